@@ -1,0 +1,6 @@
+#include <cstdio>
+
+int main() {
+  std::puts("baliza " BALIZA_VERSION);
+  return 0;
+}
