@@ -28,8 +28,12 @@ class Error : public std::runtime_error {
 };
 
 // Shorthands that read well at the throw site.
-inline Error usage_error(const std::string& message) { return Error(ExitCode::kUsage, message); }
-inline Error failure(const std::string& message) { return Error(ExitCode::kFailure, message); }
+inline Error usage_error(const std::string& message) {
+  return Error(ExitCode::kUsage, message);
+}
+inline Error failure(const std::string& message) {
+  return Error(ExitCode::kFailure, message);
+}
 inline Error environment_error(const std::string& message) {
   return Error(ExitCode::kEnvironment, message);
 }

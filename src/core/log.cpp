@@ -27,8 +27,8 @@ LogState& state() {
 spdlog::logger& logger() {
   LogState& s = state();
   if (!s.logger) {
-    s.logger = std::make_shared<spdlog::logger>(
-        "baliza", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    s.logger = std::make_shared<spdlog::logger>("baliza",
+                                                std::make_shared<spdlog::sinks::stderr_sink_mt>());
     s.logger->set_pattern("%v");  // lines are fully formatted here, in either format
     s.logger->set_level(spdlog::level::trace);
   }
@@ -37,11 +37,16 @@ spdlog::logger& logger() {
 
 const char* level_name(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
-    case LogLevel::kOff: return "off";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+    case LogLevel::kOff:
+      return "off";
   }
   return "info";
 }
@@ -80,11 +85,21 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -103,12 +118,16 @@ void log_configure(LogFormat format, LogLevel level) {
   state().level = level;
 }
 
-LogLevel log_level() { return state().level; }
-LogFormat log_format() { return state().format; }
+LogLevel log_level() {
+  return state().level;
+}
+LogFormat log_format() {
+  return state().format;
+}
 
 LogLevel parse_log_level(std::string_view text) {
-  for (LogLevel l : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError,
-                     LogLevel::kOff}) {
+  for (LogLevel l :
+       {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError, LogLevel::kOff}) {
     if (text == level_name(l)) return l;
   }
   if (text == "warning") return LogLevel::kWarn;

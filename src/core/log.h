@@ -24,10 +24,18 @@ LogLevel parse_log_level(std::string_view text);
 LogFormat parse_log_format(std::string_view text);
 
 void log(LogLevel level, std::string_view message, const LogFields& fields = {});
-inline void log_debug(std::string_view m, const LogFields& f = {}) { log(LogLevel::kDebug, m, f); }
-inline void log_info(std::string_view m, const LogFields& f = {}) { log(LogLevel::kInfo, m, f); }
-inline void log_warn(std::string_view m, const LogFields& f = {}) { log(LogLevel::kWarn, m, f); }
-inline void log_error(std::string_view m, const LogFields& f = {}) { log(LogLevel::kError, m, f); }
+inline void log_debug(std::string_view m, const LogFields& f = {}) {
+  log(LogLevel::kDebug, m, f);
+}
+inline void log_info(std::string_view m, const LogFields& f = {}) {
+  log(LogLevel::kInfo, m, f);
+}
+inline void log_warn(std::string_view m, const LogFields& f = {}) {
+  log(LogLevel::kWarn, m, f);
+}
+inline void log_error(std::string_view m, const LogFields& f = {}) {
+  log(LogLevel::kError, m, f);
+}
 
 // Writes s as a JSON string literal (with quotes) onto out.
 void append_json_string(std::string& out, std::string_view s);

@@ -1,0 +1,113 @@
+#include "core/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+
+#include "core/error.h"
+
+namespace baliza {
+namespace {
+
+std::string where(const std::filesystem::path& file, const YAML::Mark& mark) {
+  return file.string() + ":" + std::to_string(mark.line + 1) + ":" +
+         std::to_string(mark.column + 1);
+}
+
+int read_int(const YAML::Node& node, const std::filesystem::path& file, const char* key, int lo,
+             int hi) {
+  try {
+    int value = node.as<int>();
+    if (value >= lo && value <= hi) return value;
+  } catch (const YAML::Exception&) {
+    // fall through to the error below
+  }
+  throw usage_error(std::string(key) + " at " + where(file, node.Mark()) +
+                    " must be a whole number from " + std::to_string(lo) + " to " +
+                    std::to_string(hi));
+}
+
+void apply_file(Settings& s, const std::filesystem::path& file) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file.string());
+  } catch (const YAML::ParserException& e) {
+    throw usage_error("YAML error in " + where(file, e.mark) + ": " + e.msg +
+                      " (fix the syntax; check indentation and quotes)");
+  } catch (const YAML::BadFile&) {
+    throw usage_error("cannot read " + file.string());
+  }
+  s.config_file = file;
+  s.project_dir = file.parent_path();
+  s.db_path = (file.parent_path() / "data" / "baliza.duckdb").string();
+  if (!root || root.IsNull()) return;
+  if (!root.IsMap()) {
+    throw usage_error(file.string() +
+                      ":1:1: baliza.yml must be a mapping of keys (name, database, ...)");
+  }
+  if (auto db = root["database"]) {
+    if (!db.IsScalar() || db.as<std::string>().empty()) {
+      throw usage_error("database at " + where(file, db.Mark()) +
+                        " must be a file path such as data/baliza.duckdb");
+    }
+    std::filesystem::path path = db.as<std::string>();
+    s.db_path = path.is_absolute() ? path.string() : (file.parent_path() / path).string();
+    s.db_source = where(file, db.Mark());
+  }
+  if (auto raw = root["raw_store"]) {
+    if (!raw.IsMap()) {
+      throw usage_error("raw_store at " + where(file, raw.Mark()) +
+                        " must be a mapping (zstd_level, max_payload_mb)");
+    }
+    for (const auto& item : raw) {
+      auto key = item.first.as<std::string>();
+      if (key == "zstd_level") {
+        s.zstd_level = read_int(item.second, file, "raw_store.zstd_level", 1, 19);
+      } else if (key == "max_payload_mb") {
+        s.max_payload_bytes =
+            size_t(read_int(item.second, file, "raw_store.max_payload_mb", 1, 4096)) << 20;
+      } else {
+        throw usage_error("unknown key raw_store." + key + " at " + where(file, item.first.Mark()) +
+                          "; known keys: zstd_level, max_payload_mb");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& start) {
+  std::error_code ec;
+  auto dir = std::filesystem::absolute(start, ec);
+  while (!ec && !dir.empty()) {
+    auto candidate = dir / "baliza.yml";
+    if (std::filesystem::exists(candidate, ec)) return candidate;
+    if (dir == dir.root_path()) break;
+    dir = dir.parent_path();
+  }
+  return std::nullopt;
+}
+
+Settings resolve_settings(const std::optional<std::string>& db_flag,
+                          const std::optional<std::filesystem::path>& config_file) {
+  Settings s;
+  s.project_dir = std::filesystem::current_path();
+  if (config_file) {
+    apply_file(s, *config_file);
+    // Keep paths readable when the file is in the current directory.
+    std::error_code ec;
+    auto rel = std::filesystem::relative(s.db_path, std::filesystem::current_path(), ec);
+    if (!ec && !rel.empty() && rel.string().rfind("..", 0) != 0) s.db_path = rel.string();
+  }
+  if (const char* env = std::getenv("BALIZA_DB"); env && *env) {
+    s.db_path = env;
+    s.db_source = "BALIZA_DB";
+  }
+  if (db_flag) {
+    s.db_path = *db_flag;
+    s.db_source = "--db";
+  }
+  return s;
+}
+
+}  // namespace baliza

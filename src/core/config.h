@@ -1,0 +1,30 @@
+// Baliza's own settings: which database file, raw store tuning. They come from, in order of
+// precedence: command-line flags > environment (BALIZA_DB) > baliza.yml > defaults.
+// baliza.yml is found in the current directory or the nearest parent (it is also the project
+// file of the transformation engine, whose keys are validated there).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace baliza {
+
+struct Settings {
+  std::string db_path = "data/baliza.duckdb";
+  std::string db_source = "default";  // "--db", "BALIZA_DB", "<file>:<line>" or "default"
+  std::optional<std::filesystem::path> config_file;  // baliza.yml in use, if any
+  std::filesystem::path project_dir;  // folder of baliza.yml, else the current directory
+  int zstd_level = 3;
+  size_t max_payload_bytes = size_t{256} << 20;
+};
+
+// Finds baliza.yml from start upwards; nullopt when there is none.
+std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& start);
+
+// Resolves the settings. A YAML syntax error or a bad value throws a usage error with
+// file:line:column. A relative database path in baliza.yml is relative to its folder.
+Settings resolve_settings(const std::optional<std::string>& db_flag,
+                          const std::optional<std::filesystem::path>& config_file);
+
+}  // namespace baliza

@@ -1,0 +1,370 @@
+#include "db/database.h"
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "db/duckdb_api.h"
+#include "db/lock_error.h"
+
+namespace baliza {
+namespace {
+
+const DuckDbApi& api() {
+  return duckdb_api();
+}
+
+[[noreturn]] void throw_sql_error(const std::string& message, std::string_view sql) {
+  std::string text = message;
+  if (!sql.empty()) {
+    std::string shown(sql.substr(0, 2000));
+    text += "\n  in SQL: " + shown + (sql.size() > 2000 ? " ..." : "");
+  }
+  throw failure(text);
+}
+
+void set_option(duckdb_config config, const char* name, const std::string& value) {
+  if (!value.empty() && api().duckdb_set_config(config, name, value.c_str()) == DuckDBError) {
+    throw usage_error(std::string("invalid DuckDB setting ") + name + "=" + value);
+  }
+}
+
+}  // namespace
+
+// ---- Database ----
+
+std::shared_ptr<Database> Database::open(const std::string& path, const OpenOptions& options) {
+  if (path != ":memory:" && options.create_parent_dirs && !options.read_only) {
+    auto parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      throw environment_error("cannot create folder " + parent.string() + " for database " + path +
+                              ": " + ec.message());
+    }
+  }
+  duckdb_config config = nullptr;
+  if (api().duckdb_create_config(&config) == DuckDBError) {
+    throw environment_error("DuckDB could not create a configuration (out of memory?)");
+  }
+  try {
+    if (options.read_only) set_option(config, "access_mode", "READ_ONLY");
+    set_option(config, "threads", options.threads);
+    set_option(config, "memory_limit", options.memory_limit);
+    // Extensions are built into libduckdb; never download at run time.
+    set_option(config, "autoinstall_known_extensions", "false");
+  } catch (...) {
+    api().duckdb_destroy_config(&config);
+    throw;
+  }
+  duckdb_database db = nullptr;
+  char* error = nullptr;
+  const char* c_path = path == ":memory:" ? nullptr : path.c_str();
+  duckdb_state state = api().duckdb_open_ext(c_path, &db, config, &error);
+  api().duckdb_destroy_config(&config);
+  if (state == DuckDBError) {
+    std::string message = error ? error : "unknown error";
+    if (error) api().duckdb_free(error);
+    if (auto lock = lock_conflict_error(path, message)) throw *lock;
+    throw environment_error("cannot open database " + path + ": " + message);
+  }
+  return std::shared_ptr<Database>(new Database(path, db));
+}
+
+Database::~Database() {
+  api().duckdb_close(&db_);
+}
+
+// ---- Result ----
+
+Result::~Result() {
+  if (!moved_) api().duckdb_destroy_result(&result_);
+}
+
+Result::Result(Result&& other) noexcept : result_(other.result_) {
+  other.moved_ = true;
+}
+
+size_t Result::column_count() {
+  return api().duckdb_column_count(&result_);
+}
+size_t Result::row_count() {
+  return api().duckdb_row_count(&result_);
+}
+size_t Result::rows_changed() {
+  return api().duckdb_rows_changed(&result_);
+}
+std::string Result::column_name(size_t col) {
+  const char* name = api().duckdb_column_name(&result_, col);
+  return name ? name : "";
+}
+duckdb_type Result::column_type(size_t col) {
+  return api().duckdb_column_type(&result_, col);
+}
+bool Result::is_null(size_t col, size_t row) {
+  return api().duckdb_value_is_null(&result_, col, row);
+}
+
+std::string Result::get_string(size_t col, size_t row) {
+  char* value = api().duckdb_value_varchar(&result_, col, row);
+  if (!value) return "";
+  std::string text(value);
+  api().duckdb_free(value);
+  return text;
+}
+
+std::optional<std::string> Result::get_optional_string(size_t col, size_t row) {
+  if (is_null(col, row)) return std::nullopt;
+  return get_string(col, row);
+}
+
+int64_t Result::get_int64(size_t col, size_t row) {
+  return api().duckdb_value_int64(&result_, col, row);
+}
+double Result::get_double(size_t col, size_t row) {
+  return api().duckdb_value_double(&result_, col, row);
+}
+bool Result::get_bool(size_t col, size_t row) {
+  return api().duckdb_value_boolean(&result_, col, row);
+}
+
+std::string Result::get_blob(size_t col, size_t row) {
+  duckdb_blob blob = api().duckdb_value_blob(&result_, col, row);
+  std::string bytes(static_cast<const char*>(blob.data), blob.size);
+  if (blob.data) api().duckdb_free(blob.data);
+  return bytes;
+}
+
+// ---- PreparedStatement ----
+
+PreparedStatement::~PreparedStatement() {
+  if (stmt_) api().duckdb_destroy_prepare(&stmt_);
+}
+
+PreparedStatement::PreparedStatement(PreparedStatement&& other) noexcept
+    : stmt_(other.stmt_), sql_(std::move(other.sql_)) {
+  other.stmt_ = nullptr;
+}
+
+namespace {
+void check_bind(duckdb_state state, size_t index, const std::string& sql) {
+  if (state == DuckDBError) {
+    throw_sql_error("cannot bind parameter " + std::to_string(index), sql);
+  }
+}
+}  // namespace
+
+PreparedStatement& PreparedStatement::bind(size_t index, std::string_view value) {
+  check_bind(api().duckdb_bind_varchar_length(stmt_, index, value.data(), value.size()), index,
+             sql_);
+  return *this;
+}
+PreparedStatement& PreparedStatement::bind(size_t index, int64_t value) {
+  check_bind(api().duckdb_bind_int64(stmt_, index, value), index, sql_);
+  return *this;
+}
+PreparedStatement& PreparedStatement::bind(size_t index, double value) {
+  check_bind(api().duckdb_bind_double(stmt_, index, value), index, sql_);
+  return *this;
+}
+PreparedStatement& PreparedStatement::bind(size_t index, bool value) {
+  check_bind(api().duckdb_bind_boolean(stmt_, index, value), index, sql_);
+  return *this;
+}
+PreparedStatement& PreparedStatement::bind_blob(size_t index, std::string_view bytes) {
+  check_bind(api().duckdb_bind_blob(stmt_, index, bytes.data(), bytes.size()), index, sql_);
+  return *this;
+}
+PreparedStatement& PreparedStatement::bind_null(size_t index) {
+  check_bind(api().duckdb_bind_null(stmt_, index), index, sql_);
+  return *this;
+}
+
+Result PreparedStatement::execute() {
+  duckdb_result result;
+  if (api().duckdb_execute_prepared(stmt_, &result) == DuckDBError) {
+    std::string message = api().duckdb_result_error(&result);
+    api().duckdb_destroy_result(&result);
+    throw_sql_error(message, sql_);
+  }
+  return Result(result);
+}
+
+// ---- Appender ----
+
+Appender::~Appender() {
+  if (app_) api().duckdb_appender_destroy(&app_);
+}
+
+Appender::Appender(Appender&& other) noexcept : app_(other.app_), table_(std::move(other.table_)) {
+  other.app_ = nullptr;
+}
+
+void Appender::check(duckdb_state state, const char* what) {
+  if (state == DuckDBError) {
+    const char* error = api().duckdb_appender_error(app_);
+    throw failure(std::string("appender ") + what + " on " + table_ +
+                  " failed: " + (error ? error : "unknown error"));
+  }
+}
+
+Appender& Appender::append(std::string_view value) {
+  check(api().duckdb_append_varchar_length(app_, value.data(), value.size()), "append");
+  return *this;
+}
+Appender& Appender::append(int64_t value) {
+  check(api().duckdb_append_int64(app_, value), "append");
+  return *this;
+}
+Appender& Appender::append(double value) {
+  check(api().duckdb_append_double(app_, value), "append");
+  return *this;
+}
+Appender& Appender::append(bool value) {
+  check(api().duckdb_append_bool(app_, value), "append");
+  return *this;
+}
+Appender& Appender::append_blob(std::string_view bytes) {
+  check(api().duckdb_append_blob(app_, bytes.data(), bytes.size()), "append");
+  return *this;
+}
+Appender& Appender::append_null() {
+  check(api().duckdb_append_null(app_), "append");
+  return *this;
+}
+void Appender::end_row() {
+  check(api().duckdb_appender_end_row(app_), "end_row");
+}
+void Appender::flush() {
+  check(api().duckdb_appender_flush(app_), "flush");
+}
+void Appender::close() {
+  check(api().duckdb_appender_close(app_), "close");
+}
+
+// ---- Connection ----
+
+Connection::Connection(std::shared_ptr<Database> db) : db_(std::move(db)) {
+  if (api().duckdb_connect(db_->handle(), &conn_) == DuckDBError) {
+    throw environment_error("cannot connect to database " + db_->path());
+  }
+}
+
+Connection::~Connection() {
+  api().duckdb_disconnect(&conn_);
+}
+
+Result Connection::query(std::string_view sql) {
+  std::string text(sql);
+  duckdb_result result;
+  if (api().duckdb_query(conn_, text.c_str(), &result) == DuckDBError) {
+    std::string message = api().duckdb_result_error(&result);
+    api().duckdb_destroy_result(&result);
+    throw_sql_error(message, sql);
+  }
+  return Result(result);
+}
+
+PreparedStatement Connection::prepare(std::string_view sql) {
+  std::string text(sql);
+  duckdb_prepared_statement stmt = nullptr;
+  if (api().duckdb_prepare(conn_, text.c_str(), &stmt) == DuckDBError) {
+    std::string message = api().duckdb_prepare_error(stmt);
+    api().duckdb_destroy_prepare(&stmt);
+    throw_sql_error(message, sql);
+  }
+  return PreparedStatement(stmt, std::move(text));
+}
+
+Appender Connection::appender(const std::string& schema, const std::string& table) {
+  duckdb_appender app = nullptr;
+  std::string name = schema + "." + table;
+  if (api().duckdb_appender_create(conn_, schema.c_str(), table.c_str(), &app) == DuckDBError) {
+    const char* error = app ? api().duckdb_appender_error(app) : nullptr;
+    std::string message = error ? error : "table not found";
+    if (app) api().duckdb_appender_destroy(&app);
+    throw failure("cannot append to " + name + ": " + message);
+  }
+  return Appender(app, name);
+}
+
+namespace {
+
+void scalar_trampoline(duckdb_function_info info, duckdb_data_chunk input, duckdb_vector output) {
+  auto* function = static_cast<ScalarFunction*>(api().duckdb_scalar_function_get_extra_info(info));
+  try {
+    function->body(input, output);
+  } catch (const std::exception& e) {
+    api().duckdb_scalar_function_set_error(info, (function->name + ": " + e.what()).c_str());
+  }
+}
+
+}  // namespace
+
+void Connection::register_scalar_function(ScalarFunction function) {
+  auto owned = std::make_unique<ScalarFunction>(std::move(function));
+  duckdb_scalar_function f = api().duckdb_create_scalar_function();
+  api().duckdb_scalar_function_set_name(f, owned->name.c_str());
+  for (duckdb_type type : owned->parameters) {
+    duckdb_logical_type t = api().duckdb_create_logical_type(type);
+    api().duckdb_scalar_function_add_parameter(f, t);
+    api().duckdb_destroy_logical_type(&t);
+  }
+  duckdb_logical_type ret = api().duckdb_create_logical_type(owned->return_type);
+  api().duckdb_scalar_function_set_return_type(f, ret);
+  api().duckdb_destroy_logical_type(&ret);
+  api().duckdb_scalar_function_set_function(f, scalar_trampoline);
+  api().duckdb_scalar_function_set_extra_info(f, owned.get(), nullptr);
+  duckdb_state state = api().duckdb_register_scalar_function(conn_, f);
+  api().duckdb_destroy_scalar_function(&f);
+  if (state == DuckDBError) {
+    throw failure("cannot register SQL function " + owned->name + " (already registered?)");
+  }
+  functions_.push_back(std::move(owned));
+}
+
+void Connection::interrupt() {
+  api().duckdb_interrupt(conn_);
+}
+
+void Connection::transaction(const std::function<void()>& body) {
+  execute("BEGIN TRANSACTION");
+  try {
+    body();
+  } catch (...) {
+    try {
+      execute("ROLLBACK");
+    } catch (...) {
+      // The original error is the one worth reporting.
+    }
+    throw;
+  }
+  execute("COMMIT");
+}
+
+std::optional<std::string> Connection::scalar(std::string_view sql) {
+  Result result = query(sql);
+  if (result.row_count() == 0 || result.column_count() == 0 || result.is_null(0, 0)) {
+    return std::nullopt;
+  }
+  return result.get_string(0, 0);
+}
+
+std::string quote_identifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+std::string quote_literal(std::string_view value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') out.push_back('\'');
+    out.push_back(c);
+  }
+  return out + "'";
+}
+
+}  // namespace baliza
