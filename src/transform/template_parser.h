@@ -1,0 +1,15 @@
+// Template parser: tokens -> syntax tree. Knows the tags if/elif/else/endif; any other tag is
+// an error that names the supported ones. Internal to the template engine.
+#pragma once
+
+#include <vector>
+
+#include "transform/template_ast.h"
+#include "transform/template_lexer.h"
+
+namespace baliza::transform {
+
+// Throws usage_error with file:line:column for unknown tags, unbalanced blocks, bad syntax.
+Body parse_template_tokens(const std::vector<Token>& tokens, const ErrorSite& site);
+
+}  // namespace baliza::transform
