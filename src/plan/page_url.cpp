@@ -1,0 +1,78 @@
+#include "plan/page_url.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+
+namespace baliza::plan {
+namespace {
+
+void append_param(std::string& url, bool& first, std::string_view key, std::string_view value) {
+  url += first ? '?' : '&';
+  first = false;
+  url += url_encode(key);
+  url += '=';
+  url += url_encode(value);
+}
+
+std::string param_text(const nlohmann::json& value, std::string_view key,
+                       std::string_view params_json) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_integer()) return std::to_string(value.get<long long>());
+  throw failure("task params " + std::string(params_json) + ": value of '" + std::string(key) +
+                "' is neither a string nor an integer; re-plan the task with `baliza plan`");
+}
+
+}  // namespace
+
+std::string url_encode(std::string_view text) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
+std::string page_url(const EndpointsConfig& config, std::string_view endpoint_name,
+                     std::string_view params_json, int page) {
+  const EndpointConfig* e = config.find(endpoint_name);
+  if (e == nullptr) {
+    throw usage_error("task endpoint '" + std::string(endpoint_name) +
+                      "' is not in the current endpoints config (" +
+                      (config.sources.empty() ? std::string("?") : config.sources.back()) +
+                      "); restore it or re-plan with `baliza plan`");
+  }
+  if (page < 1) throw failure("page number " + std::to_string(page) + " is below 1");
+  const nlohmann::json params = nlohmann::json::parse(params_json, nullptr, false);
+  if (!params.is_object()) {
+    throw failure("task params '" + std::string(params_json) +
+                  "' are not a JSON object; re-plan the task with `baliza plan`");
+  }
+  std::string url = e->base_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += e->path;
+  bool first = true;
+  for (const auto& [key, value] : params.items()) {  // object keys iterate sorted
+    append_param(url, first, key, param_text(value, key, params_json));
+  }
+  append_param(url, first, e->page_param, std::to_string(page));
+  append_param(url, first, e->page_size_param, std::to_string(e->page_size));
+  return url;
+}
+
+std::string page_url(const EndpointsConfig& config, const Task& task, int page) {
+  return page_url(config, task.endpoint_name, task.params, page);
+}
+
+}  // namespace baliza::plan
