@@ -31,9 +31,11 @@ class KeyReader {
     return *node;
   }
 
-  [[noreturn]] void fail(const SourcedNode& node, const std::string& key, const std::string& what,
-                         const std::string& hint) const {
-    throw usage_error(key + " " + what + " for " + owner_ + " at " + node.where() + "; " + hint);
+  // "<subject> for <owner> at <file:line:col> <what>; <hint>"
+  [[noreturn]] void fail(const SourcedNode& node, const std::string& subject,
+                         const std::string& what, const std::string& hint) const {
+    throw usage_error(subject + " for " + owner_ + " at " + node.where() + " " + what + "; " +
+                      hint);
   }
 
   std::string text(const SourcedNode& node, const std::string& key) const {
@@ -49,7 +51,7 @@ class KeyReader {
     long long value = 0;
     const auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
     if (ec != std::errc() || end != raw.data() + raw.size()) {
-      fail(node, key, "'" + raw + "' is not an integer", "use an integer in " + range(lo, hi));
+      fail(node, key + " '" + raw + "'", "is not an integer", "use an integer in " + range(lo, hi));
     }
     if (value < lo || value > hi) {
       fail(node, key + " " + raw, "is out of range", "use " + range(lo, hi));
@@ -67,7 +69,7 @@ class KeyReader {
     try {
       value = node.value.as<double>();
     } catch (const YAML::Exception&) {
-      fail(node, key, "'" + node.value.Scalar() + "' is not a number", "use a number");
+      fail(node, key + " '" + node.value.Scalar() + "'", "is not a number", "use a number");
     }
     if (!(value >= lo && value <= hi)) {
       fail(node, key + " " + node.value.Scalar(), "is out of range",
@@ -80,7 +82,7 @@ class KeyReader {
     const std::string raw = node.value.IsScalar() ? node.value.Scalar() : std::string("?");
     if (raw == "true") return true;
     if (raw == "false") return false;
-    fail(node, key, "'" + raw + "' is not a boolean", "use true or false");
+    fail(node, key + " '" + raw + "'", "is not a boolean", "use true or false");
   }
 
   std::vector<int> int_list(const SourcedNode& node, const std::string& key, long long lo,
