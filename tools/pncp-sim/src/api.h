@@ -1,0 +1,37 @@
+// The PNCP consultation API without HTTP: a path below /api/consulta and its query parameters
+// in, a status and body out. Validation, the paging envelope, 204/404 empty answers and the
+// error bodies follow the recorded responses (samples/error_and_empty_responses.json).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "record_store.h"
+
+namespace pncp_sim::detail {
+
+using QueryParams = std::multimap<std::string, std::string>;
+
+struct ApiResponse {
+  int status = 200;
+  std::string body;  // empty for 204
+};
+
+class Api {
+ public:
+  explicit Api(const Options& options) : store_(options) {}
+
+  // `extra` > 0 adds that many late records to the query's result (data-shift fault).
+  ApiResponse get(const std::string& path, const QueryParams& params, int extra = 0);
+
+  RecordStore& store() { return store_; }
+
+ private:
+  ApiResponse get_compra(const std::string& path);
+  RecordStore store_;
+};
+
+// A stable key of a query without its paging parameters (pagina, tamanhoPagina).
+std::string query_key(const std::string& path, const QueryParams& params);
+
+}  // namespace pncp_sim::detail

@@ -1,0 +1,89 @@
+#include "faults.h"
+
+#include "hash.h"
+
+namespace pncp_sim::detail {
+
+FaultPlan::FaultPlan(uint64_t seed, std::vector<FaultConfig> faults)
+    : seed_(seed), faults_(std::move(faults)) {}
+
+bool FaultPlan::applies(const FaultConfig& f, const std::string& path) const {
+  if (f.endpoint.empty()) return true;
+  auto trim = [](std::string p) {
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    return p;
+  };
+  return trim(f.endpoint) == trim(path);
+}
+
+bool FaultPlan::hit(size_t fault_index, const std::string& target, uint64_t attempt) const {
+  const FaultConfig& f = faults_[fault_index];
+  if (f.rate >= 1.0) return true;
+  return unit_interval(hash_of(seed_, 0xFA17, fault_index, hash_text(target), attempt)) < f.rate;
+}
+
+FaultDecision FaultPlan::decide(const std::string& path, const std::string& target,
+                                const std::string& query_key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const uint64_t attempt = attempts_[target]++;
+  FaultDecision d;
+  for (size_t i = 0; i < faults_.size(); ++i) {
+    const FaultConfig& f = faults_[i];
+    if (!applies(f, path)) continue;
+    switch (f.kind) {
+      case FaultKind::fail_first:
+        if (attempt < static_cast<uint64_t>(f.count)) {
+          d.status = f.status ? f.status : 503;
+          return d;
+        }
+        break;
+      case FaultKind::rate_limit:
+        if (hit(i, target, attempt)) {
+          d.status = 429;
+          d.retry_after_s = f.retry_after_s;
+          return d;
+        }
+        break;
+      case FaultKind::server_error:
+        if (hit(i, target, attempt)) {
+          static const int statuses[] = {500, 502, 503, 504};
+          d.status = f.status ? f.status : statuses[hash_of(seed_, hash_text(target), attempt) % 4];
+          return d;
+        }
+        break;
+      case FaultKind::reset:
+        if (hit(i, target, attempt)) {
+          d.reset = true;
+          return d;
+        }
+        break;
+      case FaultKind::slow:
+        if (hit(i, target, attempt)) d.delay_ms += f.delay_ms;
+        break;
+      case FaultKind::truncate:
+        if (hit(i, target, attempt)) {
+          d.truncate = true;
+          d.cut_json = f.cut_json;
+        }
+        break;
+      case FaultKind::data_shift:
+        if (shifted_.count(query_key)) d.extra_records += f.count;
+        break;
+    }
+  }
+  return d;
+}
+
+void FaultPlan::first_page_served(const std::string& path, const std::string& query_key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const FaultConfig& f : faults_)
+    if (f.kind == FaultKind::data_shift && applies(f, path)) shifted_.insert(query_key);
+}
+
+void FaultPlan::reset() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  attempts_.clear();
+  shifted_.clear();
+}
+
+}  // namespace pncp_sim::detail

@@ -1,0 +1,47 @@
+// Decides which configured faults hit a request. Decisions depend only on the seed, the
+// fault's position in Options::faults, the request target and how many times that exact
+// target was requested before, so a retried URL sees a reproducible sequence of faults.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pncp_sim/options.h"
+
+namespace pncp_sim::detail {
+
+struct FaultDecision {
+  int status = 0;          // answer at once with this status (0 = no)
+  int retry_after_s = -1;  // with status 429
+  bool reset = false;      // drop the connection without a response
+  int delay_ms = 0;        // sleep before answering
+  bool truncate = false;
+  bool cut_json = false;
+  int extra_records = 0;   // data shift already triggered for this query
+};
+
+class FaultPlan {
+ public:
+  FaultPlan(uint64_t seed, std::vector<FaultConfig> faults);
+
+  FaultDecision decide(const std::string& path, const std::string& target,
+                       const std::string& query_key);
+  // Page 1 of a query was served: data-shift faults for its path now apply to the query.
+  void first_page_served(const std::string& path, const std::string& query_key);
+  void reset();
+
+ private:
+  bool applies(const FaultConfig& f, const std::string& path) const;
+  bool hit(size_t fault_index, const std::string& target, uint64_t attempt) const;
+
+  uint64_t seed_;
+  std::vector<FaultConfig> faults_;
+  std::mutex mutex_;
+  std::map<std::string, uint64_t> attempts_;
+  std::set<std::string> shifted_;
+};
+
+}  // namespace pncp_sim::detail

@@ -1,0 +1,189 @@
+#include "pncp_sim/simulator.h"
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <stdexcept>
+#include <thread>
+
+#include "api.h"
+#include "calendar.h"
+#include "faults.h"
+#include "socket_reset.h"
+
+namespace pncp_sim {
+
+namespace {
+
+const char* kBasePath = "/api/consulta";
+
+std::string fault_body(int status, const std::string& path) {
+  if (status >= 502 && status <= 504) {  // what the gateway in front of the API sends
+    const char* reason = status == 502 ? "502 Bad Gateway"
+                         : status == 503 ? "503 Service Temporarily Unavailable"
+                                         : "504 Gateway Time-out";
+    return std::string("<html>\r\n<head><title>") + reason + "</title></head>\r\n<body>\r\n" +
+           "<center><h1>" + reason + "</h1></center>\r\n</body>\r\n</html>\r\n";
+  }
+  nlohmann::json body = {{"timestamp", detail::now_brasilia_iso()},
+                         {"status", status},
+                         {"error", status == 429 ? "Too Many Requests" : "Internal Server Error"},
+                         {"path", "/pncp-consulta" + path}};
+  return body.dump();
+}
+
+}  // namespace
+
+struct Simulator::Impl {
+  explicit Impl(Options o)
+      : options(std::move(o)), api(options), faults(options.seed, options.faults) {}
+
+  void handle(const httplib::Request& req, httplib::Response& res);
+  void serve(const std::string& path, const httplib::Request& req, httplib::Response& res,
+             const detail::FaultDecision& fault);
+  void finish(size_t log_index, int status);
+
+  Options options;
+  detail::Api api;
+  detail::FaultPlan faults;
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  bool running = false;
+
+  mutable std::mutex stats_mutex;
+  Stats stats;
+  int in_flight = 0;
+};
+
+void Simulator::Impl::handle(const httplib::Request& req, httplib::Response& res) {
+  const std::string path = req.path.substr(std::string(kBasePath).size());
+  size_t log_index;
+  {
+    std::lock_guard<std::mutex> lock(stats_mutex);
+    ++stats.total_requests;
+    ++stats.requests_per_path[path];
+    stats.max_in_flight = std::max(stats.max_in_flight, ++in_flight);
+    log_index = stats.requests.size();
+    stats.requests.push_back({path, req.target, 0, std::chrono::steady_clock::now(), {}});
+  }
+  detail::QueryParams params(req.params.begin(), req.params.end());
+  const std::string key = detail::query_key(path, params);
+  const detail::FaultDecision fault = faults.decide(path, req.target, key);
+  if (fault.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault.delay_ms));
+  res.set_header("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
+  if (fault.reset && detail::reset_connection(req.local_port, req.remote_port)) {
+    finish(log_index, 0);
+    return;
+  }
+  if (fault.status != 0) {
+    res.status = fault.status;
+    if (fault.retry_after_s >= 0) res.set_header("Retry-After", std::to_string(fault.retry_after_s));
+    bool html = fault.status >= 502 && fault.status <= 504;
+    res.set_content(fault_body(fault.status, path), html ? "text/html" : "application/json");
+  } else {
+    serve(path, req, res, fault);
+  }
+  finish(log_index, res.status);
+}
+
+void Simulator::Impl::serve(const std::string& path, const httplib::Request& req,
+                            httplib::Response& res, const detail::FaultDecision& fault) {
+  detail::QueryParams params(req.params.begin(), req.params.end());
+  detail::ApiResponse out = api.get(path, params, fault.extra_records);
+  res.status = out.status;
+  if (out.status == 204) {  // empty body, but the live API still labels it JSON
+    res.set_header("Content-Type", "application/json");
+    return;
+  }
+  if (out.status == 200 && req.get_param_value("pagina") == "1")
+    faults.first_page_served(path, detail::query_key(path, params));
+  if (out.status == 200 && fault.truncate) {
+    const size_t half = out.body.size() / 2;
+    if (fault.cut_json) {
+      res.set_content(out.body.substr(0, half), "application/json");
+      return;
+    }
+    // Declares the full Content-Length, sends half, then drops the connection.
+    auto body = std::make_shared<std::string>(std::move(out.body));
+    res.set_content_provider(body->size(), "application/json",
+                             [body, half](size_t offset, size_t, httplib::DataSink& sink) {
+                               if (offset >= half) return false;
+                               sink.write(body->data() + offset, half - offset);
+                               return true;
+                             });
+    return;
+  }
+  res.set_content(out.body, "application/json");
+}
+
+void Simulator::Impl::finish(size_t log_index, int status) {
+  std::lock_guard<std::mutex> lock(stats_mutex);
+  --in_flight;
+  if (log_index < stats.requests.size()) {
+    stats.requests[log_index].status = status;
+    stats.requests[log_index].finished = std::chrono::steady_clock::now();
+  }
+  ++stats.responses_per_status[status];
+}
+
+Simulator::Simulator(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Simulator::~Simulator() { stop(); }
+
+void Simulator::start() {
+  Impl& s = *impl_;
+  if (s.running) return;
+  // A client that hangs up mid-response must not kill the process that hosts the simulator.
+  if (std::signal(SIGPIPE, SIG_IGN) != SIG_DFL) std::signal(SIGPIPE, SIG_IGN);
+  const int threads = std::max(1, s.options.threads);
+  s.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  s.server.set_keep_alive_timeout(s.options.keep_alive_timeout_s);
+  s.server.Get(std::string(kBasePath) + "/v1/.*",
+               [&s](const httplib::Request& req, httplib::Response& res) { s.handle(req, res); });
+  if (s.options.port == 0) {
+    s.port = s.server.bind_to_any_port(s.options.host);
+  } else {
+    s.port = s.server.bind_to_port(s.options.host, s.options.port) ? s.options.port : -1;
+  }
+  if (s.port <= 0)
+    throw std::runtime_error("pncp-sim: cannot listen on " + s.options.host + ":" +
+                             std::to_string(s.options.port) +
+                             " (port in use? pick another with --port, or 0 for any)");
+  s.thread = std::thread([&s] { s.server.listen_after_bind(); });
+  for (int i = 0; i < 5000 && !s.server.is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  s.running = true;
+}
+
+void Simulator::stop() {
+  Impl& s = *impl_;
+  if (!s.running) return;
+  s.server.stop();
+  if (s.thread.joinable()) s.thread.join();
+  s.running = false;
+}
+
+int Simulator::port() const { return impl_->port; }
+
+std::string Simulator::base_url() const {
+  return "http://" + impl_->options.host + ":" + std::to_string(impl_->port) + kBasePath;
+}
+
+const Options& Simulator::options() const { return impl_->options; }
+
+Stats Simulator::stats() const {
+  std::lock_guard<std::mutex> lock(impl_->stats_mutex);
+  return impl_->stats;
+}
+
+void Simulator::reset_stats() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->stats_mutex);
+    impl_->stats = Stats{};
+  }
+  impl_->faults.reset();
+}
+
+}  // namespace pncp_sim
