@@ -1,6 +1,52 @@
+// baliza: the command-line entry point. It only parses global flags and dispatches to the
+// command groups (one file each); errors become the documented exit codes:
+// 0 ok, 1 a unit of work failed, 2 usage or config error, 3 environment (lock, disk, perms).
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 
-int main() {
-  std::puts("baliza " BALIZA_VERSION);
-  return 0;
+#include "cli/context.h"
+#include "core/error.h"
+#include "core/log.h"
+
+int main(int argc, char** argv) {
+  using baliza::cli::Context;
+  CLI::App app{"Baliza: plan, extract, transform and explain public-data pipelines on DuckDB",
+               "baliza"};
+  app.set_version_flag("--version", "baliza " BALIZA_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  baliza::cli::GlobalOptions options;
+  app.add_option("--db", options.db, "DuckDB file (default data/baliza.duckdb; env BALIZA_DB)");
+  app.add_option("--log-format", options.log_format, "Log format: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-level", options.log_level, "Log level: debug, info, warn, error, off")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
+  app.add_flag("-q,--quiet", options.quiet, "Print only results and errors");
+
+  app.parse_complete_callback([&options] {
+    auto level =
+        options.quiet ? baliza::LogLevel::kWarn : baliza::parse_log_level(options.log_level);
+    baliza::log_configure(baliza::parse_log_format(options.log_format), level);
+  });
+
+  Context ctx(options);
+  int exit_code = 0;
+  baliza::cli::add_admin_commands(app, ctx, exit_code);
+  baliza::cli::add_query_commands(app, ctx, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(baliza::ExitCode::kUsage);
+  } catch (const baliza::Error& e) {
+    baliza::log_error(e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    baliza::log_error(std::string("unexpected error: ") + e.what());
+    return static_cast<int>(baliza::ExitCode::kFailure);
+  }
+  return exit_code;
 }

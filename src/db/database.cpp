@@ -13,9 +13,21 @@ const DuckDbApi& api() {
   return duckdb_api();
 }
 
-[[noreturn]] void throw_sql_error(const std::string& message, std::string_view sql) {
+// DuckDB 1.4 repeats the "LINE n: ... ^" context block in some messages; show it once.
+std::string tidy_message(const std::string& message) {
+  size_t first = message.find("\n\nLINE ");
+  if (first == std::string::npos) return message;
+  size_t second = message.find("\n\nLINE ", first + 1);
+  if (second == std::string::npos) return message;
+  std::string_view a(message.data() + first, second - first), b(message.data() + second);
+  return a == b ? message.substr(0, second) : message;
+}
+
+[[noreturn]] void throw_sql_error(const std::string& raw_message, std::string_view sql) {
+  std::string message = tidy_message(raw_message);
   std::string text = message;
-  if (!sql.empty()) {
+  // DuckDB's parser errors already quote the offending line with a caret.
+  if (!sql.empty() && message.find("LINE ") == std::string::npos) {
     std::string shown(sql.substr(0, 2000));
     text += "\n  in SQL: " + shown + (sql.size() > 2000 ? " ..." : "");
   }

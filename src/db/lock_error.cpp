@@ -10,11 +10,21 @@ std::string process_command_line(int pid) {
   if (!in) return "";
   std::stringstream ss;
   ss << in.rdbuf();
-  std::string cmd = ss.str();
-  while (!cmd.empty() && cmd.back() == '\0') cmd.pop_back();
-  for (char& c : cmd) {
-    if (c == '\0') c = ' ';
+  std::string raw = ss.str(), cmd, arg;
+  // Arguments are NUL-separated; quote those with spaces so the line can be pasted back.
+  auto flush = [&] {
+    if (!cmd.empty()) cmd.push_back(' ');
+    cmd += arg.find(' ') == std::string::npos ? arg : "'" + arg + "'";
+    arg.clear();
+  };
+  for (char c : raw) {
+    if (c == '\0') {
+      flush();
+    } else {
+      arg.push_back(c);
+    }
   }
+  if (!arg.empty()) flush();
   return cmd;
 }
 

@@ -1,0 +1,113 @@
+// Commands that read: query, dump-catalog, fetch-payload.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/context.h"
+#include "cli/result_format.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "extract/raw_store.h"
+
+namespace baliza::cli {
+namespace {
+
+void write_stdout(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+std::string catalog_json(Result& tables, Connection& db) {
+  std::string out = "[";
+  for (size_t i = 0; i < tables.row_count(); ++i) {
+    std::string schema = tables.get_string(0, i), table = tables.get_string(1, i);
+    std::string qualified = quote_identifier(schema) + "." + quote_identifier(table);
+    auto rows = db.scalar("SELECT count(*) FROM " + qualified).value_or("0");
+    out += i ? ",\n " : "\n ";
+    out += "{\"schema\": ";
+    append_json_string(out, schema);
+    out += ", \"name\": ";
+    append_json_string(out, table);
+    out += ", \"type\": ";
+    append_json_string(out, tables.get_string(2, i));
+    out += ", \"rows\": " + rows + ", \"columns\": [";
+    auto cols = db.prepare(
+                      "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+                      "WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position")
+                    .bind(1, schema)
+                    .bind(2, table)
+                    .execute();
+    for (size_t c = 0; c < cols.row_count(); ++c) {
+      out += c ? ", {\"name\": " : "{\"name\": ";
+      append_json_string(out, cols.get_string(0, c));
+      out += ", \"type\": ";
+      append_json_string(out, cols.get_string(1, c));
+      out += std::string(", \"nullable\": ") + (cols.get_string(2, c) == "YES" ? "true" : "false");
+      out += "}";
+    }
+    out += "]}";
+  }
+  return out + "\n]\n";
+}
+
+std::string catalog_markdown(Result& tables, Connection& db) {
+  std::string out = "# Catalog of " + db.database().path() + "\n";
+  for (size_t i = 0; i < tables.row_count(); ++i) {
+    std::string schema = tables.get_string(0, i), table = tables.get_string(1, i);
+    std::string qualified = quote_identifier(schema) + "." + quote_identifier(table);
+    auto rows = db.scalar("SELECT count(*) FROM " + qualified).value_or("0");
+    out += "\n## " + schema + "." + table + " (" + tables.get_string(2, i) + ", " + rows +
+           " rows)\n\n| column | type | nullable |\n|---|---|---|\n";
+    auto cols = db.prepare(
+                      "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+                      "WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position")
+                    .bind(1, schema)
+                    .bind(2, table)
+                    .execute();
+    for (size_t c = 0; c < cols.row_count(); ++c) {
+      out += "| " + cols.get_string(0, c) + " | " + cols.get_string(1, c) + " | " +
+             (cols.get_string(2, c) == "YES" ? "yes" : "no") + " |\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void add_query_commands(CLI::App& app, Context& ctx, int& exit_code) {
+  static std::string sql, format = "table", catalog_format = "md", sha;
+
+  auto* query = app.add_subcommand("query", "Run SQL against the database and print the result");
+  query->add_option("sql", sql, "The SQL statement(s)")->required();
+  query->add_option("-f,--format", format, "Output: table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  query->callback([&ctx, &exit_code] {
+    Result result = ctx.db().query(sql);
+    write_stdout(format_result(result, parse_result_format(format)));
+    exit_code = 0;
+  });
+
+  auto* catalog =
+      app.add_subcommand("dump-catalog", "List schemas, tables, columns, types and row counts");
+  catalog->add_option("-f,--format", catalog_format, "Output: md or json")
+      ->check(CLI::IsMember({"md", "json"}));
+  catalog->callback([&ctx] {
+    Connection& db = ctx.db();
+    Result tables = db.query(
+        "SELECT table_schema, table_name, table_type FROM information_schema.tables "
+        "WHERE table_catalog = current_database() ORDER BY 1, 2");
+    write_stdout(catalog_format == "json" ? catalog_json(tables, db)
+                                          : catalog_markdown(tables, db));
+  });
+
+  auto* fetch = app.add_subcommand("fetch-payload",
+                                   "Write a stored raw payload (decompressed, verified) to stdout");
+  fetch->add_option("sha256", sha, "The payload's sha256, or a unique prefix of it")->required();
+  fetch->callback([&ctx] {
+    RawStore store(ctx.db(), {ctx.settings().zstd_level, ctx.settings().max_payload_bytes});
+    write_stdout(store.get(store.resolve_prefix(sha)));
+  });
+}
+
+}  // namespace baliza::cli

@@ -1,0 +1,53 @@
+// What every command shares: the global flags and, on demand, the open database.
+// Opening the database loads DuckDB, applies pending migrations and registers Baliza's SQL
+// functions, so a command that never calls db() starts in a few milliseconds.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/config.h"
+#include "db/database.h"
+
+namespace CLI {
+class App;
+}
+
+namespace baliza::cli {
+
+struct GlobalOptions {
+  std::optional<std::string> db;
+  std::string log_format = "text";
+  std::string log_level = "info";
+  bool quiet = false;
+};
+
+class Context {
+ public:
+  // Keeps a reference: the options are filled in while the command line is parsed.
+  explicit Context(const GlobalOptions& options) : options_(options) {}
+
+  const GlobalOptions& options() const { return options_; }
+  // Settings from flags, environment and baliza.yml; resolved once.
+  const Settings& settings();
+  // The database connection, opened (and migrated) on first use.
+  Connection& db();
+  bool db_is_open() const { return conn_ != nullptr; }
+  // Closes the database (e.g. before copying or deleting its file).
+  void close_db();
+  // Prints to stderr unless --quiet.
+  void say(const std::string& line) const;
+
+ private:
+  const GlobalOptions& options_;
+  std::optional<Settings> settings_;
+  std::unique_ptr<Connection> conn_;
+};
+
+// Each command group adds its subcommands; the callback runs with the Context and returns the
+// exit code. Defined in one file per group.
+void add_admin_commands(CLI::App& app, Context& ctx, int& exit_code);
+void add_query_commands(CLI::App& app, Context& ctx, int& exit_code);
+
+}  // namespace baliza::cli

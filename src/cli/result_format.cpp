@@ -1,0 +1,157 @@
+#include "cli/result_format.h"
+
+#include <vector>
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace baliza::cli {
+namespace {
+
+bool is_numeric(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_UHUGEINT:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Display width in terminal columns: counts UTF-8 code points, not bytes.
+size_t display_width(const std::string& s) {
+  size_t width = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) != 0x80) ++width;
+  }
+  return width;
+}
+
+std::string csv_field(const std::string& value) {
+  if (value.find_first_of(",\"\n\r") == std::string::npos) return value;
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+std::string format_table(Result& r) {
+  size_t cols = r.column_count(), rows = r.row_count();
+  std::vector<std::vector<std::string>> cells(rows + 1, std::vector<std::string>(cols));
+  std::vector<size_t> width(cols, 0);
+  for (size_t c = 0; c < cols; ++c) {
+    cells[0][c] = r.column_name(c);
+    for (size_t row = 0; row < rows; ++row) {
+      std::string v = r.is_null(c, row) ? "NULL" : r.get_string(c, row);
+      for (char& ch : v) {
+        if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
+      }
+      cells[row + 1][c] = std::move(v);
+    }
+    for (const auto& line : cells) width[c] = std::max(width[c], display_width(line[c]));
+  }
+  std::string out;
+  auto emit_row = [&](const std::vector<std::string>& line, bool header) {
+    for (size_t c = 0; c < cols; ++c) {
+      std::string pad(width[c] - display_width(line[c]), ' ');
+      bool right = !header && is_numeric(r.column_type(c));
+      out += right ? pad + line[c] : line[c] + (c + 1 < cols ? pad : "");
+      if (c + 1 < cols) out += "  ";
+    }
+    out += "\n";
+  };
+  emit_row(cells[0], true);
+  for (size_t c = 0; c < cols; ++c) {
+    out += std::string(width[c], '-') + (c + 1 < cols ? "  " : "\n");
+  }
+  for (size_t row = 0; row < rows; ++row) emit_row(cells[row + 1], false);
+  out += "(" + std::to_string(rows) + (rows == 1 ? " row" : " rows") + ")\n";
+  return out;
+}
+
+std::string format_csv(Result& r) {
+  size_t cols = r.column_count(), rows = r.row_count();
+  std::string out;
+  for (size_t c = 0; c < cols; ++c) out += (c ? "," : "") + csv_field(r.column_name(c));
+  out += "\n";
+  for (size_t row = 0; row < rows; ++row) {
+    for (size_t c = 0; c < cols; ++c) {
+      if (c) out += ",";
+      if (!r.is_null(c, row)) out += csv_field(r.get_string(c, row));
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string format_json(Result& r) {
+  size_t cols = r.column_count(), rows = r.row_count();
+  std::vector<std::string> names(cols);
+  for (size_t c = 0; c < cols; ++c) {
+    names[c].clear();
+    append_json_string(names[c], r.column_name(c));
+  }
+  std::string out = "[";
+  for (size_t row = 0; row < rows; ++row) {
+    out += row ? ",\n {" : "\n {";
+    for (size_t c = 0; c < cols; ++c) {
+      if (c) out += ", ";
+      out += names[c] + ": ";
+      duckdb_type type = r.column_type(c);
+      if (r.is_null(c, row)) {
+        out += "null";
+      } else if (type == DUCKDB_TYPE_BOOLEAN) {
+        out += r.get_bool(c, row) ? "true" : "false";
+      } else if (is_numeric(type)) {
+        std::string v = r.get_string(c, row);
+        bool finite = v.find_first_not_of("0123456789.-+eE") == std::string::npos;
+        if (finite) {
+          out += v;
+        } else {
+          append_json_string(out, v);
+        }
+      } else {
+        append_json_string(out, r.get_string(c, row));
+      }
+    }
+    out += "}";
+  }
+  out += rows ? "\n]\n" : "]\n";
+  return out;
+}
+
+}  // namespace
+
+ResultFormat parse_result_format(const std::string& name) {
+  if (name == "table") return ResultFormat::kTable;
+  if (name == "csv") return ResultFormat::kCsv;
+  if (name == "json") return ResultFormat::kJson;
+  throw usage_error("unknown format '" + name + "': use table, csv or json");
+}
+
+std::string format_result(Result& result, ResultFormat format) {
+  switch (format) {
+    case ResultFormat::kCsv:
+      return format_csv(result);
+    case ResultFormat::kJson:
+      return format_json(result);
+    case ResultFormat::kTable:
+      break;
+  }
+  return format_table(result);
+}
+
+}  // namespace baliza::cli

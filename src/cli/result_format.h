@@ -1,0 +1,15 @@
+// Renders a query result for people (an aligned table) or machines (CSV, JSON).
+#pragma once
+
+#include <string>
+
+#include "db/database.h"
+
+namespace baliza::cli {
+
+enum class ResultFormat { kTable, kCsv, kJson };
+
+ResultFormat parse_result_format(const std::string& name);
+std::string format_result(Result& result, ResultFormat format);
+
+}  // namespace baliza::cli
