@@ -1,0 +1,420 @@
+#include "transform/project.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "core/embedded_files.h"
+#include "core/error.h"
+#include "core/sha256.h"
+#include "transform/schema_yml.h"
+#include "transform/test_nodes.h"
+
+namespace baliza::transform {
+namespace {
+
+constexpr const char* kProjectFile = "baliza.yml";
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// The part of `path` under one of `dirs` ("models/a/b.sql" under "models" -> "a/b.sql").
+std::optional<std::string_view> under(std::string_view path, const std::vector<std::string>& dirs) {
+  for (const auto& dir : dirs) {
+    if (path.size() > dir.size() + 1 && path.substr(0, dir.size()) == dir &&
+        path[dir.size()] == '/') {
+      return path.substr(dir.size() + 1);
+    }
+  }
+  return std::nullopt;
+}
+
+// [project, folders..., stem] for a path relative to its model/seed/test folder.
+std::vector<std::string> make_fqn(const std::string& project, std::string_view relative,
+                                  std::string_view stem) {
+  std::vector<std::string> fqn{project};
+  std::size_t start = 0;
+  for (std::size_t slash; (slash = relative.find('/', start)) != std::string_view::npos;
+       start = slash + 1) {
+    fqn.emplace_back(relative.substr(start, slash - start));
+  }
+  fqn.emplace_back(stem);
+  return fqn;
+}
+
+std::string_view stem_of(std::string_view relative) {
+  std::size_t slash = relative.rfind('/');
+  std::string_view file = slash == std::string_view::npos ? relative : relative.substr(slash + 1);
+  return file.substr(0, file.rfind('.'));
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw environment_error("cannot read " + path.string() + ": permission or I/O error");
+  struct stat st {};
+  ::fstat(fd, &st);
+  std::string content(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::read(fd, content.data() + done, content.size() - done);
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  content.resize(done);
+  return content;
+}
+
+// Builds nodes from classified files. One instance per load.
+class ProjectBuilder {
+ public:
+  ProjectBuilder(Project& project) : p_(project) {}
+
+  void add_file(ProjectFile& file) {
+    const ProjectSettings& s = p_.settings;
+    bool yml = ends_with(file.path, ".yml") || ends_with(file.path, ".yaml");
+    if (auto rel = under(file.path, s.model_paths)) {
+      if (ends_with(*rel, ".sql"))
+        add_model(file, *rel);
+      else if (yml)
+        yml_files_.push_back(&file);
+    } else if (auto rel = under(file.path, s.seed_paths)) {
+      if (ends_with(*rel, ".csv"))
+        add_seed(file, *rel);
+      else if (yml)
+        yml_files_.push_back(&file);
+    } else if (auto rel = under(file.path, s.test_paths)) {
+      if (ends_with(*rel, ".sql"))
+        add_singular_test(file, *rel);
+      else if (yml)
+        yml_files_.push_back(&file);
+    }
+  }
+
+  void finish() {
+    for (ProjectFile* file : yml_files_) apply_schema_file(*file);
+    for (Node& n : p_.nodes) apply_configs(n);
+    for (auto& [test, attached_index] : pending_tests_) add_generic_test(test, attached_index);
+    std::sort(p_.nodes.begin(), p_.nodes.end(),
+              [](const Node& a, const Node& b) { return a.unique_id < b.unique_id; });
+    p_.reindex();
+    link_tests();
+  }
+
+ private:
+  Node& new_node(ResourceType type, const ProjectFile& file, std::string_view rel,
+                 std::string_view stem) {
+    Node& n = p_.nodes.emplace_back();
+    n.resource_type = type;
+    n.name = std::string(stem);
+    n.unique_id = std::string(to_string(type)) + "." + p_.name() + "." + n.name;
+    n.package_name = p_.name();
+    n.original_file_path = file.path;
+    n.path = std::string(rel);
+    n.fqn = make_fqn(p_.name(), rel, stem);
+    n.checksum = sha256_hex(file.content);
+    n.config = default_config(type);
+    return n;
+  }
+
+  void claim_name(const Node& n) {
+    auto [it, inserted] = ref_names_.emplace(n.name, p_.nodes.size() - 1);
+    if (!inserted) {
+      const Node& other = p_.nodes[it->second];
+      throw usage_error("duplicate " + std::string(to_string(n.resource_type)) + " name '" +
+                        n.name + "': " + other.original_file_path + " and " + n.original_file_path +
+                        "; rename one of them (names must be unique "
+                        "across models and seeds, because ref() uses them)");
+    }
+  }
+
+  void attach_template(Node& n, std::string content) {
+    auto t = std::make_shared<Template>(Template::parse(content, n.original_file_path));
+    n.refs = t->refs();
+    n.sources = t->sources();
+    n.raw_code = std::move(content);
+    n.tmpl = std::move(t);
+  }
+
+  void add_model(ProjectFile& file, std::string_view rel) {
+    Node& n = new_node(ResourceType::kModel, file, rel, stem_of(rel));
+    claim_name(n);
+    attach_template(n, std::move(file.content));
+  }
+
+  void add_seed(ProjectFile& file, std::string_view rel) {
+    Node& n = new_node(ResourceType::kSeed, file, rel, stem_of(rel));
+    claim_name(n);
+    n.raw_code = std::move(file.content);
+  }
+
+  void add_singular_test(ProjectFile& file, std::string_view rel) {
+    Node& n = new_node(ResourceType::kTest, file, rel, stem_of(rel));
+    auto [it, inserted] = test_names_.emplace(n.name, n.original_file_path);
+    if (!inserted) {
+      throw usage_error("duplicate test name '" + n.name + "': " + it->second + " and " +
+                        n.original_file_path + "; rename one of them");
+    }
+    attach_template(n, std::move(file.content));
+  }
+
+  void apply_schema_file(ProjectFile& file) {
+    SchemaFile schema = parse_schema_file(file.content, file.path);
+    for (NodePatch& patch : schema.models) apply_patch(std::move(patch), ResourceType::kModel);
+    for (NodePatch& patch : schema.seeds) apply_patch(std::move(patch), ResourceType::kSeed);
+    for (SourceDef& source : schema.sources) add_source(source);
+  }
+
+  void apply_patch(NodePatch patch, ResourceType type) {
+    auto it = ref_names_.find(patch.name);
+    if (it == ref_names_.end() || p_.nodes[it->second].resource_type != type) {
+      p_.warnings.push_back(format_pos(patch.file, patch.pos) + ": " +
+                            std::string(to_string(type)) + " '" + patch.name +
+                            "' is described here but has no " +
+                            (type == ResourceType::kSeed ? ".csv" : ".sql") + " file");
+      return;
+    }
+    Node& n = p_.nodes[it->second];
+    if (!n.patch_path.empty()) {
+      throw usage_error(std::string(to_string(type)) + " '" + patch.name +
+                        "' is described twice: " + format_pos(n.patch_path, n.patch_pos) + " and " +
+                        format_pos(patch.file, patch.pos) + "; keep one entry");
+    }
+    n.patch_path = patch.file;
+    n.patch_pos = patch.pos;
+    n.description = std::move(patch.description);
+    n.columns = std::move(patch.columns);
+    n.meta = std::move(patch.meta);
+    yml_config_[it->second] = std::move(patch.config);
+    for (TestSpec& t : patch.tests) pending_tests_.emplace_back(std::move(t), it->second);
+  }
+
+  void add_source(SourceDef& source) {
+    for (SourceTableDef& table : source.tables) {
+      Node& n = p_.nodes.emplace_back();
+      NodePatch& patch = table.patch;
+      n.resource_type = ResourceType::kSource;
+      n.name = patch.name;
+      n.source_name = source.name;
+      n.unique_id = "source." + p_.name() + "." + source.name + "." + patch.name;
+      n.package_name = p_.name();
+      n.original_file_path = source.file;
+      n.path = source.file;
+      n.patch_path = source.file;
+      n.patch_pos = patch.pos;
+      n.fqn = {p_.name(), source.name, patch.name};
+      n.schema = source.schema;
+      n.identifier = table.identifier.empty() ? patch.name : table.identifier;
+      n.description = std::move(patch.description);
+      n.columns = std::move(patch.columns);
+      n.meta = std::move(patch.meta);
+      n.source_extra = source.extra;
+      n.source_extra.update(table.extra);
+      n.config = default_config(ResourceType::kSource);
+      n.config.schema = source.schema;
+      n.config.database = source.database;
+      n.checksum = sha256_hex(n.unique_id + "|" + n.schema + "|" + n.identifier);
+      std::size_t index = p_.nodes.size() - 1;
+      auto [it, inserted] = source_tables_.emplace(n.unique_id, index);
+      if (!inserted) {
+        throw usage_error(
+            "source table '" + source.name + "." + patch.name + "' is defined twice: " +
+            format_pos(p_.nodes[it->second].patch_path, p_.nodes[it->second].patch_pos) + " and " +
+            format_pos(source.file, patch.pos) + "; keep one");
+      }
+      ConfigPatch config = source.config;
+      config.insert(config.end(), patch.config.begin(), patch.config.end());
+      yml_config_[index] = std::move(config);
+      for (TestSpec& t : patch.tests) pending_tests_.emplace_back(std::move(t), index);
+    }
+  }
+
+  void apply_configs(Node& n) {
+    std::size_t index = static_cast<std::size_t>(&n - p_.nodes.data());
+    const ProjectSettings& s = p_.settings;
+    if (n.resource_type == ResourceType::kModel)
+      apply_config(n.config, folder_config_for(s.models, n.fqn));
+    if (n.resource_type == ResourceType::kSeed)
+      apply_config(n.config, folder_config_for(s.seeds, n.fqn));
+    if (n.resource_type == ResourceType::kTest)
+      apply_config(n.config, folder_config_for(s.tests, n.fqn));
+    if (auto it = yml_config_.find(index); it != yml_config_.end())
+      apply_config(n.config, it->second);
+    if (n.tmpl && n.tmpl->has_config()) apply_template_config(n);
+    for (const std::string& dep : n.config.depends_on) add_config_dependency(n, dep);
+  }
+
+  void apply_template_config(Node& n) {
+    ConfigPatch patch;
+    for (ConfigArg& arg : n.tmpl->config(p_.vars)) {
+      if (auto problem = normalize_config_entry(n.resource_type, arg.key, arg.value)) {
+        throw usage_error(*problem + " at " + format_pos(n.original_file_path, arg.pos));
+      }
+      patch.push_back({arg.key, std::move(arg.value)});
+    }
+    apply_config(n.config, patch);
+  }
+
+  // depends_on entries are "ref('x')", "source('s', 't')" or a bare name.
+  void add_config_dependency(Node& n, const std::string& dep) {
+    if (dep.find('(') == std::string::npos) {
+      n.refs.push_back({"", dep, SourcePos{}});
+      return;
+    }
+    Template t = Template::parse("{{ " + dep + " }}",
+                                 n.patch_path.empty() ? n.original_file_path : n.patch_path);
+    n.refs.insert(n.refs.end(), t.refs().begin(), t.refs().end());
+    n.sources.insert(n.sources.end(), t.sources().begin(), t.sources().end());
+  }
+
+  void add_generic_test(const TestSpec& test, std::size_t attached_index) {
+    Node node = make_generic_test_node(test, p_.nodes[attached_index], p_.name());
+    if (!test_names_.emplace(node.name, test.file).second) {
+      // Same test declared twice (or a name clash): keep both, distinguished by position.
+      std::string hash = sha256_hex(format_pos(test.file, test.pos));
+      node.name.append(1, '_').append(hash, 0, 10);
+      node.unique_id = "test." + p_.name() + "." + node.name;
+      node.fqn.back() = node.name;
+      test_names_.emplace(node.name, test.file);
+    }
+    apply_config(node.config, folder_config_for(p_.settings.tests, node.fqn));
+    apply_config(node.config, test.config);
+    p_.nodes.push_back(std::move(node));
+  }
+
+  // Fills Node::tests and ColumnSpec::tests of the tested nodes.
+  void link_tests() {
+    for (const Node& t : p_.nodes) {
+      if (!t.is_generic_test) continue;
+      auto it =
+          std::lower_bound(p_.nodes.begin(), p_.nodes.end(), t.attached_node,
+                           [](const Node& n, const std::string& id) { return n.unique_id < id; });
+      Node& target = *it;
+      target.tests.push_back(t.unique_id);
+      for (ColumnSpec& c : target.columns) {
+        if (c.name == t.test_metadata.column_name) c.tests.push_back(t.unique_id);
+      }
+    }
+  }
+
+  Project& p_;
+  std::vector<ProjectFile*> yml_files_;
+  std::unordered_map<std::string, std::size_t> ref_names_;
+  std::unordered_map<std::string, std::string> test_names_;
+  std::unordered_map<std::string, std::size_t> source_tables_;
+  std::unordered_map<std::size_t, ConfigPatch> yml_config_;
+  std::vector<std::pair<TestSpec, std::size_t>> pending_tests_;
+};
+
+Project build_project(ProjectSettings settings, std::vector<ProjectFile>& files,
+                      const std::string& root, const LoadOptions& options) {
+  Project p;
+  p.settings = std::move(settings);
+  p.root = root;
+  p.vars = p.settings.vars;
+  if (options.cli_vars.is_object()) p.vars.update(options.cli_vars);
+  std::sort(files.begin(), files.end(),
+            [](const ProjectFile& a, const ProjectFile& b) { return a.path < b.path; });
+  p.nodes.reserve(files.size() * 2);
+  ProjectBuilder builder(p);
+  for (ProjectFile& f : files) builder.add_file(f);
+  builder.finish();
+  return p;
+}
+
+}  // namespace
+
+const Node* Project::find(std::string_view unique_id) const {
+  auto it = by_id_.find(std::string(unique_id));
+  return it == by_id_.end() ? nullptr : &nodes[it->second];
+}
+
+const Node* Project::find_ref(std::string_view name) const {
+  auto it = by_ref_name_.find(std::string(name));
+  return it == by_ref_name_.end() ? nullptr : &nodes[it->second];
+}
+
+const Node* Project::find_source(std::string_view source_name, std::string_view table) const {
+  return find("source." + name() + "." + std::string(source_name) + "." + std::string(table));
+}
+
+void Project::reindex() {
+  by_id_.clear();
+  by_ref_name_.clear();
+  by_id_.reserve(nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    by_id_.emplace(nodes[i].unique_id, i);
+    if (nodes[i].resource_type == ResourceType::kModel ||
+        nodes[i].resource_type == ResourceType::kSeed) {
+      by_ref_name_.emplace(nodes[i].name, i);
+    }
+  }
+}
+
+std::filesystem::path find_project_dir(const std::filesystem::path& start) {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(start, ec);
+  for (std::filesystem::path d = dir; !d.empty(); d = d.parent_path()) {
+    if (std::filesystem::exists(d / kProjectFile, ec)) return d;
+    if (d == d.parent_path()) break;
+  }
+  throw usage_error("no baliza.yml found in " + dir.string() +
+                    " or any parent folder; run inside a project or pass --project-dir");
+}
+
+Project load_project(const std::filesystem::path& dir, const LoadOptions& options) {
+  std::filesystem::path settings_path = dir / kProjectFile;
+  std::error_code ec;
+  if (!std::filesystem::exists(settings_path, ec)) {
+    throw usage_error("no baliza.yml in " + dir.string() +
+                      "; create one with 'name: my_project' or point --project-dir at a project");
+  }
+  ProjectSettings settings = parse_project_settings(read_file(settings_path), kProjectFile);
+  std::vector<ProjectFile> files;
+  std::vector<std::string> roots = settings.model_paths;
+  roots.insert(roots.end(), settings.seed_paths.begin(), settings.seed_paths.end());
+  roots.insert(roots.end(), settings.test_paths.begin(), settings.test_paths.end());
+  for (const auto& root : roots) {
+    std::filesystem::path base = dir / root;
+    if (!std::filesystem::is_directory(base, ec)) continue;
+    for (auto it = std::filesystem::recursive_directory_iterator(base, ec);
+         it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      if (!it->is_regular_file(ec)) continue;
+      std::string rel = it->path().lexically_relative(dir).generic_string();
+      if (!(ends_with(rel, ".sql") || ends_with(rel, ".csv") || ends_with(rel, ".yml") ||
+            ends_with(rel, ".yaml"))) {
+        continue;
+      }
+      files.push_back({std::move(rel), read_file(it->path())});
+    }
+  }
+  return build_project(std::move(settings), files, dir.string(), options);
+}
+
+Project load_project_files(std::vector<ProjectFile> files, const std::string& root,
+                           const LoadOptions& options) {
+  auto it = std::find_if(files.begin(), files.end(),
+                         [](const ProjectFile& f) { return f.path == kProjectFile; });
+  if (it == files.end()) {
+    throw usage_error("project " + root + " has no baliza.yml; add one with 'name: my_project'");
+  }
+  ProjectSettings settings = parse_project_settings(it->content, kProjectFile);
+  return build_project(std::move(settings), files, root, options);
+}
+
+std::vector<ProjectFile> embedded_project_files(std::string_view name) {
+  std::vector<ProjectFile> out;
+  std::string prefix = std::string(name) + "/";
+  for (const EmbeddedFile& f : embedded_files()) {
+    if (f.path.compare(0, prefix.size(), prefix) == 0) {
+      out.push_back({f.path.substr(prefix.size()), std::string(f.content)});
+    }
+  }
+  return out;
+}
+
+}  // namespace baliza::transform

@@ -1,0 +1,67 @@
+// Project model and loader: a directory (or an in-memory file list) with baliza.yml,
+// models/**/*.sql (+ *.yml property files), seeds/*.csv, tests/*.sql, turned into nodes.
+//
+// Loading reads each file once, parses templates and yml, applies config layers (folder
+// config from baliza.yml < yml `config:` < `{{ config() }}`) and creates the nodes, sorted by
+// unique_id. It does not resolve refs: Dag::build does (missing refs, cycles). Errors are
+// usage errors with file:line:column and a hint; yml entries that match no file are warnings.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "transform/node.h"
+#include "transform/project_settings.h"
+
+namespace baliza::transform {
+
+// One file of a project, path relative to the project root with '/' separators.
+struct ProjectFile {
+  std::string path;
+  std::string content;
+};
+
+struct LoadOptions {
+  nlohmann::json cli_vars = nlohmann::json::object();  // --vars; overrides baliza.yml vars
+};
+
+struct Project {
+  ProjectSettings settings;
+  std::string root;  // the directory, or "embedded:<name>" for a built-in project
+  nlohmann::json vars = nlohmann::json::object();  // baliza.yml vars overridden by --vars
+  std::vector<Node> nodes;                         // sorted by unique_id
+  std::vector<std::string> warnings;               // e.g. a yml entry with no SQL file
+
+  const std::string& name() const { return settings.name; }
+  const Node* find(std::string_view unique_id) const;
+  // The model or seed a ref('name') means (nullptr if none).
+  const Node* find_ref(std::string_view name) const;
+  const Node* find_source(std::string_view source_name, std::string_view table) const;
+  // Rebuilds the lookup indexes; call after changing `nodes`.
+  void reindex();
+
+ private:
+  std::unordered_map<std::string, std::size_t> by_id_;
+  std::unordered_map<std::string, std::size_t> by_ref_name_;
+};
+
+// The nearest folder at or above `start` holding baliza.yml. Throws usage_error if none.
+std::filesystem::path find_project_dir(const std::filesystem::path& start);
+
+// Loads the project in `dir` (which must contain baliza.yml).
+Project load_project(const std::filesystem::path& dir, const LoadOptions& options = {});
+
+// Loads a project from memory; `files` must include "baliza.yml". `root` labels it.
+Project load_project_files(std::vector<ProjectFile> files, const std::string& root,
+                           const LoadOptions& options = {});
+
+// The files of a project embedded in the binary (core/embedded_files.h), paths relative to
+// the project (the "<name>/" prefix removed). Empty if there is no such project.
+std::vector<ProjectFile> embedded_project_files(std::string_view name);
+
+}  // namespace baliza::transform

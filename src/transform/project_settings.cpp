@@ -1,0 +1,116 @@
+#include "transform/project_settings.h"
+
+#include <cctype>
+
+#include "core/error.h"
+#include "transform/text_util.h"
+#include "transform/yaml_util.h"
+
+namespace baliza::transform {
+namespace {
+
+const std::vector<std::string> kProjectKeys = {"name",
+                                               "version",
+                                               "config-version",
+                                               "profile",
+                                               "database",
+                                               "vars",
+                                               "model-paths",
+                                               "seed-paths",
+                                               "test-paths",
+                                               "models",
+                                               "seeds",
+                                               "tests",
+                                               "data_tests",
+                                               "target-path",
+                                               "clean-targets",
+                                               "macro-paths",
+                                               "analysis-paths",
+                                               "snapshot-paths",
+                                               "require-dbt-version"};
+
+bool valid_identifier(const std::string& name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+std::vector<std::string> path_list(const std::string& file, const YAML::Node& node,
+                                   const std::string& key) {
+  std::vector<std::string> out;
+  if (node.IsScalar()) return {node.Scalar()};
+  expect_list(file, node, key);
+  for (const auto& item : node) out.push_back(expect_string(file, item, key + " entries"));
+  return out;
+}
+
+void parse_folder(const std::string& file, const YAML::Node& node, ResourceType type,
+                  const std::string& where, FolderConfig& out) {
+  expect_map(file, node, where);
+  for (const auto& entry : node) {
+    std::string key = entry.first.Scalar();
+    bool prefixed = !key.empty() && key[0] == '+';
+    if (prefixed || (!entry.second.IsMap() && is_known_config_key(key))) {
+      if (prefixed) key.erase(0, 1);
+      nlohmann::json value = yaml_to_json(entry.second);
+      if (auto problem = normalize_config_entry(type, key, value)) {
+        yaml_fail(file, entry.second, *problem);
+      }
+      out.config.push_back({key, std::move(value)});
+    } else if (entry.second.IsMap()) {
+      parse_folder(file, entry.second, type, where + "." + key, out.children[key]);
+    } else {
+      yaml_fail(file, entry.first,
+                "'" + key + "' in " + where + " is neither a config nor a folder",
+                "; write '+" + key + ": ...' for a config key, or a mapping for a sub-folder");
+    }
+  }
+}
+
+}  // namespace
+
+ProjectSettings parse_project_settings(const std::string& text, const std::string& file) {
+  YAML::Node root = parse_yaml(text, file);
+  if (!root.IsDefined() || root.IsNull()) {
+    throw usage_error(file + " is empty; it needs at least 'name: my_project'");
+  }
+  check_keys(file, root, kProjectKeys, "baliza.yml");
+  ProjectSettings s;
+  if (!root["name"]) yaml_fail(file, root, "baliza.yml has no 'name'", "; add 'name: my_project'");
+  s.name = expect_string(file, root["name"], "name");
+  if (!valid_identifier(s.name)) {
+    yaml_fail(file, root["name"], "project name '" + s.name + "' is not a valid identifier",
+              "; use letters, digits and underscores, not starting with a digit");
+  }
+  if (root["profile"]) s.profile = expect_string(file, root["profile"], "profile");
+  if (root["database"]) s.database = expect_string(file, root["database"], "database");
+  if (root["vars"] && !root["vars"].IsNull()) {
+    expect_map(file, root["vars"], "vars");
+    s.vars = yaml_to_json(root["vars"]);
+  }
+  if (root["model-paths"]) s.model_paths = path_list(file, root["model-paths"], "model-paths");
+  if (root["seed-paths"]) s.seed_paths = path_list(file, root["seed-paths"], "seed-paths");
+  if (root["test-paths"]) s.test_paths = path_list(file, root["test-paths"], "test-paths");
+  if (root["models"]) parse_folder(file, root["models"], ResourceType::kModel, "models", s.models);
+  if (root["seeds"]) parse_folder(file, root["seeds"], ResourceType::kSeed, "seeds", s.seeds);
+  for (const char* key : {"tests", "data_tests"}) {
+    if (root[key]) parse_folder(file, root[key], ResourceType::kTest, key, s.tests);
+  }
+  return s;
+}
+
+ConfigPatch folder_config_for(const FolderConfig& root, const std::vector<std::string>& fqn) {
+  ConfigPatch out = root.config;
+  const FolderConfig* level = &root;
+  for (const auto& part : fqn) {
+    auto it = level->children.find(part);
+    if (it == level->children.end()) break;
+    level = &it->second;
+    out.insert(out.end(), level->config.begin(), level->config.end());
+  }
+  return out;
+}
+
+}  // namespace baliza::transform
