@@ -1,0 +1,314 @@
+#include "extract/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace baliza::extract {
+
+void ensure_curl_global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      throw environment_error(
+          "libcurl failed to initialize (curl_global_init); check the TLS "
+          "libraries libcurl is linked with");
+    }
+  });
+}
+
+namespace {
+
+struct Pending {
+  HttpRequest request;
+  HttpClient::Completion done;
+};
+
+// One running request: owns its easy handle and header list.
+struct Transfer {
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  HttpResult result;
+  HttpClient::Completion done;
+  TimePoint started;
+  std::size_t max_body = 0;
+  bool too_large = false;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+
+  ~Transfer() {
+    if (easy) curl_easy_cleanup(easy);
+    if (headers) curl_slist_free_all(headers);
+  }
+};
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  if (t->result.body.size() + n > t->max_body) {
+    t->too_large = true;
+    return 0;  // makes curl abort the transfer with CURLE_WRITE_ERROR
+  }
+  t->result.body.append(data, n);
+  return n;
+}
+
+bool header_is(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() || line[name.size()] != ':') return false;
+  return std::equal(name.begin(), name.end(), line.begin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  });
+}
+
+std::string header_value(std::string_view line, std::size_t name_size) {
+  std::string_view v = line.substr(name_size + 1);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' '))
+    v.remove_suffix(1);
+  return std::string(v);
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* r = &static_cast<Transfer*>(user)->result;
+  const std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {  // a new response (after a redirect or 100-continue)
+    r->retry_after.clear();
+    r->etag.clear();
+    r->content_type.clear();
+  } else if (header_is(line, "retry-after")) {
+    r->retry_after = header_value(line, 11);
+  } else if (header_is(line, "etag")) {
+    r->etag = header_value(line, 4);
+  } else if (header_is(line, "content-type")) {
+    r->content_type = header_value(line, 12);
+  }
+  return size * count;
+}
+
+long to_ms(Duration d) {
+  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+}  // namespace
+
+struct HttpClient::Impl {
+  HttpClientOptions options;
+  CURLM* multi = nullptr;
+  mutable std::mutex mutex;
+  std::deque<Pending> queue;
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> active;  // touched by the thread only
+  std::atomic<std::size_t> active_count{0};
+  bool stopping = false;
+  std::thread thread;
+
+  explicit Impl(HttpClientOptions o) : options(std::move(o)) {
+    ensure_curl_global_init();
+    options.max_in_flight = std::max(1, options.max_in_flight);
+    multi = curl_multi_init();
+    if (!multi) throw environment_error("libcurl: curl_multi_init failed (out of memory?)");
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, long{options.max_in_flight});
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, long{std::max(8, 2 * options.max_in_flight)});
+    thread = std::thread([this] { run(); });
+  }
+
+  ~Impl() { curl_multi_cleanup(multi); }
+
+  std::unique_ptr<Transfer> make_transfer(Pending p) {
+    auto t = std::make_unique<Transfer>();
+    t->result.tag = p.request.tag;
+    t->result.url = p.request.url;
+    t->done = std::move(p.done);
+    t->max_body = options.max_body_bytes;
+    t->easy = curl_easy_init();
+    if (!t->easy) throw environment_error("libcurl: curl_easy_init failed (out of memory?)");
+    for (const auto& h : p.request.headers) t->headers = curl_slist_append(t->headers, h.c_str());
+    CURL* e = t->easy;
+    curl_easy_setopt(e, CURLOPT_URL, t->result.url.c_str());
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(options.connect_timeout));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(options.total_timeout));
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_buffer);
+    return t;
+  }
+
+  // Moves queued requests into the multi handle while there is room.
+  void start_queued() {
+    while (active.size() < static_cast<std::size_t>(options.max_in_flight)) {
+      Pending p;
+      {
+        std::lock_guard lock(mutex);
+        if (stopping || queue.empty()) return;
+        p = std::move(queue.front());
+        queue.pop_front();
+      }
+      auto t = make_transfer(std::move(p));
+      t->started = std::chrono::steady_clock::now();
+      curl_multi_add_handle(multi, t->easy);
+      CURL* key = t->easy;
+      active.emplace(key, std::move(t));
+      active_count = active.size();
+    }
+  }
+
+  void fill_result(Transfer& t, CURLcode code) {
+    HttpResult& r = t.result;
+    r.elapsed = std::chrono::steady_clock::now() - t.started;
+    curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &r.http_status);
+    curl_off_t downloaded = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_SIZE_DOWNLOAD_T, &downloaded);
+    r.bytes_downloaded = static_cast<std::uint64_t>(downloaded);
+    curl_easy_getinfo(t.easy, CURLINFO_NUM_CONNECTS, &r.new_connections);
+    r.curl_code = code;
+    if (t.too_large || code == CURLE_FILESIZE_EXCEEDED) {
+      r.curl_code = CURLE_FILESIZE_EXCEEDED;
+      r.error = fmt::format("response body exceeds the {}-byte cap (max_body_bytes)",
+                            options.max_body_bytes);
+      r.body.clear();
+    } else if (code != CURLE_OK) {
+      r.error = t.error_buffer[0] ? t.error_buffer : curl_easy_strerror(code);
+    }
+  }
+
+  void finish_done() {
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      auto node = active.extract(msg->easy_handle);
+      active_count = active.size();
+      const CURLcode code = msg->data.result;  // read before removing the handle
+      curl_multi_remove_handle(multi, node.key());
+      Transfer& t = *node.mapped();
+      fill_result(t, code);
+      t.done(std::move(t.result));
+    }
+  }
+
+  static void cancel(HttpResult& r, Duration elapsed) {
+    r.cancelled = true;
+    r.curl_code = CURLE_ABORTED_BY_CALLBACK;
+    r.error = "cancelled: the HTTP client was stopped";
+    r.elapsed = elapsed;
+  }
+
+  void cancel_all() {
+    for (auto& [easy, t] : active) {
+      curl_multi_remove_handle(multi, easy);
+      cancel(t->result, std::chrono::steady_clock::now() - t->started);
+      t->done(std::move(t->result));
+    }
+    active.clear();
+    active_count = 0;
+    std::deque<Pending> rest;
+    {
+      std::lock_guard lock(mutex);
+      rest.swap(queue);
+    }
+    for (auto& p : rest) cancel_pending(std::move(p));
+  }
+
+  static void cancel_pending(Pending p) {
+    HttpResult r;
+    r.tag = p.request.tag;
+    r.url = std::move(p.request.url);
+    cancel(r, Duration::zero());
+    p.done(std::move(r));
+  }
+
+  bool is_stopping() {
+    std::lock_guard lock(mutex);
+    return stopping;
+  }
+
+  void run() {
+    while (!is_stopping()) {
+      start_queued();
+      int running = 0;
+      curl_multi_perform(multi, &running);
+      finish_done();
+      start_queued();
+      // Sleeps until socket activity, a timeout, or curl_multi_wakeup() from submit()/stop().
+      curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+    }
+    cancel_all();
+  }
+};
+
+HttpClient::HttpClient(HttpClientOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+HttpClient::~HttpClient() {
+  stop();
+}
+
+void HttpClient::submit(HttpRequest request, Completion done) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (!impl_->stopping) {
+      impl_->queue.push_back({std::move(request), std::move(done)});
+      done = nullptr;
+    }
+  }
+  if (done) {
+    Impl::cancel_pending({std::move(request), std::move(done)});
+    return;
+  }
+  curl_multi_wakeup(impl_->multi);
+}
+
+HttpResult HttpClient::fetch(const std::string& url, std::vector<std::string> headers) {
+  auto promise = std::make_shared<std::promise<HttpResult>>();
+  auto future = promise->get_future();
+  submit({url, std::move(headers), 0},
+         [promise](HttpResult r) { promise->set_value(std::move(r)); });
+  return future.get();
+}
+
+void HttpClient::stop() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  curl_multi_wakeup(impl_->multi);
+  if (impl_->thread.joinable() && impl_->thread.get_id() != std::this_thread::get_id()) {
+    impl_->thread.join();
+  }
+}
+
+std::size_t HttpClient::in_flight() const {
+  return impl_->active_count;
+}
+
+std::size_t HttpClient::queued() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->queue.size();
+}
+
+const HttpClientOptions& HttpClient::options() const {
+  return impl_->options;
+}
+
+}  // namespace baliza::extract

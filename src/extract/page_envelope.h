@@ -1,0 +1,44 @@
+// The envelope of one PNCP page: {data: [...], totalRegistros, totalPaginas, numeroPagina,
+// paginasRestantes, empty}. Parsing validates the whole body as JSON (simdjson), so a body
+// cut short by a dropped connection is caught here and can be retried, distinct from a body
+// that is complete but not valid JSON. Envelope numbers are optional: some endpoints and
+// recordings carry only `data`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace baliza::extract {
+
+enum class EnvelopeError {
+  kNone,
+  kEmptyBody,    // nothing to parse (callers treat 204/empty bodies before parsing)
+  kTruncated,    // the JSON stops early: unclosed string, object or array
+  kInvalidJson,  // complete but malformed JSON
+  kNotAPage,     // valid JSON, but not an object with a `data` array
+};
+const char* envelope_error_name(EnvelopeError e);
+
+struct PageEnvelope {
+  std::optional<std::int64_t> total_registros;
+  std::optional<std::int64_t> total_paginas;
+  std::optional<std::int64_t> numero_pagina;
+  std::optional<std::int64_t> paginas_restantes;
+  std::optional<bool> empty;
+  std::size_t record_count = 0;  // elements of `data`
+};
+
+struct EnvelopeParse {
+  EnvelopeError error = EnvelopeError::kNone;
+  std::string message;  // what is wrong, with the parser's own words
+  PageEnvelope envelope;
+  bool ok() const { return error == EnvelopeError::kNone; }
+};
+
+// Thread-safe (one parser per thread).
+EnvelopeParse parse_page_envelope(std::string_view body);
+
+}  // namespace baliza::extract

@@ -1,0 +1,78 @@
+#include "extract/page_envelope.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace baliza::extract {
+namespace {
+
+std::string sample(const std::string& name) {
+  std::ifstream in(std::string(BALIZA_SHARED_DIR) + "/pncp/samples/" + name, std::ios::binary);
+  EXPECT_TRUE(in) << "missing sample " << name;
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(PageEnvelope, ReadsTheRealContratacoesPage) {
+  const EnvelopeParse p = parse_page_envelope(sample("contratacoes_publicacao_page_sample.json"));
+  ASSERT_TRUE(p.ok()) << p.message;
+  EXPECT_EQ(p.envelope.total_registros, 881);
+  EXPECT_EQ(p.envelope.total_paginas, 89);
+  EXPECT_EQ(p.envelope.numero_pagina, 1);
+  EXPECT_EQ(p.envelope.paginas_restantes, 88);
+  EXPECT_EQ(p.envelope.empty, false);
+  EXPECT_EQ(p.envelope.record_count, 3u);
+}
+
+TEST(PageEnvelope, ReadsTheRealContratosPage) {
+  const EnvelopeParse p = parse_page_envelope(sample("contratos_page_sample.json"));
+  ASSERT_TRUE(p.ok()) << p.message;
+  EXPECT_EQ(p.envelope.total_registros, 4979);
+  EXPECT_EQ(p.envelope.total_paginas, 498);
+  EXPECT_EQ(p.envelope.record_count, 2u);
+}
+
+TEST(PageEnvelope, EnvelopeNumbersAreOptional) {
+  const EnvelopeParse p = parse_page_envelope(sample("pca_sample.json"));
+  ASSERT_TRUE(p.ok()) << p.message;
+  EXPECT_EQ(p.envelope.record_count, 1u);
+  EXPECT_FALSE(p.envelope.total_paginas.has_value());
+  EXPECT_FALSE(p.envelope.empty.has_value());
+}
+
+TEST(PageEnvelope, EveryCutOfARealPageIsTruncated) {
+  const std::string body = sample("contratos_page_sample.json");
+  const auto end = body.find_last_of('}');
+  for (std::size_t cut = 1; cut < end; cut += 97) {
+    const EnvelopeParse p = parse_page_envelope(body.substr(0, cut));
+    EXPECT_EQ(p.error, EnvelopeError::kTruncated) << "cut at " << cut << ": " << p.message;
+  }
+}
+
+TEST(PageEnvelope, MalformedEmptyAndNonPageBodies) {
+  EXPECT_EQ(parse_page_envelope(R"({"data": [1, 2,], "totalPaginas": 1})").error,
+            EnvelopeError::kInvalidJson);
+  EXPECT_EQ(parse_page_envelope(R"({"data": [] } trailing)").error, EnvelopeError::kInvalidJson);
+  EXPECT_EQ(parse_page_envelope("").error, EnvelopeError::kEmptyBody);
+  EXPECT_EQ(parse_page_envelope(" \r\n").error, EnvelopeError::kEmptyBody);
+  EXPECT_EQ(parse_page_envelope("[1, 2]").error, EnvelopeError::kNotAPage);
+  const EnvelopeParse error_body =
+      parse_page_envelope(R"({"message": "Tamanho de página inválido", "status": "400"})");
+  EXPECT_EQ(error_body.error, EnvelopeError::kNotAPage);
+  EXPECT_FALSE(error_body.message.empty());
+}
+
+TEST(PageEnvelope, EmptyPage) {
+  const EnvelopeParse p = parse_page_envelope(
+      R"({"data": [], "totalRegistros": 0, "totalPaginas": 0, "numeroPagina": 1,
+          "paginasRestantes": 0, "empty": true})");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.envelope.record_count, 0u);
+  EXPECT_EQ(p.envelope.empty, true);
+}
+
+}  // namespace
+}  // namespace baliza::extract
