@@ -353,6 +353,7 @@ struct FetchEngine::Impl {
     o.url = item->request.url;
     o.elapsed = clock.now() - item->accepted;
     if (status != FetchStatus::kSuccess) o.envelope.reset();
+    publish_gauges();  // so a caller woken by this outcome reads current gauges
     tally(status);
     deliver(std::move(o));
   }
