@@ -10,6 +10,8 @@
 // takes a token from the per-host rate limiter before each attempt, waits out a backoff
 // between attempts without holding a slot, and keeps requests of an endpoint whose circuit
 // is open parked while the other endpoints go on (endpoints are served round-robin).
+// Retryable attempts (429, 5xx, transport errors, bad JSON) count as circuit failures; any
+// other answer, even a 400, counts as a success: the endpoint is up and answering.
 //
 // Threads: one HTTP thread (HttpClient) and one scheduling thread, which also calls the sink.
 // The sink may call submit() (page 1 reveals totalPaginas, then the rest fan out) and
