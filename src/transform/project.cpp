@@ -1,14 +1,12 @@
 #include "transform/project.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <numeric>
 
 #include "core/embedded_files.h"
 #include "core/error.h"
 #include "core/sha256.h"
+#include "transform/project_files.h"
 #include "transform/schema_yml.h"
 #include "transform/test_nodes.h"
 
@@ -16,21 +14,6 @@ namespace baliza::transform {
 namespace {
 
 constexpr const char* kProjectFile = "baliza.yml";
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-// The part of `path` under one of `dirs` ("models/a/b.sql" under "models" -> "a/b.sql").
-std::optional<std::string_view> under(std::string_view path, const std::vector<std::string>& dirs) {
-  for (const auto& dir : dirs) {
-    if (path.size() > dir.size() + 1 && path.substr(0, dir.size()) == dir &&
-        path[dir.size()] == '/') {
-      return path.substr(dir.size() + 1);
-    }
-  }
-  return std::nullopt;
-}
 
 // [project, folders..., stem] for a path relative to its model/seed/test folder.
 std::vector<std::string> make_fqn(const std::string& project, std::string_view relative,
@@ -51,71 +34,65 @@ std::string_view stem_of(std::string_view relative) {
   return file.substr(0, file.rfind('.'));
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw environment_error("cannot read " + path.string() + ": permission or I/O error");
-  struct stat st {};
-  ::fstat(fd, &st);
-  std::string content(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::read(fd, content.data() + done, content.size() - done);
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  content.resize(done);
-  return content;
-}
-
 // Builds nodes from classified files. One instance per load.
 class ProjectBuilder {
  public:
   ProjectBuilder(Project& project) : p_(project) {}
 
-  void add_file(ProjectFile& file) {
-    const ProjectSettings& s = p_.settings;
-    bool yml = ends_with(file.path, ".yml") || ends_with(file.path, ".yaml");
-    if (auto rel = under(file.path, s.model_paths)) {
-      if (ends_with(*rel, ".sql"))
-        add_model(file, *rel);
-      else if (yml)
-        yml_files_.push_back(&file);
-    } else if (auto rel = under(file.path, s.seed_paths)) {
-      if (ends_with(*rel, ".csv"))
-        add_seed(file, *rel);
-      else if (yml)
-        yml_files_.push_back(&file);
-    } else if (auto rel = under(file.path, s.test_paths)) {
-      if (ends_with(*rel, ".sql"))
-        add_singular_test(file, *rel);
-      else if (yml)
-        yml_files_.push_back(&file);
+  void add_file(PreparedFile& f) {
+    std::string_view rel = std::string_view(f.file.path).substr(f.relative_offset);
+    switch (f.kind) {
+      case FileKind::kModel:
+        add_model(f, rel);
+        break;
+      case FileKind::kSeed:
+        add_seed(f, rel);
+        break;
+      case FileKind::kSingularTest:
+        add_singular_test(f, rel);
+        break;
+      case FileKind::kProperties:
+        property_files_.push_back(&f);
+        break;
+      case FileKind::kIgnored:
+        break;
     }
   }
 
   void finish() {
-    for (ProjectFile* file : yml_files_) apply_schema_file(*file);
+    for (PreparedFile* file : property_files_) apply_schema_file(file->properties);
     for (Node& n : p_.nodes) apply_configs(n);
     for (auto& [test, attached_index] : pending_tests_) add_generic_test(test, attached_index);
-    std::sort(p_.nodes.begin(), p_.nodes.end(),
-              [](const Node& a, const Node& b) { return a.unique_id < b.unique_id; });
+    sort_nodes();
     p_.reindex();
     link_tests();
   }
 
  private:
-  Node& new_node(ResourceType type, const ProjectFile& file, std::string_view rel,
+  // Sorts through a permutation: nodes are large, so each is moved once.
+  void sort_nodes() {
+    std::vector<std::size_t> order(p_.nodes.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return p_.nodes[a].unique_id < p_.nodes[b].unique_id;
+    });
+    std::vector<Node> sorted;
+    sorted.reserve(order.size());
+    for (std::size_t i : order) sorted.push_back(std::move(p_.nodes[i]));
+    p_.nodes = std::move(sorted);
+  }
+
+  Node& new_node(ResourceType type, const PreparedFile& file, std::string_view rel,
                  std::string_view stem) {
     Node& n = p_.nodes.emplace_back();
     n.resource_type = type;
     n.name = std::string(stem);
     n.unique_id = std::string(to_string(type)) + "." + p_.name() + "." + n.name;
     n.package_name = p_.name();
-    n.original_file_path = file.path;
+    n.original_file_path = file.file.path;
     n.path = std::string(rel);
     n.fqn = make_fqn(p_.name(), rel, stem);
-    n.checksum = sha256_hex(file.content);
+    n.checksum = file.checksum;
     n.config = default_config(type);
     return n;
   }
@@ -131,38 +108,36 @@ class ProjectBuilder {
     }
   }
 
-  void attach_template(Node& n, std::string content) {
-    auto t = std::make_shared<Template>(Template::parse(content, n.original_file_path));
-    n.refs = t->refs();
-    n.sources = t->sources();
-    n.raw_code = std::move(content);
-    n.tmpl = std::move(t);
+  static void attach_template(Node& n, PreparedFile& file) {
+    n.refs = file.tmpl->refs();
+    n.sources = file.tmpl->sources();
+    n.raw_code = std::move(file.file.content);
+    n.tmpl = std::move(file.tmpl);
   }
 
-  void add_model(ProjectFile& file, std::string_view rel) {
+  void add_model(PreparedFile& file, std::string_view rel) {
     Node& n = new_node(ResourceType::kModel, file, rel, stem_of(rel));
     claim_name(n);
-    attach_template(n, std::move(file.content));
+    attach_template(n, file);
   }
 
-  void add_seed(ProjectFile& file, std::string_view rel) {
+  void add_seed(PreparedFile& file, std::string_view rel) {
     Node& n = new_node(ResourceType::kSeed, file, rel, stem_of(rel));
     claim_name(n);
-    n.raw_code = std::move(file.content);
+    n.raw_code = std::move(file.file.content);
   }
 
-  void add_singular_test(ProjectFile& file, std::string_view rel) {
+  void add_singular_test(PreparedFile& file, std::string_view rel) {
     Node& n = new_node(ResourceType::kTest, file, rel, stem_of(rel));
     auto [it, inserted] = test_names_.emplace(n.name, n.original_file_path);
     if (!inserted) {
       throw usage_error("duplicate test name '" + n.name + "': " + it->second + " and " +
                         n.original_file_path + "; rename one of them");
     }
-    attach_template(n, std::move(file.content));
+    attach_template(n, file);
   }
 
-  void apply_schema_file(ProjectFile& file) {
-    SchemaFile schema = parse_schema_file(file.content, file.path);
+  void apply_schema_file(SchemaFile& schema) {
     for (NodePatch& patch : schema.models) apply_patch(std::move(patch), ResourceType::kModel);
     for (NodePatch& patch : schema.seeds) apply_patch(std::move(patch), ResourceType::kSeed);
     for (SourceDef& source : schema.sources) add_source(source);
@@ -301,7 +276,7 @@ class ProjectBuilder {
   }
 
   Project& p_;
-  std::vector<ProjectFile*> yml_files_;
+  std::vector<PreparedFile*> property_files_;
   std::unordered_map<std::string, std::size_t> ref_names_;
   std::unordered_map<std::string, std::string> test_names_;
   std::unordered_map<std::string, std::size_t> source_tables_;
@@ -309,18 +284,22 @@ class ProjectBuilder {
   std::vector<std::pair<TestSpec, std::size_t>> pending_tests_;
 };
 
-Project build_project(ProjectSettings settings, std::vector<ProjectFile>& files,
+Project build_project(ProjectSettings settings, std::vector<PreparedFile>& files,
                       const std::string& root, const LoadOptions& options) {
   Project p;
   p.settings = std::move(settings);
   p.root = root;
   p.vars = p.settings.vars;
   if (options.cli_vars.is_object()) p.vars.update(options.cli_vars);
+  // Classify, drop what the project does not use, then do the per-file work in parallel.
+  for (PreparedFile& f : files) f.kind = classify_file(f.file.path, p.settings, f.relative_offset);
+  std::erase_if(files, [](const PreparedFile& f) { return f.kind == FileKind::kIgnored; });
   std::sort(files.begin(), files.end(),
-            [](const ProjectFile& a, const ProjectFile& b) { return a.path < b.path; });
-  p.nodes.reserve(files.size() * 2);
+            [](const PreparedFile& a, const PreparedFile& b) { return a.file.path < b.file.path; });
+  prepare_files(files);
+  p.nodes.reserve(files.size() + files.size() / 4);
   ProjectBuilder builder(p);
-  for (ProjectFile& f : files) builder.add_file(f);
+  for (PreparedFile& f : files) builder.add_file(f);
   builder.finish();
   return p;
 }
@@ -372,8 +351,8 @@ Project load_project(const std::filesystem::path& dir, const LoadOptions& option
     throw usage_error("no baliza.yml in " + dir.string() +
                       "; create one with 'name: my_project' or point --project-dir at a project");
   }
-  ProjectSettings settings = parse_project_settings(read_file(settings_path), kProjectFile);
-  std::vector<ProjectFile> files;
+  ProjectSettings settings = parse_project_settings(read_whole_file(settings_path), kProjectFile);
+  std::vector<PreparedFile> files;
   std::vector<std::string> roots = settings.model_paths;
   roots.insert(roots.end(), settings.seed_paths.begin(), settings.seed_paths.end());
   roots.insert(roots.end(), settings.test_paths.begin(), settings.test_paths.end());
@@ -384,12 +363,9 @@ Project load_project(const std::filesystem::path& dir, const LoadOptions& option
          it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
       if (ec) break;
       if (!it->is_regular_file(ec)) continue;
-      std::string rel = it->path().lexically_relative(dir).generic_string();
-      if (!(ends_with(rel, ".sql") || ends_with(rel, ".csv") || ends_with(rel, ".yml") ||
-            ends_with(rel, ".yaml"))) {
-        continue;
-      }
-      files.push_back({std::move(rel), read_file(it->path())});
+      PreparedFile& f = files.emplace_back();
+      f.file.path = it->path().lexically_relative(dir).generic_string();
+      f.disk_path = it->path();  // read later, on the worker threads
     }
   }
   return build_project(std::move(settings), files, dir.string(), options);
@@ -403,7 +379,9 @@ Project load_project_files(std::vector<ProjectFile> files, const std::string& ro
     throw usage_error("project " + root + " has no baliza.yml; add one with 'name: my_project'");
   }
   ProjectSettings settings = parse_project_settings(it->content, kProjectFile);
-  return build_project(std::move(settings), files, root, options);
+  std::vector<PreparedFile> prepared(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) prepared[i].file = std::move(files[i]);
+  return build_project(std::move(settings), prepared, root, options);
 }
 
 std::vector<ProjectFile> embedded_project_files(std::string_view name) {

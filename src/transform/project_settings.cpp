@@ -37,19 +37,19 @@ bool valid_identifier(const std::string& name) {
   return true;
 }
 
-std::vector<std::string> path_list(const std::string& file, const YAML::Node& node,
+std::vector<std::string> path_list(const std::string& file, const YamlNode& node,
                                    const std::string& key) {
   std::vector<std::string> out;
   if (node.IsScalar()) return {node.Scalar()};
   expect_list(file, node, key);
-  for (const auto& item : node) out.push_back(expect_string(file, item, key + " entries"));
+  for (const auto& item : node.items()) out.push_back(expect_string(file, item, key + " entries"));
   return out;
 }
 
-void parse_folder(const std::string& file, const YAML::Node& node, ResourceType type,
+void parse_folder(const std::string& file, const YamlNode& node, ResourceType type,
                   const std::string& where, FolderConfig& out) {
   expect_map(file, node, where);
-  for (const auto& entry : node) {
+  for (const auto& entry : node.entries()) {
     std::string key = entry.first.Scalar();
     bool prefixed = !key.empty() && key[0] == '+';
     if (prefixed || (!entry.second.IsMap() && is_known_config_key(key))) {
@@ -72,7 +72,7 @@ void parse_folder(const std::string& file, const YAML::Node& node, ResourceType 
 }  // namespace
 
 ProjectSettings parse_project_settings(const std::string& text, const std::string& file) {
-  YAML::Node root = parse_yaml(text, file);
+  YamlNode root = parse_yaml(text, file);
   if (!root.IsDefined() || root.IsNull()) {
     throw usage_error(file + " is empty; it needs at least 'name: my_project'");
   }

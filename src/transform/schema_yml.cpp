@@ -35,17 +35,17 @@ bool contains(const std::vector<std::string>& list, const std::string& s) {
   return false;
 }
 
-std::string optional_string(const std::string& file, const YAML::Node& map, const char* key) {
-  const YAML::Node node = map[key];
+std::string optional_string(const std::string& file, const YamlNode& map, const char* key) {
+  const YamlNode& node = map[key];
   if (!node || node.IsNull()) return "";
   return expect_string(file, node, key);
 }
 
-ConfigPatch parse_config(const std::string& file, const YAML::Node& node, ResourceType type) {
+ConfigPatch parse_config(const std::string& file, const YamlNode& node, ResourceType type) {
   ConfigPatch patch;
   if (!node || node.IsNull()) return patch;
   expect_map(file, node, "config");
-  for (const auto& entry : node) {
+  for (const auto& entry : node.entries()) {
     std::string key = entry.first.Scalar();
     nlohmann::json value = yaml_to_json(entry.second);
     if (auto problem = normalize_config_entry(type, key, value)) {
@@ -56,7 +56,7 @@ ConfigPatch parse_config(const std::string& file, const YAML::Node& node, Resour
   return patch;
 }
 
-void check_test_arguments(const std::string& file, const YAML::Node& at, const TestSpec& t) {
+void check_test_arguments(const std::string& file, const YamlNode& at, const TestSpec& t) {
   auto require = [&](const char* key, const char* example) {
     if (!t.kwargs.contains(key)) {
       yaml_fail(file, at, "test '" + t.test_name + "' needs '" + key + "'",
@@ -76,17 +76,18 @@ void check_test_arguments(const std::string& file, const YAML::Node& at, const T
 }
 
 // Splits a test's arguments into kwargs and config (from `config:` or top-level config keys).
-void parse_test_arguments(const std::string& file, const YAML::Node& args, TestSpec& t) {
+void parse_test_arguments(const std::string& file, const YamlNode& args, TestSpec& t) {
   if (!args || args.IsNull()) return;
   expect_map(file, args, "the arguments of test '" + t.test_name + "'");
-  for (const auto& entry : args) {
+  for (const auto& entry : args.entries()) {
     std::string key = entry.first.Scalar();
     if (key == "config") {
       ConfigPatch c = parse_config(file, entry.second, ResourceType::kTest);
       t.config.insert(t.config.end(), c.begin(), c.end());
     } else if (key == "arguments") {
       expect_map(file, entry.second, "arguments");
-      for (const auto& arg : entry.second) t.kwargs[arg.first.Scalar()] = yaml_to_json(arg.second);
+      for (const auto& arg : entry.second.entries())
+        t.kwargs[arg.first.Scalar()] = yaml_to_json(arg.second);
     } else if (contains(kTestConfigKeys, key)) {
       nlohmann::json value = yaml_to_json(entry.second);
       if (auto problem = normalize_config_entry(ResourceType::kTest, key, value)) {
@@ -99,17 +100,17 @@ void parse_test_arguments(const std::string& file, const YAML::Node& args, TestS
   }
 }
 
-TestSpec parse_test(const std::string& file, const YAML::Node& item, const std::string& column) {
+TestSpec parse_test(const std::string& file, const YamlNode& item, const std::string& column) {
   TestSpec t;
   t.column_name = column;
   t.file = file;
   t.pos = yaml_pos(item);
-  YAML::Node args;
+  const YamlNode* args = nullptr;
   if (item.IsScalar()) {
     t.test_name = item.Scalar();
   } else if (item.IsMap() && item.size() == 1) {
-    t.test_name = item.begin()->first.Scalar();
-    args = item.begin()->second;
+    t.test_name = item.entries().front().first.Scalar();
+    args = &item.entries().front().second;
   } else {
     yaml_fail(file, item, "a test must be a name (- not_null) or a one-key mapping",
               " (- accepted_values: {values: [a, b]})");
@@ -121,20 +122,20 @@ TestSpec parse_test(const std::string& file, const YAML::Node& item, const std::
               (hint.empty() ? "; supported" : hint + " Supported") + " tests: " +
                   join(generic_test_names(), ", ") + "; write other checks as SQL in tests/");
   }
-  parse_test_arguments(file, args, t);
+  if (args != nullptr) parse_test_arguments(file, *args, t);
   check_test_arguments(file, item, t);
   return t;
 }
 
-void parse_tests(const std::string& file, const YAML::Node& node, const std::string& key,
+void parse_tests(const std::string& file, const YamlNode& node, const std::string& key,
                  const std::string& column, std::vector<TestSpec>& out) {
-  const YAML::Node list = node[key];
+  const YamlNode& list = node[key];
   if (!list || list.IsNull()) return;
   expect_list(file, list, key);
-  for (const auto& item : list) out.push_back(parse_test(file, item, column));
+  for (const auto& item : list.items()) out.push_back(parse_test(file, item, column));
 }
 
-ColumnSpec parse_column(const std::string& file, const YAML::Node& node, NodePatch& patch) {
+ColumnSpec parse_column(const std::string& file, const YamlNode& node, NodePatch& patch) {
   check_keys(file, node, kColumnKeys, "a column of '" + patch.name + "'");
   ColumnSpec c;
   if (!node["name"]) yaml_fail(file, node, "column has no 'name'", "; add '- name: my_column'");
@@ -147,7 +148,7 @@ ColumnSpec parse_column(const std::string& file, const YAML::Node& node, NodePat
   return c;
 }
 
-NodePatch parse_node(const std::string& file, const YAML::Node& node, ResourceType type,
+NodePatch parse_node(const std::string& file, const YamlNode& node, ResourceType type,
                      const std::vector<std::string>& keys, const std::string& context) {
   check_keys(file, node, keys, context);
   NodePatch p;
@@ -167,14 +168,14 @@ NodePatch parse_node(const std::string& file, const YAML::Node& node, ResourceTy
   }
   parse_tests(file, node, "tests", "", p.tests);
   parse_tests(file, node, "data_tests", "", p.tests);
-  if (const YAML::Node columns = node["columns"]; columns && !columns.IsNull()) {
+  if (const YamlNode& columns = node["columns"]; columns && !columns.IsNull()) {
     expect_list(file, columns, "columns");
-    for (const auto& column : columns) p.columns.push_back(parse_column(file, column, p));
+    for (const auto& column : columns.items()) p.columns.push_back(parse_column(file, column, p));
   }
   return p;
 }
 
-SourceDef parse_source(const std::string& file, const YAML::Node& node) {
+SourceDef parse_source(const std::string& file, const YamlNode& node) {
   check_keys(file, node, kSourceKeys, "a source");
   SourceDef s;
   s.file = file;
@@ -190,10 +191,10 @@ SourceDef parse_source(const std::string& file, const YAML::Node& node) {
   for (const char* key : {"loaded_at_field", "freshness", "quoting", "tags"}) {
     if (node[key]) s.extra[key] = yaml_to_json(node[key]);
   }
-  const YAML::Node tables = node["tables"];
+  const YamlNode& tables = node["tables"];
   if (!tables || tables.IsNull()) yaml_fail(file, node, "source '" + s.name + "' has no 'tables'");
   expect_list(file, tables, "tables");
-  for (const auto& t : tables) {
+  for (const auto& t : tables.items()) {
     SourceTableDef table;
     table.patch = parse_node(file, t, ResourceType::kSource, kTableKeys,
                              "a table of source '" + s.name + "'");
@@ -216,30 +217,30 @@ const std::vector<std::string>& generic_test_names() {
 
 SchemaFile parse_schema_file(const std::string& text, const std::string& file) {
   SchemaFile out;
-  YAML::Node root = parse_yaml(text, file);
+  YamlNode root = parse_yaml(text, file);
   if (!root.IsDefined() || root.IsNull()) return out;
   std::vector<std::string> allowed = kTopKeys;
   allowed.insert(allowed.end(), kIgnoredTopKeys.begin(), kIgnoredTopKeys.end());
   check_keys(file, root, allowed, file);
-  for (const auto& entry : root) {
+  for (const auto& entry : root.entries()) {
     const std::string key = entry.first.Scalar();
     if (contains(kIgnoredTopKeys, key)) {
       log_warn("ignoring a dbt section Baliza does not use", {{"file", file}, {"section", key}});
     }
   }
   auto each = [&](const char* key, auto&& handle) {
-    const YAML::Node list = root[key];
+    const YamlNode& list = root[key];
     if (!list || list.IsNull()) return;
     expect_list(file, list, key);
-    for (const auto& item : list) handle(item);
+    for (const auto& item : list.items()) handle(item);
   };
-  each("models", [&](const YAML::Node& n) {
+  each("models", [&](const YamlNode& n) {
     out.models.push_back(parse_node(file, n, ResourceType::kModel, kNodeKeys, "a model"));
   });
-  each("seeds", [&](const YAML::Node& n) {
+  each("seeds", [&](const YamlNode& n) {
     out.seeds.push_back(parse_node(file, n, ResourceType::kSeed, kNodeKeys, "a seed"));
   });
-  each("sources", [&](const YAML::Node& n) { out.sources.push_back(parse_source(file, n)); });
+  each("sources", [&](const YamlNode& n) { out.sources.push_back(parse_source(file, n)); });
   return out;
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include <yaml-cpp/exceptions.h>
+
 #include "core/error.h"
 #include "transform/text_util.h"
 
@@ -22,9 +24,9 @@ nlohmann::json plain_scalar(const std::string& s) {
 
 }  // namespace
 
-YAML::Node parse_yaml(const std::string& text, const std::string& file) {
+YamlNode parse_yaml(const std::string& text, const std::string& file) {
   try {
-    return YAML::Load(text);
+    return parse_yaml_tree(text);
   } catch (const YAML::Exception& e) {
     SourcePos pos{e.mark.line + 1, e.mark.column + 1};
     throw usage_error("YAML syntax error at " + format_pos(file, pos) + ": " + e.msg +
@@ -33,35 +35,32 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
   }
 }
 
-SourcePos yaml_pos(const YAML::Node& node) {
-  YAML::Mark mark = node.Mark();
-  if (mark.is_null()) return SourcePos{};
-  return SourcePos{mark.line + 1, mark.column + 1};
+SourcePos yaml_pos(const YamlNode& node) {
+  return node.pos();
 }
 
-void yaml_fail(const std::string& file, const YAML::Node& node, const std::string& what,
+void yaml_fail(const std::string& file, const YamlNode& node, const std::string& what,
                const std::string& hint) {
   throw usage_error(what + " at " + format_pos(file, yaml_pos(node)) + hint);
 }
 
-void expect_map(const std::string& file, const YAML::Node& node, const std::string& what) {
+void expect_map(const std::string& file, const YamlNode& node, const std::string& what) {
   if (!node.IsMap()) yaml_fail(file, node, what + " must be a mapping (key: value)");
 }
 
-void expect_list(const std::string& file, const YAML::Node& node, const std::string& what) {
+void expect_list(const std::string& file, const YamlNode& node, const std::string& what) {
   if (!node.IsSequence()) yaml_fail(file, node, what + " must be a list (- item)");
 }
 
-std::string expect_string(const std::string& file, const YAML::Node& node,
-                          const std::string& what) {
+std::string expect_string(const std::string& file, const YamlNode& node, const std::string& what) {
   if (!node.IsScalar()) yaml_fail(file, node, what + " must be a string");
   return node.Scalar();
 }
 
-void check_keys(const std::string& file, const YAML::Node& node,
+void check_keys(const std::string& file, const YamlNode& node,
                 const std::vector<std::string>& allowed, const std::string& context) {
   expect_map(file, node, context);
-  for (const auto& entry : node) {
+  for (const auto& entry : node.entries()) {
     const std::string key = entry.first.Scalar();
     bool known = false;
     for (const auto& a : allowed) known = known || a == key;
@@ -74,21 +73,21 @@ void check_keys(const std::string& file, const YAML::Node& node,
   }
 }
 
-nlohmann::json yaml_to_json(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
+nlohmann::json yaml_to_json(const YamlNode& node) {
+  switch (node.kind()) {
+    case YamlNode::Kind::kMap: {
       nlohmann::json j = nlohmann::json::object();
-      for (const auto& entry : node) j[entry.first.Scalar()] = yaml_to_json(entry.second);
+      for (const auto& entry : node.entries()) j[entry.first.Scalar()] = yaml_to_json(entry.second);
       return j;
     }
-    case YAML::NodeType::Sequence: {
+    case YamlNode::Kind::kSequence: {
       nlohmann::json j = nlohmann::json::array();
-      for (const auto& item : node) j.push_back(yaml_to_json(item));
+      for (const auto& item : node.items()) j.push_back(yaml_to_json(item));
       return j;
     }
-    case YAML::NodeType::Scalar:
-      // Quoted scalars carry the "!" tag: they stay strings ("'true'" is the text true).
-      if (node.Tag() == "!") return node.Scalar();
+    case YamlNode::Kind::kScalar:
+      // Quoted scalars stay strings ("'true'" is the text true).
+      if (node.quoted()) return node.Scalar();
       return plain_scalar(node.Scalar());
     default:
       return nullptr;

@@ -1,0 +1,42 @@
+// The per-file half of project loading: classify each file (model, seed, singular test,
+// property yml), read it if it is on disk, hash it and parse it. Files are independent, so
+// this runs on a few worker threads; assembling nodes stays serial (project.cpp).
+// Internal to the loader.
+#pragma once
+
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "transform/project.h"
+#include "transform/schema_yml.h"
+
+namespace baliza::transform {
+
+enum class FileKind { kIgnored, kModel, kSeed, kSingularTest, kProperties };
+
+struct PreparedFile {
+  ProjectFile file;                 // path relative to the project root; content once read
+  std::filesystem::path disk_path;  // set when the content is still to be read from disk
+  FileKind kind = FileKind::kIgnored;
+  std::size_t relative_offset = 0;       // start of the path under its models/seeds/tests folder
+  std::string checksum;                  // sha256 of the content
+  std::shared_ptr<const Template> tmpl;  // models and singular tests
+  SchemaFile properties;                 // property files
+  std::exception_ptr error;              // what preparing this file threw
+};
+
+// Which kind of file `path` is under the project's model/seed/test paths.
+FileKind classify_file(const std::string& path, const ProjectSettings& settings,
+                       std::size_t& relative_offset);
+
+// Reads, hashes and parses every file. When several files fail, rethrows the error of the
+// first one in the vector's order, so errors do not depend on thread timing.
+void prepare_files(std::vector<PreparedFile>& files);
+
+// The whole content of a file; throws environment_error when it cannot be read.
+std::string read_whole_file(const std::filesystem::path& path);
+
+}  // namespace baliza::transform
