@@ -17,25 +17,36 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-void on_signal(int) { g_stop = true; }
+void on_signal(int) {
+  g_stop = true;
+}
 
 // "contratos=200,atas=10" -> VolumeConfig fields.
 void apply_volumes(const std::string& spec, pncp_sim::VolumeConfig& v) {
   size_t start = 0;
   while (start < spec.size()) {
     size_t comma = spec.find(',', start);
-    std::string item = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string item =
+        spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     size_t eq = item.find('=');
-    if (eq == std::string::npos) throw CLI::ValidationError("--records-per-day", "'" + item + "' is not family=number");
+    if (eq == std::string::npos)
+      throw CLI::ValidationError("--records-per-day", "'" + item + "' is not family=number");
     std::string family = item.substr(0, eq);
     double n = std::stod(item.substr(eq + 1));
-    if (family == "contratacoes") v.contratacoes_per_day = n;
-    else if (family == "contratos") v.contratos_per_day = n;
-    else if (family == "atas") v.atas_per_day = n;
-    else if (family == "pca") v.pca_per_day = n;
-    else if (family == "instrumentos") v.instrumentos_per_day = n;
-    else throw CLI::ValidationError("--records-per-day", "unknown family '" + family +
-                                    "' (contratacoes, contratos, atas, pca, instrumentos)");
+    if (family == "contratacoes")
+      v.contratacoes_per_day = n;
+    else if (family == "contratos")
+      v.contratos_per_day = n;
+    else if (family == "atas")
+      v.atas_per_day = n;
+    else if (family == "pca")
+      v.pca_per_day = n;
+    else if (family == "instrumentos")
+      v.instrumentos_per_day = n;
+    else
+      throw CLI::ValidationError(
+          "--records-per-day",
+          "unknown family '" + family + "' (contratacoes, contratos, atas, pca, instrumentos)");
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -54,7 +65,8 @@ int main(int argc, char** argv) {
   app.add_option("--today", options.today, "The simulated current date (yyyyMMdd); default: now");
   app.add_option("--threads", options.threads, "Worker threads")->capture_default_str();
   app.add_option("--scale", options.volume.scale, "Multiplies every volume")->capture_default_str();
-  app.add_option("--records-per-day", volumes, "e.g. contratos=100,contratacoes=60,atas=20,pca=10,instrumentos=5");
+  app.add_option("--records-per-day", volumes,
+                 "e.g. contratos=100,contratacoes=60,atas=20,pca=10,instrumentos=5");
   app.add_option("--invalid-cnpj-rate", options.quality.invalid_cnpj_rate)->capture_default_str();
   app.add_option("--bad-value-rate", options.quality.bad_value_rate)->capture_default_str();
   app.add_option("--fault", fault_specs,
@@ -68,22 +80,28 @@ int main(int argc, char** argv) {
   auto* truth = app.add_subcommand("truth", "Print record counts per endpoint and day as JSON");
   truth->add_option("--from", from, "First day (yyyy-MM-dd or yyyyMMdd)")->required();
   truth->add_option("--to", to, "Last day")->required();
-  auto* records = app.add_subcommand("records", "Print the records of one endpoint and day as JSON");
+  auto* records =
+      app.add_subcommand("records", "Print the records of one endpoint and day as JSON");
   records->add_option("--endpoint", endpoint, "e.g. /v1/contratos")->required();
   records->add_option("--date", date, "Day (yyyy-MM-dd or yyyyMMdd)")->required();
   records->add_option("--modalidade", modalidade, "For /v1/contratacoes/*");
+  truth->fallthrough();
+  records->fallthrough();
   CLI11_PARSE(app, argc, argv);
 
   try {
     if (!volumes.empty()) apply_volumes(volumes, options.volume);
     for (const auto& spec : fault_specs) options.faults.push_back(pncp_sim::parse_fault(spec));
-    for (const auto& spec : schema_specs) options.schema_changes.push_back(pncp_sim::parse_schema_change(spec));
+    for (const auto& spec : schema_specs)
+      options.schema_changes.push_back(pncp_sim::parse_schema_change(spec));
     if (truth->parsed()) {
       std::cout << pncp_sim::ground_truth(options, from, to).dump(1) << "\n";
       return 0;
     }
     if (records->parsed()) {
-      std::cout << nlohmann::json(pncp_sim::records_for(options, endpoint, date, modalidade)).dump(1) << "\n";
+      std::cout
+          << nlohmann::json(pncp_sim::records_for(options, endpoint, date, modalidade)).dump(1)
+          << "\n";
       return 0;
     }
     pncp_sim::Simulator sim(options);

@@ -71,7 +71,8 @@ std::optional<ApiResponse> validate(const EndpointInfo& e, const std::string& pa
         return error(400, path,
                      "Failed to convert value of type 'java.lang.String' to required type "
                      "'java.lang.Long'; nested exception is java.lang.NumberFormatException: "
-                     "For input string: \"" + v + "\"");
+                     "For input string: \"" +
+                         v + "\"");
       out.integer[p.name] = *n;
     } else {
       out.text[p.name] = v;
@@ -79,7 +80,8 @@ std::optional<ApiResponse> validate(const EndpointInfo& e, const std::string& pa
   }
   out.pagina = static_cast<int>(out.integer.count("pagina") ? out.integer["pagina"] : 1);
   if (out.pagina < 1) return error(400, path, "Número de página inválido");
-  long long size = out.integer.count("tamanhoPagina") ? out.integer["tamanhoPagina"] : e.max_page_size;
+  long long size =
+      out.integer.count("tamanhoPagina") ? out.integer["tamanhoPagina"] : e.max_page_size;
   if (size < e.min_page_size || size > e.max_page_size)
     return error(400, path, "Tamanho de página inválido");
   out.tamanho = static_cast<int>(size);
@@ -87,12 +89,14 @@ std::optional<ApiResponse> validate(const EndpointInfo& e, const std::string& pa
     if (p.type != ParamType::date || !out.text.count(p.name)) continue;
     auto day = parse_yyyymmdd(out.text[p.name]);
     if (!day)
-      return error(422, path, std::string(label_of(p.name)) + " inválida. Informe no formato yyyyMMdd.");
+      return error(422, path,
+                   std::string(label_of(p.name)) + " inválida. Informe no formato yyyyMMdd.");
     out.date[p.name] = *day;
   }
   for (auto [a, b] : {std::pair{"dataInicial", "dataFinal"}, std::pair{"dataInicio", "dataFim"}})
     if (out.date.count(a) && out.date.count(b) && out.date[b] < out.date[a])
-      return error(422, path, std::string(label_of(b)) + " deve ser maior ou igual a " + label_of(a) + ".");
+      return error(422, path,
+                   std::string(label_of(b)) + " deve ser maior ou igual a " + label_of(a) + ".");
   if (out.integer.count("codigoModalidadeContratacao")) {
     long long m = out.integer["codigoModalidadeContratacao"];
     if (m < 1 || m > 14) return error(422, path, "Código da modalidade de contratação inválido.");
@@ -151,11 +155,7 @@ std::string envelope(RecordStore& store, const Selection& sel, int pagina, int t
   const long long first = static_cast<long long>(pagina - 1) * tamanho;
   const long long last = std::min(total, first + tamanho);
   std::string body = "{\"data\":[";
-  for (long long i = first; i < last; ++i) {
-    if (i > first) body += ',';
-    if (sel.rewritten) body += sel.texts[i];
-    else store.append_text(sel.refs[i], body);
-  }
+  if (first < last) store.append_texts(sel, first, last, body);
   body += "],\"totalRegistros\":" + std::to_string(total) +
           ",\"totalPaginas\":" + std::to_string(pages) +
           ",\"numeroPagina\":" + std::to_string(pagina) +
@@ -175,7 +175,8 @@ ApiResponse Api::get(const std::string& path, const QueryParams& params, int ext
   ViewQuery q = to_view(*e, parsed);
   q.extra = extra;
   std::string classe = parsed.text["codigoClassificacaoSuperior"];
-  bool filter_items = (e->id == EndpointId::pca || e->id == EndpointId::pca_usuario) && !classe.empty();
+  bool filter_items =
+      (e->id == EndpointId::pca || e->id == EndpointId::pca_usuario) && !classe.empty();
   auto sel = store_.select(q, filter_items ? "classe=" + classe : "",
                            filter_items ? pca_item_filter(classe) : nullptr);
   if (sel->refs.empty()) {
@@ -198,12 +199,14 @@ ApiResponse Api::get_compra(const std::string& path) {
   auto ano = to_integer(parts[4]);
   auto seq = to_integer(parts[5]);
   if (!ano || !seq)
-    return error(400, path, "Failed to convert value of type 'java.lang.String' to required type "
-                            "'java.lang.Integer'; For input string: \"" +
-                                (!ano ? parts[4] : parts[5]) + "\"");
+    return error(400, path,
+                 "Failed to convert value of type 'java.lang.String' to required type "
+                 "'java.lang.Integer'; For input string: \"" +
+                     (!ano ? parts[4] : parts[5]) + "\"");
   const Universe& u = store_.universe();
   int day = 0, index = 0;
-  if (*ano < 1900 || *ano > 2999 || !u.locate_compra(static_cast<int>(*ano), static_cast<int>(*seq), &day, &index))
+  if (*ano < 1900 || *ano > 2999 ||
+      !u.locate_compra(static_cast<int>(*ano), static_cast<int>(*seq), &day, &index))
     return {204, ""};
   Skeleton s = u.skeleton(Family::contratacao, day, index);
   if (u.cnpj_of(s) != parts[2]) return {204, ""};

@@ -55,8 +55,8 @@ std::optional<int> parse_yyyymmdd(std::string_view t) {
 
 std::optional<int> parse_date_loose(std::string_view t) {
   if (t.size() == 10 && t[4] == '-' && t[7] == '-') {
-    std::string compact = std::string(t.substr(0, 4)) + std::string(t.substr(5, 2)) +
-                          std::string(t.substr(8, 2));
+    std::string compact =
+        std::string(t.substr(0, 4)) + std::string(t.substr(5, 2)) + std::string(t.substr(8, 2));
     return parse_yyyymmdd(compact);
   }
   return parse_yyyymmdd(t);
@@ -83,11 +83,17 @@ std::string timestamp(int day, int seconds) {
   return iso_date(day) + buf;
 }
 
-int weekday(int day) { return ((day % 7) + 11) % 7; }  // 1970-01-01 was a Thursday
+int weekday(int day) {
+  return ((day % 7) + 11) % 7;
+}  // 1970-01-01 was a Thursday
 
-int day_of_year(int day) { return day - days_from_civil(year_of(day), 1, 1) + 1; }
+int day_of_year(int day) {
+  return day - days_from_civil(year_of(day), 1, 1) + 1;
+}
 
-int year_of(int day) { return civil_from_days(day).y; }
+int year_of(int day) {
+  return civil_from_days(day).y;
+}
 
 static long long brasilia_millis() {
   using namespace std::chrono;
@@ -95,7 +101,9 @@ static long long brasilia_millis() {
   return utc - 3LL * 3600 * 1000;  // Brasilia has had no daylight saving time since 2019
 }
 
-int today_in_brasilia() { return static_cast<int>(brasilia_millis() / 86400000LL); }
+int today_in_brasilia() {
+  return static_cast<int>(brasilia_millis() / 86400000LL);
+}
 
 std::string now_brasilia_iso(const char* offset) {
   long long ms = brasilia_millis();

@@ -27,7 +27,8 @@ const EndpointInfo& day_endpoint(const std::string& path) {
   const EndpointInfo* e = find_endpoint(path);
   bool supported = e && (e->day_based || e->id == EndpointId::contratacoes_proposta);
   if (!supported)
-    throw std::invalid_argument("'" + path + "' is not a date-filtered PNCP endpoint (see "
+    throw std::invalid_argument("'" + path +
+                                "' is not a date-filtered PNCP endpoint (see "
                                 "pncp_sim::endpoints())");
   return *e;
 }
@@ -65,8 +66,9 @@ struct Counter {
   const Universe& u;
   int from, to;
 
-  void count(Family family, int lookback, const std::function<void(const Skeleton&)>& visit) {
-    for (int day = from - lookback; day <= std::min(to, u.today()); ++day) {
+  void count(Family family, int lookback, const std::function<void(const Skeleton&)>& visit,
+             int lead = 0) {
+    for (int day = from - lookback; day <= std::min(to + lead, u.today()); ++day) {
       int n = u.count(family, day);
       for (int i = 0; i < n; ++i) visit(u.skeleton(family, day, i, false));
     }
@@ -94,7 +96,8 @@ json zero_days(int from, int to, bool by_modalidade) {
 
 }  // namespace
 
-json ground_truth(const Options& options, const std::string& from_text, const std::string& to_text) {
+json ground_truth(const Options& options, const std::string& from_text,
+                  const std::string& to_text) {
   Universe u(options);
   const int from = parse_day(from_text), to = parse_day(to_text);
   if (to < from) throw std::invalid_argument("ground_truth: 'to' is before 'from'");
@@ -111,11 +114,14 @@ json ground_truth(const Options& options, const std::string& from_text, const st
     if (c.in(s.day)) add(eps["/v1/contratos"], s.day);
     if (c.in(s.update_day)) add(eps["/v1/contratos/atualizacao"], s.update_day);
   });
-  c.count(Family::ata, 740, [&](const Skeleton& s) {
-    for (int d = std::max(from, s.vig_start); d <= std::min(to, s.vig_end); ++d)
-      add(eps["/v1/atas"], d);
-    if (c.in(s.update_day)) add(eps["/v1/atas/atualizacao"], s.update_day);
-  });
+  c.count(
+      Family::ata, 740,
+      [&](const Skeleton& s) {
+        for (int d = std::max(from, s.vig_start); d <= std::min(to, s.vig_end); ++d)
+          add(eps["/v1/atas"], d);
+        if (c.in(s.update_day)) add(eps["/v1/atas/atualizacao"], s.update_day);
+      },
+      10);
   c.count(Family::pca, 31, [&](const Skeleton& s) {
     if (c.in(s.update_day)) add(eps["/v1/pca/atualizacao"], s.update_day);
   });
@@ -126,15 +132,22 @@ json ground_truth(const Options& options, const std::string& from_text, const st
   for (auto& [path, per_day] : eps.items()) {
     long long total = 0;
     for (auto& [day, v] : per_day.items())
-      if (v.is_number()) total += v.get<long long>();
-      else for (auto& [m, n] : v.items()) total += n.get<long long>();
+      if (v.is_number())
+        total += v.get<long long>();
+      else
+        for (auto& [m, n] : v.items()) total += n.get<long long>();
     totals[path] = total;
   }
-  return {{"seed", options.seed}, {"today", effective_today(options)},
-          {"from", detail::yyyymmdd(from)}, {"to", detail::yyyymmdd(to)},
-          {"endpoints", eps}, {"totals", totals}};
+  return {{"seed", options.seed},
+          {"today", effective_today(options)},
+          {"from", detail::yyyymmdd(from)},
+          {"to", detail::yyyymmdd(to)},
+          {"endpoints", eps},
+          {"totals", totals}};
 }
 
-bool cnpj_is_valid(const std::string& cnpj) { return detail::cnpj_check_digits_ok(cnpj); }
+bool cnpj_is_valid(const std::string& cnpj) {
+  return detail::cnpj_check_digits_ok(cnpj);
+}
 
 }  // namespace pncp_sim

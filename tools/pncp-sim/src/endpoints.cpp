@@ -6,8 +6,12 @@ namespace pncp_sim {
 
 namespace {
 
-ParamSpec req(const char* name, ParamType t) { return {name, t, true}; }
-ParamSpec opt(const char* name, ParamType t) { return {name, t, false}; }
+ParamSpec req(const char* name, ParamType t) {
+  return {name, t, true};
+}
+ParamSpec opt(const char* name, ParamType t) {
+  return {name, t, false};
+}
 
 const ParamType D = ParamType::date;
 const ParamType I = ParamType::integer;
@@ -28,14 +32,20 @@ std::vector<ParamSpec> contratacoes_params(bool with_initial, bool modalidade_re
 }
 
 std::vector<ParamSpec> contratos_params() {
-  return {req("dataInicial", D), req("dataFinal", D), opt("cnpjOrgao", T),
-          opt("codigoUnidadeAdministrativa", T), opt("usuarioId", I), req("pagina", I),
+  return {req("dataInicial", D),  req("dataFinal", D),
+          opt("cnpjOrgao", T),    opt("codigoUnidadeAdministrativa", T),
+          opt("usuarioId", I),    req("pagina", I),
           opt("tamanhoPagina", I)};
 }
 
 std::vector<ParamSpec> atas_params() {
-  return {req("dataInicial", D), req("dataFinal", D), opt("idUsuario", I), opt("cnpj", T),
-          opt("codigoUnidadeAdministrativa", T), req("pagina", I), opt("tamanhoPagina", I)};
+  return {req("dataInicial", D),
+          req("dataFinal", D),
+          opt("idUsuario", I),
+          opt("cnpj", T),
+          opt("codigoUnidadeAdministrativa", T),
+          req("pagina", I),
+          opt("tamanhoPagina", I)};
 }
 
 }  // namespace
@@ -49,27 +59,48 @@ const std::vector<EndpointInfo>& endpoints() {
       {EndpointId::contratacoes_proposta, "/v1/contratacoes/proposta", 10, 50,
        contratacoes_params(false, false), false, false},
       {EndpointId::contratos, "/v1/contratos", 10, 500, contratos_params(), true, false},
-      {EndpointId::contratos_atualizacao, "/v1/contratos/atualizacao", 10, 500,
-       contratos_params(), true, false},
+      {EndpointId::contratos_atualizacao, "/v1/contratos/atualizacao", 10, 500, contratos_params(),
+       true, false},
       {EndpointId::atas, "/v1/atas", 10, 500, atas_params(), true, false},
       {EndpointId::atas_atualizacao, "/v1/atas/atualizacao", 10, 500, atas_params(), true, false},
-      {EndpointId::pca, "/v1/pca/", 10, 500,
+      {EndpointId::pca,
+       "/v1/pca/",
+       10,
+       500,
        {req("anoPca", I), req("codigoClassificacaoSuperior", T), req("pagina", I),
         opt("tamanhoPagina", I)},
-       false, false},
-      {EndpointId::pca_usuario, "/v1/pca/usuario", 10, 500,
+       false,
+       false},
+      {EndpointId::pca_usuario,
+       "/v1/pca/usuario",
+       10,
+       500,
        {req("anoPca", I), req("idUsuario", I), opt("codigoClassificacaoSuperior", T),
         opt("cnpj", T), req("pagina", I), opt("tamanhoPagina", I)},
-       false, false},
-      {EndpointId::pca_atualizacao, "/v1/pca/atualizacao", 10, 500,
+       false,
+       false},
+      {EndpointId::pca_atualizacao,
+       "/v1/pca/atualizacao",
+       10,
+       500,
        {req("dataInicio", D), req("dataFim", D), opt("cnpj", T), opt("codigoUnidade", T),
         req("pagina", I), opt("tamanhoPagina", I)},
-       true, false},
-      {EndpointId::instrumentos_inclusao, "/v1/instrumentoscobranca/inclusao", 10, 100,
+       true,
+       false},
+      {EndpointId::instrumentos_inclusao,
+       "/v1/instrumentoscobranca/inclusao",
+       10,
+       100,
        {req("dataInicial", D), req("dataFinal", D), opt("tipoInstrumentoCobranca", I),
         opt("cnpjOrgao", T), req("pagina", I), opt("tamanhoPagina", I)},
-       true, false},
-      {EndpointId::orgao_compra, "/v1/orgaos/{cnpj}/compras/{ano}/{sequencial}", 0, 0, {}, false,
+       true,
+       false},
+      {EndpointId::orgao_compra,
+       "/v1/orgaos/{cnpj}/compras/{ano}/{sequencial}",
+       0,
+       0,
+       {},
+       false,
        false},
   };
   return v;

@@ -20,7 +20,7 @@ struct FaultDecision {
   int delay_ms = 0;        // sleep before answering
   bool truncate = false;
   bool cut_json = false;
-  int extra_records = 0;   // data shift already triggered for this query
+  int extra_records = 0;  // data shift already triggered for this query
 };
 
 class FaultPlan {

@@ -15,7 +15,9 @@ inline uint64_t mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-inline uint64_t hash_of(uint64_t a) { return mix64(a); }
+inline uint64_t hash_of(uint64_t a) {
+  return mix64(a);
+}
 
 template <class... Rest>
 uint64_t hash_of(uint64_t a, uint64_t b, Rest... rest) {
@@ -29,7 +31,9 @@ inline uint64_t hash_text(std::string_view text) {
 }
 
 // Uniform in [0, 1).
-inline double unit_interval(uint64_t h) { return static_cast<double>(h >> 11) * 0x1.0p-53; }
+inline double unit_interval(uint64_t h) {
+  return static_cast<double>(h >> 11) * 0x1.0p-53;
+}
 
 class Rng {
  public:
@@ -51,7 +55,10 @@ inline size_t Rng::pick(const std::vector<double>& cumulative) {
   size_t lo = 0, hi = cumulative.size() - 1;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (cumulative[mid] > x) hi = mid; else lo = mid + 1;
+    if (cumulative[mid] > x)
+      hi = mid;
+    else
+      lo = mid + 1;
   }
   return lo;
 }

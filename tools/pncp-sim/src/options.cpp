@@ -19,7 +19,8 @@ std::pair<std::string, std::vector<std::pair<std::string, std::string>>> split_s
   size_t start = 0;
   while (start <= rest.size()) {
     size_t comma = rest.find(',', start);
-    std::string item = rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string item =
+        rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!item.empty()) {
       size_t eq = item.find('=');
       if (eq == std::string::npos)
@@ -44,7 +45,8 @@ double to_double(const std::string& key, const std::string& value) {
 
 int to_int(const std::string& key, const std::string& value) {
   double v = to_double(key, value);
-  if (v != static_cast<int>(v)) throw std::invalid_argument("'" + key + "=" + value + "' needs an integer");
+  if (v != static_cast<int>(v))
+    throw std::invalid_argument("'" + key + "=" + value + "' needs an integer");
   return static_cast<int>(v);
 }
 
@@ -67,38 +69,59 @@ FaultConfig parse_fault(const std::string& spec) {
   FaultConfig f;
   f.kind = fault_kind(kind, spec);
   for (const auto& [key, value] : pairs) {
-    if (key == "endpoint") f.endpoint = value;
-    else if (key == "rate") f.rate = to_double(key, value);
-    else if (key == "status") f.status = to_int(key, value);
-    else if (key == "retry_after") f.retry_after_s = to_int(key, value);
-    else if (key == "delay_ms") f.delay_ms = to_int(key, value);
-    else if (key == "count") f.count = to_int(key, value);
-    else if (key == "mode" && (value == "cut_json" || value == "short_body")) f.cut_json = value == "cut_json";
-    else throw std::invalid_argument("unknown fault option '" + key + "=" + value + "' in '" + spec + "'");
+    if (key == "endpoint")
+      f.endpoint = value;
+    else if (key == "rate")
+      f.rate = to_double(key, value);
+    else if (key == "status")
+      f.status = to_int(key, value);
+    else if (key == "retry_after")
+      f.retry_after_s = to_int(key, value);
+    else if (key == "delay_ms")
+      f.delay_ms = to_int(key, value);
+    else if (key == "count")
+      f.count = to_int(key, value);
+    else if (key == "mode" && (value == "cut_json" || value == "short_body"))
+      f.cut_json = value == "cut_json";
+    else
+      throw std::invalid_argument("unknown fault option '" + key + "=" + value + "' in '" + spec +
+                                  "'");
   }
-  if (f.rate < 0 || f.rate > 1) throw std::invalid_argument("rate must be in [0, 1] in '" + spec + "'");
+  if (f.rate < 0 || f.rate > 1)
+    throw std::invalid_argument("rate must be in [0, 1] in '" + spec + "'");
   return f;
 }
 
 SchemaChange parse_schema_change(const std::string& spec) {
   auto [kind, pairs] = split_spec(spec);
   SchemaChange c;
-  if (kind == "rename") c.kind = SchemaChangeKind::rename;
-  else if (kind == "add") c.kind = SchemaChangeKind::add;
-  else if (kind == "retype") c.kind = SchemaChangeKind::retype;
-  else throw std::invalid_argument("unknown schema change '" + kind + "' in '" + spec + "' (use rename, add or retype)");
+  if (kind == "rename")
+    c.kind = SchemaChangeKind::rename;
+  else if (kind == "add")
+    c.kind = SchemaChangeKind::add;
+  else if (kind == "retype")
+    c.kind = SchemaChangeKind::retype;
+  else
+    throw std::invalid_argument("unknown schema change '" + kind + "' in '" + spec +
+                                "' (use rename, add or retype)");
   for (const auto& [key, value] : pairs) {
-    if (key == "endpoint") c.endpoint = value;
-    else if (key == "from") c.from_yyyymmdd = value;
-    else if (key == "field") c.field = value;
-    else if (key == "to") c.new_name = value;
-    else throw std::invalid_argument("unknown schema change option '" + key + "' in '" + spec + "'");
+    if (key == "endpoint")
+      c.endpoint = value;
+    else if (key == "from")
+      c.from_yyyymmdd = value;
+    else if (key == "field")
+      c.field = value;
+    else if (key == "to")
+      c.new_name = value;
+    else
+      throw std::invalid_argument("unknown schema change option '" + key + "' in '" + spec + "'");
   }
   if (c.field.empty()) throw std::invalid_argument("schema change '" + spec + "' needs field=");
   if (c.kind == SchemaChangeKind::rename && c.new_name.empty())
     throw std::invalid_argument("rename '" + spec + "' needs to=");
   if (!c.from_yyyymmdd.empty() && !detail::parse_date_loose(c.from_yyyymmdd))
-    throw std::invalid_argument("from=" + c.from_yyyymmdd + " is not a date (yyyyMMdd) in '" + spec + "'");
+    throw std::invalid_argument("from=" + c.from_yyyymmdd + " is not a date (yyyyMMdd) in '" +
+                                spec + "'");
   return c;
 }
 

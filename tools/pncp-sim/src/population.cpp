@@ -119,8 +119,8 @@ static Fornecedor make_fornecedor(Rng& rng) {
   if (kind < 0.85) {
     f.tipo_pessoa = "PJ";
     f.ni = cnpj_from_base(digits(rng, 8) + (rng.chance(0.9) ? "0001" : "0002"));
-    f.nome = std::string(pick_from(rng, company_words())) + " " +
-             pick_from(rng, company_words()) + " " + pick_from(rng, company_suffixes());
+    f.nome = std::string(pick_from(rng, company_words())) + " " + pick_from(rng, company_words()) +
+             " " + pick_from(rng, company_suffixes());
   } else if (kind < 0.98) {
     f.tipo_pessoa = "PF";
     f.ni = cpf_from_base(digits(rng, 9));

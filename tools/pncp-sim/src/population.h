@@ -27,7 +27,7 @@ struct Orgao {
 };
 
 struct Fornecedor {
-  std::string ni;           // CNPJ, CPF or a foreign id
+  std::string ni;  // CNPJ, CPF or a foreign id
   std::string nome;
   std::string tipo_pessoa;  // PJ, PF, PE
 };

@@ -22,7 +22,9 @@ class Draw {
   bool chance(double p) { return rng_.chance(p); }
   int range(int lo, int hi) { return rng_.range(lo, hi); }
   template <class T>
-  const T& pick(const std::vector<T>& v) { return v[rng_.next() % v.size()]; }
+  const T& pick(const std::vector<T>& v) {
+    return v[rng_.next() % v.size()];
+  }
 
   // Lognormal amount; most with 2 decimals, some with the 4 decimals PNCP allows.
   double money(double median, double sigma) {
@@ -37,16 +39,18 @@ class Draw {
   const Unidade& unidade() const { return orgao().unidades[s_.unidade]; }
 
   json orgao_entidade() const {
-    return {{"cnpj", u_.cnpj_of(s_)}, {"razaoSocial", orgao().razao_social},
-            {"poderId", orgao().poder_id}, {"esferaId", orgao().esfera_id}};
+    return {{"cnpj", u_.cnpj_of(s_)},
+            {"razaoSocial", orgao().razao_social},
+            {"poderId", orgao().poder_id},
+            {"esferaId", orgao().esfera_id}};
   }
 
   json unidade_orgao() const {
     const MunicipioInfo& m = municipios()[unidade().municipio];
     const UfInfo& uf = ufs()[m.uf];
-    return {{"ufNome", uf.nome},           {"codigoUnidade", unidade().codigo},
-            {"nomeUnidade", unidade().nome}, {"ufSigla", uf.sigla},
-            {"municipioNome", m.nome},     {"codigoIbge", m.ibge}};
+    return {
+        {"ufNome", uf.nome},   {"codigoUnidade", unidade().codigo}, {"nomeUnidade", unidade().nome},
+        {"ufSigla", uf.sigla}, {"municipioNome", m.nome},           {"codigoIbge", m.ibge}};
   }
 
   std::string usuario_nome() const { return usuarios()[orgao().usuario].name; }
@@ -98,21 +102,34 @@ std::string processo(Draw& d) {
 
 int amparo_for(Draw& d, int modalidade) {
   switch (modalidade) {
-    case 6: case 7: return 1;
-    case 4: case 5: return 2;
-    case 3: return 3;
-    case 1: case 13: return 4;
-    case 2: return 5;
-    case 8: return d.pick(std::vector<int>{18, 19, 19, 24});
-    case 9: return d.pick(std::vector<int>{6, 8, 50});
-    case 12: return 79;
-    default: return 1;
+    case 6:
+    case 7:
+      return 1;
+    case 4:
+    case 5:
+      return 2;
+    case 3:
+      return 3;
+    case 1:
+    case 13:
+      return 4;
+    case 2:
+      return 5;
+    case 8:
+      return d.pick(std::vector<int>{18, 19, 19, 24});
+    case 9:
+      return d.pick(std::vector<int>{6, 8, 50});
+    case 12:
+      return 79;
+    default:
+      return 1;
   }
 }
 
 json amparo_legal(int codigo) {
   for (const AmparoInfo& a : amparos_legais())
-    if (a.codigo == codigo) return {{"codigo", a.codigo}, {"nome", a.nome}, {"descricao", a.descricao}};
+    if (a.codigo == codigo)
+      return {{"codigo", a.codigo}, {"nome", a.nome}, {"descricao", a.descricao}};
   return nullptr;
 }
 
@@ -152,10 +169,10 @@ json build_contratacao(Draw& d) {
                         ? (s.modo_disputa == 4 ? 2 : 3)
                         : 1;
   j["tipoInstrumentoConvocatorioCodigo"] = instrumento;
-  j["tipoInstrumentoConvocatorioNome"] =
-      instrumento == 1 ? "Edital"
-                       : instrumento == 2 ? "Aviso de Contratação Direta"
-                                          : "Ato que autoriza a Contratação Direta";
+  j["tipoInstrumentoConvocatorioNome"] = instrumento == 1 ? "Edital"
+                                         : instrumento == 2
+                                             ? "Aviso de Contratação Direta"
+                                             : "Ato que autoriza a Contratação Direta";
   j["amparoLegal"] = amparo_legal(amparo_for(d, s.modalidade));
   j["srp"] = d.chance(s.modalidade == 6 ? 0.4 : 0.1);
   int situacao = d.chance(0.9) ? 1 : d.range(2, 4);
@@ -174,22 +191,31 @@ json build_contratacao(Draw& d) {
   double estimado = d.money(40000, 1.6);
   j["valorTotalEstimado"] = estimado;
   j["valorTotalHomologado"] =
-      d.chance(0.6) ? json(nullptr) : json(std::round(estimado * (0.7 + 0.3 * d.rng().uniform()) * 100) / 100);
-  set_text(j, "informacaoComplementar", d.text_or_null(0.4, 0.3, "Processo administrativo " + processo(d)));
-  set_text(j, "linkSistemaOrigem", d.text_or_null(0.2, 0.3, "https://www.portaldecompras.example/processo/" + std::to_string(s.sequencial)));
+      d.chance(0.6) ? json(nullptr)
+                    : json(std::round(estimado * (0.7 + 0.3 * d.rng().uniform()) * 100) / 100);
+  set_text(j, "informacaoComplementar",
+           d.text_or_null(0.4, 0.3, "Processo administrativo " + processo(d)));
+  set_text(j, "linkSistemaOrigem",
+           d.text_or_null(
+               0.2, 0.3,
+               "https://www.portaldecompras.example/processo/" + std::to_string(s.sequencial)));
   bool presencial = s.modalidade == 5 || s.modalidade == 7 || s.modalidade == 13;
   set_text(j, "justificativaPresencial",
-           presencial ? "Justificativa da forma presencial conforme art. 17, § 2º" : d.text_or_null(0.8, 0.2, ""));
+           presencial ? "Justificativa da forma presencial conforme art. 17, § 2º"
+                      : d.text_or_null(0.8, 0.2, ""));
   j["linkProcessoEletronico"] = nullptr;
   j["fontesOrcamentarias"] = json::array();
   if (d.chance(0.1))
-    j["fontesOrcamentarias"].push_back({{"codigo", 1}, {"nome", "Recursos Ordinários"},
+    j["fontesOrcamentarias"].push_back({{"codigo", 1},
+                                        {"nome", "Recursos Ordinários"},
                                         {"descricao", "Recursos próprios do tesouro"},
                                         {"dataInclusao", d.published()}});
   j["usuarioNome"] = d.usuario_nome();
   if (s.bad_value) {
-    if (d.chance(0.5)) j["valorTotalEstimado"] = -std::abs(estimado);
-    else j["dataInclusao"] = d.impossible_date() + "T10:00:00";
+    if (d.chance(0.5))
+      j["valorTotalEstimado"] = -std::abs(estimado);
+    else
+      j["dataInclusao"] = d.impossible_date() + "T10:00:00";
   }
   return j;
 }
@@ -222,11 +248,14 @@ json build_contrato(Draw& d) {
   j["dataAssinatura"] = iso_date(signed_day);
   j["dataVigenciaInicio"] = iso_date(signed_day);
   j["dataVigenciaFim"] = iso_date(signed_day + d.range(30, 730));
-  const Fornecedor& f = d.u_.population().fornecedores()[d.u_.population().pick_fornecedor(d.rng())];
+  const Fornecedor& f =
+      d.u_.population().fornecedores()[d.u_.population().pick_fornecedor(d.rng())];
   j["niFornecedor"] = s.bad_cnpj && f.tipo_pessoa == "PJ" ? corrupt_cnpj(f.ni) : f.ni;
   j["tipoPessoa"] = f.tipo_pessoa;
   j["nomeRazaoSocialFornecedor"] = f.nome;
-  j["codigoPaisFornecedor"] = f.tipo_pessoa == "PE" ? json("USA") : d.chance(0.5) ? json("BRA") : json(nullptr);
+  j["codigoPaisFornecedor"] = f.tipo_pessoa == "PE" ? json("USA")
+                              : d.chance(0.5)       ? json("BRA")
+                                                    : json(nullptr);
   j["niFornecedorSubContratado"] = nullptr;
   j["nomeFornecedorSubContratado"] = nullptr;
   j["tipoPessoaSubContratada"] = nullptr;
@@ -247,8 +276,10 @@ json build_contrato(Draw& d) {
   j["urlCipi"] = nullptr;
   j["usuarioNome"] = d.usuario_nome();
   if (s.bad_value) {
-    if (d.chance(0.5)) j["valorGlobal"] = -std::abs(global);
-    else j["dataAssinatura"] = d.impossible_date();
+    if (d.chance(0.5))
+      j["valorGlobal"] = -std::abs(global);
+    else
+      j["dataAssinatura"] = d.impossible_date();
   }
   return j;
 }
@@ -257,7 +288,9 @@ json build_ata(Draw& d) {
   const Skeleton& s = d.s_;
   // Atas often come with plain yyyy-MM-dd dates although the spec says date-time.
   const bool plain = d.chance(0.6);
-  auto date_at = [&](int day, int seconds) { return plain ? iso_date(day) : timestamp(day, seconds); };
+  auto date_at = [&](int day, int seconds) {
+    return plain ? iso_date(day) : timestamp(day, seconds);
+  };
   std::string compra;
   if (s.ref_day >= 0) {
     compra = d.u_.control_number(d.u_.skeleton(Family::contratacao, s.ref_day, s.ref_index));
@@ -305,10 +338,10 @@ struct Classe {
 
 const std::vector<Classe>& classes_pca() {
   static const std::vector<Classe> v = {
-      {"1", "UNIDADE", 1},          {"979", "SERVIÇOS DE TI", 2},
-      {"6505", "MEDICAMENTOS", 1},  {"7510", "MATERIAL DE EXPEDIENTE", 1},
-      {"8910", "ALIMENTOS", 1},     {"19", "SERVIÇOS DE LIMPEZA", 2},
-      {"5410", "OBRAS CIVIS", 2},   {"6515", "MATERIAL HOSPITALAR", 1}};
+      {"1", "UNIDADE", 1},         {"979", "SERVIÇOS DE TI", 2},
+      {"6505", "MEDICAMENTOS", 1}, {"7510", "MATERIAL DE EXPEDIENTE", 1},
+      {"8910", "ALIMENTOS", 1},    {"19", "SERVIÇOS DE LIMPEZA", 2},
+      {"5410", "OBRAS CIVIS", 2},  {"6515", "MATERIAL HOSPITALAR", 1}};
   return v;
 }
 
@@ -324,7 +357,9 @@ json build_pca_item(Draw& d, int numero) {
   item["nomeClassificacaoCatalogo"] = classe.catalogo == 1 ? "Material" : "Serviço";
   item["classificacaoSuperiorCodigo"] = classe.codigo;
   item["classificacaoSuperiorNome"] = classe.nome;
-  item["pdmCodigo"] = classe.catalogo == 1 && d.chance(0.5) ? json(std::to_string(d.range(1000, 99999))) : json(nullptr);
+  item["pdmCodigo"] = classe.catalogo == 1 && d.chance(0.5)
+                          ? json(std::to_string(d.range(1000, 99999)))
+                          : json(nullptr);
   item["pdmDescricao"] = item["pdmCodigo"].is_null() ? json(nullptr) : json(classe.nome);
   item["codigoItem"] = std::to_string(d.range(10000, 999999));
   item["descricaoItem"] = d.pick(purchase_items());
@@ -358,7 +393,8 @@ json build_pca(Draw& d) {
   j["itens"] = json::array();
   int n = d.range(1, 6);
   for (int i = 0; i < n; ++i) j["itens"].push_back(build_pca_item(d, i + 1));
-  if (s.bad_value) j["itens"][0]["valorTotal"] = -std::abs(j["itens"][0]["valorTotal"].get<double>());
+  if (s.bad_value)
+    j["itens"][0]["valorTotal"] = -std::abs(j["itens"][0]["valorTotal"].get<double>());
   return j;
 }
 
@@ -387,10 +423,15 @@ json nota_fiscal(Draw& d, const json& contrato) {
   nf["dataTipoEventoMaisRecente"] = timestamp(d.s_.day, d.s_.seconds);
   nf["dataInclusao"] = d.published();
   nf["dataAtualizacao"] = d.updated();
-  nf["itens"] = json::array({{{"numeroItem", "1"}, {"descricaoProdutoServico", d.pick(purchase_items())},
-                              {"codigoNCM", "84713012"}, {"descricaoNCM", "Máquinas automáticas"},
-                              {"cfop", "5102"}, {"quantidade", "1.0000"}, {"unidade", "UN"},
-                              {"valorUnitario", valor_text}, {"valorTotal", valor_text}}});
+  nf["itens"] = json::array({{{"numeroItem", "1"},
+                              {"descricaoProdutoServico", d.pick(purchase_items())},
+                              {"codigoNCM", "84713012"},
+                              {"descricaoNCM", "Máquinas automáticas"},
+                              {"cfop", "5102"},
+                              {"quantidade", "1.0000"},
+                              {"unidade", "UN"},
+                              {"valorUnitario", valor_text},
+                              {"valorTotal", valor_text}}});
   nf["eventos"] = json::array();
   return nf;
 }
@@ -406,9 +447,12 @@ json build_instrumento(Draw& d) {
   j["sequencialContrato"] = contrato.is_null() ? json(nullptr) : contrato["sequencialContrato"];
   j["sequencialInstrumentoCobranca"] = s.sequencial;
   const CodeName& tipo = tipos_instrumento_cobranca()[s.tipo_instrumento - 1];
-  j["tipoInstrumentoCobranca"] = {{"id", tipo.code}, {"nome", tipo.name}, {"descricao", tipo.name},
+  j["tipoInstrumentoCobranca"] = {{"id", tipo.code},
+                                  {"nome", tipo.name},
+                                  {"descricao", tipo.name},
                                   {"dataInclusao", "2023-01-01T00:00:00"},
-                                  {"dataAtualizacao", "2023-01-01T00:00:00"}, {"statusAtivo", true}};
+                                  {"dataAtualizacao", "2023-01-01T00:00:00"},
+                                  {"statusAtivo", true}};
   j["numeroInstrumentoCobranca"] = std::to_string(d.range(1, 999999));
   j["dataEmissaoDocumento"] = iso_date(s.day - d.range(0, 5));
   j["observacao"] = d.chance(0.7) ? json(nullptr) : json("Referente à parcela do contrato");
@@ -432,11 +476,21 @@ json build_record(const Universe& universe, const Skeleton& skeleton) {
   Draw d(universe, skeleton);
   json j;
   switch (skeleton.family) {
-    case Family::contratacao: j = build_contratacao(d); break;
-    case Family::contrato: j = build_contrato(d); break;
-    case Family::ata: j = build_ata(d); break;
-    case Family::pca: j = build_pca(d); break;
-    case Family::instrumento: j = build_instrumento(d); break;
+    case Family::contratacao:
+      j = build_contratacao(d);
+      break;
+    case Family::contrato:
+      j = build_contrato(d);
+      break;
+    case Family::ata:
+      j = build_ata(d);
+      break;
+    case Family::pca:
+      j = build_pca(d);
+      break;
+    case Family::instrumento:
+      j = build_instrumento(d);
+      break;
   }
   apply_schema_changes(universe.options(), skeleton.family, skeleton.day, j);
   return j;

@@ -35,6 +35,8 @@ class RecordStore {
 
   // Appends the JSON text of a record (generating and caching its day on a miss).
   void append_text(const Ref& ref, std::string& out);
+  // Appends the records [first, last) of a selection, comma-separated, growing `out` once.
+  void append_texts(const Selection& sel, size_t first, size_t last, std::string& out);
   std::string text(const Ref& ref);
 
  private:

@@ -14,15 +14,20 @@ std::optional<Family> family_of_path(std::string_view path) {
     case EndpointId::contratacoes_publicacao:
     case EndpointId::contratacoes_atualizacao:
     case EndpointId::contratacoes_proposta:
-    case EndpointId::orgao_compra: return Family::contratacao;
+    case EndpointId::orgao_compra:
+      return Family::contratacao;
     case EndpointId::contratos:
-    case EndpointId::contratos_atualizacao: return Family::contrato;
+    case EndpointId::contratos_atualizacao:
+      return Family::contrato;
     case EndpointId::atas:
-    case EndpointId::atas_atualizacao: return Family::ata;
+    case EndpointId::atas_atualizacao:
+      return Family::ata;
     case EndpointId::pca:
     case EndpointId::pca_usuario:
-    case EndpointId::pca_atualizacao: return Family::pca;
-    case EndpointId::instrumentos_inclusao: return Family::instrumento;
+    case EndpointId::pca_atualizacao:
+      return Family::pca;
+    case EndpointId::instrumentos_inclusao:
+      return Family::instrumento;
   }
   return std::nullopt;
 }
@@ -51,11 +56,15 @@ static void apply(const SchemaChange& change, json& record) {
         parent->erase(leaf);
       }
       break;
-    case SchemaChangeKind::add: (*parent)[leaf] = "novo"; break;
+    case SchemaChangeKind::add:
+      (*parent)[leaf] = "novo";
+      break;
     case SchemaChangeKind::retype:
       if (!parent->contains(leaf)) break;
-      if ((*parent)[leaf].is_string()) (*parent)[leaf] = json::array({(*parent)[leaf]});
-      else (*parent)[leaf] = (*parent)[leaf].dump();
+      if ((*parent)[leaf].is_string())
+        (*parent)[leaf] = json::array({(*parent)[leaf]});
+      else
+        (*parent)[leaf] = (*parent)[leaf].dump();
       break;
   }
 }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -20,7 +21,7 @@ const char* kBasePath = "/api/consulta";
 
 std::string fault_body(int status, const std::string& path) {
   if (status >= 502 && status <= 504) {  // what the gateway in front of the API sends
-    const char* reason = status == 502 ? "502 Bad Gateway"
+    const char* reason = status == 502   ? "502 Bad Gateway"
                          : status == 503 ? "503 Service Temporarily Unavailable"
                                          : "504 Gateway Time-out";
     return std::string("<html>\r\n<head><title>") + reason + "</title></head>\r\n<body>\r\n" +
@@ -31,6 +32,23 @@ std::string fault_body(int status, const std::string& path) {
                          {"error", status == 429 ? "Too Many Requests" : "Internal Server Error"},
                          {"path", "/pncp-consulta" + path}};
   return body.dump();
+}
+
+// httplib picks brotli whenever a client offers it, and its default quality needs ~1.7 s for a
+// 700 kB page; PNCP itself answers gzip. Dropping "br" leaves gzip or identity. The Request is
+// a non-const object owned by httplib for the duration of the call.
+void drop_brotli(const httplib::Request& req) {
+  auto& headers = const_cast<httplib::Request&>(req).headers;
+  auto it = headers.find("Accept-Encoding");
+  if (it == headers.end() || it->second.find("br") == std::string::npos) return;
+  std::string kept, token;
+  std::stringstream in(it->second);
+  while (std::getline(in, token, ',')) {
+    size_t start = token.find_first_not_of(' ');
+    if (start == std::string::npos || token.compare(start, 2, "br") == 0) continue;
+    kept += (kept.empty() ? "" : ", ") + token.substr(start);
+  }
+  it->second = kept;
 }
 
 }  // namespace
@@ -71,15 +89,21 @@ void Simulator::Impl::handle(const httplib::Request& req, httplib::Response& res
   detail::QueryParams params(req.params.begin(), req.params.end());
   const std::string key = detail::query_key(path, params);
   const detail::FaultDecision fault = faults.decide(path, req.target, key);
+  drop_brotli(req);
   if (fault.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault.delay_ms));
   res.set_header("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
-  if (fault.reset && detail::reset_connection(req.local_port, req.remote_port)) {
-    finish(log_index, 0);
-    return;
+  if (fault.reset) {
+    const int fd = detail::find_connection(req.local_port, req.remote_port);
+    if (fd >= 0) {
+      finish(log_index, 0);  // before the reset, so a client that sees it also sees the stats
+      detail::reset_connection(fd);
+      return;
+    }
   }
   if (fault.status != 0) {
     res.status = fault.status;
-    if (fault.retry_after_s >= 0) res.set_header("Retry-After", std::to_string(fault.retry_after_s));
+    if (fault.retry_after_s >= 0)
+      res.set_header("Retry-After", std::to_string(fault.retry_after_s));
     bool html = fault.status >= 502 && fault.status <= 504;
     res.set_content(fault_body(fault.status, path), html ? "text/html" : "application/json");
   } else {
@@ -115,7 +139,8 @@ void Simulator::Impl::serve(const std::string& path, const httplib::Request& req
                              });
     return;
   }
-  res.set_content(out.body, "application/json");
+  res.body = std::move(out.body);  // set_content would copy ~700 kB pages
+  res.set_header("Content-Type", "application/json");
 }
 
 void Simulator::Impl::finish(size_t log_index, int status) {
@@ -130,7 +155,9 @@ void Simulator::Impl::finish(size_t log_index, int status) {
 
 Simulator::Simulator(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
-Simulator::~Simulator() { stop(); }
+Simulator::~Simulator() {
+  stop();
+}
 
 void Simulator::start() {
   Impl& s = *impl_;
@@ -140,6 +167,7 @@ void Simulator::start() {
   const int threads = std::max(1, s.options.threads);
   s.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   s.server.set_keep_alive_timeout(s.options.keep_alive_timeout_s);
+  s.server.set_tcp_nodelay(true);
   s.server.Get(std::string(kBasePath) + "/v1/.*",
                [&s](const httplib::Request& req, httplib::Response& res) { s.handle(req, res); });
   if (s.options.port == 0) {
@@ -165,13 +193,17 @@ void Simulator::stop() {
   s.running = false;
 }
 
-int Simulator::port() const { return impl_->port; }
+int Simulator::port() const {
+  return impl_->port;
+}
 
 std::string Simulator::base_url() const {
   return "http://" + impl_->options.host + ":" + std::to_string(impl_->port) + kBasePath;
 }
 
-const Options& Simulator::options() const { return impl_->options; }
+const Options& Simulator::options() const {
+  return impl_->options;
+}
 
 Stats Simulator::stats() const {
   std::lock_guard<std::mutex> lock(impl_->stats_mutex);

@@ -14,7 +14,8 @@ namespace pncp_sim::detail {
 
 static int port_of(const sockaddr_storage& addr) {
   if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
-  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(addr).sin6_port);
+  if (addr.ss_family == AF_INET6)
+    return ntohs(reinterpret_cast<const sockaddr_in6&>(addr).sin6_port);
   return -1;
 }
 
@@ -27,7 +28,7 @@ static bool is_connection(int fd, int local_port, int remote_port) {
   return port_of(local) == local_port && port_of(peer) == remote_port;
 }
 
-static int find_connection(int local_port, int remote_port) {
+int find_connection(int local_port, int remote_port) {
   DIR* dir = opendir("/proc/self/fd");
   if (!dir) return -1;
   int found = -1;
@@ -42,9 +43,7 @@ static int find_connection(int local_port, int remote_port) {
   return found;
 }
 
-bool reset_connection(int local_port, int remote_port) {
-  int fd = find_connection(local_port, remote_port);
-  if (fd < 0) return false;
+bool reset_connection(int fd) {
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (devnull < 0) return false;
   int socket_copy = dup(fd);

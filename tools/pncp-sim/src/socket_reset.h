@@ -5,7 +5,9 @@
 
 namespace pncp_sim::detail {
 
-// True when the connection local_port <-> remote_port was found and reset.
-bool reset_connection(int local_port, int remote_port);
+// The descriptor of the connection local_port <-> remote_port, or -1.
+int find_connection(int local_port, int remote_port);
+// Resets the connection behind `fd`; the descriptor number stays valid (now /dev/null).
+bool reset_connection(int fd);
 
 }  // namespace pncp_sim::detail

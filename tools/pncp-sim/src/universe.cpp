@@ -17,11 +17,16 @@ Universe::Universe(const Options& options)
 
 static double base_volume(const VolumeConfig& v, Family f) {
   switch (f) {
-    case Family::contratacao: return v.contratacoes_per_day;
-    case Family::contrato: return v.contratos_per_day;
-    case Family::ata: return v.atas_per_day;
-    case Family::pca: return v.pca_per_day;
-    case Family::instrumento: return v.instrumentos_per_day;
+    case Family::contratacao:
+      return v.contratacoes_per_day;
+    case Family::contrato:
+      return v.contratos_per_day;
+    case Family::ata:
+      return v.atas_per_day;
+    case Family::pca:
+      return v.pca_per_day;
+    case Family::instrumento:
+      return v.instrumentos_per_day;
   }
   return 0;
 }
@@ -33,13 +38,12 @@ int Universe::count(Family family, int day) const {
   const int wd = weekday(day);
   const double weekday_factor = wd == 0 ? 0.15 : wd == 6 ? 0.25 : 1.0;
   const double noise = 0.7 + 0.6 * rng.uniform();
-  const double n = base_volume(options_.volume, family) * options_.volume.scale *
-                   weekday_factor * noise;
+  const double n =
+      base_volume(options_.volume, family) * options_.volume.scale * weekday_factor * noise;
   return static_cast<int>(std::floor(n + rng.uniform()));  // unbiased rounding
 }
 
-static void pick_reference(const Universe& u, Rng& rng, Family target, int lookback,
-                           Skeleton& s) {
+static void pick_reference(const Universe& u, Rng& rng, Family target, int lookback, Skeleton& s) {
   for (int attempt = 0; attempt < 6; ++attempt) {
     int day = s.day - rng.range(0, lookback);
     int n = u.count(target, day);
@@ -71,8 +75,8 @@ Skeleton Universe::skeleton(Family family, int day, int index, bool resolve_refe
   s.update_day = day + update_after > today_ ? day : day + update_after;
   s.update_seconds =
       s.update_day == day ? s.seconds + rng.range(0, 86399 - s.seconds) : rng.range(0, 86399);
-  bool has_deadline = s.modalidade != 9 && s.modalidade != 14 &&
-                      (s.modalidade != 8 || s.modo_disputa == 4);
+  bool has_deadline =
+      s.modalidade != 9 && s.modalidade != 14 && (s.modalidade != 8 || s.modo_disputa == 4);
   int deadline_after = rng.range(3, 45);
   if (family == Family::contratacao && has_deadline) s.deadline_day = day + deadline_after;
   s.vig_start = day - rng.range(0, 10);

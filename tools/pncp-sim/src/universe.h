@@ -16,16 +16,16 @@ enum class Family { contratacao = 1, contrato = 2, ata = 3, pca = 4, instrumento
 
 struct Skeleton {
   Family family;
-  int day = 0;    // publication day (dataPublicacaoPncp / dataInclusao)
-  int index = 0;  // position among the family's records of that day
-  uint64_t h = 0; // seed of every further draw for this record
+  int day = 0;      // publication day (dataPublicacaoPncp / dataInclusao)
+  int index = 0;    // position among the family's records of that day
+  uint64_t h = 0;   // seed of every further draw for this record
   int seconds = 0;  // publication time of day
   int orgao = 0;
   int unidade = 0;
-  int modalidade = 0;   // contratacao
-  int modo_disputa = 0; // contratacao
+  int modalidade = 0;    // contratacao
+  int modo_disputa = 0;  // contratacao
   int update_day = 0, update_seconds = 0;
-  int deadline_day = -1;  // contratacao: end of the proposal period, -1 when there is none
+  int deadline_day = -1;           // contratacao: end of the proposal period, -1 when there is none
   int vig_start = 0, vig_end = 0;  // ata validity
   int ano_pca = 0;
   int tipo_instrumento = 0;

@@ -13,6 +13,7 @@ namespace {
 const int kUpdateLookback = 31;
 const int kDeadlineLookback = 46;
 const int kAtaLookback = 740;  // validity lasts at most ~2 years
+const int kAtaLeadDays = 10;   // validity starts at most 10 days before publication
 
 bool is_update_view(EndpointId e) {
   return e == EndpointId::contratacoes_atualizacao || e == EndpointId::contratos_atualizacao ||
@@ -27,7 +28,12 @@ Family family_of(EndpointId e) {
 std::pair<int, int> window(const ViewQuery& q, int today) {
   int first = q.from, last = q.to;
   if (is_update_view(q.endpoint)) first -= kUpdateLookback;
-  if (q.endpoint == EndpointId::atas) first -= kAtaLookback;
+  if (q.endpoint == EndpointId::atas) {
+    // Validity may start up to 10 days before publication, so atas published after `to` can
+    // still overlap the period; the API answers as of today.
+    first -= kAtaLookback;
+    last += kAtaLeadDays;
+  }
   if (q.endpoint == EndpointId::contratacoes_proposta) first = today - kDeadlineLookback;
   if (q.endpoint == EndpointId::pca || q.endpoint == EndpointId::pca_usuario) {
     first = days_from_civil(*q.ano_pca - 1, 7, 1);
@@ -36,7 +42,9 @@ std::pair<int, int> window(const ViewQuery& q, int today) {
   return {first, std::min(last, today)};
 }
 
-bool in(int day, int from, int to) { return day >= from && day <= to; }
+bool in(int day, int from, int to) {
+  return day >= from && day <= to;
+}
 
 // The date predicate of the endpoint (cheap: needs no orgao).
 bool date_matches(const Skeleton& s, const ViewQuery& q, int today) {
@@ -49,14 +57,19 @@ bool date_matches(const Skeleton& s, const ViewQuery& q, int today) {
       return s.deadline_day >= 0 && in(s.deadline_day, today, q.to) &&
              (!q.modalidade || s.modalidade == *q.modalidade);
     case EndpointId::contratos:
-    case EndpointId::instrumentos_inclusao: return in(s.day, q.from, q.to);
+    case EndpointId::instrumentos_inclusao:
+      return in(s.day, q.from, q.to);
     case EndpointId::contratos_atualizacao:
     case EndpointId::atas_atualizacao:
-    case EndpointId::pca_atualizacao: return in(s.update_day, q.from, q.to);
-    case EndpointId::atas: return s.vig_start <= q.to && s.vig_end >= q.from;
+    case EndpointId::pca_atualizacao:
+      return in(s.update_day, q.from, q.to);
+    case EndpointId::atas:
+      return s.vig_start <= q.to && s.vig_end >= q.from;
     case EndpointId::pca:
-    case EndpointId::pca_usuario: return s.ano_pca == *q.ano_pca;
-    case EndpointId::orgao_compra: return false;
+    case EndpointId::pca_usuario:
+      return s.ano_pca == *q.ano_pca;
+    case EndpointId::orgao_compra:
+      return false;
   }
   return false;
 }

@@ -20,8 +20,7 @@ namespace pncp_sim {
 // between today and day). Throws std::invalid_argument for an unknown endpoint or a bad date,
 // or when a contratacoes endpoint gets no modalidade.
 std::vector<nlohmann::json> records_for(const Options& options, const std::string& endpoint_path,
-                                        const std::string& yyyymmdd,
-                                        std::optional<int> modalidade);
+                                        const std::string& yyyymmdd, std::optional<int> modalidade);
 
 // Same for a date range [from, to]; equals GET with dataInicial=from&dataFinal=to.
 std::vector<nlohmann::json> records_between(const Options& options,

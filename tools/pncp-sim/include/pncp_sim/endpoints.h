@@ -35,10 +35,10 @@ struct EndpointInfo {
   EndpointId id;
   std::string path;  // as in the spec, e.g. "/v1/pca/" (with its trailing slash)
   int min_page_size;
-  int max_page_size;               // also the default page size
-  std::vector<ParamSpec> params;   // in the spec's order (validation reports the first problem)
-  bool day_based;                  // has a per-day ground truth (see data.h)
-  bool by_modalidade;              // the day's records are split by codigoModalidadeContratacao
+  int max_page_size;              // also the default page size
+  std::vector<ParamSpec> params;  // in the spec's order (validation reports the first problem)
+  bool day_based;                 // has a per-day ground truth (see data.h)
+  bool by_modalidade;             // the day's records are split by codigoModalidadeContratacao
 };
 
 const std::vector<EndpointInfo>& endpoints();

@@ -17,8 +17,8 @@ struct VolumeConfig {
   double atas_per_day = 20;
   double pca_per_day = 10;
   double instrumentos_per_day = 5;
-  double scale = 1.0;             // multiplies every family
-  double empty_day_rate = 0.05;   // share of days with no records at all (per family)
+  double scale = 1.0;            // multiplies every family
+  double empty_day_rate = 0.05;  // share of days with no records at all (per family)
 };
 
 // Share of records with deliberately bad data, so that downstream quarantine can be tested.
@@ -41,13 +41,13 @@ enum class FaultKind {
 // the exact request target and how many times that target was requested before.
 struct FaultConfig {
   FaultKind kind = FaultKind::server_error;
-  std::string endpoint;     // "" = every endpoint, else a path such as "/v1/contratos"
-  double rate = 1.0;        // probability per request (not used by data_shift / fail_first)
-  int status = 0;           // server_error / fail_first status
-  int retry_after_s = -1;   // rate_limit: Retry-After seconds, -1 = no header
-  int delay_ms = 0;         // slow
-  int count = 0;            // fail_first: requests to fail per URL; data_shift: records added
-  bool cut_json = false;    // truncate: complete HTTP message with cut JSON (else short body)
+  std::string endpoint;    // "" = every endpoint, else a path such as "/v1/contratos"
+  double rate = 1.0;       // probability per request (not used by data_shift / fail_first)
+  int status = 0;          // server_error / fail_first status
+  int retry_after_s = -1;  // rate_limit: Retry-After seconds, -1 = no header
+  int delay_ms = 0;        // slow
+  int count = 0;           // fail_first: requests to fail per URL; data_shift: records added
+  bool cut_json = false;   // truncate: complete HTTP message with cut JSON (else short body)
 };
 
 enum class SchemaChangeKind {
@@ -69,8 +69,8 @@ struct SchemaChange {
 struct Options {
   uint64_t seed = 42;
   std::string host = "127.0.0.1";
-  int port = 0;            // 0 = an ephemeral port, see Simulator::port()
-  std::string today;       // yyyyMMdd; "" = the current date in Brasilia. Days after it are empty.
+  int port = 0;       // 0 = an ephemeral port, see Simulator::port()
+  std::string today;  // yyyyMMdd; "" = the current date in Brasilia. Days after it are empty.
   VolumeConfig volume;
   QualityConfig quality;
   std::vector<FaultConfig> faults;

@@ -22,7 +22,7 @@ struct Stats {
   uint64_t total_requests = 0;
   std::map<std::string, uint64_t> requests_per_path;
   std::map<int, uint64_t> responses_per_status;
-  int max_in_flight = 0;  // most requests being handled at the same time
+  int max_in_flight = 0;             // most requests being handled at the same time
   std::vector<RequestLog> requests;  // in arrival order
 };
 
