@@ -18,7 +18,7 @@ namespace baliza::transform {
 struct TestSpec {
   std::string test_name;    // not_null, unique, accepted_values, relationships, expression_is_true
   std::string column_name;  // empty for a model-level test
-  nlohmann::json kwargs = nlohmann::json::object();  // values, to, field, expression, ...
+  nlohmann::json kwargs;  // object: values, to, field, expression, ... (null when none)
   ConfigPatch config;                                // severity, store_failures, where, ...
   std::string file;                                  // yml file that declares it
   SourcePos pos;
@@ -28,7 +28,7 @@ struct ColumnSpec {
   std::string name;
   std::string description;
   std::string data_type;
-  nlohmann::json meta = nlohmann::json::object();
+  nlohmann::json meta;  // null when the yml has none
   std::vector<std::string> tests;  // unique_ids of the test nodes on this column
 };
 
@@ -47,7 +47,7 @@ struct Node {
   NodeConfig config;
   std::string description;
   std::vector<ColumnSpec> columns;
-  nlohmann::json meta = nlohmann::json::object();
+  nlohmann::json meta;  // null when the yml has none (nodes are many: avoid empty objects)
 
   // Parsed template (models and singular tests); shared so nodes copy cheaply.
   std::shared_ptr<const Template> tmpl;

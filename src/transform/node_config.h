@@ -35,7 +35,7 @@ struct NodeConfig {
   bool store_failures = false;
   std::map<std::string, std::string> column_types;  // seeds: column -> SQL type
   std::vector<std::string> depends_on;              // extra dependencies: "ref('x')" or "x"
-  nlohmann::json extra = nlohmann::json::object();  // every other key, as written
+  nlohmann::json extra;  // object of every other key, as written; null when there are none
 
   // All keys, typed and extra, as one JSON object (sorted keys, so dumps are deterministic).
   nlohmann::json to_json() const;

@@ -42,7 +42,7 @@ struct NodePatch {
   ConfigPatch config;
   std::vector<ColumnSpec> columns;
   std::vector<TestSpec> tests;  // model-level and column-level (column_name set)
-  nlohmann::json meta = nlohmann::json::object();
+  nlohmann::json meta;          // null when absent
 };
 
 struct SourceTableDef {
