@@ -18,9 +18,9 @@ namespace baliza::transform {
 struct TestSpec {
   std::string test_name;    // not_null, unique, accepted_values, relationships, expression_is_true
   std::string column_name;  // empty for a model-level test
-  nlohmann::json kwargs;  // object: values, to, field, expression, ... (null when none)
-  ConfigPatch config;                                // severity, store_failures, where, ...
-  std::string file;                                  // yml file that declares it
+  nlohmann::json kwargs;    // object: values, to, field, expression, ... (null when none)
+  ConfigPatch config;       // severity, store_failures, where, ...
+  std::string file;         // yml file that declares it
   SourcePos pos;
 };
 
@@ -28,7 +28,7 @@ struct ColumnSpec {
   std::string name;
   std::string description;
   std::string data_type;
-  nlohmann::json meta;  // null when the yml has none
+  nlohmann::json meta;             // null when the yml has none
   std::vector<std::string> tests;  // unique_ids of the test nodes on this column
 };
 
