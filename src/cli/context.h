@@ -49,5 +49,8 @@ class Context {
 // exit code. Defined in one file per group.
 void add_admin_commands(CLI::App& app, Context& ctx, int& exit_code);
 void add_query_commands(CLI::App& app, Context& ctx, int& exit_code);
+void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code);    // plan, extract, recovery
+void add_transform_commands(CLI::App& app, Context& ctx, int& exit_code);  // transform, seed, test, ...
+void add_pipeline_commands(CLI::App& app, Context& ctx, int& exit_code);   // run, demo, export, dry-run
 
 }  // namespace baliza::cli

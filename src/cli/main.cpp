@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   baliza::cli::add_admin_commands(app, ctx, exit_code);
   baliza::cli::add_query_commands(app, ctx, exit_code);
+  baliza::cli::add_extract_commands(app, ctx, exit_code);
+  baliza::cli::add_transform_commands(app, ctx, exit_code);
+  baliza::cli::add_pipeline_commands(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);
