@@ -17,7 +17,7 @@ pncp_sim::Options opts() {
 }
 
 json sample(const std::string& name) {
-  std::ifstream in(std::string(BALIZA_SHARED_DIR) + "/pncp/samples/" + name);
+  std::ifstream in(std::string(PNCP_SHARED_DIR) + "/pncp/samples/" + name);
   return json::parse(in);
 }
 
