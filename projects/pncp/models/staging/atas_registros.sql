@@ -1,0 +1,111 @@
+-- One row per ata de registro de preço record found in a stored raw page of atas_atualizacao or
+-- atas (every version, valid or not): typed columns, lineage (payload_sha256, request_id,
+-- record_position) and the validation verdict (falhas).
+-- Quirks: atas often carry plain yyyy-MM-dd where the spec says date-time (both parse: a plain
+-- date is midnight); the body's CNPJ is cnpjOrgao, with cnpj as a fallback; the purchase key is
+-- numeroControlePNCPCompra.
+with paginas as (
+  select r.request_id, r.endpoint, r.payload_sha256, r.collected_at,
+         baliza_payload(p.compressed) as body
+  from {{ source('raw', 'api_requests') }} r
+  join {{ source('raw', 'payloads') }} p using (payload_sha256)
+  where r.http_status = 200
+    and r.endpoint in ('atas_atualizacao', 'atas')
+),
+
+registros as (
+  select pg.request_id, pg.endpoint, pg.payload_sha256, pg.collected_at,
+         (u.ord - 1)::integer as record_position, u.r
+  from paginas pg,
+       unnest(from_json(pg.body, '{"data": [{
+         "numeroControlePNCPAta": "VARCHAR", "numeroControlePNCPCompra": "VARCHAR",
+         "numeroAtaRegistroPreco": "VARCHAR", "anoAta": "VARCHAR",
+         "cancelado": "VARCHAR", "dataCancelamento": "VARCHAR",
+         "dataAssinatura": "VARCHAR", "vigenciaInicio": "VARCHAR", "vigenciaFim": "VARCHAR",
+         "dataPublicacaoPncp": "VARCHAR", "dataInclusao": "VARCHAR", "dataAtualizacao": "VARCHAR",
+         "dataAtualizacaoGlobal": "VARCHAR",
+         "usuario": "VARCHAR", "objetoContratacao": "VARCHAR",
+         "cnpjOrgao": "VARCHAR", "cnpj": "VARCHAR", "nomeOrgao": "VARCHAR",
+         "codigoUnidadeOrgao": "VARCHAR", "nomeUnidadeOrgao": "VARCHAR",
+         "cnpjOrgaoSubrogado": "VARCHAR", "nomeOrgaoSubrogado": "VARCHAR",
+         "codigoUnidadeOrgaoSubrogado": "VARCHAR", "nomeUnidadeOrgaoSubrogado": "VARCHAR"
+       }]}').data) with ordinality as u(r, ord)
+),
+
+tipados as (
+  select
+    request_id, endpoint, payload_sha256, collected_at, record_position, r,
+    nullif(trim(r.numeroControlePNCPAta), '') as numero_controle_pncp_ata,
+    nullif(trim(r.numeroControlePNCPCompra), '') as numero_controle_pncp_compra,
+    nullif(trim(r.numeroAtaRegistroPreco), '') as numero_ata_registro_preco,
+    try_cast(r.anoAta as integer) as ano_ata,
+    try_cast(r.cancelado as boolean) as cancelado,
+    try_cast(nullif(trim(r.dataCancelamento), '') as timestamp) as data_cancelamento,
+    try_cast(try_cast(nullif(trim(r.dataAssinatura), '') as timestamp) as date) as data_assinatura,
+    try_cast(try_cast(nullif(trim(r.vigenciaInicio), '') as timestamp) as date) as vigencia_inicio,
+    try_cast(try_cast(nullif(trim(r.vigenciaFim), '') as timestamp) as date) as vigencia_fim,
+    try_cast(nullif(trim(r.dataPublicacaoPncp), '') as timestamp) as data_publicacao_pncp,
+    try_cast(nullif(trim(r.dataInclusao), '') as timestamp) as data_inclusao,
+    try_cast(nullif(trim(r.dataAtualizacao), '') as timestamp) as data_atualizacao,
+    try_cast(nullif(trim(r.dataAtualizacaoGlobal), '') as timestamp) as data_atualizacao_global,
+    nullif(trim(r.usuario), '') as usuario_nome,
+    nullif(trim(r.objetoContratacao), '') as objeto_contratacao,
+    coalesce(nullif(trim(r.cnpjOrgao), ''), nullif(trim(r.cnpj), '')) as orgao_cnpj,
+    nullif(trim(r.nomeOrgao), '') as orgao_razao_social,
+    nullif(trim(r.codigoUnidadeOrgao), '') as unidade_codigo,
+    nullif(trim(r.nomeUnidadeOrgao), '') as unidade_nome,
+    nullif(trim(r.cnpjOrgaoSubrogado), '') as orgao_sub_rogado_cnpj,
+    nullif(trim(r.nomeOrgaoSubrogado), '') as orgao_sub_rogado_razao_social,
+    nullif(trim(r.codigoUnidadeOrgaoSubrogado), '') as unidade_sub_rogada_codigo,
+    nullif(trim(r.nomeUnidadeOrgaoSubrogado), '') as unidade_sub_rogada_nome
+  from registros
+),
+
+verificados as (
+  select t.*,
+    list_filter([
+      case when t.numero_controle_pncp_ata is null
+        then {'campo': 'numeroControlePNCPAta', 'valor': r.numeroControlePNCPAta, 'falha': 'missing_key'} end,
+      case when t.data_cancelamento is null and nullif(trim(r.dataCancelamento), '') is not null
+        then {'campo': 'dataCancelamento', 'valor': r.dataCancelamento, 'falha': 'unparseable_date'} end,
+      case when t.data_assinatura is null and nullif(trim(r.dataAssinatura), '') is not null
+             or t.data_assinatura not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
+        then {'campo': 'dataAssinatura', 'valor': r.dataAssinatura, 'falha': 'unparseable_date'} end,
+      case when t.vigencia_inicio is null and nullif(trim(r.vigenciaInicio), '') is not null
+             or t.vigencia_inicio not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
+        then {'campo': 'vigenciaInicio', 'valor': r.vigenciaInicio, 'falha': 'unparseable_date'} end,
+      case when t.vigencia_fim is null and nullif(trim(r.vigenciaFim), '') is not null
+             or t.vigencia_fim not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
+        then {'campo': 'vigenciaFim', 'valor': r.vigenciaFim, 'falha': 'unparseable_date'} end,
+      case when t.data_publicacao_pncp is null and nullif(trim(r.dataPublicacaoPncp), '') is not null
+        then {'campo': 'dataPublicacaoPncp', 'valor': r.dataPublicacaoPncp, 'falha': 'unparseable_date'} end,
+      case when t.data_inclusao is null and nullif(trim(r.dataInclusao), '') is not null
+        then {'campo': 'dataInclusao', 'valor': r.dataInclusao, 'falha': 'unparseable_date'} end,
+      case when t.data_atualizacao is null and nullif(trim(r.dataAtualizacao), '') is not null
+        then {'campo': 'dataAtualizacao', 'valor': r.dataAtualizacao, 'falha': 'unparseable_date'} end,
+      case when t.data_atualizacao_global is null and nullif(trim(r.dataAtualizacaoGlobal), '') is not null
+        then {'campo': 'dataAtualizacaoGlobal', 'valor': r.dataAtualizacaoGlobal, 'falha': 'unparseable_date'} end,
+      case when t.vigencia_fim < t.vigencia_inicio
+        then {'campo': 'vigenciaFim', 'valor': r.vigenciaFim, 'falha': 'inconsistent_dates'} end
+    ] || list_transform(
+      list_filter([{'campo': 'cnpjOrgao', 'valor': coalesce(t.orgao_cnpj, '')},
+                   {'campo': 'cnpjOrgaoSubrogado', 'valor': t.orgao_sub_rogado_cnpj}],
+        lambda c: c.valor is not null and not (
+          coalesce(regexp_full_match(c.valor, '[0-9]{14}'), false)
+          and c.valor <> repeat(left(c.valor, 1), 14)
+          and (11 - list_sum(list_transform(range(12), lambda i: (ascii(c.valor[i + 1]) - 48)
+                 * [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[13]) - 48
+          and (11 - list_sum(list_transform(range(13), lambda i: (ascii(c.valor[i + 1]) - 48)
+                 * [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[14]) - 48)),
+      lambda c: {'campo': c.campo, 'valor': c.valor, 'falha': 'invalid_cnpj'}),
+    lambda f: f is not null) as falhas
+  from tipados t
+)
+
+select
+  * exclude (r, falhas),
+  len(falhas) = 0 as is_valid,
+  falhas[1].falha as failure_type,
+  list_distinct(list_transform(falhas, lambda f: f.falha)) as failure_types,
+  case when len(falhas) > 0 then to_json(falhas) end as offending_values
+from verificados

@@ -1,0 +1,161 @@
+-- One row per contratação record found in a stored raw page of contratacoes_publicacao or
+-- contratacoes_atualizacao (every version, valid or not): typed columns, lineage
+-- (payload_sha256, request_id, record_position) and the validation verdict (falhas).
+-- staging.contratacoes keeps the latest valid version per key; quarantine.contratacoes the rest
+-- that failed validation.
+with paginas as (
+  select r.request_id, r.endpoint, r.payload_sha256, r.collected_at,
+         baliza_payload(p.compressed) as body
+  from {{ source('raw', 'api_requests') }} r
+  join {{ source('raw', 'payloads') }} p using (payload_sha256)
+  where r.http_status = 200
+    and r.endpoint in ('contratacoes_publicacao', 'contratacoes_atualizacao')
+),
+
+-- One JSON parse per page: the data array straight into structs (every leaf as text, so that a
+-- type quirk such as situacaoCompraId integer vs string never fails the parse).
+registros as (
+  select pg.request_id, pg.endpoint, pg.payload_sha256, pg.collected_at,
+         (u.ord - 1)::integer as record_position, u.r
+  from paginas pg,
+       unnest(from_json(pg.body, '{"data": [{
+         "numeroControlePNCP": "VARCHAR",
+         "orgaoEntidade": {"cnpj": "VARCHAR", "razaoSocial": "VARCHAR", "poderId": "VARCHAR", "esferaId": "VARCHAR"},
+         "unidadeOrgao": {"codigoUnidade": "VARCHAR", "nomeUnidade": "VARCHAR", "ufSigla": "VARCHAR", "ufNome": "VARCHAR", "municipioNome": "VARCHAR", "codigoIbge": "VARCHAR"},
+         "orgaoSubRogado": {"cnpj": "VARCHAR", "razaoSocial": "VARCHAR", "poderId": "VARCHAR", "esferaId": "VARCHAR"},
+         "unidadeSubRogada": {"codigoUnidade": "VARCHAR", "nomeUnidade": "VARCHAR", "ufSigla": "VARCHAR", "ufNome": "VARCHAR", "municipioNome": "VARCHAR", "codigoIbge": "VARCHAR"},
+         "anoCompra": "VARCHAR", "sequencialCompra": "VARCHAR", "numeroCompra": "VARCHAR", "processo": "VARCHAR",
+         "objetoCompra": "VARCHAR", "modalidadeId": "VARCHAR", "modalidadeNome": "VARCHAR",
+         "modoDisputaId": "VARCHAR", "modoDisputaNome": "VARCHAR",
+         "tipoInstrumentoConvocatorioCodigo": "VARCHAR", "tipoInstrumentoConvocatorioNome": "VARCHAR",
+         "amparoLegal": {"codigo": "VARCHAR", "nome": "VARCHAR", "descricao": "VARCHAR"},
+         "srp": "VARCHAR", "situacaoCompraId": "VARCHAR", "situacaoCompraNome": "VARCHAR",
+         "dataInclusao": "VARCHAR", "dataPublicacaoPncp": "VARCHAR", "dataAtualizacao": "VARCHAR",
+         "dataAtualizacaoGlobal": "VARCHAR", "dataAberturaProposta": "VARCHAR", "dataEncerramentoProposta": "VARCHAR",
+         "valorTotalEstimado": "VARCHAR", "valorTotalHomologado": "VARCHAR",
+         "informacaoComplementar": "VARCHAR", "linkSistemaOrigem": "VARCHAR", "justificativaPresencial": "VARCHAR",
+         "linkProcessoEletronico": "VARCHAR", "fontesOrcamentarias": "JSON", "usuarioNome": "VARCHAR"
+       }]}').data) with ordinality as u(r, ord)
+),
+
+-- Typed values. Timestamps have no zone in PNCP bodies: they are Brasilia local time and stay
+-- TIMESTAMP (without zone). Empty strings mean "not informed" and become NULL.
+tipados as (
+  select
+    request_id, endpoint, payload_sha256, collected_at, record_position, r,
+    nullif(trim(r.numeroControlePNCP), '') as numero_controle_pncp,
+    nullif(trim(r.orgaoEntidade.cnpj), '') as orgao_cnpj,
+    nullif(trim(r.orgaoEntidade.razaoSocial), '') as orgao_razao_social,
+    nullif(upper(trim(r.orgaoEntidade.poderId)), '') as orgao_poder_id,
+    nullif(upper(trim(r.orgaoEntidade.esferaId)), '') as orgao_esfera_id,
+    nullif(trim(r.unidadeOrgao.codigoUnidade), '') as unidade_codigo,
+    nullif(trim(r.unidadeOrgao.nomeUnidade), '') as unidade_nome,
+    nullif(upper(trim(r.unidadeOrgao.ufSigla)), '') as uf_sigla,
+    nullif(trim(r.unidadeOrgao.ufNome), '') as uf_nome,
+    nullif(trim(r.unidadeOrgao.municipioNome), '') as municipio_nome,
+    nullif(trim(r.unidadeOrgao.codigoIbge), '') as codigo_ibge,
+    nullif(trim(r.orgaoSubRogado.cnpj), '') as orgao_sub_rogado_cnpj,
+    nullif(trim(r.orgaoSubRogado.razaoSocial), '') as orgao_sub_rogado_razao_social,
+    nullif(upper(trim(r.orgaoSubRogado.poderId)), '') as orgao_sub_rogado_poder_id,
+    nullif(upper(trim(r.orgaoSubRogado.esferaId)), '') as orgao_sub_rogado_esfera_id,
+    nullif(trim(r.unidadeSubRogada.codigoUnidade), '') as unidade_sub_rogada_codigo,
+    nullif(trim(r.unidadeSubRogada.nomeUnidade), '') as unidade_sub_rogada_nome,
+    nullif(upper(trim(r.unidadeSubRogada.ufSigla)), '') as unidade_sub_rogada_uf_sigla,
+    nullif(trim(r.unidadeSubRogada.ufNome), '') as unidade_sub_rogada_uf_nome,
+    nullif(trim(r.unidadeSubRogada.municipioNome), '') as unidade_sub_rogada_municipio_nome,
+    nullif(trim(r.unidadeSubRogada.codigoIbge), '') as unidade_sub_rogada_codigo_ibge,
+    try_cast(r.anoCompra as integer) as ano_compra,
+    try_cast(r.sequencialCompra as integer) as sequencial_compra,
+    nullif(trim(r.numeroCompra), '') as numero_compra,
+    nullif(trim(r.processo), '') as processo,
+    nullif(trim(r.objetoCompra), '') as objeto_compra,
+    try_cast(r.modalidadeId as integer) as modalidade_id,
+    nullif(trim(r.modalidadeNome), '') as modalidade_nome,
+    try_cast(r.modoDisputaId as integer) as modo_disputa_id,
+    nullif(trim(r.modoDisputaNome), '') as modo_disputa_nome,
+    try_cast(r.tipoInstrumentoConvocatorioCodigo as integer) as tipo_instrumento_convocatorio_codigo,
+    nullif(trim(r.tipoInstrumentoConvocatorioNome), '') as tipo_instrumento_convocatorio_nome,
+    try_cast(r.amparoLegal.codigo as integer) as amparo_legal_codigo,
+    nullif(trim(r.amparoLegal.nome), '') as amparo_legal_nome,
+    nullif(trim(r.amparoLegal.descricao), '') as amparo_legal_descricao,
+    try_cast(r.srp as boolean) as srp,
+    -- An integer in real bodies, a string enum ('1'..'4') in the spec: both cast the same.
+    try_cast(trim(r.situacaoCompraId) as integer) as situacao_compra_id,
+    nullif(trim(r.situacaoCompraNome), '') as situacao_compra_nome,
+    try_cast(nullif(trim(r.dataInclusao), '') as timestamp) as data_inclusao,
+    try_cast(nullif(trim(r.dataPublicacaoPncp), '') as timestamp) as data_publicacao_pncp,
+    try_cast(nullif(trim(r.dataAtualizacao), '') as timestamp) as data_atualizacao,
+    try_cast(nullif(trim(r.dataAtualizacaoGlobal), '') as timestamp) as data_atualizacao_global,
+    try_cast(nullif(trim(r.dataAberturaProposta), '') as timestamp) as data_abertura_proposta,
+    try_cast(nullif(trim(r.dataEncerramentoProposta), '') as timestamp) as data_encerramento_proposta,
+    -- Money can carry 4 decimals: parsed from the JSON text, never through a double.
+    try_cast(r.valorTotalEstimado as decimal(18, 4)) as valor_total_estimado,
+    try_cast(r.valorTotalHomologado as decimal(18, 4)) as valor_total_homologado,
+    nullif(trim(r.informacaoComplementar), '') as informacao_complementar,
+    nullif(trim(r.linkSistemaOrigem), '') as link_sistema_origem,
+    nullif(trim(r.justificativaPresencial), '') as justificativa_presencial,
+    nullif(trim(r.linkProcessoEletronico), '') as link_processo_eletronico,
+    coalesce(r.fontesOrcamentarias, '[]'::json) as fontes_orcamentarias,
+    nullif(trim(r.usuarioNome), '') as usuario_nome
+  from registros
+),
+
+-- Every failed check as {campo, valor, falha}; a record with none is valid.
+verificados as (
+  select t.*,
+    list_filter([
+      case when t.numero_controle_pncp is null
+        then {'campo': 'numeroControlePNCP', 'valor': r.numeroControlePNCP, 'falha': 'missing_key'} end,
+      case when t.modalidade_id is null
+        then {'campo': 'modalidadeId', 'valor': r.modalidadeId, 'falha': 'invalid_code'} end,
+      case when r.situacaoCompraId is not null and t.situacao_compra_id is null
+        then {'campo': 'situacaoCompraId', 'valor': r.situacaoCompraId, 'falha': 'invalid_code'} end,
+      case when t.data_inclusao is null and nullif(trim(r.dataInclusao), '') is not null
+             or t.data_inclusao not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
+        then {'campo': 'dataInclusao', 'valor': r.dataInclusao, 'falha': 'unparseable_date'} end,
+      case when t.data_publicacao_pncp is null
+             or t.data_publicacao_pncp not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
+        then {'campo': 'dataPublicacaoPncp', 'valor': r.dataPublicacaoPncp, 'falha': 'unparseable_date'} end,
+      case when t.data_atualizacao is null and nullif(trim(r.dataAtualizacao), '') is not null
+             or t.data_atualizacao not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
+        then {'campo': 'dataAtualizacao', 'valor': r.dataAtualizacao, 'falha': 'unparseable_date'} end,
+      case when t.data_atualizacao_global is null and nullif(trim(r.dataAtualizacaoGlobal), '') is not null
+        then {'campo': 'dataAtualizacaoGlobal', 'valor': r.dataAtualizacaoGlobal, 'falha': 'unparseable_date'} end,
+      case when t.data_abertura_proposta is null and nullif(trim(r.dataAberturaProposta), '') is not null
+        then {'campo': 'dataAberturaProposta', 'valor': r.dataAberturaProposta, 'falha': 'unparseable_date'} end,
+      case when t.data_encerramento_proposta is null and nullif(trim(r.dataEncerramentoProposta), '') is not null
+        then {'campo': 'dataEncerramentoProposta', 'valor': r.dataEncerramentoProposta, 'falha': 'unparseable_date'} end,
+      case when t.valor_total_estimado < 0
+        then {'campo': 'valorTotalEstimado', 'valor': r.valorTotalEstimado, 'falha': 'negative_value'} end,
+      case when t.valor_total_homologado < 0
+        then {'campo': 'valorTotalHomologado', 'valor': r.valorTotalHomologado, 'falha': 'negative_value'} end,
+      case when t.valor_total_estimado is null and r.valorTotalEstimado is not null
+             or t.valor_total_estimado > {{ var('valor_maximo') }}
+        then {'campo': 'valorTotalEstimado', 'valor': r.valorTotalEstimado, 'falha': 'absurd_value'} end,
+      case when t.valor_total_homologado is null and r.valorTotalHomologado is not null
+             or t.valor_total_homologado > {{ var('valor_maximo') }}
+        then {'campo': 'valorTotalHomologado', 'valor': r.valorTotalHomologado, 'falha': 'absurd_value'} end
+    ] || list_transform(
+      -- CNPJ check digits (mod 11, weights 5..2,9..2 and 6..2,9..2); the sub-rogated body
+      -- is optional, the main one is not.
+      list_filter([{'campo': 'orgaoEntidade.cnpj', 'valor': coalesce(t.orgao_cnpj, '')},
+                   {'campo': 'orgaoSubRogado.cnpj', 'valor': t.orgao_sub_rogado_cnpj}],
+        lambda c: c.valor is not null and not (
+          coalesce(regexp_full_match(c.valor, '[0-9]{14}'), false)
+          and c.valor <> repeat(left(c.valor, 1), 14)
+          and (11 - list_sum(list_transform(range(12), lambda i: (ascii(c.valor[i + 1]) - 48)
+                 * [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[13]) - 48
+          and (11 - list_sum(list_transform(range(13), lambda i: (ascii(c.valor[i + 1]) - 48)
+                 * [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[14]) - 48)),
+      lambda c: {'campo': c.campo, 'valor': c.valor, 'falha': 'invalid_cnpj'}),
+    lambda f: f is not null) as falhas
+  from tipados t
+)
+
+select
+  * exclude (r, falhas),
+  len(falhas) = 0 as is_valid,
+  falhas[1].falha as failure_type,
+  list_distinct(list_transform(falhas, lambda f: f.falha)) as failure_types,
+  case when len(falhas) > 0 then to_json(falhas) end as offending_values
+from verificados

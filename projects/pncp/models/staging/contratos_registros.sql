@@ -1,0 +1,165 @@
+-- One row per contrato/empenho record found in a stored raw page of contratos or
+-- contratos_atualizacao (every version, valid or not): typed columns, lineage
+-- (payload_sha256, request_id, record_position) and the validation verdict (falhas).
+-- Contratos name the purchase numeroControlePncpCompra (contratacoes say numeroControlePNCP).
+with paginas as (
+  select r.request_id, r.endpoint, r.payload_sha256, r.collected_at,
+         baliza_payload(p.compressed) as body
+  from {{ source('raw', 'api_requests') }} r
+  join {{ source('raw', 'payloads') }} p using (payload_sha256)
+  where r.http_status = 200
+    and r.endpoint in ('contratos', 'contratos_atualizacao')
+),
+
+-- One JSON parse per page; every leaf as text so that no type quirk fails the parse.
+registros as (
+  select pg.request_id, pg.endpoint, pg.payload_sha256, pg.collected_at,
+         (u.ord - 1)::integer as record_position, u.r
+  from paginas pg,
+       unnest(from_json(pg.body, '{"data": [{
+         "numeroControlePNCP": "VARCHAR", "numeroControlePncpCompra": "VARCHAR",
+         "orgaoEntidade": {"cnpj": "VARCHAR", "razaoSocial": "VARCHAR", "poderId": "VARCHAR", "esferaId": "VARCHAR"},
+         "unidadeOrgao": {"codigoUnidade": "VARCHAR", "nomeUnidade": "VARCHAR", "ufSigla": "VARCHAR", "ufNome": "VARCHAR", "municipioNome": "VARCHAR", "codigoIbge": "VARCHAR"},
+         "orgaoSubRogado": {"cnpj": "VARCHAR", "razaoSocial": "VARCHAR", "poderId": "VARCHAR", "esferaId": "VARCHAR"},
+         "unidadeSubRogada": {"codigoUnidade": "VARCHAR", "nomeUnidade": "VARCHAR", "ufSigla": "VARCHAR", "ufNome": "VARCHAR", "municipioNome": "VARCHAR", "codigoIbge": "VARCHAR"},
+         "anoContrato": "VARCHAR", "sequencialContrato": "VARCHAR", "numeroContratoEmpenho": "VARCHAR",
+         "tipoContrato": {"id": "VARCHAR", "nome": "VARCHAR"},
+         "categoriaProcesso": {"id": "VARCHAR", "nome": "VARCHAR"},
+         "processo": "VARCHAR", "objetoContrato": "VARCHAR",
+         "dataAssinatura": "VARCHAR", "dataVigenciaInicio": "VARCHAR", "dataVigenciaFim": "VARCHAR",
+         "niFornecedor": "VARCHAR", "tipoPessoa": "VARCHAR", "nomeRazaoSocialFornecedor": "VARCHAR",
+         "codigoPaisFornecedor": "VARCHAR",
+         "niFornecedorSubContratado": "VARCHAR", "nomeFornecedorSubContratado": "VARCHAR",
+         "tipoPessoaSubContratada": "VARCHAR",
+         "receita": "VARCHAR", "numeroParcelas": "VARCHAR", "numeroRetificacao": "VARCHAR",
+         "valorInicial": "VARCHAR", "valorParcela": "VARCHAR", "valorGlobal": "VARCHAR", "valorAcumulado": "VARCHAR",
+         "informacaoComplementar": "VARCHAR",
+         "dataPublicacaoPncp": "VARCHAR", "dataAtualizacao": "VARCHAR", "dataAtualizacaoGlobal": "VARCHAR",
+         "identificadorCipi": "VARCHAR", "urlCipi": "VARCHAR", "usuarioNome": "VARCHAR"
+       }]}').data) with ordinality as u(r, ord)
+),
+
+-- Typed values: dates are DATE, timestamps Brasilia local time (TIMESTAMP without zone), money
+-- DECIMAL(18,4) parsed from the JSON text; empty strings become NULL.
+tipados as (
+  select
+    request_id, endpoint, payload_sha256, collected_at, record_position, r,
+    nullif(trim(r.numeroControlePNCP), '') as numero_controle_pncp,
+    nullif(trim(r.numeroControlePncpCompra), '') as numero_controle_pncp_compra,
+    nullif(trim(r.orgaoEntidade.cnpj), '') as orgao_cnpj,
+    nullif(trim(r.orgaoEntidade.razaoSocial), '') as orgao_razao_social,
+    nullif(upper(trim(r.orgaoEntidade.poderId)), '') as orgao_poder_id,
+    nullif(upper(trim(r.orgaoEntidade.esferaId)), '') as orgao_esfera_id,
+    nullif(trim(r.unidadeOrgao.codigoUnidade), '') as unidade_codigo,
+    nullif(trim(r.unidadeOrgao.nomeUnidade), '') as unidade_nome,
+    nullif(upper(trim(r.unidadeOrgao.ufSigla)), '') as uf_sigla,
+    nullif(trim(r.unidadeOrgao.ufNome), '') as uf_nome,
+    nullif(trim(r.unidadeOrgao.municipioNome), '') as municipio_nome,
+    nullif(trim(r.unidadeOrgao.codigoIbge), '') as codigo_ibge,
+    nullif(trim(r.orgaoSubRogado.cnpj), '') as orgao_sub_rogado_cnpj,
+    nullif(trim(r.orgaoSubRogado.razaoSocial), '') as orgao_sub_rogado_razao_social,
+    nullif(upper(trim(r.orgaoSubRogado.poderId)), '') as orgao_sub_rogado_poder_id,
+    nullif(upper(trim(r.orgaoSubRogado.esferaId)), '') as orgao_sub_rogado_esfera_id,
+    nullif(trim(r.unidadeSubRogada.codigoUnidade), '') as unidade_sub_rogada_codigo,
+    nullif(trim(r.unidadeSubRogada.nomeUnidade), '') as unidade_sub_rogada_nome,
+    nullif(upper(trim(r.unidadeSubRogada.ufSigla)), '') as unidade_sub_rogada_uf_sigla,
+    nullif(trim(r.unidadeSubRogada.ufNome), '') as unidade_sub_rogada_uf_nome,
+    nullif(trim(r.unidadeSubRogada.municipioNome), '') as unidade_sub_rogada_municipio_nome,
+    nullif(trim(r.unidadeSubRogada.codigoIbge), '') as unidade_sub_rogada_codigo_ibge,
+    try_cast(r.anoContrato as integer) as ano_contrato,
+    try_cast(r.sequencialContrato as integer) as sequencial_contrato,
+    nullif(trim(r.numeroContratoEmpenho), '') as numero_contrato_empenho,
+    try_cast(r.tipoContrato.id as integer) as tipo_contrato_id,
+    nullif(trim(r.tipoContrato.nome), '') as tipo_contrato_nome,
+    try_cast(r.categoriaProcesso.id as integer) as categoria_processo_id,
+    nullif(trim(r.categoriaProcesso.nome), '') as categoria_processo_nome,
+    nullif(trim(r.processo), '') as processo,
+    nullif(trim(r.objetoContrato), '') as objeto_contrato,
+    -- date in the spec; take the day part should a timestamp come instead
+    try_cast(try_cast(nullif(trim(r.dataAssinatura), '') as timestamp) as date) as data_assinatura,
+    try_cast(try_cast(nullif(trim(r.dataVigenciaInicio), '') as timestamp) as date) as data_vigencia_inicio,
+    try_cast(try_cast(nullif(trim(r.dataVigenciaFim), '') as timestamp) as date) as data_vigencia_fim,
+    nullif(trim(r.niFornecedor), '') as ni_fornecedor,
+    nullif(upper(trim(r.tipoPessoa)), '') as tipo_pessoa,
+    nullif(trim(r.nomeRazaoSocialFornecedor), '') as nome_razao_social_fornecedor,
+    nullif(upper(trim(r.codigoPaisFornecedor)), '') as codigo_pais_fornecedor,
+    nullif(trim(r.niFornecedorSubContratado), '') as ni_fornecedor_sub_contratado,
+    nullif(trim(r.nomeFornecedorSubContratado), '') as nome_fornecedor_sub_contratado,
+    nullif(upper(trim(r.tipoPessoaSubContratada)), '') as tipo_pessoa_sub_contratada,
+    try_cast(r.receita as boolean) as receita,
+    try_cast(r.numeroParcelas as integer) as numero_parcelas,
+    try_cast(r.numeroRetificacao as integer) as numero_retificacao,
+    try_cast(r.valorInicial as decimal(18, 4)) as valor_inicial,
+    try_cast(r.valorParcela as decimal(18, 4)) as valor_parcela,
+    try_cast(r.valorGlobal as decimal(18, 4)) as valor_global,
+    try_cast(r.valorAcumulado as decimal(18, 4)) as valor_acumulado,
+    nullif(trim(r.informacaoComplementar), '') as informacao_complementar,
+    try_cast(nullif(trim(r.dataPublicacaoPncp), '') as timestamp) as data_publicacao_pncp,
+    try_cast(nullif(trim(r.dataAtualizacao), '') as timestamp) as data_atualizacao,
+    try_cast(nullif(trim(r.dataAtualizacaoGlobal), '') as timestamp) as data_atualizacao_global,
+    nullif(trim(r.identificadorCipi), '') as identificador_cipi,
+    nullif(trim(r.urlCipi), '') as url_cipi,
+    nullif(trim(r.usuarioNome), '') as usuario_nome
+  from registros
+),
+
+-- Every failed check as {campo, valor, falha}; a record with none is valid.
+verificados as (
+  select t.*,
+    list_filter([
+      case when t.numero_controle_pncp is null
+        then {'campo': 'numeroControlePNCP', 'valor': r.numeroControlePNCP, 'falha': 'missing_key'} end,
+      case when t.data_assinatura is null and nullif(trim(r.dataAssinatura), '') is not null
+             or t.data_assinatura not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
+        then {'campo': 'dataAssinatura', 'valor': r.dataAssinatura, 'falha': 'unparseable_date'} end,
+      case when t.data_vigencia_inicio is null and nullif(trim(r.dataVigenciaInicio), '') is not null
+             or t.data_vigencia_inicio not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
+        then {'campo': 'dataVigenciaInicio', 'valor': r.dataVigenciaInicio, 'falha': 'unparseable_date'} end,
+      case when t.data_vigencia_fim is null and nullif(trim(r.dataVigenciaFim), '') is not null
+             or t.data_vigencia_fim not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
+        then {'campo': 'dataVigenciaFim', 'valor': r.dataVigenciaFim, 'falha': 'unparseable_date'} end,
+      case when t.data_publicacao_pncp is null
+             or t.data_publicacao_pncp not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
+        then {'campo': 'dataPublicacaoPncp', 'valor': r.dataPublicacaoPncp, 'falha': 'unparseable_date'} end,
+      case when t.data_atualizacao is null and nullif(trim(r.dataAtualizacao), '') is not null
+        then {'campo': 'dataAtualizacao', 'valor': r.dataAtualizacao, 'falha': 'unparseable_date'} end,
+      case when t.data_atualizacao_global is null and nullif(trim(r.dataAtualizacaoGlobal), '') is not null
+        then {'campo': 'dataAtualizacaoGlobal', 'valor': r.dataAtualizacaoGlobal, 'falha': 'unparseable_date'} end,
+      case when t.valor_inicial < 0 then {'campo': 'valorInicial', 'valor': r.valorInicial, 'falha': 'negative_value'} end,
+      case when t.valor_parcela < 0 then {'campo': 'valorParcela', 'valor': r.valorParcela, 'falha': 'negative_value'} end,
+      case when t.valor_global < 0 then {'campo': 'valorGlobal', 'valor': r.valorGlobal, 'falha': 'negative_value'} end,
+      case when t.valor_acumulado < 0 then {'campo': 'valorAcumulado', 'valor': r.valorAcumulado, 'falha': 'negative_value'} end,
+      case when t.valor_inicial is null and r.valorInicial is not null or t.valor_inicial > {{ var('valor_maximo') }}
+        then {'campo': 'valorInicial', 'valor': r.valorInicial, 'falha': 'absurd_value'} end,
+      case when t.valor_parcela is null and r.valorParcela is not null or t.valor_parcela > {{ var('valor_maximo') }}
+        then {'campo': 'valorParcela', 'valor': r.valorParcela, 'falha': 'absurd_value'} end,
+      case when t.valor_global is null and r.valorGlobal is not null or t.valor_global > {{ var('valor_maximo') }}
+        then {'campo': 'valorGlobal', 'valor': r.valorGlobal, 'falha': 'absurd_value'} end,
+      case when t.valor_acumulado is null and r.valorAcumulado is not null or t.valor_acumulado > {{ var('valor_maximo') }}
+        then {'campo': 'valorAcumulado', 'valor': r.valorAcumulado, 'falha': 'absurd_value'} end
+    ] || list_transform(
+      -- CNPJ check digits (mod 11); a supplier is a CNPJ only when tipoPessoa is PJ (PF is a
+      -- CPF, PE a foreign id). The sub-rogated body and the subcontractor are optional.
+      list_filter([{'campo': 'orgaoEntidade.cnpj', 'valor': coalesce(t.orgao_cnpj, '')},
+                   {'campo': 'orgaoSubRogado.cnpj', 'valor': t.orgao_sub_rogado_cnpj},
+                   {'campo': 'niFornecedor', 'valor': case when t.tipo_pessoa = 'PJ' then coalesce(t.ni_fornecedor, '') end},
+                   {'campo': 'niFornecedorSubContratado', 'valor': case when t.tipo_pessoa_sub_contratada = 'PJ' then t.ni_fornecedor_sub_contratado end}],
+        lambda c: c.valor is not null and not (
+          coalesce(regexp_full_match(c.valor, '[0-9]{14}'), false)
+          and c.valor <> repeat(left(c.valor, 1), 14)
+          and (11 - list_sum(list_transform(range(12), lambda i: (ascii(c.valor[i + 1]) - 48)
+                 * [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[13]) - 48
+          and (11 - list_sum(list_transform(range(13), lambda i: (ascii(c.valor[i + 1]) - 48)
+                 * [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[14]) - 48)),
+      lambda c: {'campo': c.campo, 'valor': c.valor, 'falha': 'invalid_cnpj'}),
+    lambda f: f is not null) as falhas
+  from tipados t
+)
+
+select
+  * exclude (r, falhas),
+  len(falhas) = 0 as is_valid,
+  falhas[1].falha as failure_type,
+  list_distinct(list_transform(falhas, lambda f: f.falha)) as failure_types,
+  case when len(falhas) > 0 then to_json(falhas) end as offending_values
+from verificados

@@ -1,0 +1,10 @@
+-- One row per instrumento de cobrança (instrumento_key = cnpj/ano/sequencialContrato/
+-- sequencialInstrumentoCobranca): the latest valid version by dataAtualizacao, then collected_at.
+select * exclude (is_valid, failure_type, failure_types, offending_values)
+from {{ ref('instrumentos_cobranca_registros') }}
+where is_valid
+qualify row_number() over (
+  partition by instrumento_key
+  order by data_atualizacao desc nulls last, collected_at desc, request_id desc,
+           record_position desc) = 1
+order by instrumento_key

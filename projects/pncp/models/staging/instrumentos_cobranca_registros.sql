@@ -1,0 +1,105 @@
+-- One row per instrumento de cobrança record found in a stored raw page of
+-- instrumentoscobranca_inclusao (every version, valid or not): typed columns, lineage
+-- (payload_sha256, request_id, record_position) and the validation verdict. The natural key is
+-- cnpj/ano/sequencialContrato/sequencialInstrumentoCobranca (instrumento_key). The nota fiscal
+-- and the embedded contrato are kept as JSON, with their useful leaves typed (valores of the
+-- nota fiscal are strings in this DTO).
+with paginas as (
+  select r.request_id, r.endpoint, r.payload_sha256, r.collected_at,
+         baliza_payload(p.compressed) as body
+  from {{ source('raw', 'api_requests') }} r
+  join {{ source('raw', 'payloads') }} p using (payload_sha256)
+  where r.http_status = 200
+    and r.endpoint = 'instrumentoscobranca_inclusao'
+),
+
+registros as (
+  select pg.request_id, pg.endpoint, pg.payload_sha256, pg.collected_at,
+         (u.ord - 1)::integer as record_position, u.r
+  from paginas pg,
+       unnest(from_json(pg.body, '{"data": [{
+         "cnpj": "VARCHAR", "ano": "VARCHAR", "sequencialContrato": "VARCHAR",
+         "sequencialInstrumentoCobranca": "VARCHAR",
+         "tipoInstrumentoCobranca": {"id": "VARCHAR", "nome": "VARCHAR", "descricao": "VARCHAR",
+                                     "dataInclusao": "VARCHAR", "dataAtualizacao": "VARCHAR", "statusAtivo": "VARCHAR"},
+         "numeroInstrumentoCobranca": "VARCHAR", "dataEmissaoDocumento": "VARCHAR", "observacao": "VARCHAR",
+         "chaveNFe": "VARCHAR", "fonteNFe": "VARCHAR", "dataConsultaNFe": "VARCHAR",
+         "statusResponseNFe": "VARCHAR", "jsonResponseNFe": "VARCHAR",
+         "notaFiscalEletronica": "JSON",
+         "dataInclusao": "VARCHAR", "dataAtualizacao": "VARCHAR",
+         "recuperarContratoDTO": "JSON"
+       }]}').data) with ordinality as u(r, ord)
+),
+
+tipados as (
+  select
+    request_id, endpoint, payload_sha256, collected_at, record_position, r,
+    nullif(trim(r.cnpj), '') as orgao_cnpj,
+    try_cast(r.ano as integer) as ano,
+    try_cast(r.sequencialContrato as integer) as sequencial_contrato,
+    try_cast(r.sequencialInstrumentoCobranca as integer) as sequencial_instrumento_cobranca,
+    try_cast(r.tipoInstrumentoCobranca.id as integer) as tipo_instrumento_cobranca_id,
+    nullif(trim(r.tipoInstrumentoCobranca.nome), '') as tipo_instrumento_cobranca_nome,
+    nullif(trim(r.numeroInstrumentoCobranca), '') as numero_instrumento_cobranca,
+    try_cast(try_cast(nullif(trim(r.dataEmissaoDocumento), '') as timestamp) as date) as data_emissao_documento,
+    nullif(trim(r.observacao), '') as observacao,
+    nullif(trim(r.chaveNFe), '') as chave_nfe,
+    try_cast(r.fonteNFe as integer) as fonte_nfe,
+    try_cast(nullif(trim(r.dataConsultaNFe), '') as timestamp) as data_consulta_nfe,
+    nullif(trim(r.statusResponseNFe), '') as status_response_nfe,
+    nullif(trim(r.jsonResponseNFe), '') as json_response_nfe,
+    r.notaFiscalEletronica as nota_fiscal_eletronica,
+    try_cast(json_extract_string(r.notaFiscalEletronica, 'valorNotaFiscal') as decimal(18, 4)) as valor_nota_fiscal,
+    nullif(trim(json_extract_string(r.notaFiscalEletronica, 'niEmitente')), '') as ni_emitente,
+    nullif(trim(json_extract_string(r.notaFiscalEletronica, 'nomeEmitente')), '') as nome_emitente,
+    try_cast(nullif(trim(json_extract_string(r.notaFiscalEletronica, 'dataEmissao')), '') as timestamp) as data_emissao_nfe,
+    try_cast(nullif(trim(r.dataInclusao), '') as timestamp) as data_inclusao,
+    try_cast(nullif(trim(r.dataAtualizacao), '') as timestamp) as data_atualizacao,
+    nullif(trim(json_extract_string(r.recuperarContratoDTO, 'numeroControlePNCP')), '') as numero_controle_pncp_contrato,
+    r.recuperarContratoDTO as contrato
+  from registros
+),
+
+verificados as (
+  select t.*,
+    list_filter([
+      case when t.orgao_cnpj is null or t.ano is null or t.sequencial_instrumento_cobranca is null
+        then {'campo': 'cnpj/ano/sequencialInstrumentoCobranca',
+              'valor': concat_ws('/', r.cnpj, r.ano, r.sequencialInstrumentoCobranca), 'falha': 'missing_key'} end,
+      case when t.data_emissao_documento is null and nullif(trim(r.dataEmissaoDocumento), '') is not null
+             or t.data_emissao_documento not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
+        then {'campo': 'dataEmissaoDocumento', 'valor': r.dataEmissaoDocumento, 'falha': 'unparseable_date'} end,
+      case when t.data_consulta_nfe is null and nullif(trim(r.dataConsultaNFe), '') is not null
+        then {'campo': 'dataConsultaNFe', 'valor': r.dataConsultaNFe, 'falha': 'unparseable_date'} end,
+      case when t.data_inclusao is null and nullif(trim(r.dataInclusao), '') is not null
+        then {'campo': 'dataInclusao', 'valor': r.dataInclusao, 'falha': 'unparseable_date'} end,
+      case when t.data_atualizacao is null and nullif(trim(r.dataAtualizacao), '') is not null
+        then {'campo': 'dataAtualizacao', 'valor': r.dataAtualizacao, 'falha': 'unparseable_date'} end,
+      case when t.valor_nota_fiscal < 0
+        then {'campo': 'notaFiscalEletronica.valorNotaFiscal', 'valor': json_extract_string(r.notaFiscalEletronica, 'valorNotaFiscal'), 'falha': 'negative_value'} end,
+      case when t.valor_nota_fiscal is null and json_extract_string(r.notaFiscalEletronica, 'valorNotaFiscal') is not null
+             or t.valor_nota_fiscal > {{ var('valor_maximo') }}
+        then {'campo': 'notaFiscalEletronica.valorNotaFiscal', 'valor': json_extract_string(r.notaFiscalEletronica, 'valorNotaFiscal'), 'falha': 'absurd_value'} end
+    ] || list_transform(
+      list_filter([{'campo': 'cnpj', 'valor': t.orgao_cnpj}],
+        lambda c: c.valor is not null and not (
+          coalesce(regexp_full_match(c.valor, '[0-9]{14}'), false)
+          and c.valor <> repeat(left(c.valor, 1), 14)
+          and (11 - list_sum(list_transform(range(12), lambda i: (ascii(c.valor[i + 1]) - 48)
+                 * [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[13]) - 48
+          and (11 - list_sum(list_transform(range(13), lambda i: (ascii(c.valor[i + 1]) - 48)
+                 * [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[14]) - 48)),
+      lambda c: {'campo': c.campo, 'valor': c.valor, 'falha': 'invalid_cnpj'}),
+    lambda f: f is not null) as falhas
+  from tipados t
+)
+
+select
+  * exclude (r, falhas),
+  concat_ws('/', orgao_cnpj, ano, coalesce(sequencial_contrato, 0), sequencial_instrumento_cobranca)
+    as instrumento_key,
+  len(falhas) = 0 as is_valid,
+  falhas[1].falha as failure_type,
+  list_distinct(list_transform(falhas, lambda f: f.falha)) as failure_types,
+  case when len(falhas) > 0 then to_json(falhas) end as offending_values
+from verificados

@@ -1,0 +1,10 @@
+-- One row per PCA item (idPcaPncp + numeroItem, as item_key): the latest valid version by the
+-- item's dataAtualizacao, then the plan's dataAtualizacaoGlobalPCA, then collected_at.
+select * exclude (is_valid, failure_type, failure_types, offending_values)
+from {{ ref('pca_itens_registros') }}
+where is_valid
+qualify row_number() over (
+  partition by item_key
+  order by data_atualizacao desc nulls last, data_atualizacao_global_pca desc nulls last,
+           collected_at desc, request_id desc, record_position desc, item_position desc) = 1
+order by item_key
