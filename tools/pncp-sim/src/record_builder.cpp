@@ -1,5 +1,6 @@
 #include "record_builder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -84,6 +85,21 @@ class Draw {
 
 void set_text(json& j, const char* key, const std::string& v) {
   j[key] = v == "\x01" ? json(nullptr) : json(v);
+}
+
+// A contract updated after its publication day is, in about a third of cases, amended (termo
+// aditivo): valorGlobal moves away from valorInicial and numeroRetificacao counts the change.
+// The update day is capped at `today` (universe.cpp), so a simulator whose today comes before it
+// still serves the original value: advancing today shows the value changing over time, as daily
+// incremental loads see it. Draws come from their own stream so no other field depends on them.
+void amend_if_updated(const Skeleton& s, double initial, json& j) {
+  Rng rng(hash_of(s.h, 0xAD));
+  const bool amended = rng.chance(0.35);
+  const double change = rng.range(1, 25) / 100.0;
+  const double factor = rng.chance(0.8) ? 1.0 + change : 1.0 - change;
+  if (s.update_day <= s.day || !amended) return;
+  j["valorGlobal"] = std::round(initial * factor * 100) / 100;
+  j["numeroRetificacao"] = std::max(1, j["numeroRetificacao"].get<int>());
 }
 
 std::string objeto(Draw& d) {
@@ -275,6 +291,7 @@ json build_contrato(Draw& d) {
   j["identificadorCipi"] = nullptr;
   j["urlCipi"] = nullptr;
   j["usuarioNome"] = d.usuario_nome();
+  amend_if_updated(s, global, j);
   if (s.bad_value) {
     if (d.chance(0.5))
       j["valorGlobal"] = -std::abs(global);

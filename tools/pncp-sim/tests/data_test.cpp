@@ -216,3 +216,38 @@ TEST(Data, UnknownEndpointOrMissingModalidadeThrows) {
   EXPECT_THROW(pncp_sim::records_for(opts(), "/v1/contratos", "2024-13-01", std::nullopt),
                std::invalid_argument);
 }
+
+// Amended contracts (termo aditivo): valorGlobal differs from valorInicial once the update day
+// has come, the contract is served by /atualizacao on that day with the new value, and a
+// simulator whose "today" is the publication day still serves the original value.
+TEST(Data, AmendmentsChangeValorGlobalOverTime) {
+  auto key = [](const json& r) { return r["numeroControlePNCP"].get<std::string>(); };
+  std::vector<json> amended;
+  for (const json& r : many("/v1/contratos")) {
+    double global = r["valorGlobal"].get<double>(), initial = r["valorInicial"].get<double>();
+    if (global > 0 && global != initial) amended.push_back(r);
+  }
+  ASSERT_GT(amended.size(), 20u);  // ~1/3 of the ~45% updated later, of ~2000 contracts
+  for (size_t i = 0; i < 5; ++i) {
+    const json& r = amended[i * amended.size() / 5];
+    EXPECT_GE(r["numeroRetificacao"].get<int>(), 1);
+    const std::string published = r["dataPublicacaoPncp"].get<std::string>();
+    const std::string updated = r["dataAtualizacao"].get<std::string>();
+    ASSERT_LT(published.substr(0, 10), updated.substr(0, 10));
+    auto compact = [](std::string iso) {
+      return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2);
+    };
+    bool served = false;
+    for (const json& u :
+         pncp_sim::records_for(opts(), "/v1/contratos/atualizacao", compact(updated), std::nullopt))
+      if (key(u) == key(r)) served = u["valorGlobal"] == r["valorGlobal"];
+    EXPECT_TRUE(served) << key(r);
+    auto before = opts();
+    before.today = compact(published);
+    bool original = false;
+    for (const json& b :
+         pncp_sim::records_for(before, "/v1/contratos", compact(published), std::nullopt))
+      if (key(b) == key(r)) original = b["valorGlobal"] == b["valorInicial"];
+    EXPECT_TRUE(original) << key(r);
+  }
+}
