@@ -1,10 +1,338 @@
 // Commands of the transformation engine: transform, seed, test, build, ls, compile, validate.
+//
+// Project discovery: --project-dir; else the nearest folder at or above the current one with
+// baliza.yml and a models/ folder; else the built-in PNCP project. The database is the one of
+// that project's baliza.yml unless --db or BALIZA_DB says otherwise. Artifacts go to
+// <project>/target (the current folder's target/ for the built-in project).
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
 #include "cli/context.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "db/migrations.h"
+#include "db/payload_functions.h"
+#include "transform/artifacts.h"
+#include "transform/compiler.h"
+#include "transform/data_tests.h"
+#include "transform/run_log.h"
+#include "transform/runner.h"
+#include "transform/selector.h"
+#include "transform/sql_dependencies.h"
+#include "transform/validate.h"
 
 namespace baliza::cli {
+namespace fs = std::filesystem;
+using namespace baliza::transform;
 
-void add_transform_commands(CLI::App& /*app*/, Context& /*ctx*/, int& /*exit_code*/) {}
+namespace {
+
+struct TransformOptions {
+  std::string project_dir;
+  std::vector<std::string> select;
+  std::vector<std::string> exclude;
+  std::vector<std::string> resource_types;
+  bool full_refresh = false;
+  bool fail_fast = false;
+  std::string vars;
+  std::string state;
+  int threads = 4;
+  std::string output = "text";
+};
+
+struct LoadedProject {
+  Project project;
+  fs::path dir;     // empty for the built-in project
+  fs::path target;  // where artifacts go
+};
+
+bool has_models(const fs::path& dir) {
+  std::error_code ec;
+  return fs::exists(dir / "baliza.yml", ec) && fs::is_directory(dir / "models", ec);
+}
+
+LoadedProject load(const TransformOptions& o) {
+  LoadOptions load_options;
+  if (!o.vars.empty()) {
+    load_options.cli_vars = nlohmann::json::parse(o.vars, nullptr, false);
+    if (!load_options.cli_vars.is_object()) {
+      throw usage_error("--vars must be a JSON object such as '{\"start\": \"2024-01-01\"}'; got " +
+                        o.vars);
+    }
+  }
+  if (!o.project_dir.empty()) {
+    fs::path dir = fs::absolute(o.project_dir);
+    return {load_project(dir, load_options), dir, dir / "target"};
+  }
+  std::error_code ec;
+  for (fs::path d = fs::current_path(); !d.empty(); d = d.parent_path()) {
+    if (has_models(d)) return {load_project(d, load_options), d, d / "target"};
+    if (d == d.parent_path()) break;
+  }
+  std::vector<ProjectFile> files = embedded_project_files("pncp");
+  bool any_model = false;
+  for (const ProjectFile& f : files) any_model |= f.path.rfind("models/", 0) == 0;
+  if (files.empty() || !any_model) {
+    throw usage_error("no project: no baliza.yml with a models/ folder in " +
+                      fs::current_path().string() +
+                      " or its parents, and the built-in PNCP project has no models yet; run "
+                      "inside a project or pass --project-dir");
+  }
+  return {load_project_files(std::move(files), "embedded:pncp", load_options), fs::path(),
+          fs::current_path() / "target"};
+}
+
+Settings settings_for(Context& ctx, const LoadedProject& p) {
+  if (p.dir.empty()) return ctx.settings();
+  return resolve_settings(ctx.options().db, find_config_file(p.dir));
+}
+
+Selection select(const Project& project, const Dag& dag, const TransformOptions& o,
+                 std::vector<ResourceType> types, Context& ctx) {
+  std::map<std::string, std::string> previous;
+  SelectionRequest request;
+  request.select = o.select;
+  request.exclude = o.exclude;
+  if (!o.state.empty()) {
+    fs::path state = o.state;
+    if (fs::is_directory(state)) state /= "manifest.json";
+    previous = read_state_checksums(state);
+    request.previous_state = &previous;
+  }
+  if (!o.resource_types.empty()) {
+    types.clear();
+    for (const std::string& t : o.resource_types) {
+      auto parsed = parse_resource_type(t);
+      if (!parsed)
+        throw usage_error("unknown --resource-type '" + t + "'; use model, seed, test or source");
+      types.push_back(*parsed);
+    }
+  }
+  Selection s = select_nodes(project, dag, request);
+  for (const std::string& w : s.warnings) ctx.say("warning: " + w);
+  Selection out;
+  for (std::size_t k = 0; k < s.indexes.size(); ++k) {
+    ResourceType t = dag.node(s.indexes[k]).resource_type;
+    if (std::find(types.begin(), types.end(), t) == types.end()) continue;
+    out.indexes.push_back(s.indexes[k]);
+    out.unique_ids.push_back(s.unique_ids[k]);
+  }
+  return out;
+}
+
+// SQL functions are registered in the database's catalog, so once, on the main connection.
+std::unique_ptr<Connection> connect(const std::shared_ptr<Database>& db) {
+  return std::make_unique<Connection>(db);
+}
+
+std::string command_line(const std::string& command, const TransformOptions& o) {
+  std::string line = "baliza " + command;
+  for (const auto& s : o.select) line += " -s '" + s + "'";
+  for (const auto& s : o.exclude) line += " --exclude '" + s + "'";
+  if (o.full_refresh) line += " --full-refresh";
+  if (o.fail_fast) line += " --fail-fast";
+  return line;
+}
+
+// transform, seed, test, build.
+int run_command(Context& ctx, const TransformOptions& o, const std::string& command,
+                std::vector<ResourceType> types) {
+  LoadedProject p = load(o);
+  for (const std::string& w : p.project.warnings) ctx.say("warning: " + w);
+  Dag dag = Dag::build(p.project);
+  Settings settings = settings_for(ctx, p);
+  auto database = Database::open(settings.db_path);
+  auto main_conn = connect(database);
+  apply_migrations(*main_conn);
+  register_payload_functions(*main_conn, settings.max_payload_bytes);
+  add_plain_sql_dependencies(p.project, dag, *main_conn);
+  Selection selection = select(p.project, dag, o, std::move(types), ctx);
+
+  RunOptions run;
+  run.full_refresh = o.full_refresh;
+  run.fail_fast = o.fail_fast;
+  run.build_mode = command == "build";
+  run.threads = o.threads;
+  run.connect = [&] { return connect(database); };
+  run.print = [&](const std::string& line) { ctx.say(line); };
+  RunSummary summary = run_nodes(p.project, dag, selection.indexes, run);
+
+  std::map<std::string, std::string> compiled;
+  for (const NodeResult& r : summary.results)
+    if (!r.compiled_code.empty()) compiled[r.unique_id] = r.compiled_code;
+  std::string line = command_line(command, o);
+  write_json_file(p.target / "manifest.json",
+                  manifest_json(p.project, dag, compiled, summary.run_id));
+  write_json_file(p.target / "run_results.json", run_results_json(summary, line));
+  record_run(*main_conn, p.project, dag, command, line, summary);
+  return summary.exit_code();
+}
+
+// A Dag with plain-SQL edges, found with a scratch in-memory DuckDB (no writes anywhere).
+Dag offline_dag(const Project& project) {
+  Dag dag = Dag::build(project);
+  auto scratch = Database::open(":memory:");
+  Connection conn(scratch);
+  add_plain_sql_dependencies(project, dag, conn);
+  return dag;
+}
+
+int run_ls(Context& ctx, const TransformOptions& o) {
+  LoadedProject p = load(o);
+  Dag dag = offline_dag(p.project);
+  Selection s = select(
+      p.project, dag, o,
+      {ResourceType::kModel, ResourceType::kSeed, ResourceType::kTest, ResourceType::kSource}, ctx);
+  std::string out;
+  for (std::size_t i : s.indexes) {
+    const Node& n = dag.node(i);
+    if (o.output == "json") {
+      nlohmann::json parents = nlohmann::json::array();
+      for (std::size_t pi : dag.parents(i)) parents.push_back(dag.id(pi));
+      nlohmann::json j = {{"name", n.name},
+                          {"resource_type", std::string(to_string(n.resource_type))},
+                          {"package_name", n.package_name},
+                          {"original_file_path", n.original_file_path},
+                          {"unique_id", n.unique_id},
+                          {"alias", n.resource_type == ResourceType::kSource ? n.identifier
+                                    : n.config.alias.empty()                 ? n.name
+                                                                             : n.config.alias},
+                          {"config", n.config.to_json()},
+                          {"tags", n.config.tags},
+                          {"depends_on", {{"nodes", parents}}}};
+      out += j.dump() + "\n";
+    } else if (o.output == "path") {
+      out += n.original_file_path + "\n";
+    } else {
+      std::string name = n.resource_type == ResourceType::kSource ? "source:" : "";
+      for (std::size_t k = 0; k < n.fqn.size(); ++k) name += (k ? "." : "") + n.fqn[k];
+      out += name + "\n";
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+int run_compile(Context& ctx, const TransformOptions& o) {
+  LoadedProject p = load(o);
+  Dag dag = offline_dag(p.project);
+  Selection s = select(p.project, dag, o, {ResourceType::kModel, ResourceType::kTest}, ctx);
+  Compiler compiler(p.project);
+  std::map<std::string, std::string> compiled;
+  std::string last;
+  for (std::size_t i : s.indexes) {
+    const Node& n = dag.node(i);
+    std::string sql = n.resource_type == ResourceType::kTest ? test_sql(p.project, compiler, n)
+                                                             : compiler.compile(n, false).sql;
+    fs::path file =
+        p.target / "compiled" / p.project.name() /
+        (n.is_generic_test ? fs::path(n.original_file_path).parent_path() / (n.name + ".sql")
+                           : fs::path(n.original_file_path));
+    fs::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << sql << "\n";
+    compiled[n.unique_id] = sql;
+    last = sql;
+  }
+  write_json_file(p.target / "manifest.json", manifest_json(p.project, dag, compiled, random_id()));
+  if (s.indexes.size() == 1) {
+    std::fwrite(last.data(), 1, last.size(), stdout);
+    std::fputc('\n', stdout);
+  }
+  ctx.say("Compiled " + std::to_string(s.indexes.size()) + " node(s) into " +
+          (p.target / "compiled").string());
+  return 0;
+}
+
+int run_validate(Context& ctx, const TransformOptions& o) {
+  LoadedProject p = load(o);
+  Dag dag = [&] {
+    try {
+      return offline_dag(p.project);
+    } catch (const Error& e) {
+      throw failure(e.what());  // cycles and missing refs: the project is invalid (exit 1)
+    }
+  }();
+  Settings settings = settings_for(ctx, p);
+  std::vector<ValidationIssue> issues = validate_project(p.project, dag, settings.db_path);
+  int errors = 0;
+  for (const ValidationIssue& issue : issues) {
+    errors += issue.error ? 1 : 0;
+    ctx.say(std::string(issue.error ? "error: " : "note: ") + issue.location + ": " +
+            issue.message);
+  }
+  std::size_t models = 0;
+  for (std::size_t i = 0; i < dag.size(); ++i)
+    models += dag.node(i).resource_type == ResourceType::kModel;
+  ctx.say(errors == 0 ? "validated " + std::to_string(models) + " models and " +
+                            std::to_string(dag.size() - models) + " other nodes: no problems"
+                      : std::to_string(errors) + " problem(s) found");
+  return errors == 0 ? 0 : 1;
+}
+
+void add_project_options(CLI::App* cmd, TransformOptions& o) {
+  cmd->add_option("--project-dir", o.project_dir,
+                  "Project folder (default: nearest with baliza.yml and models/)");
+  cmd->add_option("-s,--select,-m,--models", o.select, "Nodes to include (dbt selection syntax)");
+  cmd->add_option("--exclude", o.exclude, "Nodes to leave out");
+  cmd->add_option("--vars", o.vars, "Project vars as JSON, e.g. '{\"start\": \"2024-01-01\"}'");
+  cmd->add_option("--state", o.state,
+                  "Previous run's manifest.json (or target/) for state:modified");
+}
+
+void add_run_options(CLI::App* cmd, TransformOptions& o) {
+  add_project_options(cmd, o);
+  cmd->add_flag("--full-refresh", o.full_refresh,
+                "Rebuild incremental models and seeds from scratch");
+  cmd->add_flag("-x,--fail-fast", o.fail_fast, "Stop at the first failure");
+  cmd->add_option("--threads", o.threads, "Nodes run at once (default 4)")
+      ->check(CLI::Range(1, 64));
+}
+
+}  // namespace
+
+void add_transform_commands(CLI::App& app, Context& ctx, int& exit_code) {
+  static TransformOptions o;
+  struct Spec {
+    const char* name;
+    const char* help;
+    std::vector<ResourceType> types;
+  };
+  const std::vector<Spec> runs = {
+      {"transform", "Build the project's models in dependency order", {ResourceType::kModel}},
+      {"seed", "Load the project's seed CSV files into tables", {ResourceType::kSeed}},
+      {"test", "Run the project's data tests", {ResourceType::kTest}},
+      {"build",
+       "Seeds, models and tests in DAG order; failures skip what depends on them",
+       {ResourceType::kSeed, ResourceType::kModel, ResourceType::kTest}},
+  };
+  for (const Spec& spec : runs) {
+    CLI::App* cmd = app.add_subcommand(spec.name, spec.help);
+    add_run_options(cmd, o);
+    std::string name = spec.name;
+    std::vector<ResourceType> types = spec.types;
+    cmd->callback(
+        [&ctx, &exit_code, name, types] { exit_code = run_command(ctx, o, name, types); });
+  }
+  CLI::App* ls = app.add_subcommand("ls", "List the project's nodes (dbt ls)");
+  add_project_options(ls, o);
+  ls->add_option("--output", o.output, "text, json or path")
+      ->check(CLI::IsMember({"text", "json", "path"}));
+  ls->add_option("--resource-type", o.resource_types, "model, seed, test, source");
+  ls->callback([&ctx, &exit_code] { exit_code = run_ls(ctx, o); });
+
+  CLI::App* compile =
+      app.add_subcommand("compile", "Write each model's rendered SQL to target/compiled/");
+  add_project_options(compile, o);
+  compile->callback([&ctx, &exit_code] { exit_code = run_compile(ctx, o); });
+
+  CLI::App* validate = app.add_subcommand(
+      "validate", "Check every model against the known schemas without writing anything");
+  add_project_options(validate, o);
+  validate->callback([&ctx, &exit_code] { exit_code = run_validate(ctx, o); });
+}
 
 }  // namespace baliza::cli

@@ -132,6 +132,142 @@ CREATE TABLE IF NOT EXISTS meta.checkpoints (
   updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 )SQL"},
+      {3, "transform run and node results", R"SQL(
+CREATE TABLE IF NOT EXISTS meta.run_results (
+  run_id VARCHAR PRIMARY KEY,
+  command VARCHAR NOT NULL,
+  project VARCHAR NOT NULL,
+  invocation VARCHAR,
+  status VARCHAR NOT NULL,
+  started_at TIMESTAMP NOT NULL,
+  completed_at TIMESTAMP NOT NULL,
+  elapsed_seconds DOUBLE NOT NULL,
+  pass INTEGER NOT NULL,
+  warn INTEGER NOT NULL,
+  error INTEGER NOT NULL,
+  skip INTEGER NOT NULL,
+  total INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta.node_results (
+  run_id VARCHAR NOT NULL,
+  unique_id VARCHAR NOT NULL,
+  resource_type VARCHAR NOT NULL,
+  relation VARCHAR,
+  status VARCHAR NOT NULL,
+  started_at TIMESTAMP,
+  completed_at TIMESTAMP,
+  execution_time DOUBLE NOT NULL,
+  thread_id VARCHAR,
+  rows_affected BIGINT,
+  failures BIGINT,
+  message VARCHAR,
+  PRIMARY KEY (run_id, unique_id)
+);
+)SQL"},
+      {2, "extraction pipeline: task events, plan runs, superseded pages, drift, shifts, views",
+       R"SQL(
+ALTER TABLE planning.task_plan ADD COLUMN removed_at TIMESTAMP;
+ALTER TABLE planning.task_plan ADD COLUMN attempts INTEGER DEFAULT 0;
+ALTER TABLE planning.task_plan ADD COLUMN last_error VARCHAR;
+ALTER TABLE runtime.task_results ADD COLUMN superseded_at TIMESTAMP;
+ALTER TABLE runtime.task_results ADD COLUMN run_id VARCHAR;
+
+-- Every status change of a task (planned, claimed, done, failed, partial, released, removed,
+-- restored, requeued, reaped), so a task's history survives replanning and reruns.
+CREATE TABLE IF NOT EXISTS planning.task_events (
+  task_id VARCHAR NOT NULL,
+  event VARCHAR NOT NULL,
+  status VARCHAR,
+  run_id VARCHAR,
+  detail VARCHAR,
+  at TIMESTAMP NOT NULL
+);
+-- One row per `baliza plan` (or the implicit plan of `baliza extract`): what it changed.
+CREATE TABLE IF NOT EXISTS planning.plan_runs (
+  run_id VARCHAR NOT NULL,
+  plan_fingerprint VARCHAR NOT NULL,
+  previous_fingerprint VARCHAR,
+  range_first DATE NOT NULL,
+  range_last DATE NOT NULL,
+  endpoints VARCHAR NOT NULL,
+  added BIGINT NOT NULL,
+  removed BIGINT NOT NULL,
+  restored BIGINT NOT NULL,
+  unchanged BIGINT NOT NULL,
+  planned_at TIMESTAMP NOT NULL
+);
+-- totalRegistros moved while a task was being paged: the task was refetched.
+CREATE TABLE IF NOT EXISTS meta.data_shifts (
+  run_id VARCHAR,
+  task_id VARCHAR NOT NULL,
+  endpoint VARCHAR NOT NULL,
+  page INTEGER,
+  total_before BIGINT,
+  total_after BIGINT,
+  detected_at TIMESTAMP NOT NULL
+);
+-- Circuit breaker transitions (closed / open / half_open) per endpoint and run.
+CREATE TABLE IF NOT EXISTS meta.circuit_events (
+  run_id VARCHAR,
+  endpoint VARCHAR NOT NULL,
+  from_state VARCHAR NOT NULL,
+  to_state VARCHAR NOT NULL,
+  at TIMESTAMP NOT NULL
+);
+-- `baliza verify`: stored pages refetched and compared by SHA-256.
+CREATE TABLE IF NOT EXISTS meta.verifications (
+  run_id VARCHAR NOT NULL,
+  request_id VARCHAR NOT NULL,
+  task_id VARCHAR,
+  endpoint VARCHAR NOT NULL,
+  url VARCHAR NOT NULL,
+  page INTEGER,
+  stored_sha256 VARCHAR,
+  fetched_sha256 VARCHAR,
+  fetched_request_id VARCHAR,
+  outcome VARCHAR NOT NULL,
+  http_status INTEGER,
+  message VARCHAR,
+  checked_at TIMESTAMP NOT NULL
+);
+
+-- Task counts per endpoint, date and status.
+CREATE OR REPLACE VIEW planning.task_status AS
+SELECT endpoint_name, data_date, status, removed_at IS NULL AS in_plan, count(*) AS tasks
+FROM planning.task_plan
+GROUP BY ALL;
+
+-- Every event of every task, with what the task asks for.
+CREATE OR REPLACE VIEW planning.task_history AS
+SELECT e.at, e.task_id, t.endpoint_name, t.data_date, t.modalidade, e.event, e.status,
+       e.run_id, e.detail
+FROM planning.task_events e
+LEFT JOIN planning.task_plan t USING (task_id);
+
+-- Planned vs done vs failed per endpoint x date, with the pages and records stored
+-- (current pages only: pages superseded by a refetch after a data shift are not counted).
+CREATE OR REPLACE VIEW planning.coverage AS
+WITH pages AS (
+  SELECT task_id, count(*) AS pages, sum(records_count) AS records
+  FROM runtime.task_results
+  WHERE superseded_at IS NULL
+  GROUP BY task_id
+)
+SELECT t.endpoint_name, t.data_date,
+       count(*) FILTER (WHERE t.removed_at IS NULL) AS planned,
+       count(*) FILTER (WHERE t.status = 'done') AS done,
+       count(*) FILTER (WHERE t.status = 'failed') AS failed,
+       count(*) FILTER (WHERE t.status = 'partial') AS partial,
+       count(*) FILTER (WHERE t.status IN ('pending', 'claimed')) AS pending,
+       count(*) FILTER (WHERE t.status = 'removed') AS removed,
+       coalesce(sum(p.pages), 0) AS pages,
+       coalesce(sum(p.records), 0) AS records,
+       round(100.0 * count(*) FILTER (WHERE t.status = 'done' AND t.removed_at IS NULL)
+             / greatest(count(*) FILTER (WHERE t.removed_at IS NULL), 1), 1) AS pct_done
+FROM planning.task_plan t
+LEFT JOIN pages p USING (task_id)
+GROUP BY ALL;
+)SQL"},
   };
   return list;
 }

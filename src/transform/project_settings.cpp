@@ -9,25 +9,15 @@
 namespace baliza::transform {
 namespace {
 
-const std::vector<std::string> kProjectKeys = {"name",
-                                               "version",
-                                               "config-version",
-                                               "profile",
-                                               "database",
-                                               "vars",
-                                               "model-paths",
-                                               "seed-paths",
-                                               "test-paths",
-                                               "models",
-                                               "seeds",
-                                               "tests",
-                                               "data_tests",
-                                               "target-path",
-                                               "clean-targets",
-                                               "macro-paths",
-                                               "analysis-paths",
-                                               "snapshot-paths",
-                                               "require-dbt-version"};
+const std::vector<std::string> kProjectKeys = {
+    "name",
+    "raw_store",  // Baliza's own (core/config.h)
+    "version",        "config-version", "profile",
+    "database",       "vars",           "model-paths",
+    "seed-paths",     "test-paths",     "models",
+    "seeds",          "tests",          "data_tests",
+    "target-path",    "clean-targets",  "macro-paths",
+    "analysis-paths", "snapshot-paths", "require-dbt-version"};
 
 bool valid_identifier(const std::string& name) {
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;

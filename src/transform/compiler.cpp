@@ -1,0 +1,120 @@
+#include "transform/compiler.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/error.h"
+#include "transform/relation.h"
+
+namespace baliza::transform {
+namespace {
+
+bool is_ephemeral(const Node& n) {
+  return n.resource_type == ResourceType::kModel && n.config.materialized == "ephemeral";
+}
+
+// Offset of the first keyword after leading whitespace and comments.
+std::size_t skip_leading_comments(const std::string& sql) {
+  std::size_t i = 0;
+  while (i < sql.size()) {
+    if (std::isspace(static_cast<unsigned char>(sql[i]))) {
+      ++i;
+    } else if (sql.compare(i, 2, "--") == 0) {
+      std::size_t nl = sql.find('\n', i);
+      i = nl == std::string::npos ? sql.size() : nl + 1;
+    } else if (sql.compare(i, 2, "/*") == 0) {
+      std::size_t end = sql.find("*/", i + 2);
+      i = end == std::string::npos ? sql.size() : end + 2;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+bool keyword_at(const std::string& sql, std::size_t at, std::string_view word) {
+  if (sql.size() < at + word.size()) return false;
+  for (std::size_t k = 0; k < word.size(); ++k) {
+    if (std::tolower(static_cast<unsigned char>(sql[at + k])) != word[k]) return false;
+  }
+  std::size_t end = at + word.size();
+  return end == sql.size() ||
+         !(std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_');
+}
+
+int count_lines(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+}  // namespace
+
+std::string trim_sql_end(std::string sql) {
+  while (!sql.empty() &&
+         (std::isspace(static_cast<unsigned char>(sql.back())) || sql.back() == ';'))
+    sql.pop_back();
+  return sql;
+}
+
+std::string Compiler::render(const Node& node, bool is_incremental) const {
+  if (!node.tmpl) return node.raw_code;
+  RenderContext ctx;
+  ctx.resolve_ref = [this](const TemplateRef& r) -> std::optional<std::string> {
+    const Node* target = project_.find_ref(r.name);
+    if (target == nullptr) return std::nullopt;
+    return is_ephemeral(*target) ? ephemeral_cte_name(*target) : relation_sql(*target);
+  };
+  ctx.resolve_source = [this](const TemplateSource& s) -> std::optional<std::string> {
+    const Node* target = project_.find_source(s.source_name, s.table_name);
+    if (target == nullptr) return std::nullopt;
+    return relation_sql(*target);
+  };
+  ctx.vars = &project_.vars;
+  ctx.is_incremental = is_incremental;
+  ctx.this_relation = relation_sql(node);
+  return trim_sql_end(node.tmpl->render(ctx));
+}
+
+void Compiler::collect_ephemerals(const Node& node, std::vector<const Node*>& out) const {
+  for (const TemplateRef& r : node.refs) {
+    const Node* target = project_.find_ref(r.name);
+    if (target == nullptr || !is_ephemeral(*target)) continue;
+    if (std::find(out.begin(), out.end(), target) != out.end()) continue;
+    if (target == &node) continue;
+    collect_ephemerals(*target, out);  // its own ephemerals first: CTEs may only look back
+    if (std::find(out.begin(), out.end(), target) == out.end()) out.push_back(target);
+  }
+}
+
+CompiledSql Compiler::compile(const Node& node, bool is_incremental) const {
+  CompiledSql out;
+  std::string own = render(node, is_incremental);
+  std::vector<const Node*> ephemerals;
+  collect_ephemerals(node, ephemerals);
+  if (ephemerals.empty()) {
+    out.sql = std::move(own);
+    return out;
+  }
+  std::string ctes;
+  for (const Node* e : ephemerals) {
+    if (!ctes.empty()) ctes += ",\n";
+    ctes += ephemeral_cte_name(*e) + " as (\n" + render(*e, false) + "\n)";
+  }
+  std::size_t start = skip_leading_comments(own);
+  if (keyword_at(own, start, "with") &&
+      !keyword_at(own, skip_leading_comments(own.substr(start + 4)) + start + 4, "recursive")) {
+    std::string head = own.substr(0, start) + "with " + ctes + ",\n";
+    out.prefix_lines = count_lines(head) - count_lines(own.substr(0, start));
+    out.sql = head + own.substr(start + 4);
+  } else if (keyword_at(own, start, "select") || keyword_at(own, start, "from")) {
+    std::string head = "with " + ctes + "\n";
+    out.prefix_lines = count_lines(head);
+    out.sql = head + own;
+  } else {
+    std::string head = "with " + ctes + "\nselect * from (\n";
+    out.prefix_lines = count_lines(head);
+    out.sql = head + own + "\n) as __dbt__model";
+  }
+  return out;
+}
+
+}  // namespace baliza::transform

@@ -1,0 +1,41 @@
+// Compilation: a model's (or singular test's) template rendered to the SQL that runs.
+//
+// ref() and source() become quoted relations ("staging"."x"); a ref to an ephemeral model
+// becomes its CTE name, and the SQL of every ephemeral model the node reaches (through other
+// ephemerals too) is injected as CTEs in dependency order, as dbt does: spliced into the
+// node's own WITH when it has one, otherwise put in front of it. `prefix_lines` tells how many
+// lines were inserted before the node's own second line, so DuckDB's "LINE n" maps back to
+// the file. Trailing semicolons are removed so the SQL can be wrapped.
+#pragma once
+
+#include <string>
+
+#include "transform/project.h"
+
+namespace baliza::transform {
+
+struct CompiledSql {
+  std::string sql;
+  int prefix_lines = 0;  // lines inserted before the node's own SQL (ephemeral CTEs)
+};
+
+class Compiler {
+ public:
+  explicit Compiler(const Project& project) : project_(project) {}
+
+  // The node's template rendered alone (ephemeral refs as CTE names, no CTEs added).
+  // Throws usage_error (missing var, unknown ref) with file:line:column.
+  std::string render(const Node& node, bool is_incremental) const;
+
+  // The full SQL: render() plus the ephemeral CTEs it needs.
+  CompiledSql compile(const Node& node, bool is_incremental) const;
+
+ private:
+  void collect_ephemerals(const Node& node, std::vector<const Node*>& out) const;
+  const Project& project_;
+};
+
+// `sql` without trailing whitespace and semicolons.
+std::string trim_sql_end(std::string sql);
+
+}  // namespace baliza::transform

@@ -1,0 +1,130 @@
+#include "transform/data_tests.h"
+
+#include "core/error.h"
+#include "transform/materialize.h"
+#include "transform/relation.h"
+
+namespace baliza::transform {
+namespace {
+
+constexpr std::size_t kSampleRows = 5;
+
+std::string literal(const nlohmann::json& value, bool quote) {
+  if (value.is_string()) {
+    return quote ? quote_literal(value.get<std::string>()) : value.get<std::string>();
+  }
+  return value.dump();
+}
+
+std::string kwarg_string(const Node& test, const char* key) {
+  const nlohmann::json& kw = test.test_metadata.kwargs;
+  if (!kw.is_object() || !kw.contains(key) || !kw[key].is_string()) {
+    throw usage_error("test " + test.name + " at " + format_pos(test.patch_path, test.patch_pos) +
+                      " needs '" + key + "'; add it under the test's arguments");
+  }
+  return kw[key].get<std::string>();
+}
+
+// The tested relation, filtered by the test's `where` config.
+std::string tested_relation(const Project& project, const Node& test) {
+  const Node* attached = project.find(test.attached_node);
+  if (attached == nullptr) throw usage_error("test " + test.name + " tests an unknown node");
+  std::string relation = relation_sql(*attached);
+  if (test.config.extra.is_object() && test.config.extra.contains("where") &&
+      test.config.extra["where"].is_string()) {
+    relation = "(SELECT * FROM " + relation + " WHERE " +
+               test.config.extra["where"].get<std::string>() + ") AS dbt_subquery";
+  }
+  return relation;
+}
+
+// `to:` of a relationships test ("ref('x')" or "source('s','t')") rendered to a relation.
+std::string relationships_target(const Project& project, const Node& test) {
+  Template t = Template::parse("{{ " + kwarg_string(test, "to") + " }}", test.patch_path);
+  RenderContext ctx;
+  ctx.resolve_ref = [&](const TemplateRef& r) -> std::optional<std::string> {
+    const Node* n = project.find_ref(r.name);
+    return n ? std::optional<std::string>(relation_sql(*n)) : std::nullopt;
+  };
+  ctx.resolve_source = [&](const TemplateSource& s) -> std::optional<std::string> {
+    const Node* n = project.find_source(s.source_name, s.table_name);
+    return n ? std::optional<std::string>(relation_sql(*n)) : std::nullopt;
+  };
+  ctx.vars = &project.vars;
+  return t.render(ctx);
+}
+
+std::string generic_sql(const Project& project, const Node& test) {
+  const TestSpec& spec = test.test_metadata;
+  std::string from = tested_relation(project, test);
+  std::string col = spec.column_name.empty() ? "" : quote_identifier(spec.column_name);
+  const std::string& name = spec.test_name;
+  if (name == "not_null") return "SELECT * FROM " + from + " WHERE " + col + " IS NULL";
+  if (name == "unique") {
+    return "SELECT " + col + " AS unique_field, count(*) AS n_records FROM " + from + " WHERE " +
+           col + " IS NOT NULL GROUP BY " + col + " HAVING count(*) > 1";
+  }
+  if (name == "accepted_values") {
+    const nlohmann::json& kw = spec.kwargs;
+    bool quote = !(kw.is_object() && kw.contains("quote") && kw["quote"] == false);
+    std::string values;
+    if (kw.is_object() && kw.contains("values") && kw["values"].is_array())
+      for (const auto& v : kw["values"]) values += (values.empty() ? "" : ", ") + literal(v, quote);
+    if (values.empty()) kwarg_string(test, "values");  // throws: values are required
+    return "SELECT " + col + " AS value_field, count(*) AS n_records FROM " + from + " WHERE " +
+           col + " IS NOT NULL AND " + col + " NOT IN (" + values + ") GROUP BY " + col;
+  }
+  if (name == "relationships") {
+    std::string parent = relationships_target(project, test);
+    std::string field = quote_identifier(kwarg_string(test, "field"));
+    return "SELECT child." + col + " AS from_field FROM " + from + " AS child LEFT JOIN " + parent +
+           " AS parent ON child." + col + " = parent." + field + " WHERE child." + col +
+           " IS NOT NULL AND parent." + field + " IS NULL";
+  }
+  if (name == "expression_is_true") {
+    std::string expr = kwarg_string(test, "expression");
+    if (!col.empty()) expr = col + " " + expr;
+    return "SELECT * FROM " + from + " WHERE NOT (" + expr + ")";
+  }
+  throw usage_error("unknown test '" + name + "' at " +
+                    format_pos(test.patch_path, test.patch_pos));
+}
+
+std::string describe_row(Result& r, std::size_t row) {
+  std::string line;
+  for (std::size_t c = 0; c < r.column_count(); ++c) {
+    if (c > 0) line += ", ";
+    line += r.column_name(c) + "=" + (r.is_null(c, row) ? "NULL" : r.get_string(c, row));
+  }
+  return line;
+}
+
+}  // namespace
+
+std::string test_sql(const Project& project, const Compiler& compiler, const Node& test) {
+  if (test.is_generic_test) return generic_sql(project, test);
+  return compiler.compile(test, false).sql;
+}
+
+TestOutcome run_test(Connection& conn, const Node& test, const std::string& sql) {
+  TestOutcome out;
+  std::string source = "(" + sql + "\n) AS dbt_test";
+  if (test.config.store_failures) {
+    std::string schema = test.config.schema.empty() ? kTestFailuresSchema : test.config.schema;
+    build_table(conn, schema, test.name, "SELECT * FROM " + source);
+    out.stored_relation = schema + "." + test.name;
+    source = quote_identifier(schema) + "." + quote_identifier(test.name);
+  }
+  auto count = conn.scalar("SELECT count(*) FROM " + source);
+  out.failures = count ? std::stoll(*count) : 0;
+  if (out.failures > 0) {
+    Result r = conn.query("SELECT * FROM " + source + " LIMIT " + std::to_string(kSampleRows));
+    for (std::size_t row = 0; row < r.row_count(); ++row) {
+      if (row > 0) out.sample += '\n';
+      out.sample += describe_row(r, row);
+    }
+  }
+  return out;
+}
+
+}  // namespace baliza::transform

@@ -1,0 +1,400 @@
+#include "transform/runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "transform/compiler.h"
+#include "transform/data_tests.h"
+#include "transform/materialize.h"
+#include "transform/relation.h"
+#include "transform/seed_loader.h"
+#include "transform/sql_error.h"
+
+namespace baliza::transform {
+namespace {
+
+constexpr std::size_t kLineWidth = 80;
+
+bool executable(const Node& n) {
+  if (n.resource_type == ResourceType::kSource) return false;
+  return !(n.resource_type == ResourceType::kModel && n.config.materialized == "ephemeral");
+}
+
+std::string seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2fs", s);
+  return buf;
+}
+
+std::string describe(const Node& n) {
+  if (n.resource_type == ResourceType::kSeed) return "seed file " + relation_label(n);
+  if (n.resource_type == ResourceType::kTest) return "test " + n.name;
+  return "sql " + n.config.materialized + " model " + relation_label(n);
+}
+
+struct Outcome {
+  NodeResult result;
+  std::string right;    // [..] of the progress line
+  std::string verb;     // "OK created", "ERROR creating", "PASS", "FAIL 3", ...
+  std::string details;  // printed after the run for errors, failures and warnings
+  bool blocks = false;  // descendants must be skipped
+};
+
+class Run {
+ public:
+  Run(const Project& project, const Dag& dag, const std::vector<std::size_t>& selected,
+      const RunOptions& options)
+      : project_(project), dag_(dag), options_(options), compiler_(project) {
+    for (std::size_t i : selected)
+      if (executable(dag.node(i))) nodes_.push_back(i);
+    for (std::size_t k = 0; k < nodes_.size(); ++k) local_[nodes_[k]] = k;
+    link_waits();
+  }
+
+  RunSummary execute() {
+    summary_.run_id = random_id();
+    summary_.started_at = utc_timestamp_now();
+    auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t k = 0; k < nodes_.size(); ++k)
+      if (pending_[k] == 0) ready_.insert(k);
+    int threads = std::max(1, std::min<int>(options_.threads, static_cast<int>(nodes_.size())));
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) workers.emplace_back([this, t] { work(t + 1); });
+    for (auto& w : workers) w.join();
+    summary_.completed_at = utc_timestamp_now();
+    summary_.elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    print_footer();
+    return std::move(summary_);
+  }
+
+ private:
+  // Nearest selected ancestors, looking through unselected nodes (and ephemerals).
+  void link_waits() {
+    waits_.assign(nodes_.size(), {});
+    dependents_.assign(nodes_.size(), {});
+    for (std::size_t k = 0; k < nodes_.size(); ++k) {
+      std::vector<std::size_t> stack(dag_.parents(nodes_[k]).begin(),
+                                     dag_.parents(nodes_[k]).end());
+      std::unordered_set<std::size_t> seen;
+      while (!stack.empty()) {
+        std::size_t p = stack.back();
+        stack.pop_back();
+        if (!seen.insert(p).second) continue;
+        if (auto it = local_.find(p); it != local_.end()) {
+          waits_[k].insert(it->second);
+        } else {
+          stack.insert(stack.end(), dag_.parents(p).begin(), dag_.parents(p).end());
+        }
+      }
+    }
+    if (options_.build_mode) link_test_gates();
+    pending_.assign(nodes_.size(), 0);
+    state_.assign(nodes_.size(), 0);
+    for (std::size_t k = 0; k < nodes_.size(); ++k) {
+      pending_[k] = static_cast<int>(waits_[k].size());
+      for (std::size_t w : waits_[k]) dependents_[w].push_back(k);
+    }
+  }
+
+  // dbt build: children of a tested node wait for its tests (unless that would be a cycle).
+  void link_test_gates() {
+    for (std::size_t k = 0; k < nodes_.size(); ++k) {
+      const Node& t = dag_.node(nodes_[k]);
+      if (t.resource_type != ResourceType::kTest || t.attached_node.empty()) continue;
+      auto attached = dag_.index_of(t.attached_node);
+      if (!attached) continue;
+      std::unordered_set<std::size_t> ancestors;
+      for (auto [a, d] : dag_.ancestors(nodes_[k])) ancestors.insert(a);
+      for (std::size_t c : dag_.children(*attached)) {
+        auto it = local_.find(c);
+        if (it == local_.end() || dag_.node(c).resource_type == ResourceType::kTest) continue;
+        if (ancestors.count(c) > 0) continue;
+        waits_[it->second].insert(k);
+      }
+    }
+  }
+
+  void work(int thread_id) {
+    std::unique_ptr<Connection> conn;
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+      cv_.wait(lock, [&] { return !ready_.empty() || finished_ == nodes_.size(); });
+      if (ready_.empty()) return;
+      std::size_t k = *ready_.begin();
+      ready_.erase(ready_.begin());
+      if (state_[k] != 0) continue;
+      state_[k] = 1;
+      const Node& n = dag_.node(nodes_[k]);
+      if (stop_ || blocked_.count(k) > 0) {
+        finish_skipped(k, n);
+        continue;
+      }
+      int number = ++started_;
+      emit(progress_line(counter(number) + " START " + describe(n), "[RUN]"));
+      lock.unlock();
+      Outcome o = run_one(conn, n, thread_id);
+      lock.lock();
+      emit(progress_line(counter(number) + " " + o.verb + " " + describe(n), o.right));
+      record(k, std::move(o));
+    }
+  }
+
+  std::string counter(int number) const {
+    return std::to_string(number) + " of " + std::to_string(nodes_.size());
+  }
+
+  void emit(const std::string& line) {
+    if (options_.print) options_.print(line);
+  }
+
+  void finish_skipped(std::size_t k, const Node& n) {
+    int number = ++started_;
+    emit(progress_line(counter(number) + " SKIP " + describe(n), "[SKIP]"));
+    Outcome o;
+    o.result.unique_id = n.unique_id;
+    o.result.status = "skipped";
+    o.result.message = stop_ ? "skipped: --fail-fast after an earlier failure"
+                             : "skipped: an upstream node failed (" + blocked_by_[k] + ")";
+    o.blocks = true;
+    record(k, std::move(o));
+  }
+
+  // Called with the lock held.
+  void record(std::size_t k, Outcome o) {
+    const std::string& status = o.result.status;
+    if (status == "success" || status == "pass") ++summary_.pass;
+    if (status == "warn") ++summary_.warn;
+    if (status == "error" || status == "fail") ++summary_.error;
+    if (status == "skipped") ++summary_.skip;
+    if (!o.details.empty()) details_.push_back(o.details);
+    if (o.blocks) {
+      if (status != "skipped" && options_.fail_fast) stop_ = true;
+      block_descendants(k);
+    }
+    summary_.results.push_back(std::move(o.result));
+    ++finished_;
+    for (std::size_t d : dependents_[k])
+      if (--pending_[d] == 0 && state_[d] == 0) ready_.insert(d);
+    if (stop_) {
+      for (std::size_t j = 0; j < nodes_.size(); ++j)
+        if (state_[j] == 0) ready_.insert(j);
+    }
+    cv_.notify_all();
+  }
+
+  void block_descendants(std::size_t k) {
+    std::vector<std::size_t> stack = dependents_[k];
+    const std::string& cause = dag_.id(nodes_[k]);
+    while (!stack.empty()) {
+      std::size_t d = stack.back();
+      stack.pop_back();
+      if (!blocked_.insert(d).second) continue;
+      blocked_by_[d] = blocked_by_.count(k) ? blocked_by_[k] : cause;
+      stack.insert(stack.end(), dependents_[d].begin(), dependents_[d].end());
+    }
+  }
+
+  Outcome run_one(std::unique_ptr<Connection>& connection, const Node& n, int thread_id) {
+    Outcome o;
+    o.result.unique_id = n.unique_id;
+    o.result.thread_id = thread_id;
+    o.result.started_at = utc_timestamp_now();
+    auto t0 = std::chrono::steady_clock::now();
+    int prefix_lines = 0;
+    try {
+      if (!connection) connection = options_.connect();
+      Connection& conn = *connection;
+      if (n.resource_type == ResourceType::kSeed) {
+        run_seed(conn, n, o);
+      } else if (n.resource_type == ResourceType::kTest) {
+        run_test_node(conn, n, o);
+      } else {
+        run_model(conn, n, o, prefix_lines);
+      }
+    } catch (const std::exception& e) {
+      std::string message = duckdb_message(e);
+      o.result.status = "error";
+      o.result.message = message;
+      o.verb = n.resource_type == ResourceType::kTest   ? "ERROR"
+               : n.resource_type == ResourceType::kSeed ? "ERROR loading"
+                                                        : "ERROR creating";
+      o.blocks = true;
+      std::string kind(to_string(n.resource_type));
+      o.details = "Runtime Error in " + kind + " " + n.name + " (" +
+                  error_location(n, message, prefix_lines) + ")\n  " + indent(message);
+    }
+    o.result.completed_at = utc_timestamp_now();
+    o.result.execution_time =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    finish_right(o);
+    return o;
+  }
+
+  static std::string indent(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      out += c;
+      if (c == '\n') out += "  ";
+    }
+    return out;
+  }
+
+  void finish_right(Outcome& o) {
+    const NodeResult& r = o.result;
+    std::string t = " in " + seconds(r.execution_time) + "]";
+    if (r.status == "error") {
+      o.right = "[ERROR" + t;
+    } else if (r.failures && r.status != "pass") {
+      o.right =
+          "[" + std::string(r.status == "warn" ? "WARN " : "FAIL ") + format_count(*r.failures) + t;
+    } else if (r.status == "pass") {
+      o.right = "[PASS" + t;
+    } else if (r.rows_affected >= 0) {
+      o.right = "[" + format_count(r.rows_affected) + " rows" + t;
+    } else {
+      o.right = "[OK" + t;
+    }
+  }
+
+  void run_seed(Connection& conn, const Node& n, Outcome& o) {
+    MaterializeResult m;
+    with_conflict_retry([&] { m = load_seed(conn, project_, n); });
+    o.result.status = "success";
+    o.result.rows_affected = m.rows;
+    o.result.message = "INSERT " + std::to_string(m.rows);
+    o.verb = "OK loaded";
+  }
+
+  void run_model(Connection& conn, const Node& n, Outcome& o, int& prefix_lines) {
+    const std::string schema = node_schema(n);
+    const std::string name = node_identifier(n);
+    const std::string& kind = n.config.materialized;
+    bool incremental = kind == "incremental" && !options_.full_refresh &&
+                       relation_kind(conn, schema, name) == RelationKind::kTable;
+    CompiledSql compiled = compiler_.compile(n, incremental);
+    prefix_lines = compiled.prefix_lines;
+    o.result.compiled_code = compiled.sql;
+    MaterializeResult m;
+    if (kind == "view") {
+      m = build_view(conn, schema, name, compiled.sql);
+    } else if (kind == "table") {
+      m = build_table(conn, schema, name, compiled.sql);
+    } else if (kind == "incremental") {
+      IncrementalSpec spec{n.config.incremental_strategy, n.config.unique_key,
+                           options_.full_refresh};
+      m = build_incremental(conn, schema, name, compiled.sql, spec);
+    } else {
+      throw usage_error("unknown materialization '" + kind + "'");
+    }
+    o.result.status = "success";
+    o.result.rows_affected = m.rows;
+    o.result.message = (m.rows >= 0 ? "OK " + std::to_string(m.rows) : std::string("OK"));
+    o.verb = "OK " + m.action;
+  }
+
+  void run_test_node(Connection& conn, const Node& n, Outcome& o) {
+    std::string sql = test_sql(project_, compiler_, n);
+    o.result.compiled_code = sql;
+    TestOutcome t;
+    with_conflict_retry([&] { t = run_test(conn, n, sql); });
+    o.result.failures = t.failures;
+    if (t.failures == 0) {
+      o.result.status = "pass";
+      o.verb = "PASS";
+      return;
+    }
+    bool warn = n.config.severity == "warn";
+    o.result.status = warn ? "warn" : "fail";
+    o.verb = (warn ? "WARN " : "FAIL ") + format_count(t.failures);
+    o.result.message = "Got " + format_count(t.failures) + " result" +
+                       (t.failures == 1 ? "" : "s") + ", configured to " +
+                       (warn ? "warn" : "fail") + " if != 0";
+    o.blocks = !warn;
+    std::string where =
+        n.is_generic_test ? format_pos(n.patch_path, n.patch_pos) : n.original_file_path;
+    o.details = std::string(warn ? "Warning" : "Failure") + " in test " + n.name + " (" + where +
+                ")\n  " + o.result.message + "\n  sample:\n    " + indent(indent(t.sample));
+    if (!t.stored_relation.empty()) o.details += "\n  failing rows stored in " + t.stored_relation;
+  }
+
+  void print_footer() {
+    emit("");
+    emit("Finished running " + std::to_string(nodes_.size()) + " node" +
+         (nodes_.size() == 1 ? "" : "s") + " in " + seconds(summary_.elapsed) + ".");
+    if (!details_.empty()) {
+      emit("");
+      emit(summary_.error > 0 ? "Completed with " + std::to_string(summary_.error) + " error" +
+                                    (summary_.error == 1 ? "" : "s") + ":"
+                              : "Completed with warnings:");
+      for (const std::string& d : details_) {
+        emit("");
+        emit(d);
+      }
+    }
+    emit("");
+    emit("Done. PASS=" + std::to_string(summary_.pass) + " WARN=" + std::to_string(summary_.warn) +
+         " ERROR=" + std::to_string(summary_.error) + " SKIP=" + std::to_string(summary_.skip) +
+         " TOTAL=" + std::to_string(summary_.total()));
+  }
+
+  const Project& project_;
+  const Dag& dag_;
+  RunOptions options_;
+  Compiler compiler_;
+  std::vector<std::size_t> nodes_;  // Dag indexes to execute, topological order
+  std::unordered_map<std::size_t, std::size_t> local_;
+  std::vector<std::set<std::size_t>> waits_;
+  std::vector<std::vector<std::size_t>> dependents_;
+  std::vector<int> pending_;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::set<std::size_t> ready_;  // local indexes: topological order first
+  std::unordered_set<std::size_t> blocked_;
+  std::unordered_map<std::size_t, std::string> blocked_by_;
+  std::size_t finished_ = 0;
+  int started_ = 0;
+  bool stop_ = false;
+  std::vector<char> state_;  // 1 once started or skipped
+  std::vector<std::string> details_;
+  RunSummary summary_;
+};
+
+}  // namespace
+
+std::string format_count(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+std::string progress_line(const std::string& left, const std::string& right) {
+  std::string line = left + " ";
+  std::size_t room = kLineWidth > right.size() + 1 ? kLineWidth - right.size() - 1 : 0;
+  if (line.size() < room)
+    line.append(room - line.size(), '.');
+  else
+    line += "...";
+  return line + " " + right;
+}
+
+RunSummary run_nodes(const Project& project, const Dag& dag,
+                     const std::vector<std::size_t>& selected, const RunOptions& options) {
+  Run run(project, dag, selected, options);
+  return run.execute();
+}
+
+}  // namespace baliza::transform

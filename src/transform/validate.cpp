@@ -1,0 +1,170 @@
+#include "transform/validate.h"
+
+#include <filesystem>
+#include <unordered_set>
+
+#include "core/error.h"
+#include "transform/compiler.h"
+#include "transform/data_tests.h"
+#include "transform/relation.h"
+#include "transform/seed_loader.h"
+#include "transform/sql_error.h"
+
+namespace baliza::transform {
+namespace {
+
+class Validator {
+ public:
+  Validator(const Project& project, const Dag& dag)
+      : project_(project),
+        dag_(dag),
+        compiler_(project),
+        db_(Database::open(":memory:")),
+        conn_(db_) {}
+
+  std::vector<ValidationIssue> run(const std::optional<std::string>& warehouse) {
+    if (warehouse && std::filesystem::exists(*warehouse)) mirror_warehouse(*warehouse);
+    for (std::size_t i : dag_.topological_order()) check(i);
+    return std::move(issues_);
+  }
+
+ private:
+  void ensure_schema(const std::string& schema) {
+    if (schemas_.insert(schema).second)
+      conn_.execute("CREATE SCHEMA IF NOT EXISTS " + quote_identifier(schema));
+  }
+
+  void mirror_warehouse(const std::string& path) {
+    conn_.execute("ATTACH " + quote_literal(path) + " AS __warehouse (READ_ONLY)");
+    Result r = conn_.query(
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        "WHERE table_catalog = '__warehouse'");
+    for (std::size_t row = 0; row < r.row_count(); ++row) {
+      std::string schema = r.get_string(0, row), table = r.get_string(1, row);
+      ensure_schema(schema);
+      conn_.execute("CREATE OR REPLACE VIEW " + quote_identifier(schema) + "." +
+                    quote_identifier(table) + " AS SELECT * FROM __warehouse." +
+                    quote_identifier(schema) + "." + quote_identifier(table));
+    }
+  }
+
+  bool upstream_failed(std::size_t i) {
+    for (std::size_t p : dag_.parents(i)) {
+      if (failed_.count(p) > 0) {
+        failed_.insert(i);
+        issues_.push_back(
+            {dag_.node(i).original_file_path,
+             dag_.node(i).name + " not checked: upstream " + dag_.node(p).name + " is invalid",
+             false});
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void check(std::size_t i) {
+    const Node& n = dag_.node(i);
+    if (upstream_failed(i)) return;
+    int prefix = 0;
+    try {
+      switch (n.resource_type) {
+        case ResourceType::kSource:
+          check_source(n);
+          break;
+        case ResourceType::kSeed:
+          check_seed(n);
+          break;
+        case ResourceType::kTest:
+          bind_scratch(test_sql(project_, compiler_, n));
+          break;
+        case ResourceType::kModel:
+          check_model(n, prefix);
+          break;
+      }
+    } catch (const Error& e) {
+      failed_.insert(i);
+      std::string message = duckdb_message(e);
+      std::string where = n.is_generic_test ? format_pos(n.patch_path, n.patch_pos)
+                                            : error_location(n, message, prefix);
+      issues_.push_back(
+          {where, std::string(to_string(n.resource_type)) + " " + n.name + ": " + message});
+    }
+  }
+
+  void check_source(const Node& n) {
+    std::string schema = node_schema(n);
+    auto exists = conn_
+                      .prepare(
+                          "SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 "
+                          "AND table_name = $2")
+                      .bind(1, schema)
+                      .bind(2, n.identifier)
+                      .execute();
+    if (exists.get_int64(0, 0) > 0) return;
+    if (n.columns.empty()) {
+      throw usage_error("source table " + schema + "." + n.identifier +
+                        " is not in the database and its yml declares no columns; load it "
+                        "first or declare its columns (with data_type) in " +
+                        n.patch_path);
+    }
+    std::string cols;
+    for (const ColumnSpec& c : n.columns) {
+      if (!cols.empty()) cols += ", ";
+      cols += quote_identifier(c.name) + " " + (c.data_type.empty() ? "VARCHAR" : c.data_type);
+    }
+    ensure_schema(schema);
+    conn_.execute("CREATE TABLE " + relation_sql(n) + " (" + cols + ")");
+  }
+
+  void check_seed(const Node& n) {
+    ensure_schema(node_schema(n));
+    std::filesystem::path path = std::filesystem::path(project_.root) / n.original_file_path;
+    if (std::filesystem::exists(path)) {
+      conn_.execute("CREATE OR REPLACE TABLE " + relation_sql(n) + " AS " +
+                    seed_select_sql(n, path.string()) + " LIMIT 0");
+    } else {
+      load_seed(conn_, project_, n);  // embedded: written to a temp file, scratch db only
+    }
+  }
+
+  void check_model(const Node& n, int& prefix) {
+    CompiledSql full = compiler_.compile(n, false);
+    prefix = full.prefix_lines;
+    if (n.config.materialized == "ephemeral") {
+      bind_scratch(full.sql);
+    } else {
+      ensure_schema(node_schema(n));
+      conn_.execute("CREATE OR REPLACE VIEW " + relation_sql(n) + " AS " + full.sql);
+    }
+    if (n.tmpl && n.tmpl->uses_is_incremental() && n.config.materialized == "incremental") {
+      CompiledSql incremental = compiler_.compile(n, true);
+      prefix = incremental.prefix_lines;
+      bind_scratch(incremental.sql);
+    }
+  }
+
+  // Binds without keeping anything: a temp view, dropped at once.
+  void bind_scratch(const std::string& sql) {
+    conn_.execute("CREATE OR REPLACE TEMP VIEW __baliza_check AS " + sql);
+    conn_.execute("DROP VIEW temp.__baliza_check");
+  }
+
+  const Project& project_;
+  const Dag& dag_;
+  Compiler compiler_;
+  std::shared_ptr<Database> db_;
+  Connection conn_;
+  std::unordered_set<std::string> schemas_{"main"};
+  std::unordered_set<std::size_t> failed_;
+  std::vector<ValidationIssue> issues_;
+};
+
+}  // namespace
+
+std::vector<ValidationIssue> validate_project(const Project& project, const Dag& dag,
+                                              const std::optional<std::string>& warehouse) {
+  Validator v(project, dag);
+  return v.run(warehouse);
+}
+
+}  // namespace baliza::transform

@@ -1,0 +1,30 @@
+// Static validation (`baliza validate`): every model, ephemeral model and test bound by DuckDB
+// against the known schemas, without writing anything.
+//
+// A scratch in-memory database mirrors the warehouse (tables of the DuckDB file, attached
+// read-only, as views), seeds (their CSV header and types, no rows), and sources missing from
+// the warehouse (empty tables from their yml columns). Then, in dependency order, each model
+// becomes a view there, so DuckDB's binder reports unknown tables, unknown columns and type
+// errors, mapped back to the model's file:line. A model that fails is reported once; models
+// downstream of it are reported as not checked rather than with follow-on errors.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "transform/dag.h"
+
+namespace baliza::transform {
+
+struct ValidationIssue {
+  std::string location;  // file:line when known
+  std::string message;
+  bool error = true;  // false: a note (e.g. not checked because upstream failed)
+};
+
+// `warehouse`: the DuckDB file to read existing tables from (nullopt or missing: none).
+std::vector<ValidationIssue> validate_project(const Project& project, const Dag& dag,
+                                              const std::optional<std::string>& warehouse);
+
+}  // namespace baliza::transform
