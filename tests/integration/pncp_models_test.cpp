@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -280,6 +282,48 @@ std::map<std::string, json> contratacoes_by_key(const pncp_sim::Options& options
   return out;
 }
 
+// Records of every fetched endpoint of a family, by natural key (later versions overwrite; in
+// the simulator every version of a record is identical).
+std::map<std::string, json> records_by_key(const pncp_sim::Options& options,
+                                           const std::vector<std::string>& paths,
+                                           const std::function<std::string(const json&)>& key) {
+  std::map<std::string, json> out;
+  for (const std::string& path : paths)
+    for (const json& r : pncp_sim::records_between(options, path, kFrom, kTo, std::nullopt))
+      out[key(r)] = r;
+  return out;
+}
+
+bool cnpj_ok(const json& v) {
+  return v.is_string() && pncp_sim::cnpj_is_valid(v.get<std::string>());
+}
+
+bool contrato_is_valid(const json& r) {
+  bool fornecedor_ok = r["tipoPessoa"] != "PJ" || cnpj_ok(r["niFornecedor"]);
+  return cnpj_ok(r["orgaoEntidade"]["cnpj"]) && fornecedor_ok &&
+         date_field_ok(r, "dataAssinatura") && number_field_ok(r, "valorGlobal") &&
+         number_field_ok(r, "valorInicial");
+}
+
+bool ata_is_valid(const json& r) {
+  return cnpj_ok(r["cnpjOrgao"]) && date_field_ok(r, "vigenciaFim");
+}
+
+bool instrumento_is_valid(const json& r) {
+  return cnpj_ok(r["cnpj"]) && date_field_ok(r, "dataEmissaoDocumento");
+}
+
+std::string instrumento_key(const json& r) {
+  auto text = [](const json& v) { return v.is_null() ? std::string("0") : v.dump(); };
+  return r["cnpj"].get<std::string>() + "/" + r["ano"].dump() + "/" +
+         text(r["sequencialContrato"]) + "/" + r["sequencialInstrumentoCobranca"].dump();
+}
+
+// Exact sum of amounts with at most 4 decimals, in units of 1/10000.
+int64_t ten_thousandths(const json& v) {
+  return v.is_null() ? 0 : static_cast<int64_t>(std::llround(v.get<double>() * 10000));
+}
+
 // --- The fixture: one simulator run, one database, the project built once ------------------
 
 const fs::path kProjectDir = fs::path(BALIZA_SOURCE_DIR) / "projects" / "pncp";
@@ -322,7 +366,115 @@ class PncpModels : public ::testing::Test {
   }
   baliza::Connection& conn() { return *g_world->conn; }
   int64_t count(const std::string& sql) { return std::stoll(conn().scalar(sql).value_or("0")); }
+
+  std::set<std::string> keys(const std::string& sql) {
+    std::set<std::string> out;
+    auto result = conn().query(sql);
+    for (size_t i = 0; i < result.row_count(); ++i) out.insert(result.get_string(0, i));
+    return out;
+  }
 };
+
+TEST_F(PncpModels, StagingHoldsExactlyTheValidKeysOfEveryEntity) {
+  const auto& o = g_world->options;
+  struct Case {
+    std::string staging, quarantine, key_column;
+    std::map<std::string, json> records;
+    std::function<bool(const json&)> valid;
+  };
+  std::vector<Case> cases;
+  cases.push_back(
+      {"staging.contratos", "quarantine.contratos", "numero_controle_pncp",
+       records_by_key(o, {"/v1/contratos", "/v1/contratos/atualizacao"},
+                      [](const json& r) { return r["numeroControlePNCP"].get<std::string>(); }),
+       contrato_is_valid});
+  cases.push_back(
+      {"staging.atas", "quarantine.atas", "numero_controle_pncp_ata",
+       records_by_key(o, {"/v1/atas/atualizacao"},
+                      [](const json& r) { return r["numeroControlePNCPAta"].get<std::string>(); }),
+       ata_is_valid});
+  cases.push_back({"staging.instrumentos_cobranca", "quarantine.instrumentos_cobranca",
+                   "instrumento_key",
+                   records_by_key(o, {"/v1/instrumentoscobranca/inclusao"}, instrumento_key),
+                   instrumento_is_valid});
+  for (const Case& c : cases) {
+    std::set<std::string> valid, invalid;
+    for (const auto& [key, r] : c.records) (c.valid(r) ? valid : invalid).insert(key);
+    EXPECT_FALSE(valid.empty()) << c.staging;
+    EXPECT_EQ(keys("select " + c.key_column + " from " + c.staging), valid) << c.staging;
+    EXPECT_EQ(keys("select distinct " + c.key_column + " from " + c.quarantine), invalid)
+        << c.quarantine;
+  }
+  EXPECT_GT(count("select count(*) from quarantine.contratos"), 0);
+  EXPECT_GT(count("select count(*) from quarantine.contratos where failure_type = 'invalid_cnpj'"),
+            0);
+}
+
+TEST_F(PncpModels, PcaItemsOnePerPlanItemAndOnlyBadItemsQuarantined) {
+  std::set<std::string> valid, invalid;
+  for (const json& plan : pncp_sim::records_between(g_world->options, "/v1/pca/atualizacao", kFrom,
+                                                    kTo, std::nullopt)) {
+    bool plan_ok = cnpj_ok(plan["orgaoEntidadeCnpj"]);
+    for (const json& item : plan["itens"]) {
+      std::string key = plan["idPcaPncp"].get<std::string>() + "#" + item["numeroItem"].dump();
+      (plan_ok && number_field_ok(item, "valorTotal") ? valid : invalid).insert(key);
+    }
+  }
+  EXPECT_FALSE(valid.empty());
+  EXPECT_EQ(keys("select item_key from staging.pca_itens"), valid);
+  EXPECT_EQ(keys("select distinct item_key from quarantine.pca_itens"), invalid);
+}
+
+TEST_F(PncpModels, RawRecordsEqualStagingPlusDeduplicatedPlusQuarantined) {
+  // Records served by the simulator for every fetched query, counted in C++.
+  int64_t served = 0;
+  for (const char* path : {"/v1/contratacoes/publicacao", "/v1/contratacoes/atualizacao"})
+    for (int m = 1; m <= 14; ++m)
+      served += static_cast<int64_t>(
+          pncp_sim::records_between(g_world->options, path, kFrom, kTo, m).size());
+  int64_t staging = count("select count(*) from staging.contratacoes");
+  int64_t quarantined = count("select count(*) from quarantine.contratacoes");
+  int64_t deduplicated = served - staging - quarantined;
+  EXPECT_EQ(count("select count(*) from staging.contratacoes_registros"), served);
+  EXPECT_GT(deduplicated, 0) << "publicacao and atualizacao overlap, so versions repeat";
+  EXPECT_EQ(count("select count(*) from staging.contratacoes_registros where is_valid") - staging,
+            deduplicated);
+}
+
+TEST_F(PncpModels, MonthlyMartEqualsTotalsOfTheGeneratedRecords) {
+  // (month, orgao, modalidade) -> (count, sum of valorTotalEstimado in 1/10000)
+  std::map<std::string, std::pair<int64_t, int64_t>> expected;
+  for (const auto& [key, r] : contratacoes_by_key(g_world->options)) {
+    if (!contratacao_is_valid(r)) continue;
+    std::string k = r["dataPublicacaoPncp"].get<std::string>().substr(0, 7) + "|" +
+                    r["orgaoEntidade"]["cnpj"].get<std::string>() + "|" + r["modalidadeId"].dump();
+    expected[k].first += 1;
+    expected[k].second += ten_thousandths(r["valorTotalEstimado"]);
+  }
+  std::map<std::string, std::pair<int64_t, int64_t>> actual;
+  auto result = conn().query(
+      "select strftime(mes, '%Y-%m') || '|' || orgao_cnpj || '|' || modalidade_id, "
+      "sum(qtd_contratacoes)::bigint, coalesce(sum(valor_total_estimado * 10000), 0)::bigint "
+      "from marts.contratacoes_mensal group by 1");
+  for (size_t i = 0; i < result.row_count(); ++i)
+    actual[result.get_string(0, i)] = {result.get_int64(1, i), result.get_int64(2, i)};
+  EXPECT_FALSE(expected.empty());
+  EXPECT_EQ(actual, expected);
+}
+
+TEST_F(PncpModels, AtasInForceCoverTheReferenceDate) {
+  int64_t expected = 0;
+  for (const auto& [key, r] : records_by_key(
+           g_world->options, {"/v1/atas/atualizacao"},
+           [](const json& r) { return r["numeroControlePNCPAta"].get<std::string>(); })) {
+    if (!ata_is_valid(r) || r["cancelado"].get<bool>()) continue;
+    std::string ini = r["vigenciaInicio"].get<std::string>().substr(0, 10);
+    std::string fim = r["vigenciaFim"].get<std::string>().substr(0, 10);
+    if (ini <= "2024-03-15" && fim >= "2024-03-15") ++expected;
+  }
+  EXPECT_GT(expected, 0);
+  EXPECT_EQ(count("select count(*) from marts.atas_vigentes"), expected);
+}
 
 TEST_F(PncpModels, ProjectRunsAndEveryDataTestPasses) {
   EXPECT_GT(g_world->pages, 10);
