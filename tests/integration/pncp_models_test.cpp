@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -30,6 +31,7 @@
 #include "support/temp_dir.h"
 #include "transform/dag.h"
 #include "transform/project.h"
+#include "transform/runner.h"
 #include "transform/template.h"
 
 namespace {
@@ -462,6 +464,31 @@ TEST_F(PncpModels, MonthlyMartEqualsTotalsOfTheGeneratedRecords) {
   EXPECT_EQ(actual, expected);
 }
 
+// The same project through the real engine (transform/runner.h, as `baliza build` runs it):
+// every model builds, every data test passes, and the staging counts are the in-test runner's.
+TEST_F(PncpModels, RealEngineBuildsTheProjectWithTheSameCounts) {
+  int64_t staging = count("select count(*) from staging.contratacoes");
+  int64_t mart = count("select sum(qtd_contratacoes) from marts.contratacoes_mensal");
+  tf::LoadOptions load;
+  load.cli_vars = json{{"data_referencia", "2024-03-15"}};
+  tf::Project project = tf::load_project(kProjectDir, load);
+  tf::Dag dag = tf::Dag::build(project);
+  std::vector<std::size_t> all(dag.topological_order().begin(), dag.topological_order().end());
+  tf::RunOptions options;
+  options.build_mode = true;
+  options.threads = 2;
+  // baliza_payload is registered in the database's catalog once (by the fixture).
+  options.connect = [] { return std::make_unique<baliza::Connection>(g_world->db); };
+  options.print = [](const std::string&) {};
+  tf::RunSummary summary = tf::run_nodes(project, dag, all, options);
+  for (const tf::NodeResult& r : summary.results)
+    if (r.status == "error" || r.status == "fail" || r.status == "skipped")
+      ADD_FAILURE() << r.unique_id << ": " << r.status << " " << r.message;
+  EXPECT_EQ(summary.error, 0);
+  EXPECT_EQ(count("select count(*) from staging.contratacoes"), staging);
+  EXPECT_EQ(count("select sum(qtd_contratacoes) from marts.contratacoes_mensal"), mart);
+}
+
 TEST_F(PncpModels, AtasInForceCoverTheReferenceDate) {
   int64_t expected = 0;
   for (const auto& [key, r] : records_by_key(
@@ -511,6 +538,140 @@ TEST_F(PncpModels, ContratacoesOneRowPerValidKeyAndBadOnesQuarantined) {
                     "numero_controle_pncp = " +
                     quote(key)))
         << key;
+}
+
+}  // namespace
+
+namespace {
+
+json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  return json::parse(in);
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Every key of a record (and of nested objects and arrays of objects).
+void collect_keys(const json& j, std::set<std::string>& out) {
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      out.insert(k);
+      collect_keys(v, out);
+    }
+  } else if (j.is_array()) {
+    for (const json& v : j) collect_keys(v, out);
+  }
+}
+
+std::string as_timestamp(const json& v) {
+  std::string s = v.get<std::string>();
+  std::replace(s.begin(), s.end(), 'T', ' ');
+  return s.size() == 10 ? s + " 00:00:00" : s;
+}
+
+class PncpSamples : public ::testing::Test {
+ protected:
+  const fs::path samples = fs::path(BALIZA_SHARED_DIR) / "pncp" / "samples";
+  baliza::testing::TempDir dir;
+  std::shared_ptr<baliza::Database> db = baliza::Database::open((dir / "s.duckdb").string());
+  baliza::Connection conn{db};
+
+  void SetUp() override {
+    baliza::apply_migrations(conn);
+    baliza::register_payload_functions(conn, size_t{256} << 20);
+  }
+  void put(const std::string& endpoint, const std::string& body, int page) {
+    baliza::RawStore store(conn);
+    baliza::RawRequest req;
+    req.endpoint = endpoint;
+    req.url =
+        "https://pncp.gov.br/api/consulta/sample/" + endpoint + "?pagina=" + std::to_string(page);
+    req.params = "{}";
+    req.page = page;
+    store.put(req, body);
+  }
+  std::string value(const std::string& sql) { return conn.scalar(sql).value_or("<null>"); }
+};
+
+TEST_F(PncpSamples, RecordedRealPagesLoadWithEveryFieldMappedAndTyped) {
+  const std::map<std::string, std::pair<std::string, std::string>> files = {
+      {"contratacoes_publicacao_page_sample.json",
+       {"contratacoes_publicacao", "contratacoes_registros.sql"}},
+      {"contratos_page_sample.json", {"contratos", "contratos_registros.sql"}},
+      {"atas_sample.json", {"atas_atualizacao", "atas_registros.sql"}},
+      {"pca_sample.json", {"pca_atualizacao", "pca_itens_registros.sql"}},
+  };
+  // Keys of the sample files that are annotations of the recording, not API fields.
+  const std::set<std::string> ignored = {"_note"};
+  for (const auto& [file, target] : files) {
+    json page = read_json(samples / file);
+    put(target.first, page.dump(), 1);
+    std::set<std::string> keys;
+    collect_keys(page["data"], keys);
+    std::string model = read_text(kProjectDir / "models" / "staging" / target.second);
+    for (const std::string& key : keys) {
+      if (ignored.count(key)) continue;
+      EXPECT_NE(model.find("\"" + key + "\""), std::string::npos)
+          << file << ": field " << key << " is not mapped by " << target.second;
+    }
+  }
+  // A newer version of the first contratação: staging must keep it, not the recorded one.
+  json newer = read_json(samples / "contratacoes_publicacao_page_sample.json");
+  json first = newer["data"][0];
+  newer["data"] = json::array({first});
+  newer["data"][0]["dataAtualizacao"] = "2025-02-01T10:00:00";
+  newer["data"][0]["valorTotalEstimado"] = 1.2345;
+  put("contratacoes_atualizacao", newer.dump(), 1);
+
+  RunReport report = run_project(conn, kProjectDir, json{{"data_referencia", "2023-01-01"}});
+  for (const auto& [name, rows] : report.failed_tests)
+    ADD_FAILURE() << "data test " << name << " returned " << rows << " rows";
+
+  const json contratacoes = read_json(samples / "contratacoes_publicacao_page_sample.json")["data"];
+  EXPECT_EQ(value("select count(*) from staging.contratacoes"),
+            std::to_string(contratacoes.size()));
+  for (const json& r : contratacoes) {
+    std::string where = " from staging.contratacoes where numero_controle_pncp = " +
+                        quote(r["numeroControlePNCP"].get<std::string>());
+    bool is_newer = r["numeroControlePNCP"] == first["numeroControlePNCP"];
+    EXPECT_EQ(value("select (valor_total_estimado * 10000)::bigint" + where),
+              std::to_string(is_newer ? 12345 : ten_thousandths(r["valorTotalEstimado"])));
+    EXPECT_EQ(value("select data_publicacao_pncp" + where), as_timestamp(r["dataPublicacaoPncp"]));
+    EXPECT_EQ(value("select situacao_compra_id" + where), r["situacaoCompraId"].dump());
+    EXPECT_EQ(value("select orgao_poder_id" + where),
+              r["orgaoEntidade"]["poderId"].get<std::string>());
+    EXPECT_EQ(value("select typeof(data_publicacao_pncp) || typeof(valor_total_estimado)" + where),
+              "TIMESTAMPDECIMAL(18,4)");
+  }
+  for (const json& r : read_json(samples / "contratos_page_sample.json")["data"]) {
+    std::string where = " from staging.contratos where numero_controle_pncp = " +
+                        quote(r["numeroControlePNCP"].get<std::string>());
+    EXPECT_EQ(value("select (valor_global * 10000)::bigint" + where),
+              std::to_string(ten_thousandths(r["valorGlobal"])));
+    EXPECT_EQ(value("select data_assinatura::varchar" + where),
+              r["dataAssinatura"].get<std::string>());
+    EXPECT_EQ(value("select numero_controle_pncp_compra" + where),
+              r["numeroControlePncpCompra"].get<std::string>());
+  }
+  for (const json& r : read_json(samples / "atas_sample.json")["data"]) {
+    std::string where = " from staging.atas where numero_controle_pncp_ata = " +
+                        quote(r["numeroControlePNCPAta"].get<std::string>());
+    EXPECT_EQ(value("select vigencia_fim::varchar" + where), r["vigenciaFim"].get<std::string>());
+    EXPECT_EQ(value("select data_publicacao_pncp" + where), as_timestamp(r["dataPublicacaoPncp"]));
+    EXPECT_EQ(value("select orgao_cnpj" + where), r["cnpjOrgao"].get<std::string>());
+  }
+  // The recorded PCA example lacks its plan id (idPcaPncp): its items cannot be keyed, so they
+  // are quarantined as missing_key rather than dropped.
+  size_t items = read_json(samples / "pca_sample.json")["data"][0]["itens"].size();
+  EXPECT_EQ(value("select count(*) from quarantine.pca_itens where failure_type = 'missing_key' "
+                  "and offending_values like '%idPcaPncp%'"),
+            std::to_string(items));
+  EXPECT_EQ(value("select count(*) from staging.pca_itens"), "0");
 }
 
 }  // namespace
