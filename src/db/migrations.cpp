@@ -132,38 +132,6 @@ CREATE TABLE IF NOT EXISTS meta.checkpoints (
   updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 )SQL"},
-      {3, "transform run and node results", R"SQL(
-CREATE TABLE IF NOT EXISTS meta.run_results (
-  run_id VARCHAR PRIMARY KEY,
-  command VARCHAR NOT NULL,
-  project VARCHAR NOT NULL,
-  invocation VARCHAR,
-  status VARCHAR NOT NULL,
-  started_at TIMESTAMP NOT NULL,
-  completed_at TIMESTAMP NOT NULL,
-  elapsed_seconds DOUBLE NOT NULL,
-  pass INTEGER NOT NULL,
-  warn INTEGER NOT NULL,
-  error INTEGER NOT NULL,
-  skip INTEGER NOT NULL,
-  total INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta.node_results (
-  run_id VARCHAR NOT NULL,
-  unique_id VARCHAR NOT NULL,
-  resource_type VARCHAR NOT NULL,
-  relation VARCHAR,
-  status VARCHAR NOT NULL,
-  started_at TIMESTAMP,
-  completed_at TIMESTAMP,
-  execution_time DOUBLE NOT NULL,
-  thread_id VARCHAR,
-  rows_affected BIGINT,
-  failures BIGINT,
-  message VARCHAR,
-  PRIMARY KEY (run_id, unique_id)
-);
-)SQL"},
       {2, "extraction pipeline: task events, plan runs, superseded pages, drift, shifts, views",
        R"SQL(
 ALTER TABLE planning.task_plan ADD COLUMN removed_at TIMESTAMP;
@@ -180,7 +148,7 @@ CREATE TABLE IF NOT EXISTS planning.task_events (
   status VARCHAR,
   run_id VARCHAR,
   detail VARCHAR,
-  at TIMESTAMP NOT NULL
+  occurred_at TIMESTAMP NOT NULL
 );
 -- One row per `baliza plan` (or the implicit plan of `baliza extract`): what it changed.
 CREATE TABLE IF NOT EXISTS planning.plan_runs (
@@ -212,7 +180,7 @@ CREATE TABLE IF NOT EXISTS meta.circuit_events (
   endpoint VARCHAR NOT NULL,
   from_state VARCHAR NOT NULL,
   to_state VARCHAR NOT NULL,
-  at TIMESTAMP NOT NULL
+  occurred_at TIMESTAMP NOT NULL
 );
 -- `baliza verify`: stored pages refetched and compared by SHA-256.
 CREATE TABLE IF NOT EXISTS meta.verifications (
@@ -239,7 +207,7 @@ GROUP BY ALL;
 
 -- Every event of every task, with what the task asks for.
 CREATE OR REPLACE VIEW planning.task_history AS
-SELECT e.at, e.task_id, t.endpoint_name, t.data_date, t.modalidade, e.event, e.status,
+SELECT e.occurred_at, e.task_id, t.endpoint_name, t.data_date, t.modalidade, e.event, e.status,
        e.run_id, e.detail
 FROM planning.task_events e
 LEFT JOIN planning.task_plan t USING (task_id);
@@ -267,6 +235,38 @@ SELECT t.endpoint_name, t.data_date,
 FROM planning.task_plan t
 LEFT JOIN pages p USING (task_id)
 GROUP BY ALL;
+)SQL"},
+      {3, "transform run and node results", R"SQL(
+CREATE TABLE IF NOT EXISTS meta.run_results (
+  run_id VARCHAR PRIMARY KEY,
+  command VARCHAR NOT NULL,
+  project VARCHAR NOT NULL,
+  invocation VARCHAR,
+  status VARCHAR NOT NULL,
+  started_at TIMESTAMP NOT NULL,
+  completed_at TIMESTAMP NOT NULL,
+  elapsed_seconds DOUBLE NOT NULL,
+  pass INTEGER NOT NULL,
+  warn INTEGER NOT NULL,
+  error INTEGER NOT NULL,
+  skip INTEGER NOT NULL,
+  total INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta.node_results (
+  run_id VARCHAR NOT NULL,
+  unique_id VARCHAR NOT NULL,
+  resource_type VARCHAR NOT NULL,
+  relation VARCHAR,
+  status VARCHAR NOT NULL,
+  started_at TIMESTAMP,
+  completed_at TIMESTAMP,
+  execution_time DOUBLE NOT NULL,
+  thread_id VARCHAR,
+  rows_affected BIGINT,
+  failures BIGINT,
+  message VARCHAR,
+  PRIMARY KEY (run_id, unique_id)
+);
 )SQL"},
   };
   return list;
