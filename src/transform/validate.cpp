@@ -39,8 +39,15 @@ class Validator {
     Result r = conn_.query(
         "SELECT table_schema, table_name FROM information_schema.tables "
         "WHERE table_catalog = '__warehouse'");
+    std::unordered_set<std::string> own;  // the project rebuilds these from its own SQL
+    for (std::size_t i = 0; i < dag_.size(); ++i) {
+      const Node& n = dag_.node(i);
+      if (n.resource_type == ResourceType::kModel || n.resource_type == ResourceType::kSeed)
+        own.insert(node_schema(n) + "." + node_identifier(n));
+    }
     for (std::size_t row = 0; row < r.row_count(); ++row) {
       std::string schema = r.get_string(0, row), table = r.get_string(1, row);
+      if (own.count(schema + "." + table) > 0) continue;
       ensure_schema(schema);
       conn_.execute("CREATE OR REPLACE VIEW " + quote_identifier(schema) + "." +
                     quote_identifier(table) + " AS SELECT * FROM __warehouse." +
