@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_set>
 
 #include "core/error.h"
 #include "transform/relation.h"
@@ -74,22 +75,34 @@ std::string Compiler::render(const Node& node, bool is_incremental) const {
   return trim_sql_end(node.tmpl->render(ctx));
 }
 
-void Compiler::collect_ephemerals(const Node& node, std::vector<const Node*>& out) const {
+void Compiler::collect_ephemerals(const Node& node, std::vector<const Node*>& out,
+                                  std::unordered_set<const Node*>& seen) const {
   for (const TemplateRef& r : node.refs) {
     const Node* target = project_.find_ref(r.name);
-    if (target == nullptr || !is_ephemeral(*target)) continue;
-    if (std::find(out.begin(), out.end(), target) != out.end()) continue;
-    if (target == &node) continue;
-    collect_ephemerals(*target, out);  // its own ephemerals first: CTEs may only look back
-    if (std::find(out.begin(), out.end(), target) == out.end()) out.push_back(target);
+    if (target == nullptr || !is_ephemeral(*target) || target == &node) continue;
+    if (!seen.insert(target).second) continue;
+    collect_ephemerals(*target, out, seen);  // its own ephemerals first: CTEs may only look back
+    out.push_back(target);
   }
+}
+
+const std::string& Compiler::ephemeral_sql(const Node& node) const {
+  {
+    std::lock_guard<std::mutex> lock(cache_->mutex);
+    auto it = cache_->ephemeral_sql.find(&node);
+    if (it != cache_->ephemeral_sql.end()) return it->second;
+  }
+  std::string sql = render(node, false);
+  std::lock_guard<std::mutex> lock(cache_->mutex);
+  return cache_->ephemeral_sql.emplace(&node, std::move(sql)).first->second;
 }
 
 CompiledSql Compiler::compile(const Node& node, bool is_incremental) const {
   CompiledSql out;
   std::string own = render(node, is_incremental);
   std::vector<const Node*> ephemerals;
-  collect_ephemerals(node, ephemerals);
+  std::unordered_set<const Node*> seen;
+  collect_ephemerals(node, ephemerals, seen);
   if (ephemerals.empty()) {
     out.sql = std::move(own);
     return out;
@@ -97,7 +110,10 @@ CompiledSql Compiler::compile(const Node& node, bool is_incremental) const {
   std::string ctes;
   for (const Node* e : ephemerals) {
     if (!ctes.empty()) ctes += ",\n";
-    ctes += ephemeral_cte_name(*e) + " as (\n" + render(*e, false) + "\n)";
+    ctes += ephemeral_cte_name(*e);
+    ctes += " as (\n";
+    ctes += ephemeral_sql(*e);
+    ctes += "\n)";
   }
   std::size_t start = skip_leading_comments(own);
   if (keyword_at(own, start, "with") &&

@@ -8,7 +8,11 @@
 // the file. Trailing semicolons are removed so the SQL can be wrapped.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "transform/project.h"
 
@@ -21,7 +25,8 @@ struct CompiledSql {
 
 class Compiler {
  public:
-  explicit Compiler(const Project& project) : project_(project) {}
+  explicit Compiler(const Project& project)
+      : project_(project), cache_(std::make_unique<Cache>()) {}
 
   // The node's template rendered alone (ephemeral refs as CTE names, no CTEs added).
   // Throws usage_error (missing var, unknown ref) with file:line:column.
@@ -31,8 +36,16 @@ class Compiler {
   CompiledSql compile(const Node& node, bool is_incremental) const;
 
  private:
-  void collect_ephemerals(const Node& node, std::vector<const Node*>& out) const;
+  void collect_ephemerals(const Node& node, std::vector<const Node*>& out,
+                          std::unordered_set<const Node*>& seen) const;
+  // An ephemeral model is inlined into many consumers: render it once (thread-safe).
+  const std::string& ephemeral_sql(const Node& node) const;
+  struct Cache {
+    std::mutex mutex;
+    std::unordered_map<const Node*, std::string> ephemeral_sql;
+  };
   const Project& project_;
+  std::unique_ptr<Cache> cache_;
 };
 
 // `sql` without trailing whitespace and semicolons.
