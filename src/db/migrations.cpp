@@ -1,5 +1,6 @@
 #include "db/migrations.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
