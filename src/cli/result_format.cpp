@@ -68,7 +68,13 @@ std::string format_table(Result& r) {
     for (size_t c = 0; c < cols; ++c) {
       std::string pad(width[c] - display_width(line[c]), ' ');
       bool right = !header && is_numeric(r.column_type(c));
-      out += right ? pad + line[c] : line[c] + (c + 1 < cols ? pad : "");
+      // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on `pad + line[c]`.
+      if (right) {
+        out.append(pad).append(line[c]);
+      } else {
+        out.append(line[c]);
+        if (c + 1 < cols) out.append(pad);
+      }
       if (c + 1 < cols) out += "  ";
     }
     out += "\n";
