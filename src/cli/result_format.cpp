@@ -84,14 +84,14 @@ std::string format_table(Result& r) {
     out += std::string(width[c], '-') + (c + 1 < cols ? "  " : "\n");
   }
   for (size_t row = 0; row < rows; ++row) emit_row(cells[row + 1], false);
-  out += "(" + std::to_string(rows) + (rows == 1 ? " row" : " rows") + ")\n";
+  out.append("(").append(std::to_string(rows)).append(rows == 1 ? " row)\n" : " rows)\n");
   return out;
 }
 
 std::string format_csv(Result& r) {
   size_t cols = r.column_count(), rows = r.row_count();
   std::string out;
-  for (size_t c = 0; c < cols; ++c) out += (c ? "," : "") + csv_field(r.column_name(c));
+  for (size_t c = 0; c < cols; ++c) out.append(c ? "," : "").append(csv_field(r.column_name(c)));
   out += "\n";
   for (size_t row = 0; row < rows; ++row) {
     for (size_t c = 0; c < cols; ++c) {
