@@ -1,12 +1,17 @@
 // Commands of the extraction side: plan, extract, retry-failed, recovery-status, verify.
 #include <CLI/CLI.hpp>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdio>
 
 #include "cli/context.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "extract/extractor.h"
 #include "plan/plan_store.h"
 #include "plan/task_planner.h"
 #include "plan/window.h"
@@ -54,6 +59,85 @@ void run_plan(Context& ctx, const PeriodOptions& period, bool dry_run) {
              stdout);
 }
 
+// Ctrl-C: the first one asks the extraction to wind down (it polls this counter); the second
+// one exits at once. The database is transactional, so nothing half-written survives either.
+std::atomic<int> g_interrupts{0};
+
+void on_interrupt(int) {
+  if (g_interrupts.fetch_add(1) >= 1) {
+    static const char kMessage[] = "\ninterrupted again: exiting now\n";
+    ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+    (void)ignored;
+    _exit(130);
+  }
+}
+
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupts = 0;
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~InterruptGuard() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+struct ExtractFlags {
+  int concurrency = 0;
+  std::string base_url;
+  bool no_plan = false;
+};
+
+// Plans the period quietly (printing the diff only when something changed) and extracts it.
+int run_extract_command(Context& ctx, const PeriodOptions& period, const ExtractFlags& flags,
+                        const std::string& command, const std::vector<std::string>& task_ids = {},
+                        int max_attempts = 0) {
+  const plan::DateRange range = period.resolve();
+  const plan::EndpointsConfig config = plan::load_project_endpoints(ctx.settings().project_dir);
+  Connection& db = ctx.db();
+  if (!flags.no_plan) {
+    const plan::Plan p =
+        plan::plan_tasks(config, plan::PlanRequest{range, period.endpoints, plan::today_local()});
+    const plan::PlanApplyResult planned = plan::apply_plan(
+        db, config, p, plan::PlanScope{range, period.endpoints}, false, random_id());
+    if (planned.added + planned.removed + planned.restored > 0) {
+      ctx.say(plan::describe_plan_result(planned));
+    }
+  }
+  extract::ExtractOptions options;
+  options.scope.first_date = plan::iso_date(range.first);
+  options.scope.last_date = plan::iso_date(range.last);
+  options.scope.endpoints = period.endpoints;
+  options.scope.task_ids = task_ids;
+  options.base_url = flags.base_url;
+  options.concurrency = flags.concurrency;
+  options.max_attempts = max_attempts;
+  options.command = command;
+  options.raw.zstd_level = ctx.settings().zstd_level;
+  options.raw.max_payload_bytes = ctx.settings().max_payload_bytes;
+  options.interrupts = &g_interrupts;
+  options.progress = !ctx.options().quiet && log_level() <= LogLevel::kInfo;
+  options.progress_tty = isatty(STDERR_FILENO) != 0 && log_format() == LogFormat::kText;
+  InterruptGuard guard;
+  const extract::ExtractResult result = extract::run_extract(db, config, options);
+  std::fputs(extract::describe_extract_result(result).c_str(), stdout);
+  std::fflush(stdout);
+  return result.exit_code();
+}
+
 }  // namespace
 
 void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
@@ -66,6 +150,22 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
   plan_cmd->callback([&ctx, &exit_code, period, dry_run] {
     run_plan(ctx, *period, *dry_run);
     exit_code = 0;
+  });
+
+  auto extract_period = std::make_shared<PeriodOptions>();
+  auto flags = std::make_shared<ExtractFlags>();
+  CLI::App* extract_cmd = app.add_subcommand(
+      "extract", "Plan a period if needed and fetch its pages into the raw store");
+  extract_period->add_to(extract_cmd);
+  extract_cmd->add_option("--concurrency", flags->concurrency,
+                          "Requests in flight (default: endpoints.yaml, 4)")
+      ->check(CLI::Range(1, 256));
+  extract_cmd->add_option("--base-url", flags->base_url,
+                          "API base URL (default: endpoints.yaml base_url)");
+  extract_cmd->add_flag("--no-plan", flags->no_plan,
+                        "Extract the tasks already planned; do not plan the period first");
+  extract_cmd->callback([&ctx, &exit_code, extract_period, flags] {
+    exit_code = run_extract_command(ctx, *extract_period, *flags, "extract");
   });
 }
 
