@@ -135,9 +135,33 @@ CREATE TABLE IF NOT EXISTS meta.checkpoints (
 )SQL"},
       {2, "extraction pipeline: task events, plan runs, superseded pages, drift, shifts, views",
        R"SQL(
-ALTER TABLE planning.task_plan ADD COLUMN removed_at TIMESTAMP;
-ALTER TABLE planning.task_plan ADD COLUMN attempts INTEGER DEFAULT 0;
-ALTER TABLE planning.task_plan ADD COLUMN last_error VARCHAR;
+-- task_plan gains removed_at, attempts and last_error. It is rebuilt rather than altered:
+-- DuckDB 1.4 cannot replay from its WAL an ALTER TABLE ADD COLUMN on a table that has a
+-- function default (created_at DEFAULT current_timestamp), so a process killed before the next
+-- checkpoint would leave a file that no longer opens.
+CREATE TABLE planning.task_plan_v1 AS SELECT * FROM planning.task_plan;
+DROP TABLE planning.task_plan;
+CREATE TABLE planning.task_plan (
+  task_id VARCHAR PRIMARY KEY,
+  endpoint_name VARCHAR NOT NULL,
+  data_date DATE NOT NULL,
+  window_end DATE,
+  modalidade INTEGER,
+  params VARCHAR NOT NULL,
+  status VARCHAR NOT NULL DEFAULT 'pending',
+  plan_fingerprint VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+  updated_at TIMESTAMP,
+  removed_at TIMESTAMP,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error VARCHAR
+);
+INSERT INTO planning.task_plan (task_id, endpoint_name, data_date, window_end, modalidade,
+  params, status, plan_fingerprint, created_at, updated_at)
+SELECT task_id, endpoint_name, data_date, window_end, modalidade, params, status,
+  plan_fingerprint, created_at, updated_at
+FROM planning.task_plan_v1;
+DROP TABLE planning.task_plan_v1;
 ALTER TABLE runtime.task_results ADD COLUMN superseded_at TIMESTAMP;
 ALTER TABLE runtime.task_results ADD COLUMN run_id VARCHAR;
 

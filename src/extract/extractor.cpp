@@ -83,7 +83,14 @@ std::string failure_message(const PageOutcome& o) {
       }
     }
     if (o.http_status >= 400) {
-      return "HTTP " + std::to_string(o.http_status) + ": " + o.body.substr(0, 300);
+      std::string text;  // one line, whitespace collapsed, at most 200 chars
+      for (char ch : o.body) {
+        const bool space = ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ';
+        if (space && (text.empty() || text.back() == ' ')) continue;
+        text += space ? ' ' : ch;
+        if (text.size() >= 200) break;
+      }
+      return "HTTP " + std::to_string(o.http_status) + ": " + text;
     }
   }
   if (!o.last_error.empty()) return o.last_error;
@@ -265,6 +272,7 @@ class Extraction {
   std::unordered_map<std::uint64_t, Job> jobs_;
   std::uint64_t next_tag_ = 1;
   std::int64_t active_ = 0;
+  std::map<std::string, std::int64_t> active_by_endpoint_;
   std::int64_t finished_ = 0;
   std::int64_t claimed_total_ = 0;
   bool stopping_ = false;
@@ -312,7 +320,7 @@ ExtractResult Extraction::run() {
     const auto now = std::chrono::steady_clock::now();
     const int interrupts = options_.interrupts ? options_.interrupts->load() : 0;
     bool stopping;
-    std::int64_t active;
+    std::int64_t active, runnable;
     {
       std::lock_guard lock(mutex_);
       if (interrupts > 0 && !stopping_) {
@@ -324,13 +332,18 @@ ExtractResult Extraction::run() {
       }
       stopping = stopping_;
       active = active_;
+      // Tasks parked behind an open circuit do not count: the other endpoints go on.
+      runnable = active_;
+      for (const auto& [endpoint, n] : active_by_endpoint_) {
+        if (n > 0 && engine_->circuits().state(endpoint) == CircuitState::kOpen) runnable -= n;
+      }
     }
     if (stopping && !abandoned && now >= grace_deadline) {
       log_warn("grace period over: abandoning the pages still in flight");
       engine_->cancel(CancelMode::kAbandonInFlight);
       abandoned = true;
     }
-    if (!stopping && !claims_exhausted && active < low_water) {
+    if (!stopping && !claims_exhausted && runnable < low_water) {
       std::vector<ClaimedTask> claimed = claims_->claim(worker_id_, batch, ttl, options_.scope);
       if (claimed.empty()) {
         claims_exhausted = true;
@@ -477,6 +490,7 @@ void Extraction::start_tasks(std::vector<ClaimedTask> claimed) {
     t = TaskState{};
     t.claim = std::move(c);
     ++active_;
+    ++active_by_endpoint_[t.claim.endpoint];
     ++claimed_total_;
     auto it = stored.find(id);
     if (it != stored.end() && !it->second.empty()) {
@@ -900,6 +914,7 @@ void Extraction::finish(TaskState& t, TaskEnd end, const std::string& detail) {
   claims_->finish(t.claim, end, detail, result_.run_id);
   if (end != TaskEnd::kReleased) ++finished_;
   --active_;
+  --active_by_endpoint_[t.claim.endpoint];
   const std::string task_id = t.claim.task_id;
   tasks_.erase(task_id);  // t dangles from here on
   changed_.notify_all();
