@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "extract/extractor.h"
+#include "ops/recovery.h"
 #include "plan/plan_store.h"
 #include "plan/task_planner.h"
 #include "plan/window.h"
@@ -138,6 +139,23 @@ int run_extract_command(Context& ctx, const PeriodOptions& period, const Extract
   return result.exit_code();
 }
 
+int run_retry_failed(Context& ctx, const std::string& month, int max_retries,
+                     const PeriodOptions& filters, const ExtractFlags& flags) {
+  const plan::DateRange range = plan::parse_month(month);
+  const std::vector<std::string> ids =
+      ops::requeue_failed(ctx.db(), range, filters.endpoints, random_id());
+  if (ids.empty()) {
+    ctx.say("no failed or partial tasks in " + month + "; see baliza recovery-status " + month);
+    return 0;
+  }
+  ctx.say("re-queued " + std::to_string(ids.size()) + " failed or partial task(s) of " + month);
+  PeriodOptions period = filters;
+  period.mes = month;
+  ExtractFlags no_plan = flags;
+  no_plan.no_plan = true;
+  return run_extract_command(ctx, period, no_plan, "retry-failed", ids, max_retries + 1);
+}
+
 }  // namespace
 
 void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
@@ -166,6 +184,62 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
                         "Extract the tasks already planned; do not plan the period first");
   extract_cmd->callback([&ctx, &exit_code, extract_period, flags] {
     exit_code = run_extract_command(ctx, *extract_period, *flags, "extract");
+  });
+
+  auto retry_month = std::make_shared<std::string>();
+  auto max_retries = std::make_shared<int>(3);
+  auto retry_filters = std::make_shared<PeriodOptions>();
+  auto retry_flags = std::make_shared<ExtractFlags>();
+  CLI::App* retry_cmd = app.add_subcommand(
+      "retry-failed", "Re-queue the failed and partial tasks of a month and extract them again");
+  retry_cmd->add_option("month", *retry_month, "The month, e.g. 2024-01")->required();
+  retry_cmd->add_option("--max-retries", *max_retries, "Retries per page after its first attempt")
+      ->check(CLI::Range(0, 50));
+  retry_cmd->add_option("--endpoint", retry_filters->endpoints, "Only these endpoints");
+  retry_cmd->add_option("--concurrency", retry_flags->concurrency, "Requests in flight")
+      ->check(CLI::Range(1, 256));
+  retry_cmd->add_option("--base-url", retry_flags->base_url, "API base URL");
+  retry_cmd->callback([&ctx, &exit_code, retry_month, max_retries, retry_filters, retry_flags] {
+    exit_code = run_retry_failed(ctx, *retry_month, *max_retries, *retry_filters, *retry_flags);
+  });
+
+  auto status_month = std::make_shared<std::string>();
+  CLI::App* status_cmd = app.add_subcommand(
+      "recovery-status", "What is left of a month's extraction, per endpoint, and what to do");
+  status_cmd->add_option("month", *status_month, "The month, e.g. 2024-01")->required();
+  status_cmd->callback([&ctx, &exit_code, status_month] {
+    const auto rows =
+        ops::recovery_status(ctx.db(), plan::parse_month(*status_month), *status_month);
+    std::fputs(ops::describe_recovery(rows).c_str(), stdout);
+    exit_code = 0;
+    for (const auto& r : rows) {
+      if (r.next_step != "complete") exit_code = 1;
+    }
+  });
+
+  auto verify_range = std::make_shared<std::string>();
+  auto verify_options = std::make_shared<ops::VerifyOptions>();
+  CLI::App* verify_cmd = app.add_subcommand(
+      "verify", "Refetch stored pages and compare their SHA-256 with what the API serves now");
+  verify_cmd->add_option("--range", *verify_range, "Tasks of these dates, e.g. 2024-01-01:2024-01-31");
+  verify_cmd->add_option("--sample", verify_options->sample, "Fraction of the pages, e.g. 0.1")
+      ->check(CLI::Range(0.000001, 1.0));
+  verify_cmd->add_option("--seed", verify_options->seed, "Which sample (default 0)");
+  verify_cmd->add_option("--endpoint", verify_options->endpoints, "Only these endpoints");
+  verify_cmd->add_option("--base-url", verify_options->base_url, "API base URL");
+  verify_cmd->add_option("--concurrency", verify_options->concurrency, "Requests in flight")
+      ->check(CLI::Range(1, 256));
+  verify_cmd->callback([&ctx, &exit_code, verify_range, verify_options] {
+    ops::VerifyOptions o = *verify_options;
+    if (!verify_range->empty()) o.range = plan::parse_range(*verify_range);
+    if (!o.range && o.sample >= 1.0) {
+      throw usage_error("say which pages: --range 2024-01-01:2024-01-31 and/or --sample 0.1");
+    }
+    o.raw.zstd_level = ctx.settings().zstd_level;
+    const plan::EndpointsConfig config = plan::load_project_endpoints(ctx.settings().project_dir);
+    const ops::VerifyResult result = ops::verify_pages(ctx.db(), config, o);
+    std::fputs(ops::describe_verify(result).c_str(), stdout);
+    exit_code = result.exit_code();
   });
 }
 

@@ -1,0 +1,74 @@
+// Recovery of an extraction: what is left to do for a period, re-queuing what failed, and
+// checking stored pages against the live API.
+//
+//   requeue_failed()   failed and partial tasks of the period go back to 'pending' (event
+//                      'requeued'); extracting them then fetches only their missing pages.
+//   recovery_status()  per endpoint: planned, done, failed, partial, pending tasks, pages
+//                      still missing, unresolved failed requests, circuits left open by the
+//                      last run, and the command to run next.
+//   verify_pages()     refetches stored pages (a period, or a random sample) and compares
+//                      SHA-256: same / changed / gone (now empty) / failed. Each check is a
+//                      row in meta.verifications; a changed body is stored in the raw store
+//                      (as a new api_requests row for the same task and page) so the upstream
+//                      change can be inspected, while the task's current results stay as they
+//                      were. HTTP runs on the fetch engine; only the calling thread writes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+#include "extract/raw_store.h"
+#include "plan/endpoint_config.h"
+#include "plan/window.h"
+
+namespace baliza::ops {
+
+// Task ids re-queued.
+std::vector<std::string> requeue_failed(Connection& conn, const plan::DateRange& range,
+                                        const std::vector<std::string>& endpoints,
+                                        const std::string& run_id);
+
+struct EndpointRecovery {
+  std::string endpoint;
+  std::int64_t planned = 0, done = 0, failed = 0, partial = 0, pending = 0, claimed = 0;
+  std::int64_t pages_missing = 0;     // known pages of unfinished tasks not stored yet
+  std::int64_t tasks_not_started = 0; // unfinished tasks without any stored page
+  std::int64_t unresolved_failures = 0, permanent_failures = 0;
+  std::string last_error;
+  std::string circuit;  // state at the end of the last run that moved it ("" = closed)
+  std::string next_step;
+};
+
+std::vector<EndpointRecovery> recovery_status(Connection& conn, const plan::DateRange& range,
+                                              const std::string& period_arg);
+std::string describe_recovery(const std::vector<EndpointRecovery>& rows);
+
+struct VerifyOptions {
+  std::optional<plan::DateRange> range;  // tasks whose window intersects it; all when empty
+  double sample = 1.0;                   // fraction of the selected pages, 0 < sample <= 1
+  std::uint64_t seed = 0;                // which sample (deterministic)
+  std::vector<std::string> endpoints;
+  std::string base_url;  // replaces the stored URLs' base when not empty
+  int concurrency = 0;
+  RawStoreOptions raw;
+};
+
+struct VerifyChange {
+  std::string endpoint, url, outcome, message;
+};
+
+struct VerifyResult {
+  std::string run_id;
+  std::int64_t checked = 0, same = 0, changed = 0, gone = 0, failed = 0;
+  std::vector<VerifyChange> changes;  // the first 20 that were not 'same'
+  int exit_code() const { return checked == same ? 0 : 1; }
+};
+
+VerifyResult verify_pages(Connection& conn, const plan::EndpointsConfig& config,
+                          const VerifyOptions& options);
+std::string describe_verify(const VerifyResult& result);
+
+}  // namespace baliza::ops

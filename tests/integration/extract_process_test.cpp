@@ -1,0 +1,178 @@
+// The baliza binary as a child process against the in-process simulator: killed with -9 in
+// the middle of an extraction, or interrupted with SIGINT (once, then twice), and run again.
+// Either way the rerun converges: every page stored once, records equal the ground truth.
+#include <signal.h>
+#include <spawn.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <thread>
+
+#include "integration/extract_test_support.h"
+#include "support/process.h"
+
+extern char** environ;
+
+namespace baliza::extract_test {
+namespace {
+
+std::string baliza_bin() {
+#ifdef BALIZA_BIN
+  return BALIZA_BIN;
+#else
+  // integration_tests lives in <build>/tests/, the binary in <build>/.
+  return (std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "baliza")
+      .string();
+#endif
+}
+
+// A running `baliza` child; stdout and stderr go to files in `dir`.
+class Child {
+ public:
+  Child(const std::filesystem::path& dir, const std::vector<std::string>& args) : dir_(dir) {
+    std::vector<std::string> argv{baliza_bin()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, (dir / "child.out").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, (dir / "child.err").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+    const int rc = posix_spawn(&pid_, cargv[0], &actions, nullptr, cargv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+  }
+  ~Child() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      wait();
+    }
+  }
+  void signal(int sig) { kill(pid_, sig); }
+  // Exit code, or 128 + signal.
+  int wait() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  std::string out() const { return testing::read_file(dir_ / "child.out"); }
+  std::string err() const { return testing::read_file(dir_ / "child.err"); }
+
+ private:
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+};
+
+class ExtractProcess : public Extraction {
+ protected:
+  void SetUp() override {
+    // The child owns the database file; the test opens it only between runs.
+    start_sim();
+    std::ofstream(dir / "endpoints.yaml") << kFastDefaults << R"(
+  rate_limit: {requests_per_second: 150, burst: 5}
+endpoints:
+  - name: contratos
+    page_size: 10
+)";
+  }
+  std::vector<std::string> args() const {
+    return {"--db",       (dir / "baliza.duckdb").string(),
+            "extract",    "--mes",
+            "2024-01",    "--endpoint",
+            "contratos",  "--endpoint",
+            "contratacoes_publicacao",
+            "--base-url", sim->base_url()};
+  }
+  // Waits until the simulator has answered `n` requests of the child.
+  void wait_for_requests(std::uint64_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (sim->stats().total_requests < n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_GE(sim->stats().total_requests, n);
+  }
+  // After a complete rerun: ground truth, no page twice, nothing left claimed.
+  void expect_converged() {
+    open_db();
+    const std::vector<std::string> endpoints{"contratos", "contratacoes_publicacao"};
+    EXPECT_EQ(stored_counts(false), truth(config(), endpoints, "20240101", "20240131"));
+    EXPECT_EQ(stored_counts(true), truth(config(), endpoints, "20240101", "20240131"));
+    EXPECT_EQ(duplicate_pages(), 0);
+    EXPECT_EQ(count("SELECT count(*) FROM (SELECT task_id, page FROM raw.api_requests GROUP BY "
+                    "ALL HAVING count(*) > 1)"),
+              0)
+        << "a page was fetched and stored twice";
+    EXPECT_EQ(count("SELECT count(*) FROM planning.task_plan WHERE status <> 'done'"), 0);
+    EXPECT_EQ(count("SELECT count(*) FROM runtime.task_claims WHERE status = 'active'"), 0);
+    close_db();
+  }
+};
+
+TEST_F(ExtractProcess, KillNineThenRerun) {
+  close_db();
+  {
+    Child child(dir.path(), args());
+    wait_for_requests(120);
+    child.signal(SIGKILL);
+    EXPECT_EQ(child.wait(), 128 + SIGKILL);
+  }
+  open_db();
+  const std::int64_t stored = count("SELECT count(*) FROM runtime.task_results");
+  EXPECT_GT(count("SELECT count(*) FROM planning.task_plan WHERE status <> 'done'"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM runtime.task_claims WHERE status = 'active'") > 0 ||
+                stored > 0,
+            true);
+  close_db();
+  Child rerun(dir.path(), args());
+  const int code = rerun.wait();
+  ASSERT_EQ(code, 0) << rerun.err();
+  EXPECT_NE(rerun.err().find("released claims left by a process that died"), std::string::npos)
+      << rerun.err();
+  expect_converged();
+}
+
+TEST_F(ExtractProcess, CtrlCReleasesClaimsThenRerunCompletes) {
+  close_db();
+  {
+    Child child(dir.path(), args());
+    wait_for_requests(120);
+    child.signal(SIGINT);
+    EXPECT_EQ(child.wait(), 130) << child.err();
+    EXPECT_NE(child.out().find("interrupted"), std::string::npos) << child.out();
+    EXPECT_NE(child.out().find("contratos"), std::string::npos) << "no summary";
+  }
+  open_db();
+  EXPECT_EQ(count("SELECT count(*) FROM runtime.task_claims WHERE status = 'active'"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM planning.task_plan WHERE status = 'claimed'"), 0);
+  EXPECT_GT(count("SELECT count(*) FROM planning.task_plan WHERE status = 'pending'"), 0);
+  EXPECT_GT(count("SELECT count(*) FROM planning.task_events WHERE event = 'released'"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM meta.execution_log WHERE status = 'interrupted'"), 1);
+  close_db();
+  Child rerun(dir.path(), args());
+  ASSERT_EQ(rerun.wait(), 0) << rerun.err();
+  expect_converged();
+}
+
+TEST_F(ExtractProcess, SecondCtrlCExitsAtOnce) {
+  close_db();
+  {
+    Child child(dir.path(), args());
+    wait_for_requests(120);
+    child.signal(SIGINT);
+    child.signal(SIGINT);
+    EXPECT_EQ(child.wait(), 130);
+  }
+  Child rerun(dir.path(), args());
+  ASSERT_EQ(rerun.wait(), 0) << rerun.err();
+  expect_converged();
+}
+
+}  // namespace
+}  // namespace baliza::extract_test
