@@ -1,14 +1,33 @@
-// Commands that drive the whole pipeline: run, demo, export, dry-run.
+// Commands that drive the whole pipeline: run, demo, export.
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 
 #include "cli/context.h"
+#include "cli/interrupts.h"
+#include "cli/period_options.h"
+#include "cli/result_format.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "ops/mart_export.h"
+#include "ops/pipeline.h"
+#include "transform/project.h"
+
+#ifdef BALIZA_HAVE_SIM
+#include "pncp_sim/simulator.h"
+#endif
 
 namespace baliza::cli {
+namespace fs = std::filesystem;
 namespace {
+
+struct RunFlags {
+  PeriodOptions period;
+  std::string base_url, project_dir;
+  int concurrency = 0, threads = 4;
+  double rate = 0;
+};
 
 std::string megabytes(size_t bytes) {
   char buf[32];
@@ -16,12 +35,47 @@ std::string megabytes(size_t bytes) {
   return buf;
 }
 
+// --project-dir, else the built-in PNCP project compiled into the binary.
+transform::Project pipeline_project(const std::string& project_dir) {
+  if (!project_dir.empty()) return transform::load_project(fs::absolute(project_dir));
+  return transform::load_project_files(transform::embedded_project_files("pncp"), "embedded:pncp");
+}
+
+ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::DateRange& range,
+                               const std::string& base_url, const std::string& command_line) {
+  transform::Project project = pipeline_project(flags.project_dir);
+  ops::PipelineOptions o;
+  o.range = range;
+  o.endpoints = flags.period.endpoints;
+  o.project_dir = ctx.settings().project_dir;
+  o.base_url = base_url;
+  o.concurrency = flags.concurrency;
+  o.requests_per_second = flags.rate;
+  o.threads = flags.threads;
+  o.raw = {ctx.settings().zstd_level, ctx.settings().max_payload_bytes};
+  o.database = ctx.database();
+  o.main = &ctx.db();
+  o.project = &project;
+  o.target = flags.project_dir.empty() ? fs::current_path() / "target"
+                                       : fs::path(flags.project_dir) / "target";
+  o.command_line = command_line;
+  o.interrupts = &interrupt_count();
+  o.progress = !ctx.options().quiet && log_level() <= LogLevel::kInfo;
+  o.progress_tty = isatty(STDERR_FILENO) != 0 && log_format() == LogFormat::kText;
+  o.say = [&ctx](const std::string& line) { ctx.say(line); };
+  InterruptGuard guard;
+  ops::PipelineReport report = ops::run_pipeline(o);
+  std::fputs(ops::describe_pipeline(report).c_str(), stdout);
+  std::fflush(stdout);
+  return report;
+}
+
 void run_export(Context& ctx, const std::string& month, const std::string& format,
                 const std::string& out) {
   if (format != "parquet") throw usage_error("--format " + format + ": only parquet is supported");
   ops::ExportRequest request;
-  request.dir = out.empty() ? std::filesystem::path(ctx.settings().db_path).parent_path() / "exports"
-                            : std::filesystem::path(out);
+  request.dir =
+      out.empty() ? fs::path(ctx.settings().db_path).parent_path() / "exports" : fs::path(out);
   if (!month.empty()) request.month = month;
   auto marts = ops::export_marts(ctx.db(), request);
   std::printf("%-28s %-20s %10s %6s %12s\n", "mart", "partitioned by", "rows", "files", "size");
@@ -33,9 +87,108 @@ void run_export(Context& ctx, const std::string& month, const std::string& forma
   std::printf("written under %s\n", request.dir.c_str());
 }
 
+#ifdef BALIZA_HAVE_SIM
+struct DemoFlags {
+  std::string month = "2024-03";
+  double scale = 1.0;
+  std::uint64_t seed = 42;
+  int concurrency = 4;
+};
+
+// Questions a user asks of the marts, answered on the demo data.
+const std::vector<std::pair<std::string, std::string>>& demo_queries() {
+  static const std::vector<std::pair<std::string, std::string>> queries = {
+      {"Top 5 orgaos by value contracted in the month",
+       "select orgao_razao_social, count(*) as contratacoes, sum(valor_total_estimado) as valor\n"
+       "from staging.contratacoes group by 1 order by valor desc limit 5"},
+      {"Spending per modalidade",
+       "select modalidade_nome, sum(qtd_contratacoes) as contratacoes,\n"
+       "       sum(valor_total_estimado) as valor\n"
+       "from marts.contratacoes_mensal group by 1 order by valor desc limit 5"},
+      {"Record accounting: every raw record is in staging, an older version or quarantine",
+       "select model, raw_records, output_rows, filtered_older_versions, quarantined, balanced\n"
+       "from lineage.accounting"},
+      {"Records that failed validation, by reason",
+       "select failure_type, count(*) as registros from quarantine.contratos group by 1 order by 2 "
+       "desc"},
+      {"Trace one contract back to the raw page it came from",
+       "select numero_controle_pncp, valor_global, payload_sha256, record_position\n"
+       "from staging.contratos order by numero_controle_pncp limit 3"},
+  };
+  return queries;
+}
+
+void print_demo_queries(Context& ctx) {
+  for (const auto& [title, sql] : demo_queries()) {
+    std::printf("\n-- %s\n%s;\n", title.c_str(), sql.c_str());
+    try {
+      Result r = ctx.db().query(sql);
+      std::string table = format_result(r, ResultFormat::kTable);
+      std::fputs(table.c_str(), stdout);
+    } catch (const Error& e) {
+      std::printf("(query failed: %s)\n", e.what());
+    }
+  }
+}
+
+int run_demo(Context& ctx, const DemoFlags& flags) {
+  plan::DateRange range = plan::parse_month(flags.month);
+  ctx.use_default_db("data/demo.duckdb");
+  pncp_sim::Options sim_options;
+  sim_options.seed = flags.seed;
+  sim_options.volume.scale = flags.scale;
+  // "Today" for the simulator is the day after the month, so every day of it is in the past.
+  sim_options.today =
+      plan::format_date(plan::Date{std::chrono::sys_days{range.last} + std::chrono::days{1}},
+                        plan::DateFormat::kCompact);
+  pncp_sim::Simulator sim(sim_options);
+  sim.start();
+  ctx.say("PNCP simulator on " + sim.base_url() + " (seed " + std::to_string(flags.seed) +
+          ", scale " + std::to_string(flags.scale) + "); database " + ctx.settings().db_path);
+  RunFlags run;
+  run.concurrency = flags.concurrency;
+  run.rate = 1000;  // loopback: the PNCP's politeness limit does not apply to the simulator
+  ops::PipelineReport report =
+      run_period(ctx, run, range, sim.base_url(), "baliza demo --mes " + flags.month);
+  sim.stop();
+  if (report.exit_code() == 0) print_demo_queries(ctx);
+  std::printf(
+      "\nExplore it: baliza --db %s query \"select * from marts.contratacoes_mensal limit 10\"\n",
+      ctx.settings().db_path.c_str());
+  return report.exit_code();
+}
+#endif
+
 }  // namespace
 
-void add_pipeline_commands(CLI::App& app, Context& ctx, int& /*exit_code*/) {
+void add_pipeline_commands(CLI::App& app, Context& ctx, int& exit_code) {
+  auto run = std::make_shared<RunFlags>();
+  auto* run_cmd = app.add_subcommand(
+      "run", "Plan, extract and transform a period: --mes 2024-01, --latest, ... (live PNCP API)");
+  run->period.add_to(run_cmd);
+  run_cmd->add_option("--base-url", run->base_url, "API base URL (default: endpoints.yaml)");
+  run_cmd->add_option("--concurrency", run->concurrency, "Requests in flight (default 4)");
+  run_cmd->add_option("--rate", run->rate,
+                      "Requests per second per host (default: endpoints.yaml, 4 for the PNCP)");
+  run_cmd->add_option("--threads", run->threads, "Models built at once (default 4)");
+  run_cmd->add_option("--project-dir", run->project_dir,
+                      "Project with models (default: the built-in PNCP project)");
+  run_cmd->callback([&ctx, &exit_code, run] {
+    std::string line = "baliza run";
+    exit_code = run_period(ctx, *run, run->period.resolve(), run->base_url, line).exit_code();
+  });
+
+#ifdef BALIZA_HAVE_SIM
+  auto demo = std::make_shared<DemoFlags>();
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "Run the whole pipeline offline against the built-in PNCP simulator (one month)");
+  demo_cmd->add_option("--mes", demo->month, "The month to simulate (default 2024-03)");
+  demo_cmd->add_option("--scale", demo->scale, "Volume: 1.0 = about 6,000 records a month");
+  demo_cmd->add_option("--seed", demo->seed, "Simulator seed (same seed, same data)");
+  demo_cmd->add_option("--concurrency", demo->concurrency, "Requests in flight");
+  demo_cmd->callback([&ctx, &exit_code, demo] { exit_code = run_demo(ctx, *demo); });
+#endif
+
   struct ExportOptions {
     std::string month, format = "parquet", out;
   };

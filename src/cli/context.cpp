@@ -17,16 +17,30 @@ const Settings& Context::settings() {
 Connection& Context::db() {
   if (!conn_) {
     const Settings& s = settings();
-    auto database = Database::open(s.db_path);
-    conn_ = std::make_unique<Connection>(database);
+    database_ = Database::open(s.db_path);
+    conn_ = std::make_unique<Connection>(database_);
     apply_migrations(*conn_);
     register_payload_functions(*conn_, s.max_payload_bytes);
   }
   return *conn_;
 }
 
+void Context::use_default_db(const std::string& path) {
+  settings();
+  Settings& s = *settings_;
+  if (s.db_source == "--db" || s.db_source == "BALIZA_DB") return;
+  s.db_path = (s.project_dir / path).lexically_relative(std::filesystem::current_path()).string();
+  s.db_source = "default";
+}
+
+std::shared_ptr<Database> Context::database() {
+  db();
+  return database_;
+}
+
 void Context::close_db() {
   conn_.reset();
+  database_.reset();
 }
 
 void Context::say(const std::string& line) const {

@@ -33,15 +33,22 @@ class Context {
   const Settings& settings();
   // The database connection, opened (and migrated) on first use.
   Connection& db();
+  // The open database (opening it if needed), for commands that need more connections to it.
+  // Never open the same file a second time in one process: DuckDB would run two instances.
+  std::shared_ptr<Database> database();
   bool db_is_open() const { return conn_ != nullptr; }
   // Closes the database (e.g. before copying or deleting its file).
   void close_db();
+  // Uses path as the database unless --db or BALIZA_DB chose one (for `baliza demo`, which
+  // must not mix synthetic data into the user's database). Call before db().
+  void use_default_db(const std::string& path);
   // Prints to stderr unless --quiet.
   void say(const std::string& line) const;
 
  private:
   const GlobalOptions& options_;
   std::optional<Settings> settings_;
+  std::shared_ptr<Database> database_;
   std::unique_ptr<Connection> conn_;
 };
 
@@ -49,8 +56,10 @@ class Context {
 // exit code. Defined in one file per group.
 void add_admin_commands(CLI::App& app, Context& ctx, int& exit_code);
 void add_query_commands(CLI::App& app, Context& ctx, int& exit_code);
-void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code);    // plan, extract, recovery
-void add_transform_commands(CLI::App& app, Context& ctx, int& exit_code);  // transform, seed, test, ...
-void add_pipeline_commands(CLI::App& app, Context& ctx, int& exit_code);   // run, demo, export, dry-run
+void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code);  // plan, extract, recovery
+void add_transform_commands(CLI::App& app, Context& ctx,
+                            int& exit_code);  // transform, seed, test, ...
+void add_pipeline_commands(CLI::App& app, Context& ctx,
+                           int& exit_code);  // run, demo, export, dry-run
 
 }  // namespace baliza::cli

@@ -1,0 +1,142 @@
+#include "ops/pipeline.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "core/clock.h"
+#include "plan/plan_store.h"
+#include "plan/task_planner.h"
+#include "transform/project_build.h"
+
+namespace baliza::ops {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::vector<AccountingRow> read_accounting(Connection& conn) {
+  std::vector<AccountingRow> rows;
+  if (conn.scalar("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'lineage' AND "
+                  "table_name = 'accounting'") != "1") {
+    return rows;
+  }
+  Result r = conn.query(
+      "SELECT model, raw_records, output_rows, filtered_older_versions, quarantined, balanced "
+      "FROM lineage.accounting ORDER BY model");
+  for (size_t i = 0; i < r.row_count(); ++i) {
+    rows.push_back({r.get_string(0, i), r.get_int64(1, i), r.get_int64(2, i), r.get_int64(3, i),
+                    r.get_int64(4, i), r.get_bool(5, i)});
+  }
+  return rows;
+}
+
+std::map<std::string, std::int64_t> read_quarantine(Connection& conn) {
+  std::map<std::string, std::int64_t> out;
+  Result tables = conn.query(
+      "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'quarantine' ORDER BY 1");
+  for (size_t i = 0; i < tables.row_count(); ++i) {
+    std::string name = tables.get_string(0, i);
+    out[name] = std::stoll(
+        conn.scalar("SELECT count(*) FROM quarantine." + quote_identifier(name)).value_or("0"));
+  }
+  return out;
+}
+
+std::string format(const char* pattern, auto... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, pattern, args...);
+  return buf;
+}
+
+}  // namespace
+
+int PipelineReport::exit_code() const {
+  if (extract.interrupted) return 130;
+  if (extract.exit_code() != 0 || transform.exit_code() != 0) return 1;
+  for (const auto& a : accounting) {
+    if (!a.balanced) return 1;
+  }
+  return 0;
+}
+
+PipelineReport run_pipeline(const PipelineOptions& o) {
+  PipelineReport report;
+  Connection& db = *o.main;
+
+  auto start = Clock::now();
+  o.say("== plan " + plan::iso_date(o.range.first) + " .. " + plan::iso_date(o.range.last));
+  plan::EndpointsConfig config = plan::load_project_endpoints(o.project_dir);
+  if (o.requests_per_second > 0) {
+    config.defaults.rate_limit.requests_per_second = o.requests_per_second;
+    config.defaults.rate_limit.burst = std::max(1, static_cast<int>(o.requests_per_second / 4));
+  }
+  const plan::Plan p =
+      plan::plan_tasks(config, plan::PlanRequest{o.range, o.endpoints, plan::today_local()});
+  const plan::PlanApplyResult planned =
+      plan::apply_plan(db, config, p, plan::PlanScope{o.range, o.endpoints}, false, random_id());
+  report.tasks_planned = static_cast<std::int64_t>(p.tasks.size());
+  if (planned.added + planned.removed + planned.restored > 0) {
+    o.say(plan::describe_plan_result(planned));
+  }
+  report.plan_seconds = seconds_since(start);
+
+  start = Clock::now();
+  o.say("== extract");
+  extract::ExtractOptions ex;
+  ex.scope.first_date = plan::iso_date(o.range.first);
+  ex.scope.last_date = plan::iso_date(o.range.last);
+  ex.scope.endpoints = o.endpoints;
+  ex.base_url = o.base_url;
+  ex.concurrency = o.concurrency;
+  ex.command = "run";
+  ex.raw = o.raw;
+  ex.interrupts = o.interrupts;
+  ex.progress = o.progress;
+  ex.progress_tty = o.progress_tty;
+  report.extract = extract::run_extract(db, config, ex);
+  report.extract_seconds = seconds_since(start);
+  if (report.extract.interrupted) return report;
+
+  start = Clock::now();
+  o.say("== transform");
+  transform::ProjectBuildOptions build;
+  build.database = o.database;
+  build.main = o.main;
+  build.target = o.target;
+  build.command_line = o.command_line;
+  build.threads = o.threads;
+  build.print = o.say;
+  report.transform = transform::build_project(*o.project, build);
+  report.transformed = true;
+  report.transform_seconds = seconds_since(start);
+  report.accounting = read_accounting(db);
+  report.quarantine = read_quarantine(db);
+  return report;
+}
+
+std::string describe_pipeline(const PipelineReport& r) {
+  std::string out = "\n";
+  out += extract::describe_extract_result(r.extract);
+  if (r.transformed) {
+    out += "\nrecord accounting (raw = staging + older versions + quarantined):\n";
+    out += format("  %-24s %10s %10s %10s %11s  %s\n", "model", "raw", "staging", "older",
+                  "quarantined", "balanced");
+    for (const auto& a : r.accounting) {
+      out += format("  %-24s %10lld %10lld %10lld %11lld  %s\n", a.model.c_str(),
+                    static_cast<long long>(a.raw_records), static_cast<long long>(a.output_rows),
+                    static_cast<long long>(a.filtered), static_cast<long long>(a.quarantined),
+                    a.balanced ? "yes" : "NO");
+    }
+    out += format("models and tests: PASS=%d WARN=%d ERROR=%d SKIP=%d\n", r.transform.pass,
+                  r.transform.warn, r.transform.error, r.transform.skip);
+  }
+  out += format("time: plan %.1fs, extract %.1fs, transform %.1fs\n", r.plan_seconds,
+                r.extract_seconds, r.transform_seconds);
+  return out;
+}
+
+}  // namespace baliza::ops

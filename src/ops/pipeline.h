@@ -1,0 +1,64 @@
+// The whole pipeline for a period: plan -> extract -> transform (seeds, models, data tests,
+// record accounting) -> a report per endpoint and per stage. `baliza run` and `baliza demo`
+// are thin commands over run_pipeline().
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+#include "extract/extractor.h"
+#include "plan/window.h"
+#include "transform/project.h"
+#include "transform/runner.h"
+
+namespace baliza::ops {
+
+struct PipelineOptions {
+  plan::DateRange range;
+  std::vector<std::string> endpoints;  // empty = every enabled endpoint
+  std::filesystem::path project_dir;   // where a user's endpoints.yaml may override the built-in
+  std::string base_url;                // replaces the endpoints' base_url when not empty
+  int concurrency = 0;
+  double requests_per_second = 0;  // per host; 0 = endpoints.yaml defaults.rate_limit
+  int threads = 4;                 // transform workers
+  RawStoreOptions raw;
+  std::shared_ptr<Database> database;
+  Connection* main = nullptr;
+  const transform::Project* project = nullptr;
+  std::filesystem::path target;  // artifacts folder
+  std::string command_line;
+  const std::atomic<int>* interrupts = nullptr;
+  bool progress = false, progress_tty = false;
+  std::function<void(const std::string&)> say;
+};
+
+struct AccountingRow {
+  std::string model;
+  std::int64_t raw_records = 0, output_rows = 0, filtered = 0, quarantined = 0;
+  bool balanced = false;
+};
+
+struct PipelineReport {
+  double plan_seconds = 0, extract_seconds = 0, transform_seconds = 0;
+  std::int64_t tasks_planned = 0;
+  extract::ExtractResult extract;
+  transform::RunSummary transform;
+  bool transformed = false;  // false when extraction was interrupted
+  std::vector<AccountingRow> accounting;
+  std::map<std::string, std::int64_t> quarantine;  // quarantine table -> rows
+  // 130 interrupted, 1 a task, model, test or the accounting failed, else 0.
+  int exit_code() const;
+};
+
+PipelineReport run_pipeline(const PipelineOptions& options);
+
+// The summary a user reads at the end: per endpoint, per stage, accounting, quarantine.
+std::string describe_pipeline(const PipelineReport& report);
+
+}  // namespace baliza::ops

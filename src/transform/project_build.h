@@ -1,0 +1,29 @@
+// Builds a whole project (seeds, models and their tests, in DAG order, as `baliza build`) on an
+// open database, and writes the artifacts and meta rows of the run. Used by the pipeline
+// commands (`baliza run`, `baliza demo`), which already hold the database.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "db/database.h"
+#include "transform/project.h"
+#include "transform/runner.h"
+
+namespace baliza::transform {
+
+struct ProjectBuildOptions {
+  std::shared_ptr<Database> database;  // the open database (workers connect to it)
+  Connection* main = nullptr;          // its main connection (SQL functions registered)
+  std::filesystem::path target;        // where manifest.json and run_results.json go
+  std::string command_line;            // recorded with the run
+  int threads = 4;
+  bool full_refresh = false;
+  std::function<void(const std::string&)> print;
+};
+
+RunSummary build_project(const Project& project, const ProjectBuildOptions& options);
+
+}  // namespace baliza::transform
