@@ -100,6 +100,7 @@ std::vector<ExportedMart> export_marts(Connection& conn, const ExportRequest& re
                   " to export: build the marts first (baliza transform or baliza run)");
   }
   fs::path staging = request.dir / (".tmp-" + random_id());
+  fs::create_directories(staging);
   std::vector<ExportedMart> out;
   try {
     for (size_t i = 0; i < tables.row_count(); ++i) {
