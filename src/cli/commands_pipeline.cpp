@@ -10,8 +10,10 @@
 #include "cli/result_format.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "ops/dry_run.h"
 #include "ops/mart_export.h"
 #include "ops/pipeline.h"
+#include "plan/plan_store.h"
 #include "transform/project.h"
 
 #ifdef BALIZA_HAVE_SIM
@@ -68,6 +70,17 @@ ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::
   std::fputs(ops::describe_pipeline(report).c_str(), stdout);
   std::fflush(stdout);
   return report;
+}
+
+void run_dry_run(Context& ctx, const RunFlags& flags) {
+  plan::DateRange range = flags.period.resolve();
+  plan::EndpointsConfig config = plan::load_project_endpoints(ctx.settings().project_dir);
+  transform::Project project = pipeline_project(flags.project_dir);
+  // Read history only from a database that exists: a dry run creates nothing.
+  Connection* history = fs::exists(ctx.settings().db_path) ? &ctx.db() : nullptr;
+  ops::DryRun d = ops::dry_run(config, range, flags.period.endpoints, history, project);
+  std::printf("period %s .. %s\n%s", plan::iso_date(range.first).c_str(),
+              plan::iso_date(range.last).c_str(), ops::describe_dry_run(d).c_str());
 }
 
 void run_export(Context& ctx, const std::string& month, const std::string& format,
@@ -177,6 +190,14 @@ void add_pipeline_commands(CLI::App& app, Context& ctx, int& exit_code) {
     std::string line = "baliza run";
     exit_code = run_period(ctx, *run, run->period.resolve(), run->base_url, line).exit_code();
   });
+
+  auto dry = std::make_shared<RunFlags>();
+  auto* dry_cmd = app.add_subcommand(
+      "dry-run",
+      "What `run` would plan, fetch (estimated pages) and build; fetches and writes nothing");
+  dry->period.add_to(dry_cmd);
+  dry_cmd->add_option("--project-dir", dry->project_dir, "Project with models");
+  dry_cmd->callback([&ctx, dry] { run_dry_run(ctx, *dry); });
 
 #ifdef BALIZA_HAVE_SIM
   auto demo = std::make_shared<DemoFlags>();
