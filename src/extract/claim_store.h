@@ -12,9 +12,12 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "db/database.h"
 
 namespace baliza::extract {
 
@@ -79,7 +82,7 @@ class ClaimStore {
 // Claims in planning.task_plan / runtime.task_claims, run on the writer thread.
 class DuckDbClaimStore final : public ClaimStore {
  public:
-  explicit DuckDbClaimStore(Writer& writer) : writer_(writer) {}
+  explicit DuckDbClaimStore(Writer& writer);
 
   int start_worker(const std::string& worker_id) override;
   std::vector<ClaimedTask> claim(const std::string& worker_id, int n, std::chrono::seconds ttl,
@@ -91,7 +94,9 @@ class DuckDbClaimStore final : public ClaimStore {
   std::int64_t count_pending(const ClaimScope& scope) override;
 
  private:
+  class FinishBuffer;
   Writer& writer_;
+  std::shared_ptr<FinishBuffer> finishes_;
 };
 
 // SQL condition on planning.task_plan (alias t) for a scope.

@@ -141,46 +141,91 @@ struct PageRecord {
   std::optional<std::int64_t> total_pages;
 };
 
-// Prepared statements of the writer thread (never used elsewhere).
-struct WriterStatements {
-  explicit WriterStatements(Connection& c, RawStoreOptions raw_options)
-      : conn(c), raw(c, raw_options) {}
-  Connection& conn;
-  RawStore raw;
-  std::optional<PreparedStatement> insert_result;
+// Pages waiting for the batch's commit, on the writer thread only. Requests and results are
+// bulk-appended; payloads go through a staging table so that an identical body already
+// stored (content addressing) is skipped with one set-based INSERT ... ON CONFLICT.
+class PageBuffer final : public BatchBuffer {
+ public:
+  // Shared, not moved: a replayed item adds the same record again.
+  void add(std::shared_ptr<const PageRecord> r) { pages_.push_back(std::move(r)); }
 
-  void store(const PageRecord& p) {
-    RawRequest request;
-    request.task_id = p.task_id;
-    request.endpoint = p.endpoint;
-    request.url = p.url;
-    request.params = p.params;
-    request.page = p.page;
-    request.http_status = p.http_status;
-    request.etag = p.etag;
-    request.collected_at = p.collected_at;
-    const std::string request_id =
-        p.has_body ? raw.store(request, p.payload).request_id : raw.record_without_body(request);
-    if (!p.result_row) return;
-    if (!insert_result) {
-      insert_result.emplace(conn.prepare(
-          "INSERT INTO runtime.task_results (result_id, task_id, request_id, page_number, "
-          "records_count, total_records, total_pages, completed_at, superseded_at, run_id) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::TIMESTAMP, "
-          "CASE WHEN $9 THEN $8::TIMESTAMP END, $10)"));
-    }
-    insert_result->bind(1, random_id())
-        .bind(2, p.task_id)
-        .bind(3, request_id)
-        .bind(4, p.page)
-        .bind(5, p.records)
-        .bind(6, p.total_records)
-        .bind(7, p.total_pages)
-        .bind(8, p.collected_at)
-        .bind(9, p.superseded)
-        .bind(10, p.run_id)
-        .execute();
+  // Once per connection, outside any batch.
+  static void create_staging(Connection& conn) {
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS payload_stage (payload_sha256 VARCHAR, raw_size "
+        "BIGINT, compressed_size BIGINT, compressed BLOB)");
   }
+
+  void flush(Connection& conn) override {
+    if (pages_.empty()) return;
+    std::vector<std::shared_ptr<const PageRecord>> pages;
+    pages.swap(pages_);
+    bool any_payload = false;
+    {
+      Appender stage = conn.appender("", "payload_stage");
+      Appender requests = conn.appender("raw", "api_requests");
+      Appender results = conn.appender("runtime", "task_results");
+      for (const auto& record : pages) {
+        const PageRecord& p = *record;
+        const std::string request_id = random_id();
+        if (p.has_body) {
+          any_payload = true;
+          stage.append(p.payload.sha256)
+              .append(static_cast<int64_t>(p.payload.raw_size))
+              .append(static_cast<int64_t>(p.payload.compressed.size()))
+              .append_blob(p.payload.compressed);
+          stage.end_row();
+        }
+        requests.append(request_id)
+            .append(p.task_id)
+            .append(p.endpoint)
+            .append(p.url)
+            .append(p.params)
+            .append(static_cast<int64_t>(p.page))
+            .append(static_cast<int64_t>(p.http_status))
+            .append(p.etag);
+        if (p.has_body) {
+          requests.append(p.payload.sha256).append(static_cast<int64_t>(p.payload.raw_size));
+        } else {
+          requests.append_null().append_null();
+        }
+        requests.append(p.collected_at).append(p.collected_at.substr(0, 10));
+        requests.end_row();
+        if (!p.result_row) continue;
+        results.append(random_id())
+            .append(p.task_id)
+            .append(request_id)
+            .append(static_cast<int64_t>(p.page))
+            .append(p.records)
+            .append(p.total_records)
+            .append(p.total_pages);
+        results.append(p.collected_at);
+        if (p.superseded) {
+          results.append(p.collected_at);
+        } else {
+          results.append_null();
+        }
+        results.append(p.run_id);
+        results.end_row();
+      }
+      stage.close();
+      requests.close();
+      results.close();
+    }
+    if (any_payload) {
+      conn.execute(
+          "INSERT INTO raw.payloads (payload_sha256, codec, dict_id, raw_size, compressed_size, "
+          "compressed) SELECT payload_sha256, 'zstd', NULL, any_value(raw_size), "
+          "any_value(compressed_size), any_value(compressed) FROM payload_stage GROUP BY "
+          "payload_sha256 ON CONFLICT DO NOTHING");
+      conn.execute("DELETE FROM payload_stage");
+    }
+  }
+
+  void discard() override { pages_.clear(); }
+
+ private:
+  std::vector<std::shared_ptr<const PageRecord>> pages_;
 };
 
 class Extraction {
@@ -190,7 +235,8 @@ class Extraction {
         config_(config),
         options_(options),
         writer_(conn, options.writer),
-        statements_(std::make_shared<WriterStatements>(conn, options.raw)) {
+        pages_(std::make_shared<PageBuffer>()) {
+    writer_.add_buffer(pages_);
     if (!options_.base_url.empty()) {
       for (auto& e : config_.endpoints) e.base_url = options_.base_url;
     }
@@ -248,7 +294,7 @@ class Extraction {
   plan::EndpointsConfig config_;
   ExtractOptions options_;
   Writer writer_;
-  std::shared_ptr<WriterStatements> statements_;
+  std::shared_ptr<PageBuffer> pages_;
   std::unique_ptr<ClaimStore> claims_;
   FetchEngineOptions engine_options_;
   std::unique_ptr<FetchEngine> engine_;
@@ -281,6 +327,7 @@ class Extraction {
 // ---------------------------------------------------------------------------------------------
 
 ExtractResult Extraction::run() {
+  writer_.call([](Connection& c) { PageBuffer::create_staging(c); });
   log_start();
   load_schema_versions();
   result_.orphaned_claims = claims_->start_worker(worker_id_);
@@ -291,8 +338,11 @@ ExtractResult Extraction::run() {
   const std::int64_t pending_at_start = claims_->count_pending(options_.scope);
   const auto ttl = std::chrono::seconds(std::max(30, config_.defaults.claim_ttl_seconds));
   const int concurrency = engine_options_.http.max_in_flight;
-  const int batch = options_.claim_batch > 0 ? options_.claim_batch : std::max(16, 4 * concurrency);
-  const std::int64_t low_water = std::max(2 * concurrency, batch / 2);
+  const int batch =
+      options_.claim_batch > 0 ? options_.claim_batch : std::max(100, 16 * concurrency);
+  // Claim the next batch while a whole batch is still queued, so the claim's round trip to
+  // the writer overlaps with fetching instead of starving the engine.
+  const std::int64_t low_water = std::max<std::int64_t>(2 * concurrency, batch);
 
   engine_ = std::make_unique<FetchEngine>(engine_options_,
                                           [this](PageOutcome o) { on_outcome(std::move(o)); });
@@ -461,8 +511,13 @@ void Extraction::load_schema_versions() {
 
 std::map<std::string, std::vector<StoredPage>> Extraction::load_pages(
     const std::vector<ClaimedTask>& tasks) {
+  // A task claimed for the first time has no stored page (results are written only by
+  // whoever holds its claim), so only earlier-claimed tasks are looked up.
   std::string ids;
-  for (const auto& t : tasks) ids += (ids.empty() ? "" : ", ") + quote_literal(t.task_id);
+  for (const auto& t : tasks) {
+    if (t.attempts > 1) ids += (ids.empty() ? "" : ", ") + quote_literal(t.task_id);
+  }
+  if (ids.empty()) return {};
   return writer_.call([&](Connection& c) {
     std::map<std::string, std::vector<StoredPage>> pages;
     Result r = c.query(
@@ -509,7 +564,8 @@ void Extraction::start_tasks(std::vector<ClaimedTask> claimed) {
       if (inconsistent) {
         const std::string task_id = id;
         const std::optional<std::int64_t> total = t.total;
-        writer_.enqueue([task_id, total](Connection& conn) {
+        writer_.enqueue([b = pages_, task_id, total](Connection& conn) {
+          b->flush(conn);
           conn.prepare(
                   "UPDATE runtime.task_results SET superseded_at = $1::TIMESTAMP WHERE task_id "
                   "= $2 AND superseded_at IS NULL AND total_records IS DISTINCT FROM $3")
@@ -744,7 +800,9 @@ void Extraction::accept(TaskState& t, const PageOutcome& o, int page, PreparedPa
   r.total_records = total_records;
   r.total_pages = total_pages;
   t.done.insert(page);
-  writer_.enqueue([s = statements_, r = std::move(r)](Connection&) { s->store(r); });
+  writer_.enqueue([b = pages_, r = std::make_shared<const PageRecord>(std::move(r))](Connection&) {
+    b->add(r);
+  });
 }
 
 void Extraction::keep_superseded(TaskState& t, const PageOutcome& o, int page,
@@ -759,7 +817,9 @@ void Extraction::keep_superseded(TaskState& t, const PageOutcome& o, int page,
     r.total_records = o.envelope->total_registros;
     r.total_pages = o.envelope->total_paginas;
   }
-  writer_.enqueue([s = statements_, r = std::move(r)](Connection&) { s->store(r); });
+  writer_.enqueue([b = pages_, r = std::make_shared<const PageRecord>(std::move(r))](Connection&) {
+    b->add(r);
+  });
 }
 
 void Extraction::shift(TaskState& t, int page, std::optional<std::int64_t> before,
@@ -774,8 +834,9 @@ void Extraction::shift(TaskState& t, int page, std::optional<std::int64_t> befor
             {"page", std::to_string(page)},
             {"before", before ? std::to_string(*before) : "?"},
             {"after", after ? std::to_string(*after) : "empty"}});
-  writer_.enqueue([run_id = result_.run_id, task_id = t.claim.task_id,
+  writer_.enqueue([b = pages_, run_id = result_.run_id, task_id = t.claim.task_id,
                    endpoint = t.claim.endpoint, page, before, after](Connection& c) {
+    b->flush(c);  // the pages accepted so far must be in the table to be superseded
     const std::string now = utc_timestamp_now();
     c.prepare("INSERT INTO meta.data_shifts VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMP)")
         .bind(1, run_id)
@@ -899,9 +960,11 @@ void Extraction::finish(TaskState& t, TaskEnd end, const std::string& detail) {
       ++totals.tasks_released;
       break;
   }
-  if (end == TaskEnd::kDone || end == TaskEnd::kPartial) {
+  if ((end == TaskEnd::kDone || end == TaskEnd::kPartial) &&
+      (t.claim.attempts > 1 || !t.failed.empty())) {
     // Failures of pages now stored are resolved.
-    writer_.enqueue([task_id = t.claim.task_id](Connection& c) {
+    writer_.enqueue([b = pages_, task_id = t.claim.task_id](Connection& c) {
+      b->flush(c);
       c.prepare(
            "UPDATE meta.failed_requests SET resolved_at = $1::TIMESTAMP WHERE task_id = $2 AND "
            "resolved_at IS NULL AND (page IS NULL OR page IN (SELECT page_number FROM "

@@ -23,6 +23,29 @@ void Writer::set_error_handler(ErrorHandler handler) {
   on_error_ = std::move(handler);
 }
 
+void Writer::add_buffer(std::shared_ptr<BatchBuffer> buffer) {
+  std::lock_guard lock(mutex_);
+  buffers_.push_back(std::move(buffer));
+}
+
+void Writer::flush_buffers() {
+  std::vector<std::shared_ptr<BatchBuffer>> buffers;
+  {
+    std::lock_guard lock(mutex_);
+    buffers = buffers_;
+  }
+  for (auto& b : buffers) b->flush(conn_);
+}
+
+void Writer::discard_buffers() {
+  std::vector<std::shared_ptr<BatchBuffer>> buffers;
+  {
+    std::lock_guard lock(mutex_);
+    buffers = buffers_;
+  }
+  for (auto& b : buffers) b->discard();
+}
+
 void Writer::enqueue(Work work) {
   push({std::move(work), false});
 }
@@ -115,6 +138,7 @@ void Writer::run() {
 void Writer::commit_batch() {
   if (!in_transaction_) return;
   try {
+    flush_buffers();
     conn_.execute("COMMIT");
   } catch (const std::exception& e) {
     replay_batch(e.what());
@@ -136,17 +160,22 @@ void Writer::replay_batch(const std::string& first_error) {
     // Already rolled back by DuckDB after the error.
   }
   in_transaction_ = false;
+  discard_buffers();
   log_debug("writer: batch failed, replaying item by item",
             {{"items", std::to_string(batch_.size())}, {"error", first_error}});
   std::vector<Work> items;
   items.swap(batch_);
   for (Work& item : items) {
     try {
-      conn_.transaction([&] { item(conn_); });
+      conn_.transaction([&] {
+        item(conn_);
+        flush_buffers();
+      });
       std::lock_guard lock(mutex_);
       ++stats_.items;
       ++stats_.batches;
     } catch (const std::exception& e) {
+      discard_buffers();
       std::lock_guard lock(mutex_);
       ++stats_.failed;
       on_error_(e.what());

@@ -12,6 +12,13 @@
 // queued before it (claims, reads that must see earlier writes), and returns its result or
 // rethrows its exception. The closure manages its own transaction.
 //
+// Batch buffers: items may also accumulate rows in a BatchBuffer (bulk loaded through the
+// appender, applied with set-based SQL) instead of running statements one by one. Every
+// registered buffer is flushed inside the batch's transaction just before it commits (and
+// before each replayed item commits); an item that must see buffered rows (an UPDATE of them)
+// flushes the buffer itself first. On rollback the buffers are discarded and refilled by the
+// replay.
+//
 // enqueue() blocks while `max_queue` items are waiting (backpressure instead of unbounded
 // memory when the disk is slower than the network). stop() commits what is queued and joins.
 #pragma once
@@ -27,6 +34,7 @@
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 #include "db/database.h"
 
@@ -36,6 +44,13 @@ struct WriterOptions {
   std::size_t batch_items = 512;
   std::chrono::milliseconds batch_interval{100};
   std::size_t max_queue = 4096;
+};
+
+class BatchBuffer {
+ public:
+  virtual ~BatchBuffer() = default;
+  virtual void flush(Connection& conn) = 0;  // writes and clears what is buffered
+  virtual void discard() = 0;                // forgets it (the transaction rolled back)
 };
 
 struct WriterStats {
@@ -56,6 +71,8 @@ class Writer {
 
   // Called on the writer thread for each item that failed; the default logs an error.
   void set_error_handler(ErrorHandler handler);
+  // Registers a buffer to flush before every commit. Call before enqueuing items that use it.
+  void add_buffer(std::shared_ptr<BatchBuffer> buffer);
 
   // Queues an item. Thread-safe; blocks while the queue is full. Throws after stop().
   void enqueue(Work work);
@@ -86,10 +103,13 @@ class Writer {
   void run();
   void commit_batch();
   void replay_batch(const std::string& first_error);
+  void flush_buffers();
+  void discard_buffers();
 
   Connection& conn_;
   WriterOptions options_;
   ErrorHandler on_error_;
+  std::vector<std::shared_ptr<BatchBuffer>> buffers_;
 
   mutable std::mutex mutex_;
   std::condition_variable has_work_;

@@ -129,7 +129,9 @@ endpoints:
   EXPECT_EQ(count("SELECT count(*) FROM planning.task_plan WHERE status = 'done'"), 1);
   // Not retried: one request per failing URL.
   for (const auto& [status, n] : sim->stats().responses_per_status) {
-    if (status == 400 || status == 422) EXPECT_EQ(n, 1u) << status;
+    if (status == 400 || status == 422) {
+      EXPECT_EQ(n, 1u) << status;
+    }
   }
 }
 
