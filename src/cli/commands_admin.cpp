@@ -7,6 +7,7 @@
 
 #include "cli/context.h"
 #include "core/clock.h"
+#include "core/embedded_files.h"
 #include "core/error.h"
 #include "db/duckdb_api.h"
 #include "db/migrations.h"
@@ -43,7 +44,41 @@ const char* kDefaultConfig =
     "  zstd_level: 3        # 1 (fastest) .. 19 (smallest)\n"
     "  max_payload_mb: 256  # refuse to decompress a stored page larger than this\n";
 
-void run_init(Context& ctx) {
+// Writes a built-in project (projects/<name>/**) into the current folder for the user to
+// customise. Refuses to overwrite anything: every file it would write must be new.
+void write_builtin_project(Context& ctx, const std::string& name) {
+  std::string prefix = name + "/";
+  std::vector<std::pair<fs::path, std::string>> files;
+  for (const EmbeddedFile& f : embedded_files()) {
+    if (f.path.rfind(prefix, 0) != 0) continue;
+    std::string content(f.content);
+    std::string rel = f.path.substr(prefix.size());
+    if (rel == "baliza.yml") content += std::string("\n") + kDefaultConfig;
+    files.emplace_back(fs::current_path() / rel, std::move(content));
+  }
+  if (files.empty()) throw usage_error("no built-in project named '" + name + "'; try pncp");
+  std::string clashes;
+  size_t clashing = 0;
+  for (const auto& [path, content] : files) {
+    if (fs::exists(path) && ++clashing <= 5) clashes += "\n  " + path.string();
+  }
+  if (clashing > 5) clashes += "\n  ... and " + std::to_string(clashing - 5) + " more";
+  if (!clashes.empty()) {
+    throw usage_error("init --project " + name + " would overwrite:" + clashes +
+                      "\nRun it in an empty folder, or move these files away.");
+  }
+  for (const auto& [path, content] : files) {
+    fs::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary);
+    out << content;
+    if (!out) throw environment_error("cannot write " + path.string());
+  }
+  ctx.say("wrote the " + name + " project (" + std::to_string(files.size()) +
+          " files): baliza.yml, endpoints.yaml, models/, seeds/, tests/");
+}
+
+void run_init(Context& ctx, const std::string& project) {
+  if (!project.empty()) write_builtin_project(ctx, project);
   fs::path config = fs::current_path() / "baliza.yml";
   if (!fs::exists(config)) {
     std::ofstream out(config);
@@ -214,9 +249,12 @@ void run_backup(Context& ctx) {
 
 void add_admin_commands(CLI::App& app, Context& ctx, int& exit_code) {
   static bool force = false;
-  app.add_subcommand("init",
-                     "Create baliza.yml, data/ and the database with its schema (safe to rerun)")
-      ->callback([&ctx] { run_init(ctx); });
+  static std::string project;
+  auto* init = app.add_subcommand(
+      "init", "Create baliza.yml, data/ and the database with its schema (safe to rerun)");
+  init->add_option("--project", project,
+                   "Also write a built-in project (pncp) here, to customise its models");
+  init->callback([&ctx] { run_init(ctx, project); });
   app.add_subcommand("doctor", "Check DuckDB, extensions, database, schema, disk and config")
       ->callback([&ctx, &exit_code] { run_doctor(ctx, exit_code); });
   auto* reset = app.add_subcommand("reset", "Delete all data (refuses without --force)");

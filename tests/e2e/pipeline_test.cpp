@@ -83,6 +83,20 @@ TEST_F(Pipeline, DryRunPlansNothingAndWritesNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir / "data"));
 }
 
+TEST_F(Pipeline, InitProjectWritesTheBuiltInProjectOnce) {
+  auto first = baliza("init --project pncp");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "endpoints.yaml"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "models" / "staging" / "contratos.sql"));
+  // The written project is the one commands now use, and it is valid.
+  auto ls = baliza("ls -s staging.contratos");
+  EXPECT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_NE(ls.out.find("pncp.staging.contratos"), std::string::npos) << ls.out;
+  auto again = baliza("init --project pncp");
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("would overwrite"), std::string::npos) << again.err;
+}
+
 TEST_F(Pipeline, RunWithoutAPeriodIsAUsageError) {
   auto r = baliza("run");
   EXPECT_EQ(r.exit_code, 2);
