@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# One realistic PNCP month end to end through the simulator (issue 5's benchmark):
+# plan -> extract every page over loopback HTTP -> raw store -> staging, quarantine, marts,
+# data tests, accounting. --scale 42 gives about 100k contratos, 60k contratacoes and 20k atas
+# published in the month (plus the atualizacao endpoints' versions).
+#   bench/pipeline_month.sh [scale=42] [month=2024-03]
+# Prints wall time, peak memory, per-stage times, records, and bytes stored per record.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+scale=${1:-42}
+month=${2:-2024-03}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+/usr/bin/time -f "wall %e s, peak RSS %M KB" "$root/build/baliza" demo --mes "$month" \
+  --scale "$scale" -q > out.txt 2> time.txt || { cat out.txt time.txt; exit 1; }
+grep -E "^(total|time:|models and tests)" out.txt
+tail -1 time.txt
+db=data/demo.duckdb
+"$root/build/baliza" --db "$db" query -f csv "
+  select (select count(*) from raw.api_requests) as pages,
+         (select sum(raw_records) from lineage.accounting) as records,
+         (select sum(raw_size) from raw.payloads) as json_bytes,
+         (select sum(compressed_size) from raw.payloads) as stored_bytes,
+         round((select sum(raw_size) from raw.payloads) / (select sum(compressed_size) from raw.payloads), 1) as ratio,
+         round((select sum(compressed_size) from raw.payloads) / (select sum(raw_records) from lineage.accounting), 1) as stored_bytes_per_record"
+echo "database file: $(du -h "$db" | cut -f1)"
