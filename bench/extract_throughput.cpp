@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "db/database.h"
 #include "core/log.h"
+#include "db/database.h"
 #include "db/migrations.h"
 #include "extract/extractor.h"
 #include "extract/http_client.h"
@@ -49,7 +49,8 @@ double seconds_since(Clock::time_point start) {
 double cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec +
+         u.ru_stime.tv_usec / 1e6;
 }
 
 // The simulator as a child process on an ephemeral loopback port.
@@ -60,8 +61,8 @@ class SimProcess {
         (fs::path(BALIZA_BIN).parent_path() / "tools" / "pncp-sim" / "pncp-sim").string();
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe");
-    std::vector<std::string> args{bin, "--port", "0", "--today", "20240630", "--threads", "8",
-                                  "--records-per-day", volumes};
+    std::vector<std::string> args{
+        bin, "--port", "0", "--today", "20240630", "--threads", "8", "--records-per-day", volumes};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -116,10 +117,12 @@ Run extract_once(const std::string& db_path, const std::string& base_url,
   auto db = Database::open(db_path);
   Connection conn(db);
   apply_migrations(conn);
-  if (getenv("BENCH_THREADS")) conn.execute(std::string("SET threads = ") + getenv("BENCH_THREADS"));
+  if (getenv("BENCH_THREADS"))
+    conn.execute(std::string("SET threads = ") + getenv("BENCH_THREADS"));
   const auto config = bench_config();
   const auto r = plan::parse_range(range);
-  const auto p = plan::plan_tasks(config, {r, {endpoint}, plan::Date{std::chrono::year(2024) / 6 / 30}});
+  const auto p =
+      plan::plan_tasks(config, {r, {endpoint}, plan::Date{std::chrono::year(2024) / 6 / 30}});
   plan::apply_plan(conn, config, p, {r, {endpoint}}, false, "bench");
   extract::ExtractOptions o;
   o.scope.first_date = plan::iso_date(r.first);
@@ -135,7 +138,8 @@ Run extract_once(const std::string& db_path, const std::string& base_url,
   run.cpu = cpu_seconds() - cpu0;
   run.pages = result.total().pages;
   run.bytes = static_cast<double>(result.total().bytes);
-  if (result.exit_code() != 0) std::fprintf(stderr, "%s", extract::describe_extract_result(result).c_str());
+  if (result.exit_code() != 0)
+    std::fprintf(stderr, "%s", extract::describe_extract_result(result).c_str());
   return run;
 }
 
@@ -229,7 +233,8 @@ void bench_extraction(const char* title, const std::string& volumes, const std::
   fs::remove(db_path + ".wal");
   std::printf("## %s\n\n%s, %s, concurrency %d, %zu pages\n\n", title, endpoint.c_str(),
               range.c_str(), concurrency, urls.size());
-  std::printf("| run | pages | seconds | pages/s | MB/s | CPU ms/page |\n|---|---|---|---|---|---|\n");
+  std::printf(
+      "| run | pages | seconds | pages/s | MB/s | CPU ms/page |\n|---|---|---|---|---|---|\n");
   print_row("plain libcurl multi fetch, no storage", plain);
   print_row("baliza extractor (claims, engine, hash+zstd, writer, DuckDB)", full);
   std::printf("\nextractor / plain: **%.2fx** pages/s (target >= 0.8x)\n\n",

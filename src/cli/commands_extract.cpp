@@ -1,13 +1,13 @@
 // Commands of the extraction side: plan, extract, retry-failed, recovery-status, verify.
 #include <CLI/CLI.hpp>
 
-#include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
 
 #include "cli/context.h"
+#include "cli/interrupts.h"
+#include "cli/period_options.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -19,33 +19,6 @@
 
 namespace baliza::cli {
 namespace {
-
-// --mes / --dia / --range / --latest: exactly one of them.
-struct PeriodOptions {
-  std::string mes, dia, range;
-  bool latest = false;
-  std::vector<std::string> endpoints;
-
-  void add_to(CLI::App* cmd) {
-    auto* m = cmd->add_option("--mes", mes, "A month, e.g. 2024-01");
-    auto* d = cmd->add_option("--dia", dia, "A day, e.g. 2024-01-15");
-    auto* r = cmd->add_option("--range", range, "Inclusive dates, e.g. 2024-01-01:2024-03-31");
-    auto* l = cmd->add_flag("--latest", latest, "The last complete month");
-    m->excludes(d, r, l);
-    d->excludes(r, l);
-    r->excludes(l);
-    cmd->add_option("--endpoint", endpoints, "Only these endpoints (repeatable)");
-  }
-
-  plan::DateRange resolve() const {
-    if (!mes.empty()) return plan::parse_month(mes);
-    if (!dia.empty()) return plan::parse_day(dia);
-    if (!range.empty()) return plan::parse_range(range);
-    if (latest) return plan::latest_complete_month(plan::today_local());
-    throw usage_error("say which period: --mes 2024-01, --dia 2024-01-15, "
-                      "--range 2024-01-01:2024-03-31 or --latest");
-  }
-};
 
 void run_plan(Context& ctx, const PeriodOptions& period, bool dry_run) {
   const plan::DateRange range = period.resolve();
@@ -59,42 +32,6 @@ void run_plan(Context& ctx, const PeriodOptions& period, bool dry_run) {
                  .c_str(),
              stdout);
 }
-
-// Ctrl-C: the first one asks the extraction to wind down (it polls this counter); the second
-// one exits at once. The database is transactional, so nothing half-written survives either.
-std::atomic<int> g_interrupts{0};
-
-void on_interrupt(int) {
-  if (g_interrupts.fetch_add(1) >= 1) {
-    static const char kMessage[] = "\ninterrupted again: exiting now\n";
-    ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
-    (void)ignored;
-    _exit(130);
-  }
-}
-
-class InterruptGuard {
- public:
-  InterruptGuard() {
-    g_interrupts = 0;
-    struct sigaction action {};
-    action.sa_handler = on_interrupt;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~InterruptGuard() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  InterruptGuard(const InterruptGuard&) = delete;
-  InterruptGuard& operator=(const InterruptGuard&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
 
 struct ExtractFlags {
   int concurrency = 0;
@@ -129,7 +66,7 @@ int run_extract_command(Context& ctx, const PeriodOptions& period, const Extract
   options.command = command;
   options.raw.zstd_level = ctx.settings().zstd_level;
   options.raw.max_payload_bytes = ctx.settings().max_payload_bytes;
-  options.interrupts = &g_interrupts;
+  options.interrupts = &interrupt_count();
   options.progress = !ctx.options().quiet && log_level() <= LogLevel::kInfo;
   options.progress_tty = isatty(STDERR_FILENO) != 0 && log_format() == LogFormat::kText;
   InterruptGuard guard;
@@ -175,8 +112,9 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
   CLI::App* extract_cmd = app.add_subcommand(
       "extract", "Plan a period if needed and fetch its pages into the raw store");
   extract_period->add_to(extract_cmd);
-  extract_cmd->add_option("--concurrency", flags->concurrency,
-                          "Requests in flight (default: endpoints.yaml, 4)")
+  extract_cmd
+      ->add_option("--concurrency", flags->concurrency,
+                   "Requests in flight (default: endpoints.yaml, 4)")
       ->check(CLI::Range(1, 256));
   extract_cmd->add_option("--base-url", flags->base_url,
                           "API base URL (default: endpoints.yaml base_url)");
@@ -221,7 +159,8 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
   auto verify_options = std::make_shared<ops::VerifyOptions>();
   CLI::App* verify_cmd = app.add_subcommand(
       "verify", "Refetch stored pages and compare their SHA-256 with what the API serves now");
-  verify_cmd->add_option("--range", *verify_range, "Tasks of these dates, e.g. 2024-01-01:2024-01-31");
+  verify_cmd->add_option("--range", *verify_range,
+                         "Tasks of these dates, e.g. 2024-01-01:2024-01-31");
   verify_cmd->add_option("--sample", verify_options->sample, "Fraction of the pages, e.g. 0.1")
       ->check(CLI::Range(0.000001, 1.0));
   verify_cmd->add_option("--seed", verify_options->seed, "Which sample (default 0)");

@@ -57,7 +57,8 @@ FetchEngineOptions engine_options(const plan::EndpointsConfig& config, int concu
   o.http.total_timeout = std::chrono::seconds(std::max(1, d.timeouts.request_seconds));
   o.retry.max_attempts = max_attempts > 0 ? max_attempts : std::max(1, d.retry.max_attempts);
   o.retry.base = std::chrono::milliseconds(d.retry.base_backoff_ms);
-  o.retry.cap = std::chrono::milliseconds(std::max(d.retry.base_backoff_ms, d.retry.max_backoff_ms));
+  o.retry.cap =
+      std::chrono::milliseconds(std::max(d.retry.base_backoff_ms, d.retry.max_backoff_ms));
   o.circuit.consecutive_failures = d.circuit_breaker.failure_threshold;
   o.circuit.failure_ratio = 0;  // endpoints.yaml states the consecutive-failure rule only
   o.circuit.open_for = std::chrono::seconds(d.circuit_breaker.open_seconds);
@@ -109,9 +110,9 @@ struct TaskState {
   ClaimedTask claim;
   std::optional<std::int64_t> total;  // totalRegistros the accepted pages agree on
   int total_pages = -1;
-  std::set<int> done;                  // accepted pages (current results)
-  std::map<int, int> in_flight;        // page -> generation it was requested in
-  std::map<int, std::string> failed;   // pages that failed for good in this run
+  std::set<int> done;                 // accepted pages (current results)
+  std::map<int, int> in_flight;       // page -> generation it was requested in
+  std::map<int, std::string> failed;  // pages that failed for good in this run
   int generation = 0;
   int shifts = 0;
   bool interrupted = false;
@@ -243,8 +244,8 @@ class Extraction {
     result_.run_id = options_.run_id.empty() ? random_id() : options_.run_id;
     char host[256] = "localhost";
     gethostname(host, sizeof host - 1);
-    worker_id_ = std::string(host) + ":" + std::to_string(getpid()) + ":" +
-                 result_.run_id.substr(0, 8);
+    worker_id_ =
+        std::string(host) + ":" + std::to_string(getpid()) + ":" + result_.run_id.substr(0, 8);
     writer_.set_error_handler([this](const std::string& message) {
       ++writer_failures_;
       log_error("could not store an extraction record", {{"error", message}});
@@ -271,8 +272,7 @@ class Extraction {
   // ---- page processing (processor threads) ----
   void on_outcome(PageOutcome outcome);
   void process(PageOutcome& o);
-  void observe_schema(const std::string& endpoint, const std::string& body,
-                      const std::string& url);
+  void observe_schema(const std::string& endpoint, const std::string& body, const std::string& url);
 
   // ---- task state machine (under mutex_) ----
   void pump(TaskState& t);
@@ -375,8 +375,9 @@ ExtractResult Extraction::run() {
       std::lock_guard lock(mutex_);
       if (interrupts > 0 && !stopping_) {
         stopping_ = true;
-        log_warn("interrupted: no new tasks; finishing the pages in flight (Ctrl-C again to "
-                 "quit at once)");
+        log_warn(
+            "interrupted: no new tasks; finishing the pages in flight (Ctrl-C again to "
+            "quit at once)");
         engine_->cancel(CancelMode::kFinishInFlight);
         grace_deadline = now + options_.grace;
       }
@@ -455,16 +456,21 @@ void Extraction::log_start() {
 
 void Extraction::log_end() {
   const EndpointTotals t = result_.total();
-  const std::string status = result_.interrupted          ? "interrupted"
+  const std::string status = result_.interrupted        ? "interrupted"
                              : result_.exit_code() == 0 ? "success"
                                                         : "failed";
   nlohmann::json details;
   for (const auto& [name, e] : result_.endpoints) {
-    details[name] = {{"tasks_done", e.tasks_done},       {"tasks_failed", e.tasks_failed},
-                     {"tasks_partial", e.tasks_partial}, {"tasks_released", e.tasks_released},
-                     {"pages", e.pages},                 {"records", e.records},
-                     {"bytes", e.bytes},                 {"bytes_compressed", e.bytes_compressed},
-                     {"failures", e.failures},           {"shifts", e.shifts},
+    details[name] = {{"tasks_done", e.tasks_done},
+                     {"tasks_failed", e.tasks_failed},
+                     {"tasks_partial", e.tasks_partial},
+                     {"tasks_released", e.tasks_released},
+                     {"pages", e.pages},
+                     {"records", e.records},
+                     {"bytes", e.bytes},
+                     {"bytes_compressed", e.bytes_compressed},
+                     {"failures", e.failures},
+                     {"shifts", e.shifts},
                      {"drift", e.drift}};
   }
   const std::string message = std::to_string(t.tasks_done) + " tasks done, " +
@@ -503,9 +509,10 @@ void Extraction::log_end() {
 
 void Extraction::load_schema_versions() {
   writer_.call([&](Connection& c) {
-    Result r = c.query(
-        "SELECT endpoint, structure FROM meta.schema_versions ORDER BY first_seen_at");
-    for (size_t i = 0; i < r.row_count(); ++i) drift_.add_known(r.get_string(0, i), r.get_string(1, i));
+    Result r =
+        c.query("SELECT endpoint, structure FROM meta.schema_versions ORDER BY first_seen_at");
+    for (size_t i = 0; i < r.row_count(); ++i)
+      drift_.add_known(r.get_string(0, i), r.get_string(1, i));
   });
 }
 
@@ -695,7 +702,8 @@ void Extraction::observe_schema(const std::string& endpoint, const std::string& 
   std::optional<SchemaVersion> v = drift_.observe(endpoint, fp);
   if (!v) return;
   if (v->baseline) {
-    log_info("schema baseline recorded", {{"endpoint", endpoint}, {"fields", std::to_string(fp.fields().size())}});
+    log_info("schema baseline recorded",
+             {{"endpoint", endpoint}, {"fields", std::to_string(fp.fields().size())}});
   } else {
     log_warn("schema drift: " + endpoint + " records changed shape",
              {{"endpoint", endpoint}, {"url", url}, {"changes", v->changes}});
@@ -762,10 +770,10 @@ void Extraction::pump(TaskState& t) {
   if (t.gave_up) return finish(t, TaskEnd::kPartial, t.give_up_reason);
   if (!t.failed.empty()) {
     const auto& first = *t.failed.begin();
-    const std::string detail = "page " + std::to_string(first.first) + ": " + first.second +
-                               (t.failed.size() > 1 ? " (and " + std::to_string(t.failed.size() - 1) +
-                                                          " more pages)"
-                                                    : "");
+    const std::string detail =
+        "page " + std::to_string(first.first) + ": " + first.second +
+        (t.failed.size() > 1 ? " (and " + std::to_string(t.failed.size() - 1) + " more pages)"
+                             : "");
     return finish(t, t.done.empty() ? TaskEnd::kFailed : TaskEnd::kPartial, detail);
   }
   finish(t, TaskEnd::kReleased, t.interrupted || stopping_ ? "interrupted" : "not finished");
@@ -861,15 +869,15 @@ void Extraction::shift(TaskState& t, int page, std::optional<std::int64_t> befor
   }
 }
 
-void Extraction::on_success(TaskState& t, const Job& job, PageOutcome& o,
-                            PreparedPayload payload) {
+void Extraction::on_success(TaskState& t, const Job& job, PageOutcome& o, PreparedPayload payload) {
   const PageEnvelope& env = *o.envelope;
   const auto records = static_cast<std::int64_t>(env.record_count);
   // Pages without envelope numbers (not PNCP's) are taken as a single page.
   const std::optional<std::int64_t> total =
       env.total_registros ? env.total_registros : std::optional<std::int64_t>(records);
   const std::int64_t total_pages = env.total_paginas.value_or(1);
-  if (t.finished || t.gave_up) return keep_superseded(t, o, job.page, std::move(payload), true, true);
+  if (t.finished || t.gave_up)
+    return keep_superseded(t, o, job.page, std::move(payload), true, true);
   if (!t.total) {
     t.total = total;
     t.total_pages = static_cast<int>(total_pages);
@@ -916,12 +924,11 @@ void Extraction::on_failure(TaskState& t, const Job& job, PageOutcome& o) {
   t.failed[job.page] = message;
   ++result_.endpoints[t.claim.endpoint].failures;
   const std::string error_class = o.status == FetchStatus::kFailed ? "permanent" : "exhausted";
-  log_warn("page failed",
-           {{"endpoint", t.claim.endpoint},
-            {"url", o.url},
-            {"class", error_class},
-            {"attempts", std::to_string(o.attempts)},
-            {"error", message}});
+  log_warn("page failed", {{"endpoint", t.claim.endpoint},
+                           {"url", o.url},
+                           {"class", error_class},
+                           {"attempts", std::to_string(o.attempts)},
+                           {"error", message}});
   writer_.enqueue([task_id = t.claim.task_id, endpoint = t.claim.endpoint, url = o.url,
                    page = job.page, http = o.http_status, error_class, message,
                    attempts = o.attempts](Connection& c) {
@@ -999,13 +1006,13 @@ std::string describe_extract_result(const ExtractResult& r) {
                 "failures", "shifts");
   out += buf;
   auto row = [&](const std::string& name, const EndpointTotals& e) {
-    std::snprintf(buf, sizeof buf, "%-30s %7lld %6lld %7lld %8lld %7lld %9lld %9.2f %9.2f %8lld %6lld\n",
-                  name.c_str(), static_cast<long long>(e.tasks_done),
-                  static_cast<long long>(e.tasks_failed), static_cast<long long>(e.tasks_partial),
-                  static_cast<long long>(e.tasks_released), static_cast<long long>(e.pages),
-                  static_cast<long long>(e.records), e.bytes / 1048576.0,
-                  e.bytes_compressed / 1048576.0, static_cast<long long>(e.failures),
-                  static_cast<long long>(e.shifts));
+    std::snprintf(
+        buf, sizeof buf, "%-30s %7lld %6lld %7lld %8lld %7lld %9lld %9.2f %9.2f %8lld %6lld\n",
+        name.c_str(), static_cast<long long>(e.tasks_done), static_cast<long long>(e.tasks_failed),
+        static_cast<long long>(e.tasks_partial), static_cast<long long>(e.tasks_released),
+        static_cast<long long>(e.pages), static_cast<long long>(e.records), e.bytes / 1048576.0,
+        e.bytes_compressed / 1048576.0, static_cast<long long>(e.failures),
+        static_cast<long long>(e.shifts));
     out += buf;
   };
   for (const auto& [name, e] : r.endpoints) row(name, e);
@@ -1023,7 +1030,8 @@ std::string describe_extract_result(const ExtractResult& r) {
   if (r.writer_failures > 0) {
     out += std::to_string(r.writer_failures) + " records could not be stored (see the log)\n";
   }
-  if (r.interrupted) out += "interrupted: unfinished tasks were released; run the command again to resume\n";
+  if (r.interrupted)
+    out += "interrupted: unfinished tasks were released; run the command again to resume\n";
   return out;
 }
 

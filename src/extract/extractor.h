@@ -84,8 +84,8 @@ struct ExtractResult {
   std::map<std::string, EndpointTotals> endpoints;
   bool interrupted = false;
   double seconds = 0;
-  std::int64_t orphaned_claims = 0;    // claims of dead processes released at start
-  std::uint64_t writer_failures = 0;   // items the database refused (see the log)
+  std::int64_t orphaned_claims = 0;        // claims of dead processes released at start
+  std::uint64_t writer_failures = 0;       // items the database refused (see the log)
   std::vector<std::string> open_circuits;  // endpoints whose circuit was not closed at the end
   FetchCounters fetch;
 

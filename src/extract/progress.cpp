@@ -68,7 +68,10 @@ std::string progress_line(const ProgressSnapshot& s) {
 }
 
 ProgressDisplay::ProgressDisplay(bool enabled, bool tty, std::chrono::milliseconds log_every)
-    : enabled_(enabled), tty_(tty), log_every_(log_every), last_(std::chrono::steady_clock::now()) {}
+    : enabled_(enabled),
+      tty_(tty),
+      log_every_(log_every),
+      last_(std::chrono::steady_clock::now()) {}
 
 void ProgressDisplay::update(const ProgressSnapshot& snapshot) {
   if (!enabled_) return;

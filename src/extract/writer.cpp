@@ -122,8 +122,8 @@ void Writer::run() {
       }
       if (batch_.size() >= options_.batch_items) commit_batch();
     }
-    if (!batch_.empty() &&
-        (stopping || std::chrono::steady_clock::now() - batch_started_ >= options_.batch_interval)) {
+    if (!batch_.empty() && (stopping || std::chrono::steady_clock::now() - batch_started_ >=
+                                            options_.batch_interval)) {
       commit_batch();
     }
     lock.lock();

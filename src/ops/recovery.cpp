@@ -20,7 +20,8 @@ std::string scope_sql(const plan::DateRange& range, const std::vector<std::strin
                     quote_literal(plan::iso_date(range.first));
   if (!endpoints.empty()) {
     sql += " AND t.endpoint_name IN (";
-    for (size_t i = 0; i < endpoints.size(); ++i) sql += (i ? ", " : "") + quote_literal(endpoints[i]);
+    for (size_t i = 0; i < endpoints.size(); ++i)
+      sql += (i ? ", " : "") + quote_literal(endpoints[i]);
     sql += ")";
   }
   return sql;
@@ -31,8 +32,8 @@ std::string next_step(const EndpointRecovery& r, const std::string& period) {
   if (r.permanent_failures > 0) {
     return std::to_string(r.permanent_failures) +
            " request(s) rejected by the API (not retryable): fix the endpoint in "
-           "endpoints.yaml, then baliza plan --mes " + period + " and baliza retry-failed " +
-           period;
+           "endpoints.yaml, then baliza plan --mes " +
+           period + " and baliza retry-failed " + period;
   }
   if (!r.circuit.empty()) {
     return "the API kept failing (circuit " + r.circuit + "): wait, then baliza retry-failed " +
@@ -53,12 +54,14 @@ std::vector<std::string> requeue_failed(Connection& conn, const plan::DateRange&
   std::vector<std::string> ids;
   const std::string now = utc_timestamp_now();
   conn.transaction([&] {
-    Result r = conn.query("SELECT task_id FROM planning.task_plan t WHERE t.status IN ('failed', "
-                          "'partial') AND " +
-                          scope_sql(range, endpoints) + " ORDER BY task_id");
+    Result r = conn.query(
+        "SELECT task_id FROM planning.task_plan t WHERE t.status IN ('failed', "
+        "'partial') AND " +
+        scope_sql(range, endpoints) + " ORDER BY task_id");
     for (size_t i = 0; i < r.row_count(); ++i) ids.push_back(r.get_string(0, i));
     if (ids.empty()) return;
-    const std::string condition = "t.status IN ('failed', 'partial') AND " + scope_sql(range, endpoints);
+    const std::string condition =
+        "t.status IN ('failed', 'partial') AND " + scope_sql(range, endpoints);
     conn.prepare(
             "INSERT INTO planning.task_events (task_id, event, status, run_id, detail, "
             "occurred_at) SELECT task_id, 'requeued', 'pending', $1, 'was ' || status || "
@@ -67,9 +70,10 @@ std::vector<std::string> requeue_failed(Connection& conn, const plan::DateRange&
         .bind(1, run_id)
         .bind(2, now)
         .execute();
-    conn.prepare("UPDATE planning.task_plan t SET status = 'pending', updated_at = $1::TIMESTAMP "
-                 "WHERE " +
-                 condition)
+    conn.prepare(
+            "UPDATE planning.task_plan t SET status = 'pending', updated_at = $1::TIMESTAMP "
+            "WHERE " +
+            condition)
         .bind(1, now)
         .execute();
   });
@@ -135,8 +139,7 @@ std::string describe_recovery(const std::vector<EndpointRecovery>& rows) {
     std::snprintf(buf, sizeof buf, "%-30s %7lld %6lld %6lld %7lld %7lld %8lld %8lld %8s\n",
                   e.endpoint.c_str(), static_cast<long long>(e.planned),
                   static_cast<long long>(e.done), static_cast<long long>(e.failed),
-                  static_cast<long long>(e.partial),
-                  static_cast<long long>(e.pending + e.claimed),
+                  static_cast<long long>(e.partial), static_cast<long long>(e.pending + e.claimed),
                   static_cast<long long>(e.pages_missing),
                   static_cast<long long>(e.unresolved_failures),
                   e.circuit.empty() ? "closed" : e.circuit.c_str());
@@ -145,7 +148,8 @@ std::string describe_recovery(const std::vector<EndpointRecovery>& rows) {
   out += "\n";
   for (const auto& e : rows) {
     out += e.endpoint + ": " + e.next_step + "\n";
-    if (!e.last_error.empty() && e.next_step != "complete") out += "  last error: " + e.last_error + "\n";
+    if (!e.last_error.empty() && e.next_step != "complete")
+      out += "  last error: " + e.last_error + "\n";
   }
   return out;
 }
@@ -169,9 +173,12 @@ struct Checked {
 
 std::vector<StoredRef> select_pages(Connection& conn, const VerifyOptions& o) {
   std::string where = "r.superseded_at IS NULL AND a.payload_sha256 IS NOT NULL";
-  if (o.range) where += " AND " + scope_sql(*o.range, o.endpoints);
+  if (o.range)
+    where += " AND " + scope_sql(*o.range, o.endpoints);
   else if (!o.endpoints.empty()) {
-    where += " AND " + scope_sql({plan::parse_iso_date("1900-01-01"), plan::parse_iso_date("2999-12-31")}, o.endpoints);
+    where += " AND " +
+             scope_sql({plan::parse_iso_date("1900-01-01"), plan::parse_iso_date("2999-12-31")},
+                       o.endpoints);
   }
   if (o.sample < 1.0) {
     where += " AND hash(a.request_id || " + quote_literal(std::to_string(o.seed)) +
@@ -181,7 +188,8 @@ std::vector<StoredRef> select_pages(Connection& conn, const VerifyOptions& o) {
       "SELECT a.request_id, a.task_id, a.endpoint, a.url, coalesce(a.params, ''), "
       "a.payload_sha256, a.page, r.records_count FROM runtime.task_results r JOIN "
       "raw.api_requests a USING (request_id) JOIN planning.task_plan t ON t.task_id = r.task_id "
-      "WHERE " + where + " ORDER BY a.endpoint, a.url");
+      "WHERE " +
+      where + " ORDER BY a.endpoint, a.url");
   std::vector<StoredRef> refs;
   for (size_t i = 0; i < r.row_count(); ++i) {
     StoredRef s;
@@ -246,7 +254,8 @@ VerifyResult verify_pages(Connection& conn, const plan::EndpointsConfig& config,
         });
     for (size_t i = 0; i < refs.size(); ++i) {
       checked[i].ref = refs[i];
-      engine.submit({refs[i].endpoint, rebase(refs[i].url, o.base_url, config, refs[i].endpoint), i, {}});
+      engine.submit(
+          {refs[i].endpoint, rebase(refs[i].url, o.base_url, config, refs[i].endpoint), i, {}});
     }
     engine.wait_idle();
   }
@@ -296,12 +305,13 @@ VerifyResult verify_pages(Connection& conn, const plan::EndpointsConfig& config,
 }
 
 std::string describe_verify(const VerifyResult& r) {
-  std::string out = "checked " + std::to_string(r.checked) + " pages: " +
-                    std::to_string(r.same) + " same, " + std::to_string(r.changed) +
-                    " changed upstream, " + std::to_string(r.gone) + " now empty, " +
-                    std::to_string(r.failed) + " could not be fetched (run " + r.run_id + ")\n";
+  std::string out = "checked " + std::to_string(r.checked) + " pages: " + std::to_string(r.same) +
+                    " same, " + std::to_string(r.changed) + " changed upstream, " +
+                    std::to_string(r.gone) + " now empty, " + std::to_string(r.failed) +
+                    " could not be fetched (run " + r.run_id + ")\n";
   for (const auto& c : r.changes) {
-    out += "  " + c.outcome + " " + c.endpoint + " " + c.url + (c.message.empty() ? "" : ": " + c.message) + "\n";
+    out += "  " + c.outcome + " " + c.endpoint + " " + c.url +
+           (c.message.empty() ? "" : ": " + c.message) + "\n";
   }
   if (r.checked > static_cast<std::int64_t>(r.changes.size()) + r.same) {
     out += "  ... all of them in meta.verifications (run_id = '" + r.run_id + "')\n";

@@ -187,9 +187,8 @@ void read_counts(Connection& conn, const PlanScope& scope, PlanApplyResult& r) {
       "endpoint_name, data_date, params LIMIT " +
       std::to_string(kMaxListedChanges));
   for (size_t i = 0; i < listed.row_count(); ++i) {
-    r.changes.push_back({listed.get_string(0, i), listed.get_string(1, i),
-                         listed.get_string(2, i), listed.get_string(3, i),
-                         listed.get_string(4, i)});
+    r.changes.push_back({listed.get_string(0, i), listed.get_string(1, i), listed.get_string(2, i),
+                         listed.get_string(3, i), listed.get_string(4, i)});
   }
 }
 

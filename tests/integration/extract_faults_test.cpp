@@ -34,16 +34,16 @@ endpoints:
   EXPECT_EQ(duplicate_pages(), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Faults, FaultExtraction,
-    ::testing::Values(FaultCase{"RateLimitWithRetryAfter", "429:rate=0.2,retry_after=0"},
-                      FaultCase{"RateLimitWithoutRetryAfter", "429:rate=0.2"},
-                      FaultCase{"ServerErrors", "5xx:rate=0.25"},
-                      FaultCase{"Resets", "reset:rate=0.15"},
-                      FaultCase{"ShortBodies", "truncate:rate=0.15"},
-                      FaultCase{"CutJson", "truncate:rate=0.15,mode=cut_json"},
-                      FaultCase{"FailFirst", "fail_first:count=2,status=502"}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Faults, FaultExtraction,
+                         ::testing::Values(FaultCase{"RateLimitWithRetryAfter",
+                                                     "429:rate=0.2,retry_after=0"},
+                                           FaultCase{"RateLimitWithoutRetryAfter", "429:rate=0.2"},
+                                           FaultCase{"ServerErrors", "5xx:rate=0.25"},
+                                           FaultCase{"Resets", "reset:rate=0.15"},
+                                           FaultCase{"ShortBodies", "truncate:rate=0.15"},
+                                           FaultCase{"CutJson", "truncate:rate=0.15,mode=cut_json"},
+                                           FaultCase{"FailFirst", "fail_first:count=2,status=502"}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(Extraction, SlowAnswersAreWaitedFor) {
   auto o = small_sim();
@@ -57,7 +57,8 @@ TEST_F(Extraction, SlowAnswersAreWaitedFor) {
 
 TEST_F(Extraction, ExhaustedRetriesAreRecordedWithAttempts) {
   auto o = small_sim();
-  o.faults.push_back(pncp_sim::parse_fault("fail_first:endpoint=/v1/contratos,count=10,status=503"));
+  o.faults.push_back(
+      pncp_sim::parse_fault("fail_first:endpoint=/v1/contratos,count=10,status=503"));
   start_sim(o);
   const auto c = config(R"(
 defaults:
@@ -72,9 +73,9 @@ defaults:
                   "resolved_at IS NULL"),
             2);
   // The other endpoint went on.
-  EXPECT_EQ(stored_counts(false).at("contratacoes_publicacao"),
-            truth(c, {"contratacoes_publicacao"}, "20240102", "20240103")
-                .at("contratacoes_publicacao"));
+  EXPECT_EQ(
+      stored_counts(false).at("contratacoes_publicacao"),
+      truth(c, {"contratacoes_publicacao"}, "20240102", "20240103").at("contratacoes_publicacao"));
   // Once the API recovers, a rerun of the failed tasks resolves the failures.
   conn->execute("UPDATE planning.task_plan SET status = 'pending' WHERE status = 'failed'");
   auto retry = options("2024-01-02:2024-01-03", endpoints);

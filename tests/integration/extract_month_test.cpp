@@ -30,10 +30,10 @@ TEST_F(Extraction, MonthMatchesGroundTruth) {
   EXPECT_EQ(count("SELECT sum(planned) - sum(done) FROM planning.coverage"), 0);
   EXPECT_EQ(duplicate_pages(), 0);
   // The summary agrees with the database.
-  EXPECT_EQ(result.total().records, expected.at("contratos") + expected.at("contratacoes_publicacao") +
-                                        expected.at("atas_atualizacao") +
-                                        expected.at("instrumentoscobranca_inclusao") +
-                                        expected.at("pca_atualizacao"));
+  EXPECT_EQ(result.total().records,
+            expected.at("contratos") + expected.at("contratacoes_publicacao") +
+                expected.at("atas_atualizacao") + expected.at("instrumentoscobranca_inclusao") +
+                expected.at("pca_atualizacao"));
   // Empty days are completed tasks with a zero-record result.
   EXPECT_EQ(count("SELECT count(*) FROM planning.task_plan t WHERE NOT EXISTS (SELECT 1 FROM "
                   "runtime.task_results r WHERE r.task_id = t.task_id)"),
@@ -111,8 +111,7 @@ endpoints:
     page_size_limits: [10, 50]
     params: {codigoModalidadeContratacao: 6, codigoModoDisputa: x}
 )");
-  const std::vector<std::string> endpoints{"contratacoes_publicacao",
-                                           "contratacoes_modo_invalido"};
+  const std::vector<std::string> endpoints{"contratacoes_publicacao", "contratacoes_modo_invalido"};
   const auto result = extract(c, "2024-01-02:2024-01-02", endpoints);
   EXPECT_EQ(result.exit_code(), 1);
   EXPECT_EQ(result.total().tasks_failed, 2);
@@ -190,8 +189,8 @@ TEST_F(Extraction, DataShiftRefetchesSoNoRecordIsMissed) {
     std::string day = tasks.get_string(4, i);
     day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
     const auto before = pncp_sim::records_for(sim->options(), "/v1/contratos", day, std::nullopt);
-    const bool shifted =
-        count("SELECT count(*) FROM meta.data_shifts WHERE task_id = " + quote_literal(task_id)) > 0;
+    const bool shifted = count("SELECT count(*) FROM meta.data_shifts WHERE task_id = " +
+                               quote_literal(task_id)) > 0;
     EXPECT_EQ(tasks.get_int64(3, i), static_cast<std::int64_t>(before.size()) + (shifted ? 3 : 0))
         << day;
     Result ids = conn->query(

@@ -1,9 +1,9 @@
 // The baliza binary as a child process against the in-process simulator: killed with -9 in
 // the middle of an extraction, or interrupted with SIGINT (once, then twice), and run again.
 // Either way the rerun converges: every page stored once, records equal the ground truth.
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <fcntl.h>
 #include <sys/wait.h>
 
 #include <fstream>
@@ -83,12 +83,17 @@ endpoints:
 )";
   }
   std::vector<std::string> args() const {
-    return {"--db",       (dir / "baliza.duckdb").string(),
-            "extract",    "--mes",
-            "2024-01",    "--endpoint",
-            "contratos",  "--endpoint",
+    return {"--db",
+            (dir / "baliza.duckdb").string(),
+            "extract",
+            "--mes",
+            "2024-01",
+            "--endpoint",
+            "contratos",
+            "--endpoint",
             "contratacoes_publicacao",
-            "--base-url", sim->base_url()};
+            "--base-url",
+            sim->base_url()};
   }
   // Waits until the simulator has answered `n` requests of the child.
   void wait_for_requests(std::uint64_t n) {
@@ -126,9 +131,9 @@ TEST_F(ExtractProcess, KillNineThenRerun) {
   open_db();
   const std::int64_t stored = count("SELECT count(*) FROM runtime.task_results");
   EXPECT_GT(count("SELECT count(*) FROM planning.task_plan WHERE status <> 'done'"), 0);
-  EXPECT_EQ(count("SELECT count(*) FROM runtime.task_claims WHERE status = 'active'") > 0 ||
-                stored > 0,
-            true);
+  EXPECT_EQ(
+      count("SELECT count(*) FROM runtime.task_claims WHERE status = 'active'") > 0 || stored > 0,
+      true);
   close_db();
   Child rerun(dir.path(), args());
   const int code = rerun.wait();

@@ -77,9 +77,10 @@ TEST_F(Extraction, VerifyFindsUpstreamChanges) {
   start_sim();
   const auto c = config();
   ASSERT_EQ(extract(c, "2024-01-01:2024-01-03", {"contratos", "atas_atualizacao"}).exit_code(), 0);
-  const std::int64_t pages = count("SELECT count(*) FROM runtime.task_results r JOIN "
-                                   "raw.api_requests a USING (request_id) WHERE "
-                                   "a.payload_sha256 IS NOT NULL");
+  const std::int64_t pages = count(
+      "SELECT count(*) FROM runtime.task_results r JOIN "
+      "raw.api_requests a USING (request_id) WHERE "
+      "a.payload_sha256 IS NOT NULL");
   ops::VerifyOptions v;
   v.range = plan::parse_range("2024-01-01:2024-01-03");
   v.base_url = sim->base_url();
@@ -99,7 +100,8 @@ TEST_F(Extraction, VerifyFindsUpstreamChanges) {
   EXPECT_GT(changed.changed + changed.gone, 0);
   EXPECT_EQ(changed.same, 0);
   EXPECT_EQ(count("SELECT count(*) FROM meta.verifications WHERE run_id = " +
-                  quote_literal(changed.run_id) + " AND outcome = 'changed' AND "
+                  quote_literal(changed.run_id) +
+                  " AND outcome = 'changed' AND "
                   "fetched_request_id IS NOT NULL"),
             changed.changed);
   // The current results are untouched; the new bodies are in the raw store.

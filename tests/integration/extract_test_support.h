@@ -85,8 +85,8 @@ class Extraction : public ::testing::Test {
   plan::PlanApplyResult plan(const plan::EndpointsConfig& c, const std::string& range,
                              const std::vector<std::string>& endpoints) {
     const plan::DateRange r = plan::parse_range(range);
-    const plan::Plan p = plan::plan_tasks(c, {r, endpoints, plan::Date{std::chrono::year(2024) /
-                                                                       6 / 30}});
+    const plan::Plan p =
+        plan::plan_tasks(c, {r, endpoints, plan::Date{std::chrono::year(2024) / 6 / 30}});
     return plan::apply_plan(*conn, c, p, {r, endpoints}, false, "test-plan");
   }
 

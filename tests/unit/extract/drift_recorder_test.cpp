@@ -53,7 +53,8 @@ TEST(DriftRecorder, KnownVersionsComeFromTheDatabase) {
 
 TEST(DriftRecorder, SampleIsBoundedAndRejectsNonPages) {
   std::string records;
-  for (int i = 0; i < 500; ++i) records += std::string(i ? "," : "") + "{\"a\":" + std::to_string(i) + "}";
+  for (int i = 0; i < 500; ++i)
+    records += std::string(i ? "," : "") + "{\"a\":" + std::to_string(i) + "}";
   EXPECT_EQ(sample_page_fingerprint("{\"data\":[" + records + "]}", 8).fields().size(), 1u);
   EXPECT_THROW(sample_page_fingerprint("{\"nodata\":1}"), Error);
   EXPECT_THROW(sample_page_fingerprint("{\"data\":[1,"), Error);

@@ -23,9 +23,8 @@ class WriterTest : public ::testing::Test {
 TEST_F(WriterTest, BatchesItemsInTransactions) {
   Writer writer(conn, WriterOptions{100, std::chrono::milliseconds(1000), 4096});
   for (int i = 0; i < 1000; ++i) {
-    writer.enqueue([i](Connection& c) {
-      c.prepare("INSERT INTO t VALUES ($1, 'x')").bind(1, i).execute();
-    });
+    writer.enqueue(
+        [i](Connection& c) { c.prepare("INSERT INTO t VALUES ($1, 'x')").bind(1, i).execute(); });
   }
   writer.flush();
   EXPECT_EQ(writer.stats().items, 1000u);
