@@ -29,6 +29,7 @@ struct RunFlags {
   std::string base_url, project_dir;
   int concurrency = 0, threads = 4;
   double rate = 0;
+  bool node_lines = false;  // print every node's START/OK line (dbt style)
 };
 
 std::string megabytes(size_t bytes) {
@@ -64,7 +65,15 @@ ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::
   o.interrupts = &interrupt_count();
   o.progress = !ctx.options().quiet && log_level() <= LogLevel::kInfo;
   o.progress_tty = isatty(STDERR_FILENO) != 0 && log_format() == LogFormat::kText;
-  o.say = [&ctx](const std::string& line) { ctx.say(line); };
+  // A node line per START/OK/PASS is dbt's way; `--progress nodes` keeps it, the default shows
+  // only what needs attention (errors, warnings, skips) and the totals.
+  bool all_lines = flags.node_lines;
+  o.say = [&ctx, all_lines](const std::string& line) {
+    bool routine = line.find(" START ") != std::string::npos ||
+                   line.find(" OK created ") != std::string::npos ||
+                   line.find(" PASS ") != std::string::npos;
+    if (all_lines || !routine) ctx.say(line);
+  };
   InterruptGuard guard;
   ops::PipelineReport report = ops::run_pipeline(o);
   std::fputs(ops::describe_pipeline(report).c_str(), stdout);
@@ -184,6 +193,8 @@ void add_pipeline_commands(CLI::App& app, Context& ctx, int& exit_code) {
   run_cmd->add_option("--rate", run->rate,
                       "Requests per second per host (default: endpoints.yaml, 4 for the PNCP)");
   run_cmd->add_option("--threads", run->threads, "Models built at once (default 4)");
+  run_cmd->add_flag("--node-lines", run->node_lines,
+                    "Print a START and an OK line per model and test");
   run_cmd->add_option("--project-dir", run->project_dir,
                       "Project with models (default: the built-in PNCP project)");
   run_cmd->callback([&ctx, &exit_code, run] {
