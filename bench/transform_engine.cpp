@@ -1,21 +1,30 @@
 // Transformation engine figures (plain main; see bench/results/transform.md):
 //   1. parse + compile + validate of a synthetic 10k-model project, with peak RSS;
 //   2. per-model overhead of `baliza transform` against running the same compiled SQL
-//      directly through DuckDB, on a 200-model project of views and tables;
+//      directly through DuckDB, on chains of views and tables (200 and 1,000 models);
 //   3. a 100k-row seed loaded by `baliza seed`.
+// Every measure runs 3 times; the median is printed. Usage:
+//   bench_transform_engine [--models N] [--only synthetic|overhead|seed]
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "db/database.h"
 #include "transform/compiler.h"
 #include "transform/dag.h"
 #include "transform/sql_dependencies.h"
 #include "transform/synthetic_project.h"
+#include "transform/validate.h"
 
 namespace fs = std::filesystem;
 using namespace baliza;
@@ -24,8 +33,15 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+constexpr int kRepeats = 3;
+
 double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 long peak_rss_mb() {
@@ -43,33 +59,61 @@ int run(const std::string& cmd) {
   return std::system(cmd.c_str());
 }
 
-void parse_compile_validate(const fs::path& dir) {
-  write_synthetic_project(dir, {.models = 10000});
-  auto t0 = Clock::now();
-  Project p = load_project(dir);
-  double load = since(t0);
-  Dag dag = Dag::build(p);
-  double dag_s = since(t0) - load;
-  auto db = Database::open(":memory:");
-  Connection conn(db);
-  auto t1 = Clock::now();
-  add_plain_sql_dependencies(p, dag, conn);  // renders every model and parses it with DuckDB
-  double parse_s = since(t1);
-  Compiler compiler(p);
-  auto t2 = Clock::now();
-  std::size_t bytes = 0;
-  for (std::size_t i : dag.topological_order())
-    if (dag.node(i).resource_type == ResourceType::kModel)
-      bytes += compiler.compile(dag.node(i), false).sql.size();
-  double compile_s = since(t2);
-  std::printf(
-      "10k models: load %.3fs, dag %.3fs, DuckDB parse of all models %.3fs, compile %.3fs "
-      "(%zu bytes); total %.3fs; peak RSS %ld MB\n",
-      load, dag_s, parse_s, compile_s, bytes, since(t0), peak_rss_mb());
+// Seconds for `cmd`, median of kRepeats after one warm-up run.
+double time_command(const std::string& cmd) {
+  run(cmd);
+  std::vector<double> t;
+  for (int r = 0; r < kRepeats; ++r) {
+    auto t0 = Clock::now();
+    run(cmd);
+    t.push_back(since(t0));
+  }
+  return median(t);
 }
 
-void per_model_overhead(const fs::path& dir) {
-  const int n = 200;
+void parse_compile_validate(const fs::path& dir, std::size_t models) {
+  SyntheticProjectStats stats = write_synthetic_project(dir, {.models = models});
+  std::printf(
+      "synthetic project: %zu models (%zu views, %zu tables, %zu incremental, %zu ephemeral), "
+      "%zu sources, %zu tests\n",
+      stats.models, stats.views, stats.tables, stats.incremental, stats.ephemeral, stats.sources,
+      stats.tests);
+  std::vector<double> load, dag_s, parse, compile, validate, total;
+  std::size_t bytes = 0, issues = 0;
+  for (int r = 0; r < kRepeats; ++r) {
+    auto t0 = Clock::now();
+    Project p = load_project(dir);
+    load.push_back(since(t0));
+    auto t1 = Clock::now();
+    Dag dag = Dag::build(p);
+    dag_s.push_back(since(t1));
+    auto t2 = Clock::now();
+    {
+      auto db = Database::open(":memory:", {.threads = "1"});  // as `baliza ls/compile/validate`
+      Connection conn(db);
+      add_plain_sql_dependencies(p, dag, conn);  // renders every model, parsed by DuckDB
+    }
+    parse.push_back(since(t2));
+    auto t3 = Clock::now();
+    Compiler compiler(p);
+    bytes = 0;
+    for (std::size_t i : dag.topological_order())
+      if (dag.node(i).resource_type == ResourceType::kModel)
+        bytes += compiler.compile(dag.node(i), false).sql.size();
+    compile.push_back(since(t3));
+    auto t4 = Clock::now();
+    issues = validate_project(p, dag, std::nullopt).size();
+    validate.push_back(since(t4));
+    total.push_back(since(t0));
+  }
+  std::printf(
+      "%zu models (median of %d): load %.3fs, dag %.3fs, DuckDB parse pass %.3fs, compile %.3fs "
+      "(%zu bytes of SQL), validate %.3fs (%zu issues); total %.3fs; peak RSS %ld MB\n",
+      models, kRepeats, median(load), median(dag_s), median(parse), median(compile), bytes,
+      median(validate), issues, median(total), peak_rss_mb());
+}
+
+void per_model_overhead(const fs::path& dir, int n) {
   write(dir / "baliza.yml", "name: b\ndatabase: b.duckdb\n");
   std::string direct;
   for (int i = 0; i < n; ++i) {
@@ -85,23 +129,24 @@ void per_model_overhead(const fs::path& dir) {
               " AS select " + (i == 0 ? "range AS id" : "id") + " from " + parent_sql + ";\n";
   }
   std::string bin = BALIZA_BIN;
-  run("cd " + dir.string() + " && " + bin + " -q transform --threads 1 >/dev/null 2>&1");  // warm
-  auto t0 = Clock::now();
-  run("cd " + dir.string() + " && " + bin + " -q transform --threads 1 >/dev/null 2>&1");
-  double engine = since(t0);
-  auto db = Database::open((dir / "direct.duckdb").string());
-  Connection conn(db);
-  conn.execute(direct);
-  auto t1 = Clock::now();
-  conn.execute(direct);
-  double raw = since(t1);
-  auto t2 = Clock::now();
-  run(bin + " --version >/dev/null");
-  double startup = since(t2);
+  double engine = time_command("cd " + dir.string() + " && " + bin +
+                               " -q transform --threads 1 >/dev/null 2>&1");
+  std::vector<double> raw;
+  {
+    auto db = Database::open((dir / "direct.duckdb").string());
+    Connection conn(db);
+    conn.execute(direct);  // warm
+    for (int r = 0; r < kRepeats; ++r) {
+      auto t1 = Clock::now();
+      conn.execute(direct);
+      raw.push_back(since(t1));
+    }
+  }
+  double startup = time_command(bin + " --version >/dev/null");
   std::printf(
-      "%d models (chain, half tables): baliza transform %.3fs, same SQL direct %.3fs; "
-      "overhead %.3f ms/model (process start %.3fs included in the total)\n",
-      n, engine, raw, (engine - raw) * 1000 / n, startup);
+      "%d models (chain, half tables, median of %d): baliza transform %.3fs, same SQL direct "
+      "%.3fs; overhead %.3f ms/model (process start %.3fs included in the total)\n",
+      n, kRepeats, engine, median(raw), (engine - median(raw)) * 1000 / n, startup);
 }
 
 void big_seed(const fs::path& dir) {
@@ -113,21 +158,28 @@ void big_seed(const fs::path& dir) {
   write(dir / "seeds" / "big.csv", csv);
   write(dir / "models" / ".keep", "");
   std::string bin = BALIZA_BIN;
-  run("cd " + dir.string() + " && " + bin + " -q seed >/dev/null 2>&1");  // creates the db
-  auto t0 = Clock::now();
-  int rc = run("cd " + dir.string() + " && " + bin + " -q seed >/dev/null 2>&1");
-  std::printf("100k-row seed (%zu bytes): %.3fs (whole process, exit %d)\n", csv.size(), since(t0),
-              rc);
+  double t = time_command("cd " + dir.string() + " && " + bin + " -q seed >/dev/null 2>&1");
+  std::printf("100k-row seed (%zu bytes, median of %d): %.3fs (whole process)\n", csv.size(),
+              kRepeats, t);
 }
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  std::size_t models = 10000;
+  std::string only;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--models") == 0) models = std::strtoul(argv[i + 1], nullptr, 10);
+    if (std::strcmp(argv[i], "--only") == 0) only = argv[i + 1];
+  }
   fs::path base =
       fs::temp_directory_path() / ("baliza-bench-transform-" + std::to_string(::getpid()));
-  parse_compile_validate(base / "synthetic");
-  per_model_overhead(base / "overhead");
-  big_seed(base / "seed");
+  if (only.empty() || only == "synthetic") parse_compile_validate(base / "synthetic", models);
+  if (only.empty() || only == "overhead") {
+    per_model_overhead(base / "overhead200", 200);
+    per_model_overhead(base / "overhead1000", 1000);
+  }
+  if (only.empty() || only == "seed") big_seed(base / "seed");
   fs::remove_all(base);
   return 0;
 }

@@ -175,7 +175,7 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
 // A Dag with plain-SQL edges, found with a scratch in-memory DuckDB (no writes anywhere).
 Dag offline_dag(const Project& project) {
   Dag dag = Dag::build(project);
-  auto scratch = Database::open(":memory:");
+  auto scratch = Database::open(":memory:", {.threads = "1"});  // parsing only: no workers
   Connection conn(scratch);
   add_plain_sql_dependencies(project, dag, conn);
   return dag;

@@ -4,7 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "core/error.h"
 #include "transform/compiler.h"
@@ -20,23 +20,37 @@ std::string lower(std::string s) {
   return s;
 }
 
-void walk(const nlohmann::json& j, ParsedSql& out, std::unordered_set<std::string>& ctes) {
-  if (j.is_array()) {
-    for (const auto& item : j) walk(item, out, ctes);
+std::string_view string_field(simdjson::dom::object object, std::string_view key) {
+  std::string_view value;
+  if (object[key].get(value) != simdjson::SUCCESS) return {};
+  return value;
+}
+
+void walk(simdjson::dom::element e, ParsedSql& out, std::unordered_set<std::string>& ctes) {
+  simdjson::dom::array array;
+  if (e.get(array) == simdjson::SUCCESS) {
+    for (simdjson::dom::element item : array) walk(item, out, ctes);
     return;
   }
-  if (!j.is_object()) return;
-  auto type = j.find("type");
-  if (type != j.end() && type->is_string() && *type == "BASE_TABLE") {
-    out.tables.push_back({j.value("schema_name", ""), j.value("table_name", "")});
+  simdjson::dom::object object;
+  if (e.get(object) != simdjson::SUCCESS) return;
+  if (string_field(object, "type") == "BASE_TABLE") {
+    out.tables.push_back({std::string(string_field(object, "schema_name")),
+                          std::string(string_field(object, "table_name"))});
   }
-  auto cte_map = j.find("cte_map");
-  if (cte_map != j.end() && cte_map->is_object()) {
-    for (const auto& entry : cte_map->value("map", nlohmann::json::array()))
-      if (entry.contains("key") && entry["key"].is_string()) ctes.insert(lower(entry["key"]));
+  simdjson::dom::object cte_map;
+  simdjson::dom::array cte_entries;
+  if (object["cte_map"].get(cte_map) == simdjson::SUCCESS &&
+      cte_map["map"].get(cte_entries) == simdjson::SUCCESS) {
+    for (simdjson::dom::element entry : cte_entries) {
+      simdjson::dom::object fields;
+      if (entry.get(fields) != simdjson::SUCCESS) continue;
+      std::string_view key = string_field(fields, "key");
+      if (!key.empty()) ctes.insert(lower(std::string(key)));
+    }
   }
-  for (const auto& [key, value] : j.items()) {
-    if (value.is_structured()) walk(value, out, ctes);
+  for (simdjson::dom::key_value_pair field : object) {
+    if (field.value.is_array() || field.value.is_object()) walk(field.value, out, ctes);
   }
 }
 
@@ -44,21 +58,31 @@ void walk(const nlohmann::json& j, ParsedSql& out, std::unordered_set<std::strin
 
 ParsedSql parse_serialized_sql(std::string_view json) {
   ParsedSql out;
-  nlohmann::json doc = nlohmann::json::parse(json, nullptr, false);
-  if (doc.is_discarded()) {
+  // One parser per thread: it keeps its buffers between documents.
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string padded(json);
+  simdjson::dom::element root;
+  simdjson::dom::object doc;
+  if (parser.parse(padded).get(root) != simdjson::SUCCESS || root.get(doc) != simdjson::SUCCESS) {
     out.error = "cannot read DuckDB's parse tree";
     return out;
   }
-  if (doc.value("error", false)) {
-    out.error = doc.value("error_message", std::string("syntax error"));
-    if (auto p = doc.find("position"); p != doc.end()) {
-      if (p->is_string()) out.error_offset = std::stoull(p->get<std::string>());
-      if (p->is_number()) out.error_offset = p->get<std::size_t>();
-    }
+  bool error = false;
+  if (doc["error"].get(error) == simdjson::SUCCESS && error) {
+    std::string_view message = string_field(doc, "error_message");
+    out.error = message.empty() ? std::string("syntax error") : std::string(message);
+    std::string_view text = string_field(doc, "position");
+    std::uint64_t number = 0;
+    if (!text.empty() &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      out.error_offset = std::stoull(std::string(text));
+    else if (doc["position"].get(number) == simdjson::SUCCESS)
+      out.error_offset = static_cast<std::size_t>(number);
     return out;
   }
   std::unordered_set<std::string> ctes;
-  walk(doc["statements"], out, ctes);
+  simdjson::dom::element statements;
+  if (doc["statements"].get(statements) == simdjson::SUCCESS) walk(statements, out, ctes);
   std::erase_if(out.tables, [&](const TableName& t) {
     return t.schema.empty() && ctes.count(lower(t.table)) > 0;
   });
@@ -69,7 +93,8 @@ std::vector<ParsedSql> parse_sql_batch(Connection& conn, const std::vector<std::
   std::vector<ParsedSql> out(sqls.size());
   for (std::size_t start = 0; start < sqls.size(); start += kBatchSize) {
     std::size_t end = std::min(sqls.size(), start + kBatchSize);
-    std::string query = "SELECT i, json_serialize_sql(s) FROM (VALUES ";
+    std::string query =
+        "SELECT i, json_serialize_sql(s, skip_null := true, skip_empty := true) FROM (VALUES ";
     for (std::size_t i = start; i < end; ++i) {
       if (i > start) query += ",";
       query += '(';

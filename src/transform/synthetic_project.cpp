@@ -51,9 +51,13 @@ std::string staging_sql(const std::string& table) {
          table + "') }}\nwhere updated_at >= '{{ var(\"start_date\", \"2024-01-01\") }}'\n";
 }
 
-std::string join_sql(const std::vector<std::string>& parents, bool incremental) {
+// `materialized`: written as a config() call unless empty (the folder default applies then).
+std::string join_sql(const std::vector<std::string>& parents, const std::string& materialized) {
+  bool incremental = materialized == "incremental";
   std::string sql;
   if (incremental) sql += "{{ config(materialized='incremental', unique_key='id') }}\n";
+  if (materialized == "view" || materialized == "ephemeral")
+    sql += "{{ config(materialized='" + materialized + "') }}\n";
   sql += "select\n  t0.id,\n  t0.updated_at,\n  t0.amount";
   for (std::size_t i = 1; i < parents.size(); ++i) {
     sql += " + coalesce(t";
@@ -92,11 +96,14 @@ SyntheticProjectStats write_synthetic_project(const std::filesystem::path& dir,
   write_file(dir / "baliza.yml",
              "name: synthetic\nvars:\n  start_date: '2024-01-01'\nmodels:\n  synthetic:\n"
              "    staging: {+materialized: view, +schema: staging, +tags: [staging]}\n"
-             "    intermediate: {+materialized: ephemeral}\n"
+             "    intermediate: {+materialized: table, +schema: intermediate}\n"
              "    marts: {+materialized: table, +schema: marts, +tags: [marts]}\n");
   std::string sources = "version: 2\nsources:\n  - name: raw\n    tables:\n";
   for (std::size_t s = 0; s < options.sources; ++s)
-    sources += "      - name: " + numbered("table", s) + "\n";
+    sources += "      - name: " + numbered("table", s) +
+               "\n        columns:\n          - {name: id, data_type: BIGINT}\n"
+               "          - {name: amount, data_type: 'DECIMAL(18,2)'}\n"
+               "          - {name: updated_at, data_type: TIMESTAMP}\n";
   write_file(dir / "models" / "staging" / "sources.yml", sources);
   stats.sources = options.sources;
 
@@ -108,9 +115,11 @@ SyntheticProjectStats write_synthetic_project(const std::filesystem::path& dir,
     for (std::size_t i = 0; i < layer.count; ++i, ++n) {
       std::string name = numbered(layer.prefix, n);
       std::string sql;
+      std::string materialized;  // empty: the folder's (table in intermediate and marts)
       if (layer.prefix == std::string("stg")) {
         sql = staging_sql(numbered("table", rng.below(std::max<std::size_t>(1, options.sources))));
         stats.edges += options.sources > 0 ? 1 : 0;
+        ++stats.views;
       } else {
         const auto& pool = layer.prefix == std::string("int") ? earlier : intermediates;
         std::size_t want = layer.prefix == std::string("int") ? 1 + rng.below(3) : 2 + rng.below(3);
@@ -124,12 +133,26 @@ SyntheticProjectStats write_synthetic_project(const std::filesystem::path& dir,
         }
         if (picked.empty()) picked.insert(earlier.empty() ? std::string() : earlier.back());
         std::vector<std::string> parents(picked.begin(), picked.end());
-        sql = join_sql(parents, layer.prefix == std::string("mart") && n % 3 == 0);
+        if (layer.prefix == std::string("mart")) {
+          materialized = n % 3 == 0 ? "incremental" : "";
+          ++(n % 3 == 0 ? stats.incremental : stats.tables);
+        } else if (options.ephemeral_every > 0 && i % options.ephemeral_every == 0) {
+          materialized = "ephemeral";
+          ++stats.ephemeral;
+        } else if (options.view_every > 0 && i % options.view_every == 0) {
+          materialized = "view";
+          ++stats.views;
+        } else {
+          ++stats.tables;
+        }
+        sql = join_sql(parents, materialized);
         stats.edges += parents.size();
       }
       write_file(dir / "models" / layer.folder / (name + ".sql"), sql);
       layer.yml += "  - name: " + name + "\n    description: synthetic model " + name + "\n";
-      if (options.tested_every > 0 && n % options.tested_every == 0) {
+      // Ephemeral models have no relation to test, so they get none (as in dbt).
+      if (options.tested_every > 0 && n % options.tested_every == 0 &&
+          materialized != "ephemeral") {
         layer.yml += "    columns:\n      - name: id\n        data_tests: [not_null, unique]\n";
         stats.tests += 2;
         stats.edges += 2;
@@ -140,6 +163,9 @@ SyntheticProjectStats write_synthetic_project(const std::filesystem::path& dir,
     write_file(dir / "models" / layer.folder / "schema.yml", layer.yml);
   }
   stats.models = n;
+  stats.staging = staging;
+  stats.intermediate = intermediate;
+  stats.marts = marts;
   return stats;
 }
 

@@ -23,12 +23,22 @@ TEST(SyntheticProject, TwoThousandModelsLoadIntoTheExpectedDag) {
   EXPECT_EQ(dag.edge_count(), stats.edges);
   EXPECT_EQ(dag.topological_order().size(), dag.size());
 
-  // The layers are what the folder config says they are.
-  Selection marts = select_nodes(project, dag, {{"tag:marts,resource_type:model"}, {}, nullptr});
-  EXPECT_EQ(marts.indexes.size(), 500u);
-  Selection ephemeral =
-      select_nodes(project, dag, {{"config.materialized:ephemeral"}, {}, nullptr});
-  EXPECT_EQ(ephemeral.indexes.size(), 1000u);
+  // The layers and materializations are what the folder config and config() calls say.
+  EXPECT_EQ(stats.staging + stats.intermediate + stats.marts, stats.models);
+  EXPECT_EQ(stats.views + stats.tables + stats.incremental + stats.ephemeral, stats.models);
+  auto count = [&](const std::string& selector) {
+    return select_nodes(project, dag, {{selector}, {}, nullptr}).indexes.size();
+  };
+  EXPECT_EQ(count("tag:marts,resource_type:model"), stats.marts);
+  EXPECT_EQ(count("path:models/intermediate,resource_type:model"), stats.intermediate);
+  EXPECT_EQ(count("config.materialized:ephemeral"), stats.ephemeral);
+  EXPECT_EQ(count("config.materialized:incremental"), stats.incremental);
+  EXPECT_EQ(count("config.materialized:table"), stats.tables);
+  EXPECT_EQ(count("config.materialized:view,resource_type:model"), stats.views);
+  // Mostly views and tables, a few ephemerals (one intermediate in options.ephemeral_every).
+  EXPECT_GT(stats.ephemeral, 0u);
+  EXPECT_EQ(stats.ephemeral,
+            (stats.intermediate + options.ephemeral_every - 1) / options.ephemeral_every);
 }
 
 TEST(SyntheticProject, SameSeedSameProject) {
