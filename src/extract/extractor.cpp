@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -83,6 +84,13 @@ std::string failure_message(const PageOutcome& o) {
         }
       }
     }
+    if (o.http_status >= 400 && o.body.find("<title>") != std::string::npos) {
+      const size_t from = o.body.find("<title>") + 7;  // an HTML error page: its title says it
+      const size_t to = o.body.find("</title>", from);
+      if (to != std::string::npos && to - from < 200) {
+        return "HTTP " + std::to_string(o.http_status) + ": " + o.body.substr(from, to - from);
+      }
+    }
     if (o.http_status >= 400) {
       std::string text;  // one line, whitespace collapsed, at most 200 chars
       for (char ch : o.body) {
@@ -142,90 +150,90 @@ struct PageRecord {
   std::optional<std::int64_t> total_pages;
 };
 
-// Pages waiting for the batch's commit, on the writer thread only. Requests and results are
-// bulk-appended; payloads go through a staging table so that an identical body already
-// stored (content addressing) is skipped with one set-based INSERT ... ON CONFLICT.
+// Pages waiting for the batch's commit, on the writer thread only. Everything is bulk-appended
+// (one appender per table per batch). raw.payloads is content-addressed: bodies already stored
+// (one indexed lookup per batch) or repeated within the batch are appended once.
 class PageBuffer final : public BatchBuffer {
  public:
   // Shared, not moved: a replayed item adds the same record again.
   void add(std::shared_ptr<const PageRecord> r) { pages_.push_back(std::move(r)); }
 
-  // Once per connection, outside any batch.
-  static void create_staging(Connection& conn) {
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS payload_stage (payload_sha256 VARCHAR, raw_size "
-        "BIGINT, compressed_size BIGINT, compressed BLOB)");
-  }
-
   void flush(Connection& conn) override {
     if (pages_.empty()) return;
     std::vector<std::shared_ptr<const PageRecord>> pages;
     pages.swap(pages_);
-    bool any_payload = false;
-    {
-      Appender stage = conn.appender("", "payload_stage");
-      Appender requests = conn.appender("raw", "api_requests");
-      Appender results = conn.appender("runtime", "task_results");
-      for (const auto& record : pages) {
-        const PageRecord& p = *record;
-        const std::string request_id = random_id();
-        if (p.has_body) {
-          any_payload = true;
-          stage.append(p.payload.sha256)
-              .append(static_cast<int64_t>(p.payload.raw_size))
-              .append(static_cast<int64_t>(p.payload.compressed.size()))
-              .append_blob(p.payload.compressed);
-          stage.end_row();
-        }
-        requests.append(request_id)
-            .append(p.task_id)
-            .append(p.endpoint)
-            .append(p.url)
-            .append(p.params)
-            .append(static_cast<int64_t>(p.page))
-            .append(static_cast<int64_t>(p.http_status))
-            .append(p.etag);
-        if (p.has_body) {
-          requests.append(p.payload.sha256).append(static_cast<int64_t>(p.payload.raw_size));
-        } else {
-          requests.append_null().append_null();
-        }
-        requests.append(p.collected_at).append(p.collected_at.substr(0, 10));
-        requests.end_row();
-        if (!p.result_row) continue;
-        results.append(random_id())
-            .append(p.task_id)
-            .append(request_id)
-            .append(static_cast<int64_t>(p.page))
-            .append(p.records)
-            .append(p.total_records)
-            .append(p.total_pages);
-        results.append(p.collected_at);
-        if (p.superseded) {
-          results.append(p.collected_at);
-        } else {
-          results.append_null();
-        }
-        results.append(p.run_id);
-        results.end_row();
+    std::unordered_set<std::string> skip = stored_payloads(conn, pages);
+    Appender payloads = conn.appender("raw", "payloads");
+    Appender requests = conn.appender("raw", "api_requests");
+    Appender results = conn.appender("runtime", "task_results");
+    for (const auto& record : pages) {
+      const PageRecord& p = *record;
+      const std::string request_id = random_id();
+      if (p.has_body && skip.insert(p.payload.sha256).second) {
+        payloads.append(p.payload.sha256)
+            .append("zstd")
+            .append_null()
+            .append(static_cast<int64_t>(p.payload.raw_size))
+            .append(static_cast<int64_t>(p.payload.compressed.size()))
+            .append_blob(p.payload.compressed)
+            .append(p.collected_at);
+        payloads.end_row();
       }
-      stage.close();
-      requests.close();
-      results.close();
+      requests.append(request_id)
+          .append(p.task_id)
+          .append(p.endpoint)
+          .append(p.url)
+          .append(p.params)
+          .append(static_cast<int64_t>(p.page))
+          .append(static_cast<int64_t>(p.http_status))
+          .append(p.etag);
+      if (p.has_body) {
+        requests.append(p.payload.sha256).append(static_cast<int64_t>(p.payload.raw_size));
+      } else {
+        requests.append_null().append_null();
+      }
+      requests.append(p.collected_at).append(p.collected_at.substr(0, 10));
+      requests.end_row();
+      if (!p.result_row) continue;
+      results.append(random_id())
+          .append(p.task_id)
+          .append(request_id)
+          .append(static_cast<int64_t>(p.page))
+          .append(p.records)
+          .append(p.total_records)
+          .append(p.total_pages)
+          .append(p.collected_at);
+      if (p.superseded) {
+        results.append(p.collected_at);
+      } else {
+        results.append_null();
+      }
+      results.append(p.run_id);
+      results.end_row();
     }
-    if (any_payload) {
-      conn.execute(
-          "INSERT INTO raw.payloads (payload_sha256, codec, dict_id, raw_size, compressed_size, "
-          "compressed) SELECT payload_sha256, 'zstd', NULL, any_value(raw_size), "
-          "any_value(compressed_size), any_value(compressed) FROM payload_stage GROUP BY "
-          "payload_sha256 ON CONFLICT DO NOTHING");
-      conn.execute("DELETE FROM payload_stage");
-    }
+    payloads.close();
+    requests.close();
+    results.close();
   }
 
   void discard() override { pages_.clear(); }
 
  private:
+  // Hashes of this batch's bodies that raw.payloads already has.
+  static std::unordered_set<std::string> stored_payloads(
+      Connection& conn, const std::vector<std::shared_ptr<const PageRecord>>& pages) {
+    std::string list;
+    for (const auto& p : pages) {
+      if (p->has_body) list += (list.empty() ? "" : ", ") + quote_literal(p->payload.sha256);
+    }
+    std::unordered_set<std::string> found;
+    if (list.empty()) return found;
+    Result r = conn.query("SELECT payload_sha256 FROM raw.payloads WHERE payload_sha256 IN (" +
+                          list + ")");
+    for (size_t i = 0; i < r.row_count(); ++i) found.insert(r.get_string(0, i));
+    return found;
+  }
+
   std::vector<std::shared_ptr<const PageRecord>> pages_;
 };
 
@@ -327,7 +335,6 @@ class Extraction {
 // ---------------------------------------------------------------------------------------------
 
 ExtractResult Extraction::run() {
-  writer_.call([](Connection& c) { PageBuffer::create_staging(c); });
   log_start();
   load_schema_versions();
   result_.orphaned_claims = claims_->start_worker(worker_id_);
@@ -339,10 +346,10 @@ ExtractResult Extraction::run() {
   const auto ttl = std::chrono::seconds(std::max(30, config_.defaults.claim_ttl_seconds));
   const int concurrency = engine_options_.http.max_in_flight;
   const int batch =
-      options_.claim_batch > 0 ? options_.claim_batch : std::max(100, 16 * concurrency);
-  // Claim the next batch while a whole batch is still queued, so the claim's round trip to
-  // the writer overlaps with fetching instead of starving the engine.
-  const std::int64_t low_water = std::max<std::int64_t>(2 * concurrency, batch);
+      options_.claim_batch > 0 ? options_.claim_batch : std::max(256, 32 * concurrency);
+  // Keep about two batches claimed ahead, so a claim's round trip to the writer overlaps with
+  // fetching instead of starving the engine (small tasks finish in well under a millisecond).
+  const std::int64_t low_water = std::max<std::int64_t>(2 * concurrency, 2 * batch);
 
   engine_ = std::make_unique<FetchEngine>(engine_options_,
                                           [this](PageOutcome o) { on_outcome(std::move(o)); });
@@ -424,8 +431,8 @@ ExtractResult Extraction::run() {
       result_.open_circuits.push_back(e.name);
     }
   }
+  stop_processors();  // drains the outcomes still queued; they may still call the engine
   engine_.reset();
-  stop_processors();
   {
     std::lock_guard lock(mutex_);
     result_.interrupted = stopping_;

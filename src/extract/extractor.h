@@ -52,7 +52,7 @@ struct ExtractOptions {
   int max_attempts = 0;  // per page, first try included; 0 = defaults.retry.max_attempts
   std::string run_id;    // generated when empty
   std::string command = "extract";
-  int claim_batch = 0;  // tasks per claim; 0 = max(100, 16 x concurrency)
+  int claim_batch = 0;  // tasks per claim; 0 = max(256, 32 x concurrency)
   RawStoreOptions raw;
   WriterOptions writer;
   std::chrono::milliseconds grace{5000};
