@@ -71,6 +71,12 @@ int run_extract_command(Context& ctx, const PeriodOptions& period, const Extract
   options.progress_tty = isatty(STDERR_FILENO) != 0 && log_format() == LogFormat::kText;
   InterruptGuard guard;
   const extract::ExtractResult result = extract::run_extract(db, config, options);
+  const extract::EndpointTotals total = result.total();
+  if (total.tasks_done + total.tasks_failed + total.tasks_partial + total.tasks_released == 0) {
+    ctx.say(
+        "nothing to extract: every planned task of this period is done (see baliza "
+        "recovery-status, or plan the period first)");
+  }
   std::fputs(extract::describe_extract_result(result).c_str(), stdout);
   std::fflush(stdout);
   return result.exit_code();

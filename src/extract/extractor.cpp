@@ -709,8 +709,8 @@ void Extraction::observe_schema(const std::string& endpoint, const std::string& 
   std::optional<SchemaVersion> v = drift_.observe(endpoint, fp);
   if (!v) return;
   if (v->baseline) {
-    log_info("schema baseline recorded",
-             {{"endpoint", endpoint}, {"fields", std::to_string(fp.fields().size())}});
+    log_debug("schema baseline recorded",
+              {{"endpoint", endpoint}, {"fields", std::to_string(fp.fields().size())}});
   } else {
     log_warn("schema drift: " + endpoint + " records changed shape",
              {{"endpoint", endpoint}, {"url", url}, {"changes", v->changes}});

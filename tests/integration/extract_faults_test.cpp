@@ -101,8 +101,17 @@ defaults:
   opts.interrupts = &interrupts;
   plan(c, "2024-01-01:2024-01-10", {"contratos", "contratacoes_publicacao"});
   std::thread stopper([&] {
-    // Everything but the paused endpoint finishes quickly; then stop waiting for the circuit.
-    std::this_thread::sleep_for(std::chrono::seconds(3));
+    // Everything but the paused endpoint finishes; then stop waiting for the circuit. A second
+    // connection watches the committed task states.
+    Connection watcher(db);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto done = watcher.scalar(
+          "SELECT count(*) FROM planning.task_plan WHERE endpoint_name = "
+          "'contratacoes_publicacao' AND status = 'done'");
+      if (done == std::to_string(10 * 14)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     interrupts = 1;
   });
   const auto result = extract::run_extract(*conn, c, opts);
