@@ -1,5 +1,7 @@
 #include "transform/materialize.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <thread>
 
@@ -12,10 +14,10 @@ std::string rel(const std::string& schema, const std::string& name) {
   return quote_identifier(schema) + "." + quote_identifier(name);
 }
 
-std::string drop_sql(RelationKind kind, const std::string& relation) {
-  if (kind == RelationKind::kTable) return "DROP TABLE " + relation + ";";
-  if (kind == RelationKind::kView) return "DROP VIEW " + relation + ";";
-  return "";
+std::string lower(const std::string& s) {
+  std::string out = s;
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 std::int64_t count_rows(Connection& conn, const std::string& relation) {
@@ -88,44 +90,91 @@ RelationKind relation_kind(Connection& conn, const std::string& schema, const st
   return type.get_string(0, 0) == "view" ? RelationKind::kView : RelationKind::kTable;
 }
 
+std::unique_ptr<RelationCatalog> RelationCatalog::read(Connection& conn) {
+  auto catalog = std::make_unique<RelationCatalog>();
+  Result r = conn.query(
+      "SELECT schema_name, NULL, NULL FROM duckdb_schemas() WHERE database_name = "
+      "current_database() UNION ALL SELECT schema_name, table_name, 'table' FROM duckdb_tables() "
+      "WHERE database_name = current_database() UNION ALL SELECT schema_name, view_name, 'view' "
+      "FROM duckdb_views() WHERE database_name = current_database() AND NOT internal");
+  for (std::size_t row = 0; row < r.row_count(); ++row) {
+    std::string schema = lower(r.get_string(0, row));
+    if (r.is_null(1, row)) {
+      catalog->schemas_.insert(schema);
+    } else {
+      catalog->relations_[schema + "." + lower(r.get_string(1, row))] =
+          r.get_string(2, row) == "view" ? RelationKind::kView : RelationKind::kTable;
+    }
+  }
+  return catalog;
+}
+
+RelationKind RelationCatalog::kind(const std::string& schema, const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = relations_.find(lower(schema) + "." + lower(name));
+  return it == relations_.end() ? RelationKind::kNone : it->second;
+}
+
+bool RelationCatalog::has_schema(const std::string& schema) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return schemas_.count(lower(schema)) > 0;
+}
+
+void RelationCatalog::set(const std::string& schema, const std::string& name, RelationKind kind) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  schemas_.insert(lower(schema));
+  relations_[lower(schema) + "." + lower(name)] = kind;
+}
+
 MaterializeResult build_view(Connection& conn, const std::string& schema, const std::string& name,
-                             const std::string& sql) {
+                             const std::string& sql, RelationCatalog* catalog) {
   std::string target = rel(schema, name);
   with_conflict_retry([&] {
+    RelationKind old = catalog ? catalog->kind(schema, name) : relation_kind(conn, schema, name);
+    std::string create = "CREATE OR REPLACE VIEW " + target + " AS " + sql;
+    if (old != RelationKind::kTable && catalog && catalog->has_schema(schema)) {
+      conn.execute(create);  // the common case: one statement, one commit
+      return;
+    }
     conn.transaction([&] {
       conn.execute("CREATE SCHEMA IF NOT EXISTS " + quote_identifier(schema));
-      if (relation_kind(conn, schema, name) == RelationKind::kTable)
-        conn.execute("DROP TABLE " + target);
-      conn.execute("CREATE OR REPLACE VIEW " + target + " AS " + sql);
+      if (old == RelationKind::kTable) conn.execute("DROP TABLE " + target);
+      conn.execute(create);
     });
   });
+  if (catalog) catalog->set(schema, name, RelationKind::kView);
   return {-1, "created"};
 }
 
 MaterializeResult build_table(Connection& conn, const std::string& schema, const std::string& name,
-                              const std::string& sql) {
-  std::string tmp = rel(schema, name + "__baliza_tmp");
+                              const std::string& sql, RelationCatalog* catalog) {
+  std::string target = rel(schema, name);
   std::int64_t rows = 0;
-  // One transaction (one commit): a failing SELECT rolls back and the old table stays.
   with_conflict_retry([&] {
-    conn.transaction([&] {
-      conn.execute("CREATE SCHEMA IF NOT EXISTS " + quote_identifier(schema));
-      conn.execute("DROP TABLE IF EXISTS " + tmp);
-      Result created = conn.query("CREATE TABLE " + tmp + " AS " + sql);
+    RelationKind old = catalog ? catalog->kind(schema, name) : relation_kind(conn, schema, name);
+    auto create = [&] {
+      Result created = conn.query("CREATE OR REPLACE TABLE " + target + " AS " + sql);
       // CREATE TABLE AS answers with one "Count" row: no second scan needed.
       rows = created.row_count() == 1 && created.column_count() == 1 ? created.get_int64(0, 0)
-                                                                     : count_rows(conn, tmp);
-      RelationKind old = relation_kind(conn, schema, name);
-      if (old != RelationKind::kNone) conn.execute(drop_sql(old, rel(schema, name)));
-      conn.execute("ALTER TABLE " + tmp + " RENAME TO " + quote_identifier(name));
+                                                                     : count_rows(conn, target);
+    };
+    if (old != RelationKind::kView && catalog && catalog->has_schema(schema)) {
+      create();  // the common case: one statement, one transaction, one commit
+      return;
+    }
+    conn.transaction([&] {
+      conn.execute("CREATE SCHEMA IF NOT EXISTS " + quote_identifier(schema));
+      if (old == RelationKind::kView) conn.execute("DROP VIEW " + target);
+      create();
     });
   });
+  if (catalog) catalog->set(schema, name, RelationKind::kTable);
   return {rows, "created"};
 }
 
 MaterializeResult build_incremental(Connection& conn, const std::string& schema,
                                     const std::string& name, const std::string& sql,
-                                    const IncrementalSpec& spec) {
+                                    const IncrementalSpec& spec, RelationCatalog* catalog) {
   std::string strategy = spec.strategy;
   if (strategy.empty()) strategy = spec.unique_key.empty() ? "append" : "delete+insert";
   if (strategy != "append" && spec.unique_key.empty()) {
@@ -133,13 +182,16 @@ MaterializeResult build_incremental(Connection& conn, const std::string& schema,
                   "' needs a unique_key; add unique_key='id' to the model's config, or use "
                   "incremental_strategy='append'");
   }
-  if (spec.full_refresh || relation_kind(conn, schema, name) != RelationKind::kTable) {
-    return build_table(conn, schema, name, sql);
+  RelationKind existing = catalog ? catalog->kind(schema, name) : relation_kind(conn, schema, name);
+  if (spec.full_refresh || existing != RelationKind::kTable) {
+    return build_table(conn, schema, name, sql, catalog);
   }
   std::string target = rel(schema, name);
   std::string source = quote_identifier(name + "__baliza_new");
-  conn.execute("CREATE OR REPLACE TEMP TABLE " + source + " AS " + sql);
-  std::int64_t rows = count_rows(conn, source);
+  Result created = conn.query("CREATE OR REPLACE TEMP TABLE " + source + " AS " + sql);
+  std::int64_t rows = created.row_count() == 1 && created.column_count() == 1
+                          ? created.get_int64(0, 0)
+                          : count_rows(conn, source);
   try {
     with_conflict_retry([&] {
       conn.transaction([&] {

@@ -66,6 +66,15 @@ class Run {
     auto t0 = std::chrono::steady_clock::now();
     for (std::size_t k = 0; k < nodes_.size(); ++k)
       if (pending_[k] == 0) ready_.insert(k);
+    // One catalog snapshot per run: building a model then needs no catalog query. Its
+    // connection becomes the first worker's.
+    bool any_model = std::any_of(nodes_.begin(), nodes_.end(), [&](std::size_t i) {
+      return dag_.node(i).resource_type == ResourceType::kModel;
+    });
+    if (any_model) {
+      spare_connection_ = options_.connect();
+      catalog_ = RelationCatalog::read(*spare_connection_);
+    }
     int threads = std::max(1, std::min<int>(options_.threads, static_cast<int>(nodes_.size())));
     std::vector<std::thread> workers;
     for (int t = 0; t < threads; ++t) workers.emplace_back([this, t] { work(t + 1); });
@@ -126,6 +135,7 @@ class Run {
   void work(int thread_id) {
     std::unique_ptr<Connection> conn;
     std::unique_lock<std::mutex> lock(mutex_);
+    if (spare_connection_) conn = std::move(spare_connection_);
     while (true) {
       cv_.wait(lock, [&] { return !ready_.empty() || finished_ == nodes_.size(); });
       if (ready_.empty()) return;
@@ -279,19 +289,19 @@ class Run {
     const std::string name = node_identifier(n);
     const std::string& kind = n.config.materialized;
     bool incremental = kind == "incremental" && !options_.full_refresh &&
-                       relation_kind(conn, schema, name) == RelationKind::kTable;
+                       catalog_->kind(schema, name) == RelationKind::kTable;
     CompiledSql compiled = compiler_.compile(n, incremental);
     prefix_lines = compiled.prefix_lines;
     o.result.compiled_code = compiled.sql;
     MaterializeResult m;
     if (kind == "view") {
-      m = build_view(conn, schema, name, compiled.sql);
+      m = build_view(conn, schema, name, compiled.sql, catalog_.get());
     } else if (kind == "table") {
-      m = build_table(conn, schema, name, compiled.sql);
+      m = build_table(conn, schema, name, compiled.sql, catalog_.get());
     } else if (kind == "incremental") {
       IncrementalSpec spec{n.config.incremental_strategy, n.config.unique_key,
                            options_.full_refresh};
-      m = build_incremental(conn, schema, name, compiled.sql, spec);
+      m = build_incremental(conn, schema, name, compiled.sql, spec, catalog_.get());
     } else {
       throw usage_error("unknown materialization '" + kind + "'");
     }
@@ -355,6 +365,8 @@ class Run {
   std::vector<std::set<std::size_t>> waits_;
   std::vector<std::vector<std::size_t>> dependents_;
   std::vector<int> pending_;
+  std::unique_ptr<RelationCatalog> catalog_;  // read once per run when models run
+  std::unique_ptr<Connection> spare_connection_;
 
   std::mutex mutex_;
   std::condition_variable cv_;
