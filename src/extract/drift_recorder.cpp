@@ -3,50 +3,10 @@
 #include <simdjson.h>
 
 #include "core/error.h"
+#include "extract/schema_walk.h"
 
 namespace baliza::extract {
 namespace {
-
-const char* type_name(simdjson::dom::element_type t) {
-  using T = simdjson::dom::element_type;
-  switch (t) {
-    case T::ARRAY:
-      return "array";
-    case T::OBJECT:
-      return "object";
-    case T::INT64:
-    case T::UINT64:
-    case T::DOUBLE:
-      return "number";
-    case T::STRING:
-      return "string";
-    case T::BOOL:
-      return "boolean";
-    case T::NULL_VALUE:
-      return "null";
-  }
-  return "unknown";
-}
-
-// The same walk as SchemaFingerprint::add_record (see schema_fingerprint.h).
-void walk(SchemaFingerprint& fp, const std::string& path, simdjson::dom::element value) {
-  fp.add_type(path, type_name(value.type()));
-  if (value.is_object()) {
-    simdjson::dom::object object;
-    if (value.get_object().get(object) != simdjson::SUCCESS) return;
-    for (auto field : object) walk(fp, path + "." + std::string(field.key), field.value);
-  } else if (value.is_array()) {
-    simdjson::dom::array array;
-    if (value.get_array().get(array) != simdjson::SUCCESS) return;
-    for (auto element : array) walk(fp, path + "[]", element);
-  }
-}
-
-void add_record(SchemaFingerprint& fp, simdjson::dom::element record) {
-  simdjson::dom::object object;
-  if (record.get_object().get(object) != simdjson::SUCCESS) return;
-  for (auto field : object) walk(fp, std::string(field.key), field.value);
-}
 
 bool has_type(const SchemaFingerprint& fp, const std::string& path, const char* type) {
   auto it = fp.fields().find(path);
@@ -88,7 +48,7 @@ SchemaFingerprint sample_page_fingerprint(std::string_view body, std::size_t max
   std::size_t index = 0, taken = 0;
   for (auto record : data) {
     if (index++ % step == 0 && taken < max_records) {
-      add_record(fp, record);
+      add_record_element(fp, record);
       ++taken;
     }
   }

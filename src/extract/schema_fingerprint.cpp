@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/sha256.h"
+#include "extract/schema_walk.h"
 
 namespace baliza::extract {
 namespace {
@@ -55,15 +56,6 @@ void walk(SchemaFingerprint& fp, const std::string& path, simdjson::dom::element
   }
 }
 
-// Records contribute their fields, not the record itself (the root path would be "").
-void add_root(SchemaFingerprint& fp, simdjson::dom::element record) {
-  if (record.is_object()) {
-    walk_fields(fp, "", record);
-  } else {
-    walk(fp, "(record)", record);
-  }
-}
-
 simdjson::dom::element parse_or_throw(simdjson::dom::parser& parser, std::string_view json,
                                       const char* what) {
   simdjson::dom::element root;
@@ -83,6 +75,15 @@ std::set<std::string> non_null(const std::set<std::string>& types) {
 
 }  // namespace
 
+// Records contribute their fields, not the record itself (the root path would be "").
+void add_record_element(SchemaFingerprint& fp, simdjson::dom::element record) {
+  if (record.is_object()) {
+    walk_fields(fp, "", record);
+  } else {
+    walk(fp, "(record)", record);
+  }
+}
+
 void SchemaFingerprint::add_page(std::string_view page_body) {
   simdjson::dom::parser parser;
   simdjson::dom::element root = parse_or_throw(parser, page_body, "the page body");
@@ -90,12 +91,12 @@ void SchemaFingerprint::add_page(std::string_view page_body) {
   if (root["data"].get_array().get(data) != simdjson::SUCCESS) {
     throw failure("schema fingerprint: the page body has no `data` array");
   }
-  for (auto record : data) add_root(*this, record);
+  for (auto record : data) add_record_element(*this, record);
 }
 
 void SchemaFingerprint::add_record(std::string_view record_json) {
   simdjson::dom::parser parser;
-  add_root(*this, parse_or_throw(parser, record_json, "a record"));
+  add_record_element(*this, parse_or_throw(parser, record_json, "a record"));
 }
 
 std::string join_types(const std::set<std::string>& types) {
