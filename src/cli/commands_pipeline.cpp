@@ -69,10 +69,16 @@ ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::
   // only what needs attention (errors, warnings, skips) and the totals.
   bool all_lines = flags.node_lines;
   o.say = [&ctx, all_lines](const std::string& line) {
-    bool routine = line.find(" START ") != std::string::npos ||
+    bool routine = line.rfind("== ", 0) == 0 || line.find(" START ") != std::string::npos ||
                    line.find(" OK created ") != std::string::npos ||
+                   line.find(" OK loaded ") != std::string::npos ||
                    line.find(" PASS ") != std::string::npos;
-    if (all_lines || !routine) ctx.say(line);
+    if (routine) {
+      if (all_lines || line.rfind("== ", 0) == 0) ctx.say(line);
+    } else {
+      // Errors, warnings, skips and totals need attention: shown even with --quiet.
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
   };
   InterruptGuard guard;
   ops::PipelineReport report = ops::run_pipeline(o);

@@ -92,11 +92,16 @@ std::string describe_dry_run(const DryRun& d) {
                 static_cast<long long>(tasks), "", static_cast<long long>(pages));
   out += line;
   if (!d.skipped.empty()) {
-    out += "left out by the planner: " + std::to_string(d.skipped.size()) + " windows, e.g. " +
-           d.skipped.front() + "\n";
+    out.append("left out by the planner: ")
+        .append(std::to_string(d.skipped.size()))
+        .append(" windows, e.g. ")
+        .append(d.skipped.front())
+        .append("\n");
   }
   out += "would build:";
-  for (const auto& [kind, n] : d.nodes) out += " " + std::to_string(n) + " " + kind + ",";
+  for (const auto& [kind, n] : d.nodes) {
+    out.append(" ").append(std::to_string(n)).append(" ").append(kind).append(",");
+  }
   out.back() = '\n';
   out += "nothing was fetched or written.\n";
   return out;

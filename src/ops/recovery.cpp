@@ -171,6 +171,19 @@ struct Checked {
   std::string etag;
 };
 
+// The raw-store request for a page whose body changed upstream.
+RawRequest request_of(const Checked& c) {
+  RawRequest request;
+  request.task_id = c.ref.task_id;
+  request.endpoint = c.ref.endpoint;
+  request.url = c.ref.url;
+  request.params = c.ref.params;
+  if (c.ref.page) request.page = static_cast<int>(*c.ref.page);
+  request.http_status = static_cast<int>(c.http_status);
+  request.etag = c.etag;
+  return request;
+}
+
 std::vector<StoredRef> select_pages(Connection& conn, const VerifyOptions& o) {
   std::string where = "r.superseded_at IS NULL AND a.payload_sha256 IS NOT NULL";
   if (o.range)
@@ -267,15 +280,7 @@ VerifyResult verify_pages(Connection& conn, const plan::EndpointsConfig& config,
     for (Checked& c : checked) {
       std::optional<std::string> fetched_request;
       if (c.outcome == "changed") {
-        RawRequest request;
-        request.task_id = c.ref.task_id;
-        request.endpoint = c.ref.endpoint;
-        request.url = c.ref.url;
-        request.params = c.ref.params;
-        if (c.ref.page) request.page = static_cast<int>(*c.ref.page);
-        request.http_status = static_cast<int>(c.http_status);
-        request.etag = c.etag;
-        fetched_request = raw.put(request, c.body).request_id;
+        fetched_request = raw.put(request_of(c), c.body).request_id;
       }
       insert.bind(1, result.run_id)
           .bind(2, c.ref.request_id)

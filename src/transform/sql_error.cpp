@@ -1,6 +1,6 @@
 #include "transform/sql_error.h"
 
-#include <regex>
+#include <cctype>
 
 namespace baliza::transform {
 
@@ -11,11 +11,16 @@ std::string duckdb_message(const std::exception& e) {
 }
 
 std::string error_location(const Node& node, const std::string& message, int prefix_lines) {
-  static const std::regex line_re("LINE ([0-9]+):");
-  std::smatch m;
-  if (std::regex_search(message, m, line_re)) {
-    int line = std::stoi(m[1]) - prefix_lines;
+  // DuckDB quotes the statement as "LINE <n>: ..."; no regex needed (and <regex> draws
+  // false -Wmaybe-uninitialized warnings from GCC 12 at -O1).
+  for (std::size_t at = message.find("LINE "); at != std::string::npos;
+       at = message.find("LINE ", at + 1)) {
+    std::size_t digits = at + 5, end = digits;
+    while (end < message.size() && std::isdigit(static_cast<unsigned char>(message[end]))) ++end;
+    if (end == digits || end >= message.size() || message[end] != ':') continue;
+    int line = std::stoi(message.substr(digits, end - digits)) - prefix_lines;
     if (line >= 1) return node.original_file_path + ":" + std::to_string(line);
+    break;
   }
   return node.original_file_path;
 }

@@ -648,7 +648,8 @@ TEST_F(PncpSamples, RecordedRealPagesLoadWithEveryFieldMappedAndTyped) {
     EXPECT_EQ(value("select typeof(data_publicacao_pncp) || typeof(valor_total_estimado)" + where),
               "TIMESTAMPDECIMAL(18,4)");
   }
-  for (const json& r : read_json(samples / "contratos_page_sample.json")["data"]) {
+  const json contratos_page = read_json(samples / "contratos_page_sample.json");
+  for (const json& r : contratos_page["data"]) {
     std::string where = " from staging.contratos where numero_controle_pncp = " +
                         quote(r["numeroControlePNCP"].get<std::string>());
     EXPECT_EQ(value("select (valor_global * 10000)::bigint" + where),
@@ -658,7 +659,8 @@ TEST_F(PncpSamples, RecordedRealPagesLoadWithEveryFieldMappedAndTyped) {
     EXPECT_EQ(value("select numero_controle_pncp_compra" + where),
               r["numeroControlePncpCompra"].get<std::string>());
   }
-  for (const json& r : read_json(samples / "atas_sample.json")["data"]) {
+  const json atas_page = read_json(samples / "atas_sample.json");
+  for (const json& r : atas_page["data"]) {
     std::string where = " from staging.atas where numero_controle_pncp_ata = " +
                         quote(r["numeroControlePNCPAta"].get<std::string>());
     EXPECT_EQ(value("select vigencia_fim::varchar" + where), r["vigenciaFim"].get<std::string>());

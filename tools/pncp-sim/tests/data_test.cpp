@@ -69,7 +69,8 @@ TEST(Data, EveryKeyOfTheRecordedSamplesIsGenerated) {
         Case{"atas_sample.json", "/v1/atas/atualizacao", std::nullopt},
         Case{"pca_sample.json", "/v1/pca/atualizacao", std::nullopt}}) {
     std::set<std::string> expected;
-    for (const json& r : sample(k.sample)["data"]) collect_keys(r, "", expected);
+    const json page = sample(k.sample);  // named: a temporary would die before the loop body
+    for (const json& r : page["data"]) collect_keys(r, "", expected);
     std::set<std::string> generated = keys_of(many(k.path, k.modalidade));
     for (const std::string& key : expected) {
       if (key.find("fontesOrcamentarias[]") != std::string::npos) continue;  // empty in samples

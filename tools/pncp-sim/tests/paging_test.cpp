@@ -80,7 +80,7 @@ TEST(Paging, SomeDaysAreEmpty) {
   auto c = r.client();
   int empty = 0;
   for (int d = 1; d <= 20; ++d) {
-    char day[16];
+    char day[32];
     std::snprintf(day, sizeof day, "202403%02d", d);
     auto res = c->Get(url("/v1/contratos",
                           std::string("dataInicial=") + day + "&dataFinal=" + day + "&pagina=1"));
