@@ -18,12 +18,28 @@ void write_stdout(const std::string& text) {
   std::fflush(stdout);
 }
 
+// Columns of a table: name, type, "YES"/"NO" nullable, in table order.
+Result table_columns(Connection& db, const std::string& schema, const std::string& table) {
+  return db
+      .prepare(
+          "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+          "WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position")
+      .bind(1, schema)
+      .bind(2, table)
+      .execute();
+}
+
+std::string row_count(Connection& db, const std::string& schema, const std::string& table) {
+  return db
+      .scalar("SELECT count(*) FROM " + quote_identifier(schema) + "." + quote_identifier(table))
+      .value_or("0");
+}
+
 std::string catalog_json(Result& tables, Connection& db) {
   std::string out = "[";
   for (size_t i = 0; i < tables.row_count(); ++i) {
     std::string schema = tables.get_string(0, i), table = tables.get_string(1, i);
-    std::string qualified = quote_identifier(schema) + "." + quote_identifier(table);
-    auto rows = db.scalar("SELECT count(*) FROM " + qualified).value_or("0");
+    std::string rows = row_count(db, schema, table);
     out += i ? ",\n " : "\n ";
     out += "{\"schema\": ";
     append_json_string(out, schema);
@@ -32,12 +48,7 @@ std::string catalog_json(Result& tables, Connection& db) {
     out += ", \"type\": ";
     append_json_string(out, tables.get_string(2, i));
     out += ", \"rows\": " + rows + ", \"columns\": [";
-    auto cols = db.prepare(
-                      "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
-                      "WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position")
-                    .bind(1, schema)
-                    .bind(2, table)
-                    .execute();
+    Result cols = table_columns(db, schema, table);
     for (size_t c = 0; c < cols.row_count(); ++c) {
       out += c ? ", {\"name\": " : "{\"name\": ";
       append_json_string(out, cols.get_string(0, c));
@@ -55,16 +66,10 @@ std::string catalog_markdown(Result& tables, Connection& db) {
   std::string out = "# Catalog of " + db.database().path() + "\n";
   for (size_t i = 0; i < tables.row_count(); ++i) {
     std::string schema = tables.get_string(0, i), table = tables.get_string(1, i);
-    std::string qualified = quote_identifier(schema) + "." + quote_identifier(table);
-    auto rows = db.scalar("SELECT count(*) FROM " + qualified).value_or("0");
+    std::string rows = row_count(db, schema, table);
     out += "\n## " + schema + "." + table + " (" + tables.get_string(2, i) + ", " + rows +
            " rows)\n\n| column | type | nullable |\n|---|---|---|\n";
-    auto cols = db.prepare(
-                      "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
-                      "WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position")
-                    .bind(1, schema)
-                    .bind(2, table)
-                    .execute();
+    Result cols = table_columns(db, schema, table);
     for (size_t c = 0; c < cols.row_count(); ++c) {
       out += "| " + cols.get_string(0, c) + " | " + cols.get_string(1, c) + " | " +
              (cols.get_string(2, c) == "YES" ? "yes" : "no") + " |\n";
