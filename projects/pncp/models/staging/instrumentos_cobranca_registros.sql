@@ -14,21 +14,25 @@ with paginas as (
 ),
 
 registros as (
-  select pg.request_id, pg.endpoint, pg.payload_sha256, pg.collected_at,
-         (u.ord - 1)::integer as record_position, u.r
-  from paginas pg,
-       unnest(from_json(pg.body, '{"data": [{
-         "cnpj": "VARCHAR", "ano": "VARCHAR", "sequencialContrato": "VARCHAR",
-         "sequencialInstrumentoCobranca": "VARCHAR",
-         "tipoInstrumentoCobranca": {"id": "VARCHAR", "nome": "VARCHAR", "descricao": "VARCHAR",
-                                     "dataInclusao": "VARCHAR", "dataAtualizacao": "VARCHAR", "statusAtivo": "VARCHAR"},
-         "numeroInstrumentoCobranca": "VARCHAR", "dataEmissaoDocumento": "VARCHAR", "observacao": "VARCHAR",
-         "chaveNFe": "VARCHAR", "fonteNFe": "VARCHAR", "dataConsultaNFe": "VARCHAR",
-         "statusResponseNFe": "VARCHAR", "jsonResponseNFe": "VARCHAR",
-         "notaFiscalEletronica": "JSON",
-         "dataInclusao": "VARCHAR", "dataAtualizacao": "VARCHAR",
-         "recuperarContratoDTO": "JSON"
-       }]}').data) with ordinality as u(r, ord)
+  -- Parallel unnests in one select list: a lateral join here would copy each page body once
+  -- per record (minutes and gigabytes at a month's volume).
+  select request_id, endpoint, payload_sha256, collected_at,
+         unnest(range(len(dados)))::integer as record_position, unnest(dados) as r
+  from (
+    select pg.request_id, pg.endpoint, pg.payload_sha256, pg.collected_at,
+           from_json(pg.body, '{"data": [{
+           "cnpj": "VARCHAR", "ano": "VARCHAR", "sequencialContrato": "VARCHAR",
+           "sequencialInstrumentoCobranca": "VARCHAR",
+           "tipoInstrumentoCobranca": {"id": "VARCHAR", "nome": "VARCHAR", "descricao": "VARCHAR",
+                                       "dataInclusao": "VARCHAR", "dataAtualizacao": "VARCHAR", "statusAtivo": "VARCHAR"},
+           "numeroInstrumentoCobranca": "VARCHAR", "dataEmissaoDocumento": "VARCHAR", "observacao": "VARCHAR",
+           "chaveNFe": "VARCHAR", "fonteNFe": "VARCHAR", "dataConsultaNFe": "VARCHAR",
+           "statusResponseNFe": "VARCHAR", "jsonResponseNFe": "VARCHAR",
+           "notaFiscalEletronica": "JSON",
+           "dataInclusao": "VARCHAR", "dataAtualizacao": "VARCHAR",
+           "recuperarContratoDTO": "JSON"
+         }]}').data as dados
+    from paginas pg)
 ),
 
 tipados as (

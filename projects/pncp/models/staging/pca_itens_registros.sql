@@ -14,33 +14,37 @@ with paginas as (
 ),
 
 planos as (
-  select pg.request_id, pg.endpoint, pg.payload_sha256, pg.collected_at,
-         (u.ord - 1)::integer as record_position, u.r
-  from paginas pg,
-       unnest(from_json(pg.body, '{"data": [{
-         "idPcaPncp": "VARCHAR", "anoPca": "VARCHAR",
-         "orgaoEntidadeCnpj": "VARCHAR", "orgaoEntidadeRazaoSocial": "VARCHAR",
-         "codigoUnidade": "VARCHAR", "nomeUnidade": "VARCHAR",
-         "dataPublicacaoPNCP": "VARCHAR", "dataAtualizacaoGlobalPCA": "VARCHAR",
-         "itens": [{
-           "numeroItem": "VARCHAR", "categoriaItemPcaNome": "VARCHAR",
-           "classificacaoCatalogoId": "VARCHAR", "nomeClassificacaoCatalogo": "VARCHAR",
-           "classificacaoSuperiorCodigo": "VARCHAR", "classificacaoSuperiorNome": "VARCHAR",
-           "pdmCodigo": "VARCHAR", "pdmDescricao": "VARCHAR",
-           "codigoItem": "VARCHAR", "descricaoItem": "VARCHAR", "unidadeFornecimento": "VARCHAR",
-           "quantidadeEstimada": "VARCHAR", "valorUnitario": "VARCHAR", "valorTotal": "VARCHAR",
-           "valorOrcamentoExercicio": "VARCHAR", "unidadeRequisitante": "VARCHAR",
-           "grupoContratacaoCodigo": "VARCHAR", "grupoContratacaoNome": "VARCHAR",
-           "dataDesejada": "VARCHAR", "dataInclusao": "VARCHAR", "dataAtualizacao": "VARCHAR"
-         }]
-       }]}').data) with ordinality as u(r, ord)
+  -- Parallel unnests in one select list: a lateral join here would copy each page body once
+  -- per record (minutes and gigabytes at a month's volume).
+  select request_id, endpoint, payload_sha256, collected_at,
+         unnest(range(len(dados)))::integer as record_position, unnest(dados) as r
+  from (
+    select pg.request_id, pg.endpoint, pg.payload_sha256, pg.collected_at,
+           from_json(pg.body, '{"data": [{
+           "idPcaPncp": "VARCHAR", "anoPca": "VARCHAR",
+           "orgaoEntidadeCnpj": "VARCHAR", "orgaoEntidadeRazaoSocial": "VARCHAR",
+           "codigoUnidade": "VARCHAR", "nomeUnidade": "VARCHAR",
+           "dataPublicacaoPNCP": "VARCHAR", "dataAtualizacaoGlobalPCA": "VARCHAR",
+           "itens": [{
+             "numeroItem": "VARCHAR", "categoriaItemPcaNome": "VARCHAR",
+             "classificacaoCatalogoId": "VARCHAR", "nomeClassificacaoCatalogo": "VARCHAR",
+             "classificacaoSuperiorCodigo": "VARCHAR", "classificacaoSuperiorNome": "VARCHAR",
+             "pdmCodigo": "VARCHAR", "pdmDescricao": "VARCHAR",
+             "codigoItem": "VARCHAR", "descricaoItem": "VARCHAR", "unidadeFornecimento": "VARCHAR",
+             "quantidadeEstimada": "VARCHAR", "valorUnitario": "VARCHAR", "valorTotal": "VARCHAR",
+             "valorOrcamentoExercicio": "VARCHAR", "unidadeRequisitante": "VARCHAR",
+             "grupoContratacaoCodigo": "VARCHAR", "grupoContratacaoNome": "VARCHAR",
+             "dataDesejada": "VARCHAR", "dataInclusao": "VARCHAR", "dataAtualizacao": "VARCHAR"
+           }]
+         }]}').data as dados
+    from paginas pg)
 ),
 
 registros as (
-  select pl.*, (i.ord - 1)::integer as item_position, i.it
-  from planos pl,
-       unnest(case when len(coalesce(pl.r.itens, [])) = 0 then [null] else pl.r.itens end)
-         with ordinality as i(it, ord)
+  select * exclude (itens), unnest(range(len(itens)))::integer as item_position, unnest(itens) as it
+  from (
+    select pl.*, case when len(coalesce(pl.r.itens, [])) = 0 then [null] else pl.r.itens end as itens
+    from planos pl)
 ),
 
 tipados as (
