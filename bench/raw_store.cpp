@@ -2,7 +2,7 @@
 // throughput on realistic PNCP pages, the compression ratio, and the start-up time of the
 // binary. Plain main: prints a Markdown table that bench/README.md records.
 //
-//   build/bench/bench_raw_store [pages=400] [records_per_page=500] [zstd_level=3]
+//   build/bench/bench_raw_store [pages=400] [records_per_page=500] [zstd_level=5]
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -103,7 +103,7 @@ std::vector<double> time_command(std::vector<std::string> args, int n) {
 int main(int argc, char** argv) {
   size_t pages = argc > 1 ? std::stoul(argv[1]) : 400;
   size_t per_page = argc > 2 ? std::stoul(argv[2]) : 500;
-  int level = argc > 3 ? std::stoi(argv[3]) : 3;
+  int level = argc > 3 ? std::stoi(argv[3]) : 5;
 
   std::vector<std::string> bodies = make_pages(pages, per_page);
   size_t raw_bytes = 0;

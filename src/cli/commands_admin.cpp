@@ -41,7 +41,7 @@ const char* kDefaultConfig =
     "# The DuckDB file (relative to this folder). Override with --db or BALIZA_DB.\n"
     "database: data/baliza.duckdb\n"
     "raw_store:\n"
-    "  zstd_level: 3        # 1 (fastest) .. 19 (smallest)\n"
+    "  zstd_level: 5        # 1 (fastest) .. 19 (smallest)\n"
     "  max_payload_mb: 256  # refuse to decompress a stored page larger than this\n";
 
 // Writes a built-in project (projects/<name>/**) into the current folder for the user to

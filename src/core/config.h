@@ -15,7 +15,7 @@ struct Settings {
   std::string db_source = "default";  // "--db", "BALIZA_DB", "<file>:<line>" or "default"
   std::optional<std::filesystem::path> config_file;  // baliza.yml in use, if any
   std::filesystem::path project_dir;  // folder of baliza.yml, else the current directory
-  int zstd_level = 3;
+  int zstd_level = 5;
   size_t max_payload_bytes = size_t{256} << 20;
 };
 

@@ -48,6 +48,13 @@ std::string zstd_compress(std::string_view bytes, int level) {
 }
 
 std::string zstd_decompress(std::string_view frame, size_t max_bytes) {
+  std::string out;
+  zstd_decompress_into(frame, max_bytes, out);
+  return out;
+}
+
+void zstd_decompress_into(std::string_view frame, size_t max_bytes, std::string& out) {
+  out.clear();
   unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
   if (declared == ZSTD_CONTENTSIZE_ERROR) {
     throw failure("payload is not a valid zstd frame (corrupted?)");
@@ -57,17 +64,16 @@ std::string zstd_decompress(std::string_view frame, size_t max_bytes) {
       throw failure("payload would decompress to " + size_text(declared) + ", above the limit of " +
                     size_text(max_bytes) + " (raise raw_store.max_payload_mb in baliza.yml)");
     }
-    std::string out(declared, '\0');
+    out.resize(declared);
     size_t n =
         ZSTD_decompressDCtx(thread_dctx(), out.data(), out.size(), frame.data(), frame.size());
     if (ZSTD_isError(n) || n != declared) {
       throw failure(std::string("payload is corrupted: zstd says ") +
                     (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "size mismatch"));
     }
-    return out;
+    return;
   }
   // No declared size: stream, stopping at the limit.
-  std::string out;
   ZSTD_DStream* stream = ZSTD_createDStream();
   ZSTD_inBuffer in{frame.data(), frame.size(), 0};
   std::string chunk(ZSTD_DStreamOutSize(), '\0');
@@ -88,7 +94,6 @@ std::string zstd_decompress(std::string_view frame, size_t max_bytes) {
   }
   ZSTD_freeDStream(stream);
   if (ret != 0) throw failure("payload is truncated: the zstd frame ends early");
-  return out;
 }
 
 }  // namespace baliza

@@ -16,4 +16,8 @@ std::string zstd_compress(std::string_view bytes, int level);
 // Throws baliza::Error (failure) when the frame is corrupt or would exceed max_bytes.
 std::string zstd_decompress(std::string_view frame, size_t max_bytes = kDefaultMaxPayloadBytes);
 
+// The same into `out`, reusing its capacity (a caller decompressing many pages keeps one buffer
+// and saves an allocation and its page faults per page).
+void zstd_decompress_into(std::string_view frame, size_t max_bytes, std::string& out);
+
 }  // namespace baliza

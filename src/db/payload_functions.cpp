@@ -23,8 +23,10 @@ void register_payload_functions(Connection& conn, size_t max_payload_bytes) {
         api.duckdb_validity_set_row_invalid(api.duckdb_vector_get_validity(output), row);
         continue;
       }
-      std::string body = zstd_decompress(duckdb_string_view(data[row]), max_payload_bytes);
+      thread_local std::string body;  // one buffer per DuckDB worker thread, reused
+      zstd_decompress_into(duckdb_string_view(data[row]), max_payload_bytes, body);
       api.duckdb_vector_assign_string_element_len(output, row, body.data(), body.size());
+      if (body.capacity() > (size_t{64} << 20)) std::string().swap(body);  // keep no huge page
     }
   };
   conn.register_scalar_function(std::move(payload));

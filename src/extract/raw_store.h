@@ -16,7 +16,7 @@
 namespace baliza {
 
 struct RawStoreOptions {
-  int zstd_level = 3;
+  int zstd_level = 5;
   size_t max_payload_bytes = size_t{256} << 20;
 };
 

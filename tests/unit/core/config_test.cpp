@@ -27,7 +27,7 @@ TEST_F(ConfigTest, DefaultsWithoutAFile) {
   Settings s = resolve_settings(std::nullopt, std::nullopt);
   EXPECT_EQ(s.db_path, "data/baliza.duckdb");
   EXPECT_EQ(s.db_source, "default");
-  EXPECT_EQ(s.zstd_level, 3);
+  EXPECT_EQ(s.zstd_level, 5);
 }
 
 TEST_F(ConfigTest, PrecedenceFlagOverEnvOverFile) {

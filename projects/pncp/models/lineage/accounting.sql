@@ -1,13 +1,15 @@
 -- Record accounting of every staging model: one row per model with its input (records in the
--- stored pages, counted straight from their data arrays, independently of the models) and where
--- each went: the staging table, the older versions filtered out by deduplication (filter
--- "latest version by dataAtualizacao"), or quarantine. balanced says the equation
--- raw_records = output_rows + filtered_older_versions + quarantined holds; the singular test
--- tests/accounting_staging.sql fails the run when it does not.
+-- stored pages, independently of the models: the count the extractor took from each page's data
+-- array when it arrived, runtime.task_results.records_count, or the array's length for a page stored
+-- without one) and where each went: the staging table, the older versions filtered out by
+-- deduplication (filter "latest version by dataAtualizacao"), or quarantine. balanced says the
+-- equation raw_records = output_rows + filtered_older_versions + quarantined holds; the singular
+-- test tests/accounting_staging.sql fails the run when it does not.
 with paginas as (
-  select r.endpoint, baliza_payload(p.compressed) as body
+  select r.endpoint, p.compressed, t.records_count as records
   from {{ source('raw', 'api_requests') }} r
   join {{ source('raw', 'payloads') }} p using (payload_sha256)
+  left join {{ source('runtime', 'task_results') }} t using (request_id)
   where r.http_status = 200
 ),
 
@@ -20,11 +22,12 @@ no_raw as (
       when endpoint in ('pca_atualizacao', 'pca', 'pca_usuario') then 'pca_itens'
       when endpoint = 'instrumentoscobranca_inclusao' then 'instrumentos_cobranca'
     end as modelo,
-    -- PCA: one unit per item, or one for a plan without items
+    -- PCA: one unit per item, or one for a plan without items (read from the page itself)
     sum(case when endpoint like 'pca%'
-             then list_sum(list_transform(json_extract(body, '$.data[*]'),
+             then list_sum(list_transform(json_extract(baliza_payload(compressed), '$.data[*]'),
                     lambda x: greatest(coalesce(json_array_length(x, '$.itens'), 0), 1)))
-             else json_array_length(body, '$.data') end) as registros_raw
+             when records is not null then records
+             else json_array_length(baliza_payload(compressed), '$.data') end) as registros_raw
   from paginas
   group by all
 ),
