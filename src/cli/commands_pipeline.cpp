@@ -38,15 +38,20 @@ std::string megabytes(size_t bytes) {
   return buf;
 }
 
-// --project-dir, else the built-in PNCP project compiled into the binary.
-transform::Project pipeline_project(const std::string& project_dir) {
-  if (!project_dir.empty()) return transform::load_project(fs::absolute(project_dir));
-  return transform::load_project_files(transform::embedded_project_files("pncp"), "embedded:pncp");
+// --project-dir, else the built-in PNCP project compiled into the binary. With a period, its
+// incremental models rebuild that period's data (vars periodo_inicio / periodo_fim).
+transform::Project pipeline_project(const std::string& project_dir,
+                                    const plan::DateRange* period = nullptr) {
+  transform::LoadOptions load;
+  if (period) load.cli_vars = period_vars(*period);
+  if (!project_dir.empty()) return transform::load_project(fs::absolute(project_dir), load);
+  return transform::load_project_files(transform::embedded_project_files("pncp"), "embedded:pncp",
+                                       load);
 }
 
 ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::DateRange& range,
                                const std::string& base_url, const std::string& command_line) {
-  transform::Project project = pipeline_project(flags.project_dir);
+  transform::Project project = pipeline_project(flags.project_dir, &range);
   ops::PipelineOptions o;
   o.range = range;
   o.endpoints = flags.period.endpoints;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/context.h"
+#include "cli/period_options.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "db/migrations.h"
@@ -40,6 +41,7 @@ struct TransformOptions {
   bool fail_fast = false;
   std::string vars;
   std::string state;
+  PeriodOptions period;  // --mes / --dia / --range / --latest: the period to rebuild
   int threads = 4;
   std::string output = "text";
 };
@@ -63,6 +65,12 @@ LoadedProject load(const TransformOptions& o) {
       throw usage_error("--vars must be a JSON object such as '{\"start\": \"2024-01-01\"}'; got " +
                         o.vars);
     }
+  }
+  if (o.period.given()) {
+    // --mes and friends set the period vars; an explicit --vars value wins.
+    nlohmann::json period = period_vars(o.period.resolve());
+    period.update(load_options.cli_vars);
+    load_options.cli_vars = std::move(period);
   }
   if (!o.project_dir.empty()) {
     fs::path dir = fs::absolute(o.project_dir);
@@ -290,6 +298,9 @@ void add_run_options(CLI::App* cmd, TransformOptions& o) {
   cmd->add_flag("-x,--fail-fast", o.fail_fast, "Stop at the first failure");
   cmd->add_option("--threads", o.threads, "Nodes run at once (default 4)")
       ->check(CLI::Range(1, 64));
+  // Incremental models rebuild this period's data (vars periodo_inicio / periodo_fim); without
+  // it they take only what is new since their last build.
+  o.period.add_to(cmd, false);
 }
 
 }  // namespace

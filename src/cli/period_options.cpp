@@ -6,7 +6,7 @@
 
 namespace baliza::cli {
 
-void PeriodOptions::add_to(CLI::App* cmd) {
+void PeriodOptions::add_to(CLI::App* cmd, bool with_endpoints) {
   auto* m = cmd->add_option("--mes", mes, "A month, e.g. 2024-01");
   auto* d = cmd->add_option("--dia", dia, "A day, e.g. 2024-01-15");
   auto* r = cmd->add_option("--range", range, "Inclusive dates, e.g. 2024-01-01:2024-03-31");
@@ -14,7 +14,7 @@ void PeriodOptions::add_to(CLI::App* cmd) {
   m->excludes(d, r, l);
   d->excludes(r, l);
   r->excludes(l);
-  cmd->add_option("--endpoint", endpoints, "Only these endpoints (repeatable)");
+  if (with_endpoints) cmd->add_option("--endpoint", endpoints, "Only these endpoints (repeatable)");
 }
 
 plan::DateRange PeriodOptions::resolve() const {
@@ -25,6 +25,11 @@ plan::DateRange PeriodOptions::resolve() const {
   throw usage_error(
       "say which period: --mes 2024-01, --dia 2024-01-15, --range 2024-01-01:2024-03-31 or "
       "--latest");
+}
+
+nlohmann::json period_vars(const plan::DateRange& range) {
+  return {{"periodo_inicio", plan::iso_date(range.first)},
+          {"periodo_fim", plan::iso_date(range.last)}};
 }
 
 }  // namespace baliza::cli

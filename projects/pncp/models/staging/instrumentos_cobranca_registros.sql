@@ -4,13 +4,19 @@
 -- cnpj/ano/sequencialContrato/sequencialInstrumentoCobranca (instrumento_key). The nota fiscal
 -- and the embedded contrato are kept as JSON, with their useful leaves typed (valores of the
 -- nota fiscal are strings in this DTO).
+{{ config(materialized='incremental', unique_key='request_id') }}
 with paginas as (
-  select r.request_id, r.endpoint, r.payload_sha256, r.collected_at,
-         baliza_payload(p.compressed) as body
-  from {{ source('raw', 'api_requests') }} r
-  join {{ source('raw', 'payloads') }} p using (payload_sha256)
-  where r.http_status = 200
-    and r.endpoint = 'instrumentoscobranca_inclusao'
+  select request_id, endpoint, payload_sha256, collected_at, baliza_payload(compressed) as body
+  from {{ ref('paginas_brutas') }}
+  where endpoint = 'instrumentoscobranca_inclusao'
+  {% if is_incremental() %}
+    -- pages not staged yet, and every page of the period being rebuilt (`--mes`)
+    and (request_id not in (select request_id from {{ this }})
+    {% if var('periodo_inicio') != '' %}
+         or data_date between '{{ var("periodo_inicio") }}'::date and '{{ var("periodo_fim") }}'::date
+    {% endif %}
+    )
+  {% endif %}
 ),
 
 registros as (
@@ -105,5 +111,6 @@ select
   len(falhas) = 0 as is_valid,
   falhas[1].falha as failure_type,
   list_distinct(list_transform(falhas, lambda f: f.falha)) as failure_types,
-  case when len(falhas) > 0 then to_json(falhas) end as offending_values
+  case when len(falhas) > 0 then to_json(falhas) end as offending_values,
+  current_timestamp::timestamp as staged_at
 from verificados

@@ -1,8 +1,15 @@
 -- One row per PCA item (idPcaPncp + numeroItem, as item_key): the latest valid version by the
 -- item's dataAtualizacao, then the plan's dataAtualizacaoGlobalPCA, then collected_at.
+{{ config(materialized='incremental', unique_key='item_key') }}
 select * exclude (is_valid, failure_type, failure_types, offending_values)
 from {{ ref('pca_itens_registros') }}
 where is_valid
+{% if is_incremental() %}
+  -- only the keys with a record staged since this table was last built
+  and item_key in (
+    select item_key from {{ ref('pca_itens_registros') }}
+    where staged_at > (select coalesce(max(staged_at), '-infinity'::timestamp) from {{ this }}))
+{% endif %}
 qualify row_number() over (
   partition by item_key
   order by data_atualizacao desc nulls last, data_atualizacao_global_pca desc nulls last,
