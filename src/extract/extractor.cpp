@@ -1008,18 +1008,19 @@ ExtractResult run_extract(Connection& conn, const plan::EndpointsConfig& config,
 std::string describe_extract_result(const ExtractResult& r) {
   std::string out;
   char buf[320];
-  std::snprintf(buf, sizeof buf, "%-30s %7s %6s %7s %8s %7s %9s %9s %9s %8s %6s\n", "endpoint",
+  std::snprintf(buf, sizeof buf, "%-30s %7s %6s %7s %8s %7s %9s %9s %9s %8s %6s %5s\n", "endpoint",
                 "done", "failed", "partial", "pending", "pages", "records", "MB raw", "MB stored",
-                "failures", "shifts");
+                "failures", "shifts", "drift");
   out += buf;
   auto row = [&](const std::string& name, const EndpointTotals& e) {
-    std::snprintf(
-        buf, sizeof buf, "%-30s %7lld %6lld %7lld %8lld %7lld %9lld %9.2f %9.2f %8lld %6lld\n",
-        name.c_str(), static_cast<long long>(e.tasks_done), static_cast<long long>(e.tasks_failed),
-        static_cast<long long>(e.tasks_partial), static_cast<long long>(e.tasks_released),
-        static_cast<long long>(e.pages), static_cast<long long>(e.records), e.bytes / 1048576.0,
-        e.bytes_compressed / 1048576.0, static_cast<long long>(e.failures),
-        static_cast<long long>(e.shifts));
+    std::snprintf(buf, sizeof buf,
+                  "%-30s %7lld %6lld %7lld %8lld %7lld %9lld %9.2f %9.2f %8lld %6lld %5lld\n",
+                  name.c_str(), static_cast<long long>(e.tasks_done),
+                  static_cast<long long>(e.tasks_failed), static_cast<long long>(e.tasks_partial),
+                  static_cast<long long>(e.tasks_released), static_cast<long long>(e.pages),
+                  static_cast<long long>(e.records), e.bytes / 1048576.0,
+                  e.bytes_compressed / 1048576.0, static_cast<long long>(e.failures),
+                  static_cast<long long>(e.shifts), static_cast<long long>(e.drift));
     out += buf;
   };
   for (const auto& [name, e] : r.endpoints) row(name, e);
@@ -1033,6 +1034,12 @@ std::string describe_extract_result(const ExtractResult& r) {
     std::string names;
     for (const auto& n : r.open_circuits) names += (names.empty() ? "" : ", ") + n;
     out += "circuits not closed at the end: " + names + "\n";
+  }
+  if (t.drift > 0) {
+    out +=
+        "records changed shape (drift): see "
+        "`baliza query \"select * from meta.schema_versions order by first_seen_at\"`; the "
+        "staging models quarantine what they can no longer read\n";
   }
   if (r.writer_failures > 0) {
     out += std::to_string(r.writer_failures) + " records could not be stored (see the log)\n";
