@@ -41,7 +41,8 @@ double seconds_since(Clock::time_point start) {
 double cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec +
+         u.ru_stime.tv_usec / 1e6;
 }
 
 // Pages of contratos and contratacoes as the simulator serves them (DTO-shaped records),
@@ -53,7 +54,8 @@ std::vector<std::string> make_pages(size_t pages, size_t per_page) {
   for (int day = 1; pool.size() < pages * per_page && day <= 28; ++day) {
     char date[16];
     std::snprintf(date, sizeof date, "202403%02d", day);
-    for (auto& r : pncp_sim::records_for(options, "/v1/contratos", date, std::nullopt)) pool.push_back(r);
+    for (auto& r : pncp_sim::records_for(options, "/v1/contratos", date, std::nullopt))
+      pool.push_back(r);
     for (int m : {6, 8, 4}) {
       for (auto& r : pncp_sim::records_for(options, "/v1/contratacoes/publicacao", date, m)) {
         pool.push_back(r);
@@ -65,7 +67,8 @@ std::vector<std::string> make_pages(size_t pages, size_t per_page) {
   for (size_t p = 0; p < pages; ++p) {
     nlohmann::json page;
     page["data"] = nlohmann::json::array();
-    for (size_t i = 0; i < per_page; ++i) page["data"].push_back(pool[(p * per_page + i) % pool.size()]);
+    for (size_t i = 0; i < per_page; ++i)
+      page["data"].push_back(pool[(p * per_page + i) % pool.size()]);
     page["totalRegistros"] = pool.size();
     page["totalPaginas"] = total_pages;
     page["numeroPagina"] = p + 1;
@@ -146,22 +149,25 @@ int main(int argc, char** argv) {
     auto hashes = conn.query("SELECT payload_sha256 FROM raw.payloads");
     start = Clock::now();
     size_t got = 0;
-    for (size_t i = 0; i < hashes.row_count(); ++i) got += store.get(hashes.get_string(0, i)).size();
+    for (size_t i = 0; i < hashes.row_count(); ++i)
+      got += store.get(hashes.get_string(0, i)).size();
     get_wall = seconds_since(start);
-    if (got != raw_bytes) std::fprintf(stderr, "get returned %zu bytes, expected %zu\n", got, raw_bytes);
+    if (got != raw_bytes)
+      std::fprintf(stderr, "get returned %zu bytes, expected %zu\n", got, raw_bytes);
   }
   double file_bytes = static_cast<double>(std::filesystem::file_size(db_path));
 
   double mb = raw_bytes / 1e6;
   std::printf("| measure | value |\n|---|---|\n");
-  std::printf("| pages x records | %zu x %zu (%.1f MB of JSON, %.1f KB/page) |\n", pages, per_page, mb,
-              raw_bytes / 1e3 / pages);
+  std::printf("| pages x records | %zu x %zu (%.1f MB of JSON, %.1f KB/page) |\n", pages, per_page,
+              mb, raw_bytes / 1e3 / pages);
   std::printf("| zstd level | %d |\n", level);
   std::printf("| put (hash+compress+insert, 1 core) | %.0f MB/s wall, %.0f MB/s per CPU-second |\n",
               mb / put_wall, mb / put_cpu);
   std::printf("| of which hash+compress only | %.0f MB/s |\n", mb / prep_wall);
   std::printf("| get (select+decompress+verify) | %.0f MB/s |\n", mb / get_wall);
-  std::printf("| compression ratio (JSON / zstd blob) | %.1fx |\n", double(raw_bytes) / compressed_bytes);
+  std::printf("| compression ratio (JSON / zstd blob) | %.1fx |\n",
+              double(raw_bytes) / compressed_bytes);
   std::printf("| JSON / database file size | %.1fx |\n", raw_bytes / file_bytes);
 
   const char* bin = BALIZA_BIN;
@@ -169,7 +175,8 @@ int main(int argc, char** argv) {
   auto select1 = time_command({bin, "--db", db_path, "query", "select 1"}, 15);
   auto report = [](const char* name, const std::vector<double>& ms) {
     if (ms.empty()) return;
-    std::printf("| `%s` | median %.1f ms, min %.1f ms (%zu runs) |\n", name, ms[ms.size() / 2], ms[0], ms.size());
+    std::printf("| `%s` | median %.1f ms, min %.1f ms (%zu runs) |\n", name, ms[ms.size() / 2],
+                ms[0], ms.size());
   };
   report("baliza --version", version);
   report("baliza query \"select 1\" (existing db)", select1);

@@ -17,8 +17,9 @@ namespace baliza {
 #define BALIZA_DUCKDB_FUNCTIONS(X)                                                                         \
   X(duckdb_library_version)                                                                                \
   X(duckdb_create_config)                                                                                  \
-  X(duckdb_set_config) X(duckdb_destroy_config) X(duckdb_open_ext) X(duckdb_close) X(                      \
-      duckdb_connect) X(duckdb_disconnect) X(duckdb_free) X(duckdb_query) X(duckdb_destroy_result)         \
+  X(duckdb_set_config)                                                                                     \
+  X(duckdb_destroy_config) X(duckdb_open_ext) X(duckdb_close) X(duckdb_connect) X(                         \
+      duckdb_disconnect) X(duckdb_free) X(duckdb_query) X(duckdb_destroy_result)                           \
       X(duckdb_result_error) X(duckdb_column_count) X(duckdb_row_count) X(duckdb_column_name) X(           \
           duckdb_column_type) X(duckdb_rows_changed) X(duckdb_value_varchar)                               \
           X(duckdb_value_is_null) X(duckdb_value_int64) X(duckdb_value_double) X(                          \

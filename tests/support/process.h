@@ -28,8 +28,8 @@ inline std::string read_file(const std::filesystem::path& path) {
 // Runs `command` in `cwd` with stdin from /dev/null; stderr is captured through a temp file.
 inline ProcessResult run_command(const std::string& command, const std::filesystem::path& cwd) {
   auto err_path = cwd / ".stderr.capture";
-  std::string full = "cd '" + cwd.string() + "' && " + command + " </dev/null 2>'" +
-                     err_path.string() + "'";
+  std::string full =
+      "cd '" + cwd.string() + "' && " + command + " </dev/null 2>'" + err_path.string() + "'";
   ProcessResult result;
   FILE* pipe = popen(full.c_str(), "r");
   if (!pipe) return result;
