@@ -293,6 +293,20 @@ CREATE TABLE IF NOT EXISTS meta.node_results (
   PRIMARY KEY (run_id, unique_id)
 );
 )SQL"},
+      {4, "record accounting per run", R"SQL(
+CREATE TABLE IF NOT EXISTS meta.record_accounting (
+  run_id VARCHAR NOT NULL,
+  model VARCHAR NOT NULL,
+  raw_records BIGINT NOT NULL,
+  output_rows BIGINT NOT NULL,
+  filtered_older_versions BIGINT NOT NULL,
+  filter VARCHAR NOT NULL,
+  quarantined BIGINT NOT NULL,
+  balanced BOOLEAN NOT NULL,
+  computed_at TIMESTAMP,
+  PRIMARY KEY (run_id, model)
+);
+)SQL"},
   };
   return list;
 }

@@ -4,7 +4,8 @@
 -- without one) and where each went: the staging table, the older versions filtered out by
 -- deduplication (filter "latest version by dataAtualizacao"), or quarantine. balanced says the
 -- equation raw_records = output_rows + filtered_older_versions + quarantined holds; the singular
--- test tests/accounting_staging.sql fails the run when it does not.
+-- test tests/accounting_staging.sql fails the run when it does not. Every run that builds this
+-- model keeps a copy of its rows in meta.record_accounting (with the run_id).
 with paginas as (
   select r.endpoint, p.compressed, t.records_count as records
   from {{ source('raw', 'api_requests') }} r
@@ -68,7 +69,8 @@ contas as (
 )
 
 select c.modelo as model, coalesce(n.registros_raw, 0) as raw_records, c.staging as output_rows,
-       c.deduplicados as filtered_older_versions, c.quarentena as quarantined,
+       c.deduplicados as filtered_older_versions,
+       'latest version by dataAtualizacao' as filter, c.quarentena as quarantined,
        coalesce(n.registros_raw, 0) = c.staging + c.deduplicados + c.quarentena as balanced,
        current_timestamp::timestamp as computed_at
 from contas c
