@@ -42,7 +42,12 @@ const char* kDefaultConfig =
     "database: data/baliza.duckdb\n"
     "raw_store:\n"
     "  zstd_level: 5        # 1 (fastest) .. 19 (smallest)\n"
-    "  max_payload_mb: 256  # refuse to decompress a stored page larger than this\n";
+    "  max_payload_mb: 256  # refuse to decompress a stored page larger than this\n"
+    "# DuckDB's limits (default: 80% of RAM, a thread per core); env BALIZA_MEMORY_LIMIT and\n"
+    "# BALIZA_THREADS win.\n"
+    "# duckdb:\n"
+    "#   memory_limit: 4GB\n"
+    "#   threads: 2\n";
 
 // Writes a built-in project (projects/<name>/**) into the current folder for the user to
 // customise. Refuses to overwrite anything: every file it would write must be new.

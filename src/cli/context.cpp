@@ -7,6 +7,13 @@
 
 namespace baliza::cli {
 
+std::shared_ptr<Database> open_database(const Settings& s) {
+  OpenOptions open;
+  open.memory_limit = s.memory_limit;
+  open.threads = s.threads;
+  return Database::open(s.db_path, open);
+}
+
 const Settings& Context::settings() {
   if (!settings_) {
     settings_ = resolve_settings(options_.db, find_config_file(std::filesystem::current_path()));
@@ -17,7 +24,7 @@ const Settings& Context::settings() {
 Connection& Context::db() {
   if (!conn_) {
     const Settings& s = settings();
-    database_ = Database::open(s.db_path);
+    database_ = open_database(s);
     conn_ = std::make_unique<Connection>(database_);
     apply_migrations(*conn_);
     register_payload_functions(*conn_, s.max_payload_bytes);

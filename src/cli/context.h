@@ -52,6 +52,9 @@ class Context {
   std::unique_ptr<Connection> conn_;
 };
 
+// The database file of the settings, opened with their DuckDB limits (memory_limit, threads).
+std::shared_ptr<Database> open_database(const Settings& s);
+
 // Each command group adds its subcommands; the callback runs with the Context and returns the
 // exit code. Defined in one file per group.
 void add_admin_commands(CLI::App& app, Context& ctx, int& exit_code);

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
+#include <regex>
 
 #include "core/error.h"
 
@@ -25,6 +26,16 @@ int read_int(const YAML::Node& node, const std::filesystem::path& file, const ch
   throw usage_error(std::string(key) + " at " + where(file, node.Mark()) +
                     " must be a whole number from " + std::to_string(lo) + " to " +
                     std::to_string(hi));
+}
+
+// A DuckDB memory size such as 4GB or 512MiB; `where` names the file:line or variable.
+std::string checked_memory_limit(const std::string& value, const std::string& where) {
+  static const std::regex size(R"(\s*[0-9]+(\.[0-9]+)?\s*([KMGT]i?B|B)\s*)", std::regex::icase);
+  if (!std::regex_match(value, size)) {
+    throw usage_error("memory_limit '" + value + "' at " + where +
+                      " is not a size; write it like 4GB, 512MB or 2GiB");
+  }
+  return value;
 }
 
 void apply_file(Settings& s, const std::filesystem::path& file) {
@@ -72,6 +83,24 @@ void apply_file(Settings& s, const std::filesystem::path& file) {
       }
     }
   }
+  if (auto duck = root["duckdb"]) {
+    if (!duck.IsMap()) {
+      throw usage_error("duckdb at " + where(file, duck.Mark()) +
+                        " must be a mapping (memory_limit, threads)");
+    }
+    for (const auto& item : duck) {
+      auto key = item.first.as<std::string>();
+      std::string at = where(file, item.second.Mark());
+      if (key == "memory_limit") {
+        s.memory_limit = checked_memory_limit(item.second.as<std::string>(""), at);
+      } else if (key == "threads") {
+        s.threads = std::to_string(read_int(item.second, file, "duckdb.threads", 1, 256));
+      } else {
+        throw usage_error("unknown key duckdb." + key + " at " + where(file, item.first.Mark()) +
+                          "; known keys: memory_limit, threads");
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -106,6 +135,18 @@ Settings resolve_settings(const std::optional<std::string>& db_flag,
   if (db_flag) {
     s.db_path = *db_flag;
     s.db_source = "--db";
+  }
+  if (const char* env = std::getenv("BALIZA_MEMORY_LIMIT"); env && *env) {
+    s.memory_limit = checked_memory_limit(env, "BALIZA_MEMORY_LIMIT");
+  }
+  if (const char* env = std::getenv("BALIZA_THREADS"); env && *env) {
+    char* end = nullptr;
+    long n = std::strtol(env, &end, 10);
+    if (*end != '\0' || n < 1 || n > 256) {
+      throw usage_error(std::string("BALIZA_THREADS='") + env +
+                        "' must be a whole number from 1 to 256");
+    }
+    s.threads = std::to_string(n);
   }
   return s;
 }

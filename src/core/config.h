@@ -17,6 +17,10 @@ struct Settings {
   std::filesystem::path project_dir;  // folder of baliza.yml, else the current directory
   int zstd_level = 5;
   size_t max_payload_bytes = size_t{256} << 20;
+  // DuckDB's own limits (baliza.yml `duckdb:`; BALIZA_MEMORY_LIMIT / BALIZA_THREADS win):
+  // empty = DuckDB's defaults (80% of RAM, one thread per core).
+  std::string memory_limit;  // e.g. "4GB"
+  std::string threads;       // e.g. "2"
 };
 
 // Finds baliza.yml from start upwards; nullopt when there is none.

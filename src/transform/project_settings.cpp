@@ -10,8 +10,7 @@ namespace baliza::transform {
 namespace {
 
 const std::vector<std::string> kProjectKeys = {
-    "name",
-    "raw_store",  // Baliza's own (core/config.h)
+    "name",           "raw_store",      "duckdb",  // Baliza's own (core/config.h)
     "version",        "config-version", "profile",
     "database",       "vars",           "model-paths",
     "seed-paths",     "test-paths",     "models",

@@ -70,6 +70,19 @@ TEST_F(Cli, QueryFormats) {
       "[\n {\"n\": 1, \"s\": \"a,b\", \"z\": null},\n {\"n\": 22, \"s\": \"c\", \"z\": 3}\n]\n");
 }
 
+TEST_F(Cli, DuckDbLimitsComeFromBalizaYml) {
+  std::ofstream(dir / "baliza.yml") << "name: t\nduckdb:\n  memory_limit: 2GiB\n  threads: 1\n";
+  auto r = baliza(
+      "query -f csv \"select current_setting('memory_limit') || '/' || "
+      "current_setting('threads') as v\"");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "v\n2.0 GiB/1\n");
+  std::ofstream(dir / "baliza.yml") << "name: t\nduckdb:\n  memory_limit: plenty\n";
+  auto bad = baliza("query \"select 1\"");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("baliza.yml:3:17"), std::string::npos) << bad.err;
+}
+
 TEST_F(Cli, QueryErrorShowsDuckDbMessageAndPosition) {
   ASSERT_EQ(baliza("init -q").exit_code, 0);
   auto r = baliza("query \"select * fro nothing\"");

@@ -18,8 +18,11 @@ void write(const std::filesystem::path& path, const std::string& text) {
 
 class ConfigTest : public ::testing::Test {
  protected:
-  void SetUp() override { unsetenv("BALIZA_DB"); }
-  void TearDown() override { unsetenv("BALIZA_DB"); }
+  void SetUp() override { clear(); }
+  void TearDown() override { clear(); }
+  static void clear() {
+    for (const char* v : {"BALIZA_DB", "BALIZA_MEMORY_LIMIT", "BALIZA_THREADS"}) unsetenv(v);
+  }
   testing::TempDir dir;
 };
 
@@ -82,6 +85,41 @@ TEST_F(ConfigTest, BadValuesAreNamedWithTheirPosition) {
   }
   write(file, "raw_store:\n  level: 4\n");
   EXPECT_THROW(resolve_settings(std::nullopt, file), Error);
+}
+
+TEST_F(ConfigTest, DuckDbLimitsFromTheFileAndTheEnvironment) {
+  auto file = dir / "baliza.yml";
+  write(file, "duckdb:\n  memory_limit: 2GiB\n  threads: 2\n");
+  Settings s = resolve_settings(std::nullopt, file);
+  EXPECT_EQ(s.memory_limit, "2GiB");
+  EXPECT_EQ(s.threads, "2");
+  setenv("BALIZA_MEMORY_LIMIT", "512MB", 1);
+  setenv("BALIZA_THREADS", "1", 1);
+  s = resolve_settings(std::nullopt, file);
+  EXPECT_EQ(s.memory_limit, "512MB");
+  EXPECT_EQ(s.threads, "1");
+  setenv("BALIZA_THREADS", "many", 1);
+  EXPECT_THROW(resolve_settings(std::nullopt, file), Error);
+}
+
+TEST_F(ConfigTest, BadDuckDbLimitsSayWhereAndHow) {
+  auto file = dir / "baliza.yml";
+  write(file, "name: p\nduckdb:\n  memory_limit: lots\n");
+  try {
+    resolve_settings(std::nullopt, file);
+    FAIL();
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("memory_limit 'lots' at " + file.string() + ":3:17"), std::string::npos) << m;
+    EXPECT_NE(m.find("like 4GB"), std::string::npos) << m;
+  }
+  write(file, "duckdb:\n  cores: 2\n");
+  try {
+    resolve_settings(std::nullopt, file);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown key duckdb.cores"), std::string::npos);
+  }
 }
 
 }  // namespace
