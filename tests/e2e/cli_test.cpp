@@ -9,8 +9,7 @@
 
 #include "db/migrations.h"
 #include "extract/raw_store.h"
-#include "support/process.h"
-#include "support/temp_dir.h"
+#include "support/baliza_cli.h"
 
 namespace baliza {
 namespace {
@@ -18,13 +17,7 @@ namespace {
 using testing::ProcessResult;
 using testing::run_command;
 
-class Cli : public ::testing::Test {
- protected:
-  ProcessResult baliza(const std::string& args) {
-    return run_command(std::string("env -u BALIZA_DB ") + BALIZA_BIN + " " + args, dir.path());
-  }
-  testing::TempDir dir;
-};
+class Cli : public testing::BalizaCli {};
 
 TEST_F(Cli, VersionAndHelp) {
   auto v = baliza("--version");

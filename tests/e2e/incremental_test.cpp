@@ -5,27 +5,14 @@
 
 #include <string>
 
-#include "support/process.h"
-#include "support/temp_dir.h"
+#include "support/baliza_cli.h"
 
 namespace baliza {
 namespace {
 
-using testing::run_command;
-
-class Incremental : public ::testing::Test {
+class Incremental : public testing::BalizaCli {
  protected:
-  testing::ProcessResult baliza(const std::string& args) {
-    return run_command(std::string("env -u BALIZA_DB ") + BALIZA_BIN + " " + args, dir.path());
-  }
-  std::string scalar(const std::string& sql) {
-    auto r = baliza("--db data/demo.duckdb query -f csv \"" + sql + "\"");
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    auto nl = r.out.find('\n');
-    std::string value = nl == std::string::npos ? "" : r.out.substr(nl + 1);
-    while (!value.empty() && value.back() == '\n') value.pop_back();
-    return value;
-  }
+  std::string scalar(const std::string& sql) { return BalizaCli::scalar("data/demo.duckdb", sql); }
   // Rows and a hash of their content, for every staging entity and two marts.
   std::string fingerprint() {
     return scalar(
@@ -50,7 +37,6 @@ class Incremental : public ::testing::Test {
         "where t.data_date between '" +
         first + "' and '" + last + "'");
   }
-  testing::TempDir dir;
 };
 
 TEST_F(Incremental, ASecondMonthStagesOnlyItsPagesAndEqualsAFullRefresh) {

@@ -5,28 +5,14 @@
 
 #include <filesystem>
 
-#include "support/process.h"
-#include "support/temp_dir.h"
+#include "support/baliza_cli.h"
 
 namespace baliza {
 namespace {
 
-using testing::run_command;
-
-class Pipeline : public ::testing::Test {
+class Pipeline : public testing::BalizaCli {
  protected:
-  testing::ProcessResult baliza(const std::string& args) {
-    return run_command(std::string("env -u BALIZA_DB ") + BALIZA_BIN + " " + args, dir.path());
-  }
-  std::string scalar(const std::string& sql) {
-    auto r = baliza("--db data/demo.duckdb query -f csv \"" + sql + "\"");
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    auto nl = r.out.find('\n');
-    std::string value = nl == std::string::npos ? "" : r.out.substr(nl + 1);
-    while (!value.empty() && value.back() == '\n') value.pop_back();
-    return value;
-  }
-  testing::TempDir dir;
+  std::string scalar(const std::string& sql) { return BalizaCli::scalar("data/demo.duckdb", sql); }
 };
 
 TEST_F(Pipeline, DemoBuildsBalancedMartsRerunsIdempotentlyAndExports) {

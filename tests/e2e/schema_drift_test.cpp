@@ -12,28 +12,14 @@
 #include "pncp_sim/data.h"
 #include "pncp_sim/options.h"
 #include "pncp_sim/simulator.h"
-#include "support/process.h"
-#include "support/temp_dir.h"
+#include "support/baliza_cli.h"
 
 namespace baliza {
 namespace {
 
-using testing::run_command;
-
-class SchemaDrift : public ::testing::Test {
+class SchemaDrift : public testing::BalizaCli {
  protected:
-  testing::ProcessResult baliza(const std::string& args) {
-    return run_command(std::string("env -u BALIZA_DB ") + BALIZA_BIN + " " + args, dir.path());
-  }
-  std::string scalar(const std::string& sql) {
-    auto r = baliza("--db data/drift.duckdb query -f csv \"" + sql + "\"");
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    auto nl = r.out.find('\n');
-    std::string value = nl == std::string::npos ? "" : r.out.substr(nl + 1);
-    while (!value.empty() && value.back() == '\n') value.pop_back();
-    return value;
-  }
-  testing::TempDir dir;
+  std::string scalar(const std::string& sql) { return BalizaCli::scalar("data/drift.duckdb", sql); }
 };
 
 // The records the simulator serves for an endpoint over the days, as the API sends them.

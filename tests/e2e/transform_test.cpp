@@ -7,8 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/process.h"
-#include "support/temp_dir.h"
+#include "support/baliza_cli.h"
 
 namespace baliza {
 namespace {
@@ -20,7 +19,7 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-class Transform : public ::testing::Test {
+class Transform : public testing::BalizaCli {
  protected:
   void SetUp() override {
     write("baliza.yml",
@@ -41,17 +40,11 @@ class Transform : public ::testing::Test {
     std::ofstream(p, std::ios::binary | std::ios::trunc) << content;
   }
 
-  ProcessResult baliza(const std::string& args) {
-    return run_command(std::string("env -u BALIZA_DB ") + BALIZA_BIN + " " + args, dir.path());
-  }
-
   std::string csv(const std::string& sql) {
     auto r = baliza("query --format csv \"" + sql + "\"");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.out;
   }
-
-  testing::TempDir dir;
 };
 
 TEST_F(Transform, SeedsViewsTablesAndEphemeral) {
