@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "transform/relation.h"
 #include "transform/state.h"
+#include "transform/template_macro.h"
 #include "transform/text_util.h"
 
 namespace baliza::transform {
@@ -35,11 +36,34 @@ nlohmann::json columns_json(const Node& n) {
   return out;
 }
 
+std::string macro_id(const Project& project, const std::string& name) {
+  return "macro." + project.name() + "." + name;
+}
+
+// manifest `macros`: one small entry per macro of the project.
+nlohmann::json macros_json(const Project& project) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, m] : project.macros->all()) {
+    std::string id = macro_id(project, name);
+    out[id] = {{"unique_id", id},
+               {"name", name},
+               {"resource_type", "macro"},
+               {"package_name", project.name()},
+               {"original_file_path", m->file},
+               {"macro_sql", m->sql}};
+  }
+  return out;
+}
+
 nlohmann::json node_json(const Project& project, const Dag& dag, std::size_t i,
                          const std::map<std::string, std::string>& compiled) {
   const Node& n = dag.node(i);
   nlohmann::json parents = nlohmann::json::array();
   for (std::size_t p : dag.parents(i)) parents.push_back(dag.id(p));
+  nlohmann::json macros = nlohmann::json::array();
+  if (n.tmpl) {
+    for (const std::string& name : n.tmpl->macros()) macros.push_back(macro_id(project, name));
+  }
   nlohmann::json j = {
       {"unique_id", n.unique_id},
       {"name", n.name},
@@ -60,7 +84,7 @@ nlohmann::json node_json(const Project& project, const Dag& dag, std::size_t i,
       {"meta", n.meta.is_null() ? nlohmann::json::object() : n.meta},
       {"columns", columns_json(n)},
       {"checksum", {{"name", "sha256"}, {"checksum", n.checksum}}},
-      {"depends_on", {{"macros", nlohmann::json::array()}, {"nodes", parents}}},
+      {"depends_on", {{"macros", std::move(macros)}, {"nodes", parents}}},
       {"baliza_state_checksum", state_checksum(n, project.vars)},
   };
   if (n.resource_type == ResourceType::kSource) {
@@ -113,7 +137,7 @@ nlohmann::json manifest_json(const Project& project, const Dag& dag,
   nlohmann::json doc = {{"metadata", metadata(kManifestSchema, invocation_id)},
                         {"nodes", std::move(nodes)},
                         {"sources", std::move(sources)},
-                        {"macros", nlohmann::json::object()},
+                        {"macros", macros_json(project)},
                         {"exposures", nlohmann::json::object()},
                         {"metrics", nlohmann::json::object()},
                         {"disabled", nlohmann::json::object()},

@@ -54,6 +54,7 @@ class ProjectBuilder {
       case FileKind::kProperties:
         property_files_.push_back(&f);
         break;
+      case FileKind::kMacros:  // gathered by link_macros() before nodes are built
       case FileKind::kIgnored:
         break;
     }
@@ -284,6 +285,20 @@ class ProjectBuilder {
   std::vector<std::pair<TestSpec, std::size_t>> pending_tests_;
 };
 
+// Gathers the macro files into the project's library and links every template to it, so
+// nodes see the refs and sources their macros use.
+void link_macros(Project& p, std::vector<PreparedFile>& files) {
+  auto library = std::make_shared<MacroLibrary>();
+  for (PreparedFile& f : files) {
+    if (f.kind == FileKind::kMacros) library->add(std::move(f.macro_file));
+  }
+  library->check();
+  for (PreparedFile& f : files) {
+    if (f.tmpl) f.tmpl->link_macros(library);
+  }
+  p.macros = std::move(library);
+}
+
 Project build_project(ProjectSettings settings, std::vector<PreparedFile>& files,
                       const std::string& root, const LoadOptions& options) {
   Project p;
@@ -297,6 +312,7 @@ Project build_project(ProjectSettings settings, std::vector<PreparedFile>& files
   std::sort(files.begin(), files.end(),
             [](const PreparedFile& a, const PreparedFile& b) { return a.file.path < b.file.path; });
   prepare_files(files);
+  link_macros(p, files);
   p.nodes.reserve(files.size() + files.size() / 4);
   ProjectBuilder builder(p);
   for (PreparedFile& f : files) builder.add_file(f);
@@ -356,6 +372,7 @@ Project load_project(const std::filesystem::path& dir, const LoadOptions& option
   std::vector<std::string> roots = settings.model_paths;
   roots.insert(roots.end(), settings.seed_paths.begin(), settings.seed_paths.end());
   roots.insert(roots.end(), settings.test_paths.begin(), settings.test_paths.end());
+  roots.insert(roots.end(), settings.macro_paths.begin(), settings.macro_paths.end());
   for (const auto& root : roots) {
     std::filesystem::path base = dir / root;
     if (!std::filesystem::is_directory(base, ec)) continue;

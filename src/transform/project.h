@@ -1,5 +1,6 @@
 // Project model and loader: a directory (or an in-memory file list) with baliza.yml,
-// models/**/*.sql (+ *.yml property files), seeds/*.csv, tests/*.sql, turned into nodes.
+// models/**/*.sql (+ *.yml property files), seeds/*.csv, tests/*.sql, macros/**/*.sql, turned
+// into nodes (and a macro library the nodes' templates are linked to).
 //
 // Loading reads each file once, parses templates and yml, applies config layers (folder
 // config from baliza.yml < yml `config:` < `{{ config() }}`) and creates the nodes, sorted by
@@ -17,6 +18,7 @@
 
 #include "transform/node.h"
 #include "transform/project_settings.h"
+#include "transform/template_macro.h"
 
 namespace baliza::transform {
 
@@ -35,7 +37,9 @@ struct Project {
   std::string root;  // the directory, or "embedded:<name>" for a built-in project
   nlohmann::json vars = nlohmann::json::object();  // baliza.yml vars overridden by --vars
   std::vector<Node> nodes;                         // sorted by unique_id
-  std::vector<std::string> warnings;               // e.g. a yml entry with no SQL file
+  // Every macro under the macro paths; node templates are linked to it. Never null.
+  std::shared_ptr<const MacroLibrary> macros = std::make_shared<const MacroLibrary>();
+  std::vector<std::string> warnings;  // e.g. a yml entry with no SQL file
 
   const std::string& name() const { return settings.name; }
   const Node* find(std::string_view unique_id) const;

@@ -61,7 +61,9 @@ void prepare_one(PreparedFile& f) {
     if (!f.disk_path.empty()) f.file.content = read_whole_file(f.disk_path);
     f.checksum = file_checksum(f.file.content);
     if (f.kind == FileKind::kModel || f.kind == FileKind::kSingularTest) {
-      f.tmpl = std::make_shared<const Template>(Template::parse(f.file.content, f.file.path));
+      f.tmpl = std::make_shared<Template>(Template::parse(f.file.content, f.file.path));
+    } else if (f.kind == FileKind::kMacros) {
+      f.macro_file = MacroFile::parse(f.file.content, f.file.path);
     } else if (f.kind == FileKind::kProperties) {
       f.properties = parse_schema_file(f.file.content, f.file.path);
     }
@@ -85,6 +87,9 @@ FileKind classify_file(const std::string& path, const ProjectSettings& s, std::s
   if ((offset = under(path, s.test_paths)) != std::string_view::npos) {
     if (ends_with(path, ".sql")) return FileKind::kSingularTest;
     return yml ? FileKind::kProperties : FileKind::kIgnored;
+  }
+  if ((offset = under(path, s.macro_paths)) != std::string_view::npos) {
+    return ends_with(path, ".sql") ? FileKind::kMacros : FileKind::kIgnored;
   }
   return FileKind::kIgnored;
 }

@@ -1,7 +1,7 @@
 // The per-file half of project loading: classify each file (model, seed, singular test,
-// property yml), read it if it is on disk, hash it and parse it. Files are independent, so
-// this runs on a few worker threads; assembling nodes stays serial (project.cpp).
-// Internal to the loader.
+// property yml, macro file), read it if it is on disk, hash it and parse it. Files are independent,
+// so this runs on a few worker threads; assembling nodes stays serial (project.cpp). Internal to
+// the loader.
 #pragma once
 
 #include <exception>
@@ -12,23 +12,25 @@
 
 #include "transform/project.h"
 #include "transform/schema_yml.h"
+#include "transform/template_macro.h"
 
 namespace baliza::transform {
 
-enum class FileKind { kIgnored, kModel, kSeed, kSingularTest, kProperties };
+enum class FileKind { kIgnored, kModel, kSeed, kSingularTest, kProperties, kMacros };
 
 struct PreparedFile {
   ProjectFile file;                 // path relative to the project root; content once read
   std::filesystem::path disk_path;  // set when the content is still to be read from disk
   FileKind kind = FileKind::kIgnored;
-  std::size_t relative_offset = 0;       // start of the path under its models/seeds/tests folder
-  std::string checksum;                  // sha256 of the content
-  std::shared_ptr<const Template> tmpl;  // models and singular tests
-  SchemaFile properties;                 // property files
-  std::exception_ptr error;              // what preparing this file threw
+  std::size_t relative_offset = 0;  // start of the path under its models/seeds/tests folder
+  std::string checksum;             // sha256 of the content
+  std::shared_ptr<Template> tmpl;   // models and singular tests (linked to macros later)
+  std::shared_ptr<const MacroFile> macro_file;  // files under the macro paths
+  SchemaFile properties;                        // property files
+  std::exception_ptr error;                     // what preparing this file threw
 };
 
-// Which kind of file `path` is under the project's model/seed/test paths.
+// Which kind of file `path` is under the project's model/seed/test/macro paths.
 FileKind classify_file(const std::string& path, const ProjectSettings& settings,
                        std::size_t& relative_offset);
 

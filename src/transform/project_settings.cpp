@@ -82,6 +82,7 @@ ProjectSettings parse_project_settings(const std::string& text, const std::strin
   if (root["model-paths"]) s.model_paths = path_list(file, root["model-paths"], "model-paths");
   if (root["seed-paths"]) s.seed_paths = path_list(file, root["seed-paths"], "seed-paths");
   if (root["test-paths"]) s.test_paths = path_list(file, root["test-paths"], "test-paths");
+  if (root["macro-paths"]) s.macro_paths = path_list(file, root["macro-paths"], "macro-paths");
   if (root["models"]) parse_folder(file, root["models"], ResourceType::kModel, "models", s.models);
   if (root["seeds"]) parse_folder(file, root["seeds"], ResourceType::kSeed, "seeds", s.seeds);
   for (const char* key : {"tests", "data_tests"}) {

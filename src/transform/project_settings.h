@@ -4,7 +4,7 @@
 //   profile: default            (optional)
 //   database: data/baliza.duckdb (optional; path of the DuckDB file)
 //   vars: {start: '2024-01-01'}
-//   model-paths: [models]  seed-paths: [seeds]  test-paths: [tests]
+//   model-paths: [models]  seed-paths: [seeds]  test-paths: [tests]  macro-paths: [macros]
 //   models:
 //     my_project:
 //       +materialized: view
@@ -37,6 +37,7 @@ struct ProjectSettings {
   std::vector<std::string> model_paths{"models"};
   std::vector<std::string> seed_paths{"seeds"};
   std::vector<std::string> test_paths{"tests"};
+  std::vector<std::string> macro_paths{"macros"};
   FolderConfig models;  // children keyed by project name, then folders, then node names
   FolderConfig seeds;
   FolderConfig tests;

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/sha256.h"
+#include "transform/template_macro.h"
 
 namespace baliza::transform {
 namespace {
@@ -33,6 +34,12 @@ std::string state_checksum(const Node& node, const nlohmann::json& vars) {
     material = render_neutral(*node.tmpl, vars, false);
     if (node.tmpl->uses_is_incremental()) {
       material += "\n-- incremental branch --\n" + render_neutral(*node.tmpl, vars, true);
+    }
+    // The macros it calls as written: a change in a branch the render did not take counts too.
+    if (const MacroLibrary* library = node.tmpl->macro_library()) {
+      for (const std::string& name : node.tmpl->macros()) {
+        if (const Macro* m = library->find(name)) material += "\n-- macro --\n" + m->sql;
+      }
     }
   } else if (node.is_generic_test) {
     material = node.test_metadata.test_name + "|" + node.attached_node + "|" +

@@ -5,7 +5,8 @@
 // both is_incremental branches, so a change to either counts), with the project's vars applied,
 // and its full config (sources: their yml definition; seeds: the CSV bytes). An unchanged
 // project always gives identical checksums (no false positives); a change to a node's SQL, to a
-// var it renders, or to its config gives a new one. Edits to other nodes do not.
+// var it renders, or to its config gives a new one, and so does a change to the text of a
+// macro it calls (directly or through other macros). Edits to other nodes or macros do not.
 #pragma once
 
 #include <map>

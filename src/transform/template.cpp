@@ -1,7 +1,12 @@
 #include "transform/template.h"
 
+#include <set>
+
+#include "core/error.h"
+#include "transform/template_collect.h"
 #include "transform/template_eval.h"
 #include "transform/template_lexer.h"
+#include "transform/template_macro.h"
 #include "transform/template_parser.h"
 
 namespace baliza::transform {
@@ -14,92 +19,50 @@ struct Template::Impl {
   std::string source;
   ErrorSite site;  // views file/source above; Impl never moves (held by unique_ptr)
   Body body;
-  std::vector<TemplateRef> refs;
-  std::vector<TemplateSource> sources;
-  std::vector<TemplateVar> vars;
-  std::vector<const Expr*> config_calls;
-  bool uses_is_incremental = false;
+  TemplateUses uses;
+  std::shared_ptr<const MacroLibrary> library;
+  std::vector<std::string> macros;  // reached through calls, sorted
 };
-
-namespace {
-
-// Collects ref/source/var/config/is_incremental calls from every branch, so dependencies are
-// known without rendering. ref/source names must be string literals: the DAG needs them
-// before anything runs.
-class DependencyCollector {
- public:
-  explicit DependencyCollector(Template::Impl& impl) : t_(impl) {}
-
-  void body(const Body& b) {
-    for (const Stmt& s : b) {
-      if (s.expr) expr(*s.expr);
-      for (const IfBranch& branch : s.branches) {
-        if (branch.condition) expr(*branch.condition);
-        body(branch.body);
-      }
-    }
-  }
-
- private:
-  void expr(const Expr& e) {
-    if (e.kind == Expr::Kind::kCall && e.callee->kind == Expr::Kind::kName) call(e);
-    if (e.callee) expr(*e.callee);
-    for (const auto& op : e.operands) expr(*op);
-    for (const auto& kw : e.kwargs) expr(*kw.second);
-  }
-
-  void call(const Expr& e) {
-    const std::string& name = e.callee->name;
-    if (name == "ref") {
-      std::size_t n = e.operands.size();
-      if (n == 0 || n > 2) {
-        t_.site.fail(e.offset, "ref() takes 1 or 2 arguments ('model' or 'package', 'model')");
-      }
-      TemplateRef ref{n == 2 ? literal(e, 0, "ref") : std::string(), literal(e, n - 1, "ref"),
-                      t_.site.pos(e.offset)};
-      t_.refs.push_back(std::move(ref));
-    } else if (name == "source") {
-      if (e.operands.size() != 2) {
-        t_.site.fail(e.offset, "source() takes 2 arguments ('source', 'table')");
-      }
-      t_.sources.push_back(
-          {literal(e, 0, "source"), literal(e, 1, "source"), t_.site.pos(e.offset)});
-    } else if (name == "var") {
-      if (e.operands.empty() || e.operands.size() > 2) {
-        t_.site.fail(e.offset, "var() takes 1 or 2 arguments ('name' or 'name', default)");
-      }
-      t_.vars.push_back({literal(e, 0, "var"), e.operands.size() == 2, t_.site.pos(e.offset)});
-    } else if (name == "config") {
-      if (!e.operands.empty()) {
-        t_.site.fail(e.operands[0]->offset, "config() takes keyword arguments only",
-                     "; write config(materialized='table')");
-      }
-      t_.config_calls.push_back(&e);
-    } else if (name == "is_incremental") {
-      t_.uses_is_incremental = true;
-    }
-  }
-
-  std::string literal(const Expr& call, std::size_t index, std::string_view function) {
-    const Expr& arg = *call.operands[index];
-    if (arg.kind != Expr::Kind::kLiteral || !arg.literal.is_string()) {
-      t_.site.fail(arg.offset, std::string(function) + "() arguments must be quoted strings",
-                   std::string("; write ") + std::string(function) + "('name')");
-    }
-    return arg.literal.get<std::string>();
-  }
-
-  Template::Impl& t_;
-};
-
-}  // namespace
 
 Template Template::parse(std::string source, std::string file) {
   auto impl = std::make_unique<Impl>(std::move(source), std::move(file));
   std::vector<Token> tokens = tokenize_template(impl->source, impl->site);
-  impl->body = parse_template_tokens(tokens, impl->site);
-  DependencyCollector(*impl).body(impl->body);
+  impl->body = parse_template_tokens(tokens, impl->site, TemplateMode::kModel);
+  collect_uses(impl->body, impl->site, false, impl->uses);
   return Template(std::move(impl));
+}
+
+void Template::link_macros(std::shared_ptr<const MacroLibrary> library) {
+  Impl& t = *impl_;
+  std::set<std::string> reached;
+  // Index loop: refs/sources grow while the calls are walked (they are other vectors).
+  for (std::size_t i = 0; i < t.uses.macro_calls.size(); ++i) {
+    const TemplateMacroCall call = t.uses.macro_calls[i];
+    const Macro* first = library->find(call.name);
+    if (first == nullptr) {
+      throw usage_error(
+          unknown_macro_message(call.name, format_pos(t.file, call.pos), library.get()));
+    }
+    std::vector<const Macro*> pending{first};
+    std::set<const Macro*> seen{first};
+    while (!pending.empty()) {
+      const Macro* m = pending.back();
+      pending.pop_back();
+      reached.insert(m->name);
+      for (const TemplateRef& r : m->refs) t.uses.refs.push_back({r.package, r.name, call.pos});
+      for (const TemplateSource& s : m->sources) {
+        t.uses.sources.push_back({s.source_name, s.table_name, call.pos});
+      }
+      for (const TemplateVar& v : m->vars) t.uses.vars.push_back({v.name, v.has_default, call.pos});
+      t.uses.uses_is_incremental = t.uses.uses_is_incremental || m->uses_is_incremental;
+      for (const TemplateMacroCall& c : m->macro_calls) {
+        const Macro* next = library->find(c.name);  // MacroLibrary::check() vouched for it
+        if (next != nullptr && seen.insert(next).second) pending.push_back(next);
+      }
+    }
+  }
+  t.macros.assign(reached.begin(), reached.end());
+  t.library = std::move(library);
 }
 
 Template::Template(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -114,25 +77,34 @@ const std::string& Template::source() const {
   return impl_->source;
 }
 const std::vector<TemplateRef>& Template::refs() const {
-  return impl_->refs;
+  return impl_->uses.refs;
 }
 const std::vector<TemplateSource>& Template::sources() const {
-  return impl_->sources;
+  return impl_->uses.sources;
 }
 const std::vector<TemplateVar>& Template::vars() const {
-  return impl_->vars;
+  return impl_->uses.vars;
 }
 bool Template::uses_is_incremental() const {
-  return impl_->uses_is_incremental;
+  return impl_->uses.uses_is_incremental;
 }
 bool Template::has_config() const {
-  return !impl_->config_calls.empty();
+  return !impl_->uses.config_calls.empty();
+}
+const std::vector<TemplateMacroCall>& Template::macro_calls() const {
+  return impl_->uses.macro_calls;
+}
+const std::vector<std::string>& Template::macros() const {
+  return impl_->macros;
+}
+const MacroLibrary* Template::macro_library() const {
+  return impl_->library.get();
 }
 
 std::vector<ConfigArg> Template::config(const nlohmann::json& vars) const {
   std::vector<ConfigArg> out;
-  Evaluator evaluator(impl_->source, impl_->site, nullptr, &vars);
-  for (const Expr* call : impl_->config_calls) {
+  Evaluator evaluator(impl_->source, impl_->site, nullptr, &vars, impl_->library.get());
+  for (const Expr* call : impl_->uses.config_calls) {
     for (const auto& [key, value] : call->kwargs) {
       out.push_back({key, evaluator.eval(*value), impl_->site.pos(value->offset)});
     }
@@ -143,7 +115,8 @@ std::vector<ConfigArg> Template::config(const nlohmann::json& vars) const {
 std::string Template::render(const RenderContext& context) const {
   std::string out;
   out.reserve(impl_->source.size());
-  Evaluator(impl_->source, impl_->site, &context, context.vars).render(impl_->body, out);
+  Evaluator(impl_->source, impl_->site, &context, context.vars, impl_->library.get())
+      .render(impl_->body, out);
   return out;
 }
 

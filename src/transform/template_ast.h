@@ -1,6 +1,7 @@
-// Template syntax tree. Statements (text, `{{ output }}`, `{% if %}`) hold expressions; both
-// carry the byte offset of their start for error positions. New tags (set, for, macro) become
-// new Stmt kinds, new expression forms new Expr kinds, without touching the existing ones.
+// Template syntax tree. Statements (text, `{{ output }}`, `{% if %}`, `{% set %}`,
+// `{% macro %}`) hold expressions; both carry the byte offset of their start for error
+// positions. New tags (for, ...) become new Stmt kinds, new expression forms new Expr kinds,
+// without touching the existing ones.
 // Internal to the template engine (template.h is the public face).
 #pragma once
 
@@ -45,13 +46,24 @@ struct IfBranch {
   Body body;
 };
 
+// One parameter of `{% macro name(a, b='x') %}`; default_value is null when required.
+struct MacroParam {
+  std::string name;
+  ExprPtr default_value;
+};
+
 struct Stmt {
-  enum class Kind { kText, kOutput, kIf };
+  enum class Kind { kText, kOutput, kIf, kSet, kMacro };
   Kind kind;
   std::size_t offset = 0;
-  std::size_t length = 0;          // kText: bytes of source text starting at offset
-  ExprPtr expr;                    // kOutput
-  std::vector<IfBranch> branches;  // kIf: if, elif..., optional else (condition == null)
+  std::size_t length = 0;            // kText: bytes of source text; kMacro: through endmacro
+  ExprPtr expr;                      // kOutput; kSet: the value
+  std::vector<IfBranch> branches;    // kIf: if, elif..., optional else (condition == null)
+  std::string name;                  // kSet: the variable; kMacro: the macro
+  std::size_t name_offset = 0;       // kMacro: where its name starts
+  std::size_t signature_length = 0;  // kMacro: bytes from the name through the closing ')'
+  std::vector<MacroParam> params;    // kMacro
+  Body body;                         // kMacro
 };
 
 }  // namespace baliza::transform

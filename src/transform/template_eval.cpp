@@ -1,7 +1,10 @@
 #include "transform/template_eval.h"
 
+#include <algorithm>
 #include <cstdlib>
 
+#include "core/error.h"
+#include "transform/template_macro.h"
 #include "transform/text_util.h"
 
 namespace baliza::transform {
@@ -50,6 +53,11 @@ void Evaluator::render(const Body& body, std::string& out) {
           }
         }
         break;
+      case Stmt::Kind::kSet:
+        locals_.insert_or_assign(s.name, eval(*s.expr));
+        break;
+      case Stmt::Kind::kMacro:
+        break;  // definitions render to nothing (and only macro files may hold them)
     }
   }
 }
@@ -58,13 +66,16 @@ nlohmann::json Evaluator::eval(const Expr& e) {
   switch (e.kind) {
     case Expr::Kind::kLiteral:
       return e.literal;
-    case Expr::Kind::kName:
+    case Expr::Kind::kName: {
+      if (auto it = locals_.find(e.name); it != locals_.end()) return it->second;
       if (e.name == "this") {
         if (context_ == nullptr) site_.fail(e.offset, "'this' cannot be used inside config()");
         return context_->this_relation;
       }
-      site_.fail(e.offset, "undefined name '" + e.name + "'",
-                 did_you_mean(e.name, template_builtins()));
+      std::vector<std::string> names = template_builtins();
+      for (const auto& [name, value] : locals_) names.push_back(name);
+      site_.fail(e.offset, "undefined name '" + e.name + "'", did_you_mean(e.name, names));
+    }
     case Expr::Kind::kAttribute:
       site_.fail(e.offset, "attribute access '." + e.name + "' is not supported",
                  "; Baliza templates support ref, source, config, var, env_var, this and "
@@ -135,7 +146,105 @@ nlohmann::json Evaluator::call(const Expr& e) {
   if (name == "env_var") return call_env_var(e);
   if (name == "config") return "";  // applied at load time; renders to nothing
   if (name == "is_incremental") return context_ != nullptr && context_->is_incremental;
+  if (macros_ != nullptr) {
+    if (const Macro* macro = macros_->find(name)) return call_macro(e, *macro);
+    site_.fail(e.offset, "unknown macro or function '" + name + "'",
+               did_you_mean(name, macros_->callable_names()));
+  }
   site_.fail(e.offset, "unknown function '" + name + "'", did_you_mean(name, template_builtins()));
+}
+
+namespace {
+
+// "a -> b -> a -> ..." up to the first repetition (or the whole chain when none repeats).
+std::string describe_chain(const std::vector<std::string>& chain, const std::string& next) {
+  std::vector<std::string> all = chain;
+  all.push_back(next);
+  std::vector<std::string> shown;
+  for (const std::string& name : all) {
+    bool repeat = std::find(shown.begin(), shown.end(), name) != shown.end();
+    shown.push_back(name);
+    if (repeat) {
+      shown.emplace_back("...");
+      break;
+    }
+  }
+  return join(shown, " -> ");
+}
+
+}  // namespace
+
+nlohmann::json Evaluator::call_macro(const Expr& e, const Macro& macro) {
+  if (context_ == nullptr) {
+    site_.fail(e.offset, "macro '" + macro.name + "' cannot be called inside config()",
+               "; pass literal values to config()");
+  }
+  if (chain_.size() >= kMaxMacroDepth) {
+    site_.fail(e.offset,
+               "macro calls nested deeper than " + std::to_string(kMaxMacroDepth) + ": " +
+                   describe_chain(chain_, macro.name),
+               "; make the recursion stop (an {% if %} around the recursive call)");
+  }
+  std::vector<std::string> chain = chain_;
+  chain.push_back(macro.name);
+  Evaluator inner(macro.source, *macro.site, context_, vars_, macros_, std::move(chain));
+  bind_arguments(e, macro, inner);
+  std::string out;
+  if (!chain_.empty()) {
+    inner.render(macro.definition->body, out);
+    return out;
+  }
+  try {
+    inner.render(macro.definition->body, out);
+  } catch (const Error& err) {
+    // Errors point into the macro file; say which call of this template led there.
+    throw Error(err.code(), std::string(err.what()) + " (in macro '" + macro.name + "' called at " +
+                                site_.where(e.offset) + ")");
+  }
+  return out;
+}
+
+// Arguments are evaluated here (the caller's scope); defaults in the macro's own scope.
+void Evaluator::bind_arguments(const Expr& e, const Macro& macro, Evaluator& inner) {
+  const auto& params = macro.definition->params;
+  std::string hint =
+      "; its signature is " + macro.signature + " (" + format_pos(macro.file, macro.pos) + ")";
+  if (e.operands.size() > params.size()) {
+    site_.fail(e.offset,
+               "macro '" + macro.name + "' takes " + std::to_string(params.size()) +
+                   " argument(s), got " + std::to_string(e.operands.size()),
+               hint);
+  }
+  std::vector<bool> bound(params.size(), false);
+  for (std::size_t i = 0; i < e.operands.size(); ++i) {
+    inner.locals_.insert_or_assign(params[i].name, eval(*e.operands[i]));
+    bound[i] = true;
+  }
+  for (const auto& [key, value] : e.kwargs) {
+    auto it = std::find_if(params.begin(), params.end(),
+                           [&](const MacroParam& p) { return p.name == key; });
+    if (it == params.end()) {
+      site_.fail(value->offset, "macro '" + macro.name + "' has no argument '" + key + "'",
+                 did_you_mean(key, macro.params) + hint);
+    }
+    std::size_t index = static_cast<std::size_t>(it - params.begin());
+    if (bound[index]) {
+      site_.fail(value->offset,
+                 "argument '" + key + "' of macro '" + macro.name +
+                     "' is given twice (by position and by name)",
+                 hint);
+    }
+    inner.locals_.insert_or_assign(key, eval(*value));
+    bound[index] = true;
+  }
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (bound[i]) continue;
+    if (!params[i].default_value) {
+      site_.fail(e.offset,
+                 "macro '" + macro.name + "' is missing argument '" + params[i].name + "'", hint);
+    }
+    inner.locals_.insert_or_assign(params[i].name, inner.eval(*params[i].default_value));
+  }
 }
 
 std::string Evaluator::string_arg(const Expr& call, std::size_t index, std::string_view function) {

@@ -7,28 +7,36 @@
 namespace baliza::transform {
 namespace {
 
-const std::vector<std::string> kKnownTags = {"if", "elif", "else", "endif"};
+const std::vector<std::string> kKnownTags = {"if",  "elif",  "else",    "endif",
+                                             "set", "macro", "endmacro"};
+
+bool is_end_tag(const std::string& tag) {
+  return tag == "elif" || tag == "else" || tag == "endif" || tag == "endmacro";
+}
 
 class Parser {
  public:
-  Parser(const std::vector<Token>& tokens, const ErrorSite& site) : tokens_(tokens), site_(site) {}
+  Parser(const std::vector<Token>& tokens, const ErrorSite& site, TemplateMode mode)
+      : tokens_(tokens), site_(site), mode_(mode) {}
 
   Body parse_all() {
     std::string end_tag;
-    Body body = parse_body(nullptr, end_tag);
+    Body body = parse_body(nullptr, "", end_tag);
     return body;
   }
 
  private:
-  // Parses statements until EOF or one of the tags in `stops` (which is then consumed and
-  // named in end_tag). `opener` is the enclosing block, for "unclosed" messages.
-  Body parse_body(const Token* opener, std::string& end_tag) {
+  // Parses statements until EOF or one of the end tags (which is then consumed and named in
+  // end_tag). `opener` is the enclosing block and `block` its tag, for "unclosed" messages.
+  Body parse_body(const Token* opener, std::string_view block, std::string& end_tag) {
     Body body;
     while (true) {
       const Token& t = peek();
       if (t.kind == TokenKind::kEnd) {
         if (opener != nullptr) {
-          site_.fail(opener->offset, "unclosed '{% if %}'", "; add '{% endif %}'");
+          std::string closer = block == "macro" ? "endmacro" : "endif";
+          site_.fail(opener->offset, "unclosed '{% " + std::string(block) + " %}'",
+                     "; add '{% " + closer + " %}'");
         }
         return body;
       }
@@ -45,10 +53,15 @@ class Parser {
         if (tag.kind != TokenKind::kName) site_.fail(tag.offset, "expected a tag name after '{%'");
         if (tag.value == "if") {
           body.push_back(parse_if());
-        } else if (tag.value == "elif" || tag.value == "else" || tag.value == "endif") {
+        } else if (tag.value == "set") {
+          body.push_back(parse_set());
+        } else if (tag.value == "macro") {
+          body.push_back(parse_macro(opener == nullptr));
+        } else if (is_end_tag(tag.value)) {
           if (opener == nullptr) {
+            std::string block_of = tag.value == "endmacro" ? "macro" : "if";
             site_.fail(tag.offset, "unexpected '{% " + tag.value + " %}'",
-                       "; it has no matching '{% if %}'");
+                       "; it has no matching '{% " + block_of + " %}'");
           }
           end_tag = tag.value;
           end_tag_offset_ = tag.offset;
@@ -63,6 +76,96 @@ class Parser {
         site_.fail(t.offset, "unexpected token");
       }
     }
+  }
+
+  // {% set name = expr %}
+  Stmt parse_set() {
+    const Token& open = next();  // {%
+    next();                      // set
+    Stmt s{Stmt::Kind::kSet};
+    s.offset = open.offset;
+    const Token& name = next();
+    if (name.kind != TokenKind::kName) {
+      site_.fail(name.offset, "expected a variable name after 'set'", "; write {% set x = 1 %}");
+    }
+    s.name = name.value;
+    if (!is_operator("=")) {
+      site_.fail(peek().offset,
+                 "expected '=' after 'set " + s.name + "', found " + describe(peek()),
+                 "; write {% set " + s.name + " = ... %}");
+    }
+    next();
+    s.expr = parse_expr();
+    expect(TokenKind::kBlockEnd, "'%}'");
+    return s;
+  }
+
+  // {% macro name(a, b='default') %} body {% endmacro %}
+  Stmt parse_macro(bool top_level) {
+    const Token& open = next();  // {%
+    const Token& keyword = next();
+    const Token& name = next();
+    if (name.kind != TokenKind::kName) {
+      site_.fail(name.offset, "expected a macro name after 'macro'",
+                 "; write {% macro name(arg) %} ... {% endmacro %}");
+    }
+    if (mode_ == TemplateMode::kModel) {
+      site_.fail(keyword.offset, "macro '" + name.value + "' is defined in a model or test file",
+                 "; move it to a .sql file under macros/ (the project's macro-paths) and call it "
+                 "from here");
+    }
+    if (!top_level) {
+      site_.fail(keyword.offset, "macro '" + name.value + "' is defined inside another block",
+                 "; define macros at the top level of the file, one after the other");
+    }
+    Stmt s{Stmt::Kind::kMacro};
+    s.offset = open.offset;
+    s.name = name.value;
+    s.name_offset = name.offset;
+    if (!is_operator("(")) {
+      site_.fail(peek().offset, "expected '(' after macro name '" + s.name + "'",
+                 "; write {% macro " + s.name + "() %} for a macro without arguments");
+    }
+    next();
+    while (!is_operator(")")) {
+      const Token& param = next();
+      if (param.kind != TokenKind::kName) {
+        site_.fail(param.offset, "expected an argument name, found " + describe(param));
+      }
+      for (const MacroParam& p : s.params) {
+        if (p.name == param.value) {
+          site_.fail(param.offset,
+                     "argument '" + param.value + "' appears twice in macro '" + s.name + "'");
+        }
+      }
+      MacroParam p{param.value, nullptr};
+      if (is_operator("=")) {
+        next();
+        p.default_value = parse_expr();
+      } else if (!s.params.empty() && s.params.back().default_value) {
+        site_.fail(
+            param.offset,
+            "argument '" + param.value + "' without a default follows one " + "with a default",
+            "; put arguments with defaults last");
+      }
+      s.params.push_back(std::move(p));
+      if (!is_operator(",")) break;
+      next();
+    }
+    const Token& close = peek();
+    expect_operator(")");
+    s.signature_length = close.offset + 1 - name.offset;
+    expect(TokenKind::kBlockEnd, "'%}'");
+    std::string end_tag;
+    s.body = parse_body(&open, "macro", end_tag);
+    if (end_tag != "endmacro") {
+      site_.fail(end_tag_offset_, "unexpected '{% " + end_tag + " %}' in macro '" + s.name + "'",
+                 "; it has no matching '{% if %}'");
+    }
+    const Token& end = peek();
+    expect(TokenKind::kBlockEnd, "'%}'");
+    s.length = end.offset + end.length - s.offset;
+    return s;
   }
 
   Stmt parse_output() {
@@ -86,18 +189,22 @@ class Parser {
       IfBranch branch;
       branch.condition = parse_expr();
       expect(TokenKind::kBlockEnd, "'%}'");
-      branch.body = parse_body(&open, end_tag);
+      branch.body = parse_body(&open, "if", end_tag);
       s.branches.push_back(std::move(branch));
     }
     if (end_tag == "else") {
       expect(TokenKind::kBlockEnd, "'%}'");
       IfBranch branch;
-      branch.body = parse_body(&open, end_tag);
+      branch.body = parse_body(&open, "if", end_tag);
       if (end_tag != "endif") {
         site_.fail(end_tag_offset_, "'{% " + end_tag + " %}' after '{% else %}'",
                    "; close the if with '{% endif %}'");
       }
       s.branches.push_back(std::move(branch));
+    }
+    if (end_tag != "endif") {
+      site_.fail(end_tag_offset_, "unexpected '{% " + end_tag + " %}' inside '{% if %}'",
+                 "; close the if with '{% endif %}' first");
     }
     expect(TokenKind::kBlockEnd, "'%}'");
     return s;
@@ -323,14 +430,16 @@ class Parser {
 
   const std::vector<Token>& tokens_;
   const ErrorSite& site_;
+  TemplateMode mode_;
   std::size_t pos_ = 0;
   std::size_t end_tag_offset_ = 0;  // offset of the tag name that ended the last body
 };
 
 }  // namespace
 
-Body parse_template_tokens(const std::vector<Token>& tokens, const ErrorSite& site) {
-  return Parser(tokens, site).parse_all();
+Body parse_template_tokens(const std::vector<Token>& tokens, const ErrorSite& site,
+                           TemplateMode mode) {
+  return Parser(tokens, site, mode).parse_all();
 }
 
 }  // namespace baliza::transform
