@@ -155,7 +155,7 @@ void print_demo_queries(Context& ctx) {
   for (const auto& [title, sql] : demo_queries()) {
     std::printf("\n-- %s\n%s;\n", title.c_str(), sql.c_str());
     try {
-      Result r = ctx.db().query(sql);
+      Result r = ctx.db().query_as_text(sql);
       std::string table = format_result(r, ResultFormat::kTable);
       std::fputs(table.c_str(), stdout);
     } catch (const Error& e) {

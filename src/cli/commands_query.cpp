@@ -88,7 +88,7 @@ void add_query_commands(CLI::App& app, Context& ctx, int& exit_code) {
   query->add_option("-f,--format", format, "Output: table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
   query->callback([&ctx, &exit_code] {
-    Result result = ctx.db().query(sql);
+    Result result = ctx.db().query_as_text(sql);
     write_stdout(format_result(result, parse_result_format(format)));
     exit_code = 0;
   });

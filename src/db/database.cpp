@@ -1,6 +1,8 @@
 #include "db/database.h"
 
+#include <cctype>
 #include <filesystem>
+#include <set>
 
 #include "core/error.h"
 #include "db/duckdb_api.h"
@@ -274,6 +276,96 @@ Result Connection::query(std::string_view sql) {
     throw_sql_error(message, sql);
   }
   return Result(result);
+}
+
+namespace {
+
+// Types duckdb_value_varchar renders faithfully; every other type is cast to VARCHAR first.
+bool renders_as_text(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_BOOLEAN:
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL:
+    case DUCKDB_TYPE_VARCHAR:
+    case DUCKDB_TYPE_BLOB:
+    case DUCKDB_TYPE_DATE:
+    case DUCKDB_TYPE_TIME:
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_INTERVAL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The statement without a final `;` (and what follows it: blanks and comments), found with a
+// small scan that skips quoted text and comments.
+std::string without_final_semicolon(std::string_view sql) {
+  size_t cut = std::string_view::npos;  // the last top-level `;`
+  bool only_trivia_since = true;        // nothing but blanks and comments after it
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      while (i < sql.size() && sql[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      size_t end = sql.find("*/", i + 2);
+      i = end == std::string_view::npos ? sql.size() : end + 1;
+    } else if (c == '\'' || c == '"') {
+      size_t end = sql.find(c, i + 1);
+      while (end != std::string_view::npos && end + 1 < sql.size() && sql[end + 1] == c)
+        end = sql.find(c, end + 2);  // doubled quote inside
+      i = end == std::string_view::npos ? sql.size() : end;
+      only_trivia_since = false;
+    } else if (c == ';') {
+      cut = i;
+      only_trivia_since = true;
+    } else if (!std::isspace(static_cast<unsigned char>(c))) {
+      only_trivia_since = false;
+    }
+  }
+  if (cut != std::string_view::npos && only_trivia_since) return std::string(sql.substr(0, cut));
+  return std::string(sql);
+}
+
+}  // namespace
+
+Result Connection::query_as_text(std::string_view sql) {
+  std::string text(sql);
+  duckdb_prepared_statement stmt = nullptr;
+  std::vector<std::string> names, cast;
+  if (api().duckdb_prepare(conn_, text.c_str(), &stmt) == DuckDBSuccess &&
+      api().duckdb_prepared_statement_type(stmt) == DUCKDB_STATEMENT_TYPE_SELECT) {
+    idx_t columns = api().duckdb_prepared_statement_column_count(stmt);
+    for (idx_t c = 0; c < columns; ++c) {
+      const char* name = api().duckdb_prepared_statement_column_name(stmt, c);
+      names.emplace_back(name ? name : "");
+      if (name) api().duckdb_free(const_cast<char*>(name));
+      if (!renders_as_text(api().duckdb_prepared_statement_column_type(stmt, c)))
+        cast.push_back(names.back());
+    }
+  }
+  api().duckdb_destroy_prepare(&stmt);  // also after a failed prepare
+  std::set<std::string> distinct(names.begin(), names.end());
+  // Only unambiguous names can be replaced; otherwise the plain result (some cells empty).
+  if (cast.empty() || distinct.size() != names.size()) return query(sql);
+  std::string replace;
+  for (const std::string& name : cast) {
+    replace += (replace.empty() ? "" : ", ") + std::string("CAST(") + quote_identifier(name) +
+               " AS VARCHAR) AS " + quote_identifier(name);
+  }
+  // The newline keeps a trailing -- comment of the user's SQL from eating the parenthesis.
+  return query("SELECT * REPLACE (" + replace + ") FROM (\n" + without_final_semicolon(sql) +
+               "\n) AS baliza_result");
 }
 
 PreparedStatement Connection::prepare(std::string_view sql) {

@@ -153,6 +153,10 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   Result query(std::string_view sql);
+  // For showing a result to a person: a single SELECT whose columns include types the C API
+  // cannot render as text (lists, structs, maps, UUID, TIMESTAMP WITH TIME ZONE, ...) runs with
+  // those columns cast to VARCHAR (DuckDB's own text form); anything else runs as query().
+  Result query_as_text(std::string_view sql);
   void execute(std::string_view sql) { query(sql); }
   PreparedStatement prepare(std::string_view sql);
   Appender appender(const std::string& schema, const std::string& table);

@@ -42,6 +42,10 @@ namespace baliza {
   X(duckdb_prepare) \
   X(duckdb_prepare_error) \
   X(duckdb_destroy_prepare) \
+  X(duckdb_prepared_statement_type) \
+  X(duckdb_prepared_statement_column_count) \
+  X(duckdb_prepared_statement_column_name) \
+  X(duckdb_prepared_statement_column_type) \
   X(duckdb_nparams) \
   X(duckdb_clear_bindings) \
   X(duckdb_bind_varchar_length) \

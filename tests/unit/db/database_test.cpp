@@ -26,6 +26,29 @@ TEST(Database, QueryReturnsTypedValues) {
   EXPECT_TRUE(r.get_bool(4, 0));
 }
 
+TEST(Database, QueryAsTextRendersNestedAndZonedValues) {
+  Connection conn(Database::open(":memory:"));
+  conn.execute("SET TimeZone = 'UTC'");
+  Result r = conn.query_as_text(
+      "select [1, 2] as l, {'a': 'x'} as s, map {'k': 1} as m, "
+      "'00000000-0000-0000-0000-000000000001'::uuid as u, "
+      "timestamptz '2024-03-01 10:00:00+00' as z, 7 as n, 'a;b' as q; -- trailing; comment");
+  ASSERT_EQ(r.column_count(), 7u);
+  EXPECT_EQ(r.get_string(0, 0), "[1, 2]");
+  EXPECT_EQ(r.get_string(1, 0), "{'a': x}");
+  EXPECT_EQ(r.get_string(2, 0), "{k=1}");
+  EXPECT_EQ(r.get_string(3, 0), "00000000-0000-0000-0000-000000000001");
+  EXPECT_EQ(r.get_string(4, 0), "2024-03-01 10:00:00+00");
+  EXPECT_EQ(r.column_type(5), DUCKDB_TYPE_INTEGER);  // plain types keep their type
+  EXPECT_EQ(r.get_string(6, 0), "a;b");
+  EXPECT_EQ(r.column_name(0), "l");
+  // Statements other than a SELECT run as they are.
+  conn.query_as_text("create table t as select [3] as l");
+  EXPECT_EQ(conn.query_as_text("select l from t -- no newline at the end").get_string(0, 0),
+            "[3]");
+  EXPECT_THROW(conn.query_as_text("select nope"), Error);
+}
+
 TEST(Database, ErrorsCarryTheSql) {
   Connection conn(Database::open(":memory:"));
   try {
