@@ -44,8 +44,7 @@ TEST(Database, QueryAsTextRendersNestedAndZonedValues) {
   EXPECT_EQ(r.column_name(0), "l");
   // Statements other than a SELECT run as they are.
   conn.query_as_text("create table t as select [3] as l");
-  EXPECT_EQ(conn.query_as_text("select l from t -- no newline at the end").get_string(0, 0),
-            "[3]");
+  EXPECT_EQ(conn.query_as_text("select l from t -- no newline at the end").get_string(0, 0), "[3]");
   EXPECT_THROW(conn.query_as_text("select nope"), Error);
 }
 
