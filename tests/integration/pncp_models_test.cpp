@@ -13,7 +13,6 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -108,11 +107,12 @@ std::string generic_test_sql(const tf::Project& project, const tf::Node& test) {
            values + ")";
   }
   if (t.test_name == "relationships") {
-    std::smatch m;
+    // to: "ref('name')" -> name
     std::string to = t.kwargs["to"].get<std::string>();
-    std::regex ref_re(R"(ref\(\s*'([^']+)'\s*\))");
-    if (!std::regex_search(to, m, ref_re)) throw std::runtime_error("relationships to: " + to);
-    const tf::Node* parent = project.find_ref(m[1].str());
+    size_t open = to.find('\''), close = to.rfind('\'');
+    if (to.find("ref(") == std::string::npos || open == std::string::npos || close <= open)
+      throw std::runtime_error("relationships to: " + to);
+    const tf::Node* parent = project.find_ref(to.substr(open + 1, close - open - 1));
     std::string field = t.kwargs["field"].get<std::string>();
     return "select c." + col + " from " + rel + " c left join " + relation(*parent) + " p on c." +
            col + " = p." + field + " where c." + col + " is not null and p." + field + " is null";
