@@ -6,17 +6,7 @@
 -- numeroControlePNCPCompra.
 {{ config(materialized='incremental', unique_key='request_id') }}
 with paginas as (
-  select request_id, endpoint, payload_sha256, collected_at, baliza_payload(compressed) as body
-  from {{ ref('paginas_brutas') }}
-  where endpoint in ('atas_atualizacao', 'atas')
-  {% if is_incremental() %}
-    -- pages not staged yet, and every page of the period being rebuilt (`--mes`)
-    and (request_id not in (select request_id from {{ this }})
-    {% if var('periodo_inicio') != '' %}
-         or data_date between '{{ var("periodo_inicio") }}'::date and '{{ var("periodo_fim") }}'::date
-    {% endif %}
-    )
-  {% endif %}
+  {{ paginas_a_staging("'atas_atualizacao', 'atas'") }}
 ),
 
 registros as (
@@ -97,17 +87,8 @@ verificados as (
         then {'campo': 'dataAtualizacaoGlobal', 'valor': r.dataAtualizacaoGlobal, 'falha': 'unparseable_date'} end,
       case when t.vigencia_fim < t.vigencia_inicio
         then {'campo': 'vigenciaFim', 'valor': r.vigenciaFim, 'falha': 'inconsistent_dates'} end
-    ] || list_transform(
-      list_filter([{'campo': 'cnpjOrgao', 'valor': coalesce(t.orgao_cnpj, '')},
-                   {'campo': 'cnpjOrgaoSubrogado', 'valor': t.orgao_sub_rogado_cnpj}],
-        lambda c: c.valor is not null and not (
-          coalesce(regexp_full_match(c.valor, '[0-9]{14}'), false)
-          and c.valor <> repeat(left(c.valor, 1), 14)
-          and (11 - list_sum(list_transform(range(12), lambda i: (ascii(c.valor[i + 1]) - 48)
-                 * [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[13]) - 48
-          and (11 - list_sum(list_transform(range(13), lambda i: (ascii(c.valor[i + 1]) - 48)
-                 * [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[14]) - 48)),
-      lambda c: {'campo': c.campo, 'valor': c.valor, 'falha': 'invalid_cnpj'}),
+    ] || {{ falhas_cnpj("[{'campo': 'cnpjOrgao', 'valor': coalesce(t.orgao_cnpj, '')},
+                   {'campo': 'cnpjOrgaoSubrogado', 'valor': t.orgao_sub_rogado_cnpj}]") }},
     lambda f: f is not null) as falhas
   from tipados t
 )

@@ -5,17 +5,7 @@
 -- that failed validation.
 {{ config(materialized='incremental', unique_key='request_id') }}
 with paginas as (
-  select request_id, endpoint, payload_sha256, collected_at, baliza_payload(compressed) as body
-  from {{ ref('paginas_brutas') }}
-  where endpoint in ('contratacoes_publicacao', 'contratacoes_atualizacao')
-  {% if is_incremental() %}
-    -- pages not staged yet, and every page of the period being rebuilt (`--mes`)
-    and (request_id not in (select request_id from {{ this }})
-    {% if var('periodo_inicio') != '' %}
-         or data_date between '{{ var("periodo_inicio") }}'::date and '{{ var("periodo_fim") }}'::date
-    {% endif %}
-    )
-  {% endif %}
+  {{ paginas_a_staging("'contratacoes_publicacao', 'contratacoes_atualizacao'") }}
 ),
 
 -- One JSON parse per page: the data array straight into structs (every leaf as text, so that a
@@ -145,19 +135,11 @@ verificados as (
       case when t.valor_total_homologado is null and r.valorTotalHomologado is not null
              or t.valor_total_homologado > {{ var('valor_maximo') }}
         then {'campo': 'valorTotalHomologado', 'valor': r.valorTotalHomologado, 'falha': 'absurd_value'} end
-    ] || list_transform(
+    ] ||
       -- CNPJ check digits (mod 11, weights 5..2,9..2 and 6..2,9..2); the sub-rogated body
       -- is optional, the main one is not.
-      list_filter([{'campo': 'orgaoEntidade.cnpj', 'valor': coalesce(t.orgao_cnpj, '')},
-                   {'campo': 'orgaoSubRogado.cnpj', 'valor': t.orgao_sub_rogado_cnpj}],
-        lambda c: c.valor is not null and not (
-          coalesce(regexp_full_match(c.valor, '[0-9]{14}'), false)
-          and c.valor <> repeat(left(c.valor, 1), 14)
-          and (11 - list_sum(list_transform(range(12), lambda i: (ascii(c.valor[i + 1]) - 48)
-                 * [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[13]) - 48
-          and (11 - list_sum(list_transform(range(13), lambda i: (ascii(c.valor[i + 1]) - 48)
-                 * [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[14]) - 48)),
-      lambda c: {'campo': c.campo, 'valor': c.valor, 'falha': 'invalid_cnpj'}),
+      {{ falhas_cnpj("[{'campo': 'orgaoEntidade.cnpj', 'valor': coalesce(t.orgao_cnpj, '')},
+                   {'campo': 'orgaoSubRogado.cnpj', 'valor': t.orgao_sub_rogado_cnpj}]") }},
     lambda f: f is not null) as falhas
   from tipados t
 )

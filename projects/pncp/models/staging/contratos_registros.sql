@@ -4,17 +4,7 @@
 -- Contratos name the purchase numeroControlePncpCompra (contratacoes say numeroControlePNCP).
 {{ config(materialized='incremental', unique_key='request_id') }}
 with paginas as (
-  select request_id, endpoint, payload_sha256, collected_at, baliza_payload(compressed) as body
-  from {{ ref('paginas_brutas') }}
-  where endpoint in ('contratos', 'contratos_atualizacao')
-  {% if is_incremental() %}
-    -- pages not staged yet, and every page of the period being rebuilt (`--mes`)
-    and (request_id not in (select request_id from {{ this }})
-    {% if var('periodo_inicio') != '' %}
-         or data_date between '{{ var("periodo_inicio") }}'::date and '{{ var("periodo_fim") }}'::date
-    {% endif %}
-    )
-  {% endif %}
+  {{ paginas_a_staging("'contratos', 'contratos_atualizacao'") }}
 ),
 
 -- One JSON parse per page; every leaf as text so that no type quirk fails the parse.
@@ -147,21 +137,13 @@ verificados as (
         then {'campo': 'valorGlobal', 'valor': r.valorGlobal, 'falha': 'absurd_value'} end,
       case when t.valor_acumulado is null and r.valorAcumulado is not null or t.valor_acumulado > {{ var('valor_maximo') }}
         then {'campo': 'valorAcumulado', 'valor': r.valorAcumulado, 'falha': 'absurd_value'} end
-    ] || list_transform(
+    ] ||
       -- CNPJ check digits (mod 11); a supplier is a CNPJ only when tipoPessoa is PJ (PF is a
       -- CPF, PE a foreign id). The sub-rogated body and the subcontractor are optional.
-      list_filter([{'campo': 'orgaoEntidade.cnpj', 'valor': coalesce(t.orgao_cnpj, '')},
+      {{ falhas_cnpj("[{'campo': 'orgaoEntidade.cnpj', 'valor': coalesce(t.orgao_cnpj, '')},
                    {'campo': 'orgaoSubRogado.cnpj', 'valor': t.orgao_sub_rogado_cnpj},
                    {'campo': 'niFornecedor', 'valor': case when t.tipo_pessoa = 'PJ' then coalesce(t.ni_fornecedor, '') end},
-                   {'campo': 'niFornecedorSubContratado', 'valor': case when t.tipo_pessoa_sub_contratada = 'PJ' then t.ni_fornecedor_sub_contratado end}],
-        lambda c: c.valor is not null and not (
-          coalesce(regexp_full_match(c.valor, '[0-9]{14}'), false)
-          and c.valor <> repeat(left(c.valor, 1), 14)
-          and (11 - list_sum(list_transform(range(12), lambda i: (ascii(c.valor[i + 1]) - 48)
-                 * [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[13]) - 48
-          and (11 - list_sum(list_transform(range(13), lambda i: (ascii(c.valor[i + 1]) - 48)
-                 * [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][i + 1])) % 11) % 11 % 10 = ascii(c.valor[14]) - 48)),
-      lambda c: {'campo': c.campo, 'valor': c.valor, 'falha': 'invalid_cnpj'}),
+                   {'campo': 'niFornecedorSubContratado', 'valor': case when t.tipo_pessoa_sub_contratada = 'PJ' then t.ni_fornecedor_sub_contratado end}]") }},
     lambda f: f is not null) as falhas
   from tipados t
 )
