@@ -35,3 +35,15 @@ list_transform(
         lambda c: c.valor is not null and not {{ cnpj_valido('c.valor') }}),
       lambda c: {'campo': c.campo, 'valor': c.valor, 'falha': 'invalid_cnpj'})
 {%- endmacro %}
+
+-- The unparseable_date failure of a date column `coluna` (typed, in CTE t) read from the JSON
+-- field `campo` (in r): present but unreadable, or (faixa) outside [data_minima, data_maxima];
+-- obrigatoria: missing is a failure too.
+{% macro falha_data(coluna, campo, obrigatoria=false, faixa=true) -%}
+case when t.{{ coluna }} is null
+  {%- if not obrigatoria %} and nullif(trim(r.{{ campo }}), '') is not null{% endif %}
+  {%- if faixa %}
+             or t.{{ coluna }} not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
+  {%- endif %}
+        then {'campo': '{{ campo }}', 'valor': r.{{ campo }}, 'falha': 'unparseable_date'} end
+{%- endmacro %}

@@ -66,25 +66,14 @@ verificados as (
     list_filter([
       case when t.numero_controle_pncp_ata is null
         then {'campo': 'numeroControlePNCPAta', 'valor': r.numeroControlePNCPAta, 'falha': 'missing_key'} end,
-      case when t.data_cancelamento is null and nullif(trim(r.dataCancelamento), '') is not null
-        then {'campo': 'dataCancelamento', 'valor': r.dataCancelamento, 'falha': 'unparseable_date'} end,
-      case when t.data_assinatura is null and nullif(trim(r.dataAssinatura), '') is not null
-             or t.data_assinatura not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
-        then {'campo': 'dataAssinatura', 'valor': r.dataAssinatura, 'falha': 'unparseable_date'} end,
-      case when t.vigencia_inicio is null and nullif(trim(r.vigenciaInicio), '') is not null
-             or t.vigencia_inicio not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
-        then {'campo': 'vigenciaInicio', 'valor': r.vigenciaInicio, 'falha': 'unparseable_date'} end,
-      case when t.vigencia_fim is null and nullif(trim(r.vigenciaFim), '') is not null
-             or t.vigencia_fim not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
-        then {'campo': 'vigenciaFim', 'valor': r.vigenciaFim, 'falha': 'unparseable_date'} end,
-      case when t.data_publicacao_pncp is null and nullif(trim(r.dataPublicacaoPncp), '') is not null
-        then {'campo': 'dataPublicacaoPncp', 'valor': r.dataPublicacaoPncp, 'falha': 'unparseable_date'} end,
-      case when t.data_inclusao is null and nullif(trim(r.dataInclusao), '') is not null
-        then {'campo': 'dataInclusao', 'valor': r.dataInclusao, 'falha': 'unparseable_date'} end,
-      case when t.data_atualizacao is null and nullif(trim(r.dataAtualizacao), '') is not null
-        then {'campo': 'dataAtualizacao', 'valor': r.dataAtualizacao, 'falha': 'unparseable_date'} end,
-      case when t.data_atualizacao_global is null and nullif(trim(r.dataAtualizacaoGlobal), '') is not null
-        then {'campo': 'dataAtualizacaoGlobal', 'valor': r.dataAtualizacaoGlobal, 'falha': 'unparseable_date'} end,
+      {{ falha_data('data_cancelamento', 'dataCancelamento', faixa=false) }},
+      {{ falha_data('data_assinatura', 'dataAssinatura') }},
+      {{ falha_data('vigencia_inicio', 'vigenciaInicio') }},
+      {{ falha_data('vigencia_fim', 'vigenciaFim') }},
+      {{ falha_data('data_publicacao_pncp', 'dataPublicacaoPncp', faixa=false) }},
+      {{ falha_data('data_inclusao', 'dataInclusao', faixa=false) }},
+      {{ falha_data('data_atualizacao', 'dataAtualizacao', faixa=false) }},
+      {{ falha_data('data_atualizacao_global', 'dataAtualizacaoGlobal', faixa=false) }},
       case when t.vigencia_fim < t.vigencia_inicio
         then {'campo': 'vigenciaFim', 'valor': r.vigenciaFim, 'falha': 'inconsistent_dates'} end
     ] || {{ falhas_cnpj("[{'campo': 'cnpjOrgao', 'valor': coalesce(t.orgao_cnpj, '')},

@@ -110,21 +110,12 @@ verificados as (
         then {'campo': 'modalidadeId', 'valor': r.modalidadeId, 'falha': 'invalid_code'} end,
       case when r.situacaoCompraId is not null and t.situacao_compra_id is null
         then {'campo': 'situacaoCompraId', 'valor': r.situacaoCompraId, 'falha': 'invalid_code'} end,
-      case when t.data_inclusao is null and nullif(trim(r.dataInclusao), '') is not null
-             or t.data_inclusao not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
-        then {'campo': 'dataInclusao', 'valor': r.dataInclusao, 'falha': 'unparseable_date'} end,
-      case when t.data_publicacao_pncp is null
-             or t.data_publicacao_pncp not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
-        then {'campo': 'dataPublicacaoPncp', 'valor': r.dataPublicacaoPncp, 'falha': 'unparseable_date'} end,
-      case when t.data_atualizacao is null and nullif(trim(r.dataAtualizacao), '') is not null
-             or t.data_atualizacao not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
-        then {'campo': 'dataAtualizacao', 'valor': r.dataAtualizacao, 'falha': 'unparseable_date'} end,
-      case when t.data_atualizacao_global is null and nullif(trim(r.dataAtualizacaoGlobal), '') is not null
-        then {'campo': 'dataAtualizacaoGlobal', 'valor': r.dataAtualizacaoGlobal, 'falha': 'unparseable_date'} end,
-      case when t.data_abertura_proposta is null and nullif(trim(r.dataAberturaProposta), '') is not null
-        then {'campo': 'dataAberturaProposta', 'valor': r.dataAberturaProposta, 'falha': 'unparseable_date'} end,
-      case when t.data_encerramento_proposta is null and nullif(trim(r.dataEncerramentoProposta), '') is not null
-        then {'campo': 'dataEncerramentoProposta', 'valor': r.dataEncerramentoProposta, 'falha': 'unparseable_date'} end,
+      {{ falha_data('data_inclusao', 'dataInclusao') }},
+      {{ falha_data('data_publicacao_pncp', 'dataPublicacaoPncp', obrigatoria=true) }},
+      {{ falha_data('data_atualizacao', 'dataAtualizacao') }},
+      {{ falha_data('data_atualizacao_global', 'dataAtualizacaoGlobal', faixa=false) }},
+      {{ falha_data('data_abertura_proposta', 'dataAberturaProposta', faixa=false) }},
+      {{ falha_data('data_encerramento_proposta', 'dataEncerramentoProposta', faixa=false) }},
       case when t.valor_total_estimado < 0
         then {'campo': 'valorTotalEstimado', 'valor': r.valorTotalEstimado, 'falha': 'negative_value'} end,
       case when t.valor_total_homologado < 0

@@ -109,22 +109,12 @@ verificados as (
     list_filter([
       case when t.numero_controle_pncp is null
         then {'campo': 'numeroControlePNCP', 'valor': r.numeroControlePNCP, 'falha': 'missing_key'} end,
-      case when t.data_assinatura is null and nullif(trim(r.dataAssinatura), '') is not null
-             or t.data_assinatura not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
-        then {'campo': 'dataAssinatura', 'valor': r.dataAssinatura, 'falha': 'unparseable_date'} end,
-      case when t.data_vigencia_inicio is null and nullif(trim(r.dataVigenciaInicio), '') is not null
-             or t.data_vigencia_inicio not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
-        then {'campo': 'dataVigenciaInicio', 'valor': r.dataVigenciaInicio, 'falha': 'unparseable_date'} end,
-      case when t.data_vigencia_fim is null and nullif(trim(r.dataVigenciaFim), '') is not null
-             or t.data_vigencia_fim not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
-        then {'campo': 'dataVigenciaFim', 'valor': r.dataVigenciaFim, 'falha': 'unparseable_date'} end,
-      case when t.data_publicacao_pncp is null
-             or t.data_publicacao_pncp not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
-        then {'campo': 'dataPublicacaoPncp', 'valor': r.dataPublicacaoPncp, 'falha': 'unparseable_date'} end,
-      case when t.data_atualizacao is null and nullif(trim(r.dataAtualizacao), '') is not null
-        then {'campo': 'dataAtualizacao', 'valor': r.dataAtualizacao, 'falha': 'unparseable_date'} end,
-      case when t.data_atualizacao_global is null and nullif(trim(r.dataAtualizacaoGlobal), '') is not null
-        then {'campo': 'dataAtualizacaoGlobal', 'valor': r.dataAtualizacaoGlobal, 'falha': 'unparseable_date'} end,
+      {{ falha_data('data_assinatura', 'dataAssinatura') }},
+      {{ falha_data('data_vigencia_inicio', 'dataVigenciaInicio') }},
+      {{ falha_data('data_vigencia_fim', 'dataVigenciaFim') }},
+      {{ falha_data('data_publicacao_pncp', 'dataPublicacaoPncp', obrigatoria=true) }},
+      {{ falha_data('data_atualizacao', 'dataAtualizacao', faixa=false) }},
+      {{ falha_data('data_atualizacao_global', 'dataAtualizacaoGlobal', faixa=false) }},
       case when t.valor_inicial < 0 then {'campo': 'valorInicial', 'valor': r.valorInicial, 'falha': 'negative_value'} end,
       case when t.valor_parcela < 0 then {'campo': 'valorParcela', 'valor': r.valorParcela, 'falha': 'negative_value'} end,
       case when t.valor_global < 0 then {'campo': 'valorGlobal', 'valor': r.valorGlobal, 'falha': 'negative_value'} end,

@@ -66,15 +66,10 @@ verificados as (
       case when t.orgao_cnpj is null or t.ano is null or t.sequencial_instrumento_cobranca is null
         then {'campo': 'cnpj/ano/sequencialInstrumentoCobranca',
               'valor': concat_ws('/', r.cnpj, r.ano, r.sequencialInstrumentoCobranca), 'falha': 'missing_key'} end,
-      case when t.data_emissao_documento is null and nullif(trim(r.dataEmissaoDocumento), '') is not null
-             or t.data_emissao_documento not between '{{ var("data_minima") }}'::date and '{{ var("data_maxima") }}'::date
-        then {'campo': 'dataEmissaoDocumento', 'valor': r.dataEmissaoDocumento, 'falha': 'unparseable_date'} end,
-      case when t.data_consulta_nfe is null and nullif(trim(r.dataConsultaNFe), '') is not null
-        then {'campo': 'dataConsultaNFe', 'valor': r.dataConsultaNFe, 'falha': 'unparseable_date'} end,
-      case when t.data_inclusao is null and nullif(trim(r.dataInclusao), '') is not null
-        then {'campo': 'dataInclusao', 'valor': r.dataInclusao, 'falha': 'unparseable_date'} end,
-      case when t.data_atualizacao is null and nullif(trim(r.dataAtualizacao), '') is not null
-        then {'campo': 'dataAtualizacao', 'valor': r.dataAtualizacao, 'falha': 'unparseable_date'} end,
+      {{ falha_data('data_emissao_documento', 'dataEmissaoDocumento') }},
+      {{ falha_data('data_consulta_nfe', 'dataConsultaNFe', faixa=false) }},
+      {{ falha_data('data_inclusao', 'dataInclusao', faixa=false) }},
+      {{ falha_data('data_atualizacao', 'dataAtualizacao', faixa=false) }},
       case when t.valor_nota_fiscal < 0
         then {'campo': 'notaFiscalEletronica.valorNotaFiscal', 'valor': json_extract_string(r.notaFiscalEletronica, 'valorNotaFiscal'), 'falha': 'negative_value'} end,
       case when t.valor_nota_fiscal is null and json_extract_string(r.notaFiscalEletronica, 'valorNotaFiscal') is not null

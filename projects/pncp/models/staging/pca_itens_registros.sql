@@ -95,10 +95,8 @@ verificados as (
         then {'campo': 'dataInclusao', 'valor': it.dataInclusao, 'falha': 'unparseable_date'} end,
       case when t.data_atualizacao is null and nullif(trim(it.dataAtualizacao), '') is not null
         then {'campo': 'dataAtualizacao', 'valor': it.dataAtualizacao, 'falha': 'unparseable_date'} end,
-      case when t.data_publicacao_pncp is null and nullif(trim(r.dataPublicacaoPNCP), '') is not null
-        then {'campo': 'dataPublicacaoPNCP', 'valor': r.dataPublicacaoPNCP, 'falha': 'unparseable_date'} end,
-      case when t.data_atualizacao_global_pca is null and nullif(trim(r.dataAtualizacaoGlobalPCA), '') is not null
-        then {'campo': 'dataAtualizacaoGlobalPCA', 'valor': r.dataAtualizacaoGlobalPCA, 'falha': 'unparseable_date'} end,
+      {{ falha_data('data_publicacao_pncp', 'dataPublicacaoPNCP', faixa=false) }},
+      {{ falha_data('data_atualizacao_global_pca', 'dataAtualizacaoGlobalPCA', faixa=false) }},
       case when t.quantidade_estimada < 0 then {'campo': 'quantidadeEstimada', 'valor': it.quantidadeEstimada, 'falha': 'negative_value'} end,
       case when t.valor_unitario < 0 then {'campo': 'valorUnitario', 'valor': it.valorUnitario, 'falha': 'negative_value'} end,
       case when t.valor_total < 0 then {'campo': 'valorTotal', 'valor': it.valorTotal, 'falha': 'negative_value'} end,
