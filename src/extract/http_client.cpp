@@ -1,7 +1,5 @@
 #include "extract/http_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -15,18 +13,12 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "extract/curl_api.h"
 
 namespace baliza::extract {
 
 void ensure_curl_global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      throw environment_error(
-          "libcurl failed to initialize (curl_global_init); check the TLS "
-          "libraries libcurl is linked with");
-    }
-  });
+  curl_api();  // loads libcurl and runs curl_global_init, once
 }
 
 namespace {
@@ -48,8 +40,8 @@ struct Transfer {
   char error_buffer[CURL_ERROR_SIZE] = {};
 
   ~Transfer() {
-    if (easy) curl_easy_cleanup(easy);
-    if (headers) curl_slist_free_all(headers);
+    if (easy) curl_api().curl_easy_cleanup(easy);
+    if (headers) curl_api().curl_slist_free_all(headers);
   }
 };
 
@@ -114,16 +106,17 @@ struct HttpClient::Impl {
   std::thread thread;
 
   explicit Impl(HttpClientOptions o) : options(std::move(o)) {
-    ensure_curl_global_init();
+    const CurlApi& curl = curl_api();  // throws the "cannot load libcurl" error before any work
     options.max_in_flight = std::max(1, options.max_in_flight);
-    multi = curl_multi_init();
+    multi = curl.curl_multi_init();
     if (!multi) throw environment_error("libcurl: curl_multi_init failed (out of memory?)");
-    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, long{options.max_in_flight});
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, long{std::max(8, 2 * options.max_in_flight)});
+    curl.curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, long{options.max_in_flight});
+    curl.curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS,
+                           long{std::max(8, 2 * options.max_in_flight)});
     thread = std::thread([this] { run(); });
   }
 
-  ~Impl() { curl_multi_cleanup(multi); }
+  ~Impl() { curl_api().curl_multi_cleanup(multi); }
 
   std::unique_ptr<Transfer> make_transfer(Pending p) {
     auto t = std::make_unique<Transfer>();
@@ -131,27 +124,30 @@ struct HttpClient::Impl {
     t->result.url = p.request.url;
     t->done = std::move(p.done);
     t->max_body = options.max_body_bytes;
-    t->easy = curl_easy_init();
+    const CurlApi& curl = curl_api();
+    t->easy = curl.curl_easy_init();
     if (!t->easy) throw environment_error("libcurl: curl_easy_init failed (out of memory?)");
-    for (const auto& h : p.request.headers) t->headers = curl_slist_append(t->headers, h.c_str());
+    for (const auto& h : p.request.headers)
+      t->headers = curl.curl_slist_append(t->headers, h.c_str());
     CURL* e = t->easy;
-    curl_easy_setopt(e, CURLOPT_URL, t->result.url.c_str());
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(options.connect_timeout));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(options.total_timeout));
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_buffer);
+    curl.curl_easy_setopt(e, CURLOPT_URL, t->result.url.c_str());
+    curl.curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    curl.curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
+    curl.curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+    curl.curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(options.connect_timeout));
+    curl.curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(options.total_timeout));
+    curl.curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+                          static_cast<curl_off_t>(options.max_body_bytes));
+    curl.curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl.curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl.curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl.curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+    curl.curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl.curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl.curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl.curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl.curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl.curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_buffer);
     return t;
   }
 
@@ -167,7 +163,7 @@ struct HttpClient::Impl {
       }
       auto t = make_transfer(std::move(p));
       t->started = std::chrono::steady_clock::now();
-      curl_multi_add_handle(multi, t->easy);
+      curl_api().curl_multi_add_handle(multi, t->easy);
       CURL* key = t->easy;
       active.emplace(key, std::move(t));
       active_count = active.size();
@@ -177,11 +173,12 @@ struct HttpClient::Impl {
   void fill_result(Transfer& t, CURLcode code) {
     HttpResult& r = t.result;
     r.elapsed = std::chrono::steady_clock::now() - t.started;
-    curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &r.http_status);
+    const CurlApi& curl = curl_api();
+    curl.curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &r.http_status);
     curl_off_t downloaded = 0;
-    curl_easy_getinfo(t.easy, CURLINFO_SIZE_DOWNLOAD_T, &downloaded);
+    curl.curl_easy_getinfo(t.easy, CURLINFO_SIZE_DOWNLOAD_T, &downloaded);
     r.bytes_downloaded = static_cast<std::uint64_t>(downloaded);
-    curl_easy_getinfo(t.easy, CURLINFO_NUM_CONNECTS, &r.new_connections);
+    curl.curl_easy_getinfo(t.easy, CURLINFO_NUM_CONNECTS, &r.new_connections);
     r.curl_code = code;
     if (t.too_large || code == CURLE_FILESIZE_EXCEEDED) {
       r.curl_code = CURLE_FILESIZE_EXCEEDED;
@@ -189,18 +186,18 @@ struct HttpClient::Impl {
                             options.max_body_bytes);
       r.body.clear();
     } else if (code != CURLE_OK) {
-      r.error = t.error_buffer[0] ? t.error_buffer : curl_easy_strerror(code);
+      r.error = t.error_buffer[0] ? t.error_buffer : curl.curl_easy_strerror(code);
     }
   }
 
   void finish_done() {
     int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+    while (CURLMsg* msg = curl_api().curl_multi_info_read(multi, &left)) {
       if (msg->msg != CURLMSG_DONE) continue;
       auto node = active.extract(msg->easy_handle);
       active_count = active.size();
       const CURLcode code = msg->data.result;  // read before removing the handle
-      curl_multi_remove_handle(multi, node.key());
+      curl_api().curl_multi_remove_handle(multi, node.key());
       Transfer& t = *node.mapped();
       fill_result(t, code);
       t.done(std::move(t.result));
@@ -216,7 +213,7 @@ struct HttpClient::Impl {
 
   void cancel_all() {
     for (auto& [easy, t] : active) {
-      curl_multi_remove_handle(multi, easy);
+      curl_api().curl_multi_remove_handle(multi, easy);
       cancel(t->result, std::chrono::steady_clock::now() - t->started);
       t->done(std::move(t->result));
     }
@@ -247,11 +244,11 @@ struct HttpClient::Impl {
     while (!is_stopping()) {
       start_queued();
       int running = 0;
-      curl_multi_perform(multi, &running);
+      curl_api().curl_multi_perform(multi, &running);
       finish_done();
       start_queued();
       // Sleeps until socket activity, a timeout, or curl_multi_wakeup() from submit()/stop().
-      curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+      curl_api().curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
     }
     cancel_all();
   }
@@ -276,7 +273,7 @@ void HttpClient::submit(HttpRequest request, Completion done) {
     Impl::cancel_pending({std::move(request), std::move(done)});
     return;
   }
-  curl_multi_wakeup(impl_->multi);
+  curl_api().curl_multi_wakeup(impl_->multi);
 }
 
 HttpResult HttpClient::fetch(const std::string& url, std::vector<std::string> headers) {
@@ -292,7 +289,7 @@ void HttpClient::stop() {
     std::lock_guard lock(impl_->mutex);
     impl_->stopping = true;
   }
-  curl_multi_wakeup(impl_->multi);
+  curl_api().curl_multi_wakeup(impl_->multi);
   if (impl_->thread.joinable() && impl_->thread.get_id() != std::this_thread::get_id()) {
     impl_->thread.join();
   }

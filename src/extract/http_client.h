@@ -82,7 +82,9 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
-// curl_global_init, exactly once per process, thread-safely. HttpClient calls it itself.
+// Loads libcurl (extract/curl_api.h) and runs curl_global_init, exactly once per process,
+// thread-safely; throws an environment error when libcurl cannot be loaded. HttpClient calls it
+// itself.
 void ensure_curl_global_init();
 
 }  // namespace baliza::extract

@@ -1,11 +1,11 @@
 #include "extract/retry_policy.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
+
+#include "extract/curl_api.h"
 
 namespace baliza::extract {
 namespace {
@@ -63,7 +63,7 @@ Classification classify(const AttemptOutcome& o, const std::vector<long>& empty_
   if (o.curl_code != CURLE_OK) {
     const std::string reason =
         fmt::format("{} (curl {}: {})", o.curl_error.empty() ? "transfer failed" : o.curl_error,
-                    o.curl_code, curl_easy_strerror(static_cast<CURLcode>(o.curl_code)));
+                    o.curl_code, curl_api().curl_easy_strerror(static_cast<CURLcode>(o.curl_code)));
     return {is_permanent_transport_error(o.curl_code) ? OutcomeClass::kPermanent
                                                       : OutcomeClass::kRetryable,
             reason};
@@ -98,7 +98,8 @@ std::optional<Duration> parse_retry_after(std::string_view value,
     return std::chrono::duration_cast<Duration>(std::chrono::seconds(seconds));
   }
   const std::string text(value);
-  const time_t when = curl_getdate(text.c_str(), nullptr);  // RFC 1123/850 and asctime forms
+  const time_t when =
+      curl_api().curl_getdate(text.c_str(), nullptr);  // RFC 1123/850 and asctime forms
   if (when == -1) return std::nullopt;
   const auto at = std::chrono::system_clock::from_time_t(when);
   if (at <= now) return Duration::zero();
