@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "extract/drift_recorder.h"
+#include "extract/http_client.h"
 #include "extract/progress.h"
 #include "plan/page_url.h"
 
@@ -1001,6 +1002,8 @@ void Extraction::finish(TaskState& t, TaskEnd end, const std::string& detail) {
 
 ExtractResult run_extract(Connection& conn, const plan::EndpointsConfig& config,
                           const ExtractOptions& options) {
+  // Load libcurl before anything is claimed or recorded, so a missing library fails cleanly.
+  ensure_curl_global_init();
   Extraction extraction(conn, config, options);
   return extraction.run();
 }
