@@ -2,8 +2,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
-#include <regex>
+#include <iterator>
 
 #include "core/error.h"
 
@@ -30,8 +32,24 @@ int read_int(const YAML::Node& node, const std::filesystem::path& file, const ch
 
 // A DuckDB memory size such as 4GB or 512MiB; `where` names the file:line or variable.
 std::string checked_memory_limit(const std::string& value, const std::string& where) {
-  static const std::regex size(R"(\s*[0-9]+(\.[0-9]+)?\s*([KMGT]i?B|B)\s*)", std::regex::icase);
-  if (!std::regex_match(value, size)) {
+  // digits [. digits] [blanks] unit, the unit one of B KB MB GB TB KiB MiB GiB TiB (any case)
+  size_t i = 0, n = value.size();
+  auto digits = [&] {
+    size_t start = i;
+    while (i < n && std::isdigit(static_cast<unsigned char>(value[i]))) ++i;
+    return i > start;
+  };
+  bool ok = digits();
+  if (ok && i < n && value[i] == '.') {
+    ++i;
+    ok = digits();
+  }
+  while (i < n && value[i] == ' ') ++i;
+  std::string unit;
+  for (; i < n; ++i) unit += static_cast<char>(std::toupper(static_cast<unsigned char>(value[i])));
+  static const char* kUnits[] = {"B", "KB", "MB", "GB", "TB", "KIB", "MIB", "GIB", "TIB"};
+  ok = ok && std::find(std::begin(kUnits), std::end(kUnits), unit) != std::end(kUnits);
+  if (!ok) {
     throw usage_error("memory_limit '" + value + "' at " + where +
                       " is not a size; write it like 4GB, 512MB or 2GiB");
   }
