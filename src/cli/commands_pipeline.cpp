@@ -7,6 +7,7 @@
 #include "cli/context.h"
 #include "cli/interrupts.h"
 #include "cli/period_options.h"
+#include "cli/project_locator.h"
 #include "cli/result_format.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -38,13 +39,15 @@ std::string megabytes(size_t bytes) {
   return buf;
 }
 
-// --project-dir, else the built-in PNCP project compiled into the binary. With a period, its
+// The project (see project_locator.h), else the built-in PNCP one. With a period, its
 // incremental models rebuild that period's data (vars periodo_inicio / periodo_fim).
 transform::Project pipeline_project(const std::string& project_dir,
                                     const plan::DateRange* period = nullptr) {
   transform::LoadOptions load;
   if (period) load.cli_vars = period_vars(*period);
-  if (!project_dir.empty()) return transform::load_project(fs::absolute(project_dir), load);
+  if (std::optional<fs::path> dir = locate_project(project_dir)) {
+    return transform::load_project(*dir, load);
+  }
   return transform::load_project_files(transform::embedded_project_files("pncp"), "embedded:pncp",
                                        load);
 }
@@ -52,6 +55,8 @@ transform::Project pipeline_project(const std::string& project_dir,
 ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::DateRange& range,
                                const std::string& base_url, const std::string& command_line) {
   transform::Project project = pipeline_project(flags.project_dir, &range);
+  std::optional<fs::path> dir = locate_project(flags.project_dir);
+  ctx.say("project: " + (dir ? dir->string() : std::string("the built-in PNCP project")));
   ops::PipelineOptions o;
   o.range = range;
   o.endpoints = flags.period.endpoints;
@@ -64,8 +69,7 @@ ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::
   o.database = ctx.database();
   o.main = &ctx.db();
   o.project = &project;
-  o.target = flags.project_dir.empty() ? fs::current_path() / "target"
-                                       : fs::path(flags.project_dir) / "target";
+  o.target = dir ? *dir / "target" : fs::current_path() / "target";
   o.command_line = command_line;
   o.interrupts = &interrupt_count();
   o.progress = !ctx.options().quiet && log_level() <= LogLevel::kInfo;

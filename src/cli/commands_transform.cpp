@@ -13,6 +13,7 @@
 
 #include "cli/context.h"
 #include "cli/period_options.h"
+#include "cli/project_locator.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "db/migrations.h"
@@ -52,11 +53,6 @@ struct LoadedProject {
   fs::path target;  // where artifacts go
 };
 
-bool has_models(const fs::path& dir) {
-  std::error_code ec;
-  return fs::exists(dir / "baliza.yml", ec) && fs::is_directory(dir / "models", ec);
-}
-
 LoadedProject load(const TransformOptions& o) {
   LoadOptions load_options;
   if (!o.vars.empty()) {
@@ -72,14 +68,8 @@ LoadedProject load(const TransformOptions& o) {
     period.update(load_options.cli_vars);
     load_options.cli_vars = std::move(period);
   }
-  if (!o.project_dir.empty()) {
-    fs::path dir = fs::absolute(o.project_dir);
-    return {load_project(dir, load_options), dir, dir / "target"};
-  }
-  std::error_code ec;
-  for (fs::path d = fs::current_path(); !d.empty(); d = d.parent_path()) {
-    if (has_models(d)) return {load_project(d, load_options), d, d / "target"};
-    if (d == d.parent_path()) break;
+  if (std::optional<fs::path> dir = locate_project(o.project_dir)) {
+    return {load_project(*dir, load_options), *dir, *dir / "target"};
   }
   std::vector<ProjectFile> files = embedded_project_files("pncp");
   bool any_model = false;

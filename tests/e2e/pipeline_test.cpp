@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "support/baliza_cli.h"
 
@@ -87,6 +88,20 @@ TEST_F(Pipeline, InitProjectWritesTheBuiltInProjectOnce) {
   auto again = baliza("init --project pncp");
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_NE(again.err.find("would overwrite"), std::string::npos) << again.err;
+}
+
+TEST_F(Pipeline, ACustomisedProjectIsTheOneTheRunUses) {
+  // `init --project pncp` writes the project out; a model added to it is built by the pipeline
+  // run from that folder (like `transform`, run and demo use the nearest baliza.yml + models/).
+  ASSERT_EQ(baliza("init --project pncp -q").exit_code, 0);
+  std::ofstream(dir / "models" / "marts" / "minha_contagem.sql")
+      << "select count(*) as n from {{ ref('contratos') }}\n";
+  auto r = baliza("demo --mes 2024-02 --scale 0.2");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("project: " + dir.str()), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(scalar("select n = (select count(*) from staging.contratos) and n > 0 "
+                   "from marts.minha_contagem"),
+            "true");
 }
 
 TEST_F(Pipeline, RunWithoutAPeriodIsAUsageError) {
