@@ -5,9 +5,9 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
 #include <vector>
 
+#include "core/dynamic_library.h"
 #include "core/error.h"
 
 namespace baliza {
@@ -48,9 +48,7 @@ DuckDbApi load() {
     DuckDbApi api;
     api.library_path = path;
     std::string missing;
-#define BALIZA_DUCKDB_RESOLVE(name)                                      \
-  api.name = reinterpret_cast<decltype(api.name)>(dlsym(handle, #name)); \
-  if (!api.name) missing += std::string(missing.empty() ? "" : ", ") + #name;
+#define BALIZA_DUCKDB_RESOLVE(name) resolve_symbol(handle, #name, api.name, missing);
     BALIZA_DUCKDB_FUNCTIONS(BALIZA_DUCKDB_RESOLVE)
 #undef BALIZA_DUCKDB_RESOLVE
     if (!missing.empty()) {
@@ -68,20 +66,7 @@ DuckDbApi load() {
 }  // namespace
 
 const DuckDbApi& duckdb_api() {
-  static std::once_flag once;
-  static DuckDbApi api;
-  static std::string error;
-  static ExitCode code = ExitCode::kOk;
-  std::call_once(once, [] {
-    try {
-      api = load();
-    } catch (const Error& e) {
-      error = e.what();
-      code = e.code();
-    }
-  });
-  if (!error.empty()) throw Error(code, error);
-  return api;
+  return load_once<DuckDbApi>(load);
 }
 
 }  // namespace baliza

@@ -3,8 +3,8 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
-#include <mutex>
 
+#include "core/dynamic_library.h"
 #include "core/error.h"
 
 namespace baliza::extract {
@@ -30,9 +30,7 @@ CurlApi load() {
   CurlApi api;
   api.library_path = path;
   std::string missing;
-#define BALIZA_CURL_RESOLVE(name)                                        \
-  api.name = reinterpret_cast<decltype(api.name)>(dlsym(handle, #name)); \
-  if (!api.name) missing += std::string(missing.empty() ? "" : ", ") + #name;
+#define BALIZA_CURL_RESOLVE(name) resolve_symbol(handle, #name, api.name, missing);
   BALIZA_CURL_FUNCTIONS(BALIZA_CURL_RESOLVE)
 #undef BALIZA_CURL_RESOLVE
   if (!missing.empty()) {
@@ -52,20 +50,7 @@ CurlApi load() {
 }  // namespace
 
 const CurlApi& curl_api() {
-  static std::once_flag once;
-  static CurlApi api;
-  static std::string error;
-  static ExitCode code = ExitCode::kOk;
-  std::call_once(once, [] {
-    try {
-      api = load();
-    } catch (const Error& e) {
-      error = e.what();
-      code = e.code();
-    }
-  });
-  if (!error.empty()) throw Error(code, error);
-  return api;
+  return load_once<CurlApi>(load);
 }
 
 }  // namespace baliza::extract
