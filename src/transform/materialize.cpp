@@ -42,6 +42,32 @@ std::vector<std::string> columns_of(Connection& conn, const std::string& relatio
   return out;
 }
 
+// An incremental run adds rows to the table built before; when the model's columns changed
+// since (a column added to or dropped from its SELECT), say which and how to rebuild, instead
+// of DuckDB's "table has no column" deep inside the insert.
+void require_same_columns(Connection& conn, const std::string& target, const std::string& source,
+                          const std::string& label) {
+  std::vector<std::string> old_cols = columns_of(conn, target), new_cols = columns_of(conn, source);
+  auto missing_from = [](const std::vector<std::string>& from, const std::vector<std::string>& in) {
+    std::string out;
+    for (const std::string& c : from) {
+      bool found = std::any_of(in.begin(), in.end(),
+                               [&](const std::string& o) { return lower(o) == lower(c); });
+      if (!found) out += (out.empty() ? "" : ", ") + c;
+    }
+    return out;
+  };
+  std::string added = missing_from(new_cols, old_cols), gone = missing_from(old_cols, new_cols);
+  if (added.empty() && gone.empty()) return;
+  std::string what;
+  if (!added.empty()) what += "new: " + added;
+  if (!gone.empty()) what += std::string(what.empty() ? "" : "; ") + "no longer produced: " + gone;
+  std::string model = label.substr(label.find('.') + 1);
+  throw failure("the columns of the model changed since " + label + " was built (" + what +
+                "); rebuild it from scratch with `baliza transform --full-refresh -s " + model +
+                "` (and what depends on it: -s " + model + "+)");
+}
+
 std::string merge_sql(const std::string& target, const std::string& source,
                       const std::vector<std::string>& keys, const std::vector<std::string>& cols) {
   std::string set, names, values;
@@ -193,6 +219,7 @@ MaterializeResult build_incremental(Connection& conn, const std::string& schema,
                           ? created.get_int64(0, 0)
                           : count_rows(conn, source);
   try {
+    require_same_columns(conn, target, source, schema + "." + name);
     with_conflict_retry([&] {
       conn.transaction([&] {
         if (strategy == "append") {

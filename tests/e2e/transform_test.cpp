@@ -95,6 +95,23 @@ TEST_F(Transform, IncrementalStrategies) {
   EXPECT_EQ(csv("select count(*) from marts.inc_append"), "count_star()\n3\n");
 }
 
+TEST_F(Transform, IncrementalModelWhoseColumnsChangedSaysHowToRebuild) {
+  write("models/marts/inc.sql",
+        "{{ config(materialized='incremental', unique_key='id') }}\nselect id, name from "
+        "{{ ref('customers') }}\n");
+  ASSERT_EQ(baliza("build").exit_code, 0);
+  write("models/marts/inc.sql",
+        "{{ config(materialized='incremental', unique_key='id') }}\nselect id, amount from "
+        "{{ ref('customers') }}\n");
+  auto changed = baliza("transform -s inc");
+  EXPECT_EQ(changed.exit_code, 1);
+  EXPECT_TRUE(contains(changed.err, "new: amount; no longer produced: name")) << changed.err;
+  EXPECT_TRUE(contains(changed.err, "baliza transform --full-refresh -s inc")) << changed.err;
+  EXPECT_EQ(csv("select count(*) from marts.inc where name is not null"), "count_star()\n3\n");
+  ASSERT_EQ(baliza("transform -s inc --full-refresh").exit_code, 0);
+  EXPECT_EQ(csv("select sum(amount) from marts.inc"), "sum(amount)\n60.00\n");
+}
+
 TEST_F(Transform, DataTestsPassFailWarnAndStoreFailures) {
   write("models/marts/orders.sql",
         "select * from (values (1, 1, 'open'), (2, 9, 'lost'), (3, null, 'open')) "
