@@ -11,6 +11,7 @@
 #include "api.h"
 #include "calendar.h"
 #include "faults.h"
+#include "gzip.h"
 #include "socket_reset.h"
 
 namespace pncp_sim {
@@ -139,8 +140,14 @@ void Simulator::Impl::serve(const std::string& path, const httplib::Request& req
                              });
     return;
   }
-  res.body = std::move(out.body);  // set_content would copy ~700 kB pages
   res.set_header("Content-Type", "application/json");
+  auto accept = const_cast<httplib::Request&>(req).headers.find("Accept-Encoding");
+  if (out.body.size() >= 1024 && accept != req.headers.end() && detail::take_gzip(accept->second)) {
+    res.body = detail::gzip_fast(out.body);
+    res.set_header("Content-Encoding", "gzip");
+    return;
+  }
+  res.body = std::move(out.body);  // set_content would copy ~700 kB pages
 }
 
 void Simulator::Impl::finish(size_t log_index, int status) {

@@ -56,6 +56,25 @@ TEST(Data, SameSeedSameBytesOverHttp) {
   EXPECT_NE(c.client()->Get(q)->body, ra->body);
 }
 
+TEST(Data, GzipWhenAskedAndTheSameBytesOnceDecoded) {
+  sim_test::Running r;
+  auto q = sim_test::url("/v1/contratos",
+                         "dataInicial=20240110&dataFinal=20240110&pagina=1&tamanhoPagina=500");
+  auto plain = r.client()->Get(q);  // httplib's client offers no encoding unless told to
+  ASSERT_EQ(plain->status, 200);
+  EXPECT_FALSE(plain->has_header("Content-Encoding"));
+  auto raw = r.client();
+  raw->set_decompress(false);
+  auto zipped = raw->Get(q, {{"Accept-Encoding", "gzip, deflate"}});
+  ASSERT_EQ(zipped->status, 200);
+  EXPECT_EQ(zipped->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_LT(zipped->body.size() * 4, plain->body.size());  // JSON shrinks several times
+  auto decoding = r.client();
+  auto decoded = decoding->Get(q, {{"Accept-Encoding", "gzip"}});
+  ASSERT_EQ(decoded->status, 200);
+  EXPECT_EQ(decoded->body, plain->body);
+}
+
 TEST(Data, EveryKeyOfTheRecordedSamplesIsGenerated) {
   struct Case {
     std::string sample;
