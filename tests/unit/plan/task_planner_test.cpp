@@ -1,8 +1,6 @@
 // Planning the shipped PNCP config: counts, ids, params, rules, plan_diff, page URLs, speed.
 #include "plan/task_planner.h"
 
-#include <ctime>
-#include <iostream>
 #include <set>
 #include <unordered_set>
 
@@ -215,15 +213,12 @@ TEST(PageUrl, EncodesValuesAndRejectsBadInput) {
 
 // CPU time (user + system) rather than wall time: the machine running the tests is shared, and
 // a busy neighbour must not fail this test; page faults of the task memory still count.
-TEST(TaskPlanner, PlansOverAHundredThousandTasksWellUnderASecond) {
+// Planning speed is measured by bench/ (bench/results/extract.md), not asserted here.
+TEST(TaskPlanner, PlansOverAHundredThousandTasksWithDistinctIds) {
   const EndpointsConfig config = shipped();
-  const std::clock_t start = std::clock();
   const Plan plan =
       plan_of(config, parse_range("2005-01-01:2024-12-31"), {"contratacoes_publicacao"});
-  const double cpu_ms = 1000.0 * static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
   EXPECT_EQ(plan.tasks.size(), 7305u * 14u);  // 20 years with 5 leap days, x 14 modalidades
-  EXPECT_LT(cpu_ms, 700.0);                   // ~150 ms in a Release build; headroom for sanitizers
-  std::cout << "planned " << plan.tasks.size() << " tasks in " << cpu_ms << " ms of CPU\n";
   std::unordered_set<std::string_view> ids;
   for (const auto& t : plan.tasks) ids.insert(t.task_id);
   EXPECT_EQ(ids.size(), plan.tasks.size());
