@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_clock.h"
 #include "core/log.h"
 #include "db/database.h"
 #include "db/migrations.h"
@@ -40,19 +41,10 @@ extern char** environ;
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::cpu_seconds;
+using bench::seconds_since;
 using namespace baliza;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec +
-         u.ru_stime.tv_usec / 1e6;
-}
 
 // The simulator as a child process on an ephemeral loopback port.
 class SimProcess {

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_clock.h"
 #include "db/database.h"
 #include "db/migrations.h"
 #include "db/payload_functions.h"
@@ -30,20 +31,11 @@ extern char** environ;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using baliza::Connection;
 using baliza::Database;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec +
-         u.ru_stime.tv_usec / 1e6;
-}
+using bench::Clock;
+using bench::cpu_seconds;
+using bench::seconds_since;
 
 // Pages of contratos and contratacoes as the simulator serves them (DTO-shaped records),
 // paged like the API: {data, totalRegistros, totalPaginas, numeroPagina, ...}.
