@@ -6,10 +6,21 @@
 
 namespace baliza {
 
+// The digest is fetched once and each thread keeps one context: OpenSSL 3 looks the algorithm
+// up and allocates a context on every one-shot EVP_Digest call, which costs more than hashing
+// a small file (project loading hashes thousands of model files).
 std::string sha256_hex(std::string_view bytes) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Context c;
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+  if (md == nullptr || c.ctx == nullptr || EVP_DigestInit_ex(c.ctx, md, nullptr) != 1 ||
+      EVP_DigestUpdate(c.ctx, bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(c.ctx, digest, &length) != 1) {
     throw environment_error("SHA-256 failed inside OpenSSL libcrypto");
   }
   static const char kHex[] = "0123456789abcdef";
