@@ -39,23 +39,21 @@ std::string megabytes(size_t bytes) {
   return buf;
 }
 
-// The project (see project_locator.h), else the built-in PNCP one. With a period, its
-// incremental models rebuild that period's data (vars periodo_inicio / periodo_fim).
-transform::Project pipeline_project(const std::string& project_dir,
+// The project in `dir` (found by locate_project), else the built-in PNCP one. With a period,
+// its incremental models rebuild that period's data (vars periodo_inicio / periodo_fim).
+transform::Project pipeline_project(const std::optional<fs::path>& dir,
                                     const plan::DateRange* period = nullptr) {
   transform::LoadOptions load;
   if (period) load.cli_vars = period_vars(*period);
-  if (std::optional<fs::path> dir = locate_project(project_dir)) {
-    return transform::load_project(*dir, load);
-  }
+  if (dir) return transform::load_project(*dir, load);
   return transform::load_project_files(transform::embedded_project_files("pncp"), "embedded:pncp",
                                        load);
 }
 
 ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::DateRange& range,
                                const std::string& base_url, const std::string& command_line) {
-  transform::Project project = pipeline_project(flags.project_dir, &range);
-  std::optional<fs::path> dir = locate_project(flags.project_dir);
+  const std::optional<fs::path> dir = locate_project(flags.project_dir);
+  transform::Project project = pipeline_project(dir, &range);
   ctx.say("project: " + (dir ? dir->string() : std::string("the built-in PNCP project")));
   ops::PipelineOptions o;
   o.range = range;
@@ -99,7 +97,7 @@ ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::
 void run_dry_run(Context& ctx, const RunFlags& flags) {
   plan::DateRange range = flags.period.resolve();
   plan::EndpointsConfig config = plan::load_project_endpoints(ctx.settings().project_dir);
-  transform::Project project = pipeline_project(flags.project_dir);
+  transform::Project project = pipeline_project(locate_project(flags.project_dir));
   // Read history only from a database that exists: a dry run creates nothing.
   Connection* history = fs::exists(ctx.settings().db_path) ? &ctx.db() : nullptr;
   ops::DryRun d = ops::dry_run(config, range, flags.period.endpoints, history, project);
