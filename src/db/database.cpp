@@ -1,8 +1,8 @@
 #include "db/database.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <set>
 
 #include "core/error.h"
 #include "db/duckdb_api.h"
@@ -342,7 +342,8 @@ std::string without_final_semicolon(std::string_view sql) {
 Result Connection::query_as_text(std::string_view sql) {
   std::string text(sql);
   duckdb_prepared_statement stmt = nullptr;
-  std::vector<std::string> names, cast;
+  std::vector<std::string> names;
+  std::vector<size_t> cast;  // positions of the columns to show as text
   if (api().duckdb_prepare(conn_, text.c_str(), &stmt) == DuckDBSuccess &&
       api().duckdb_prepared_statement_type(stmt) == DUCKDB_STATEMENT_TYPE_SELECT) {
     idx_t columns = api().duckdb_prepared_statement_column_count(stmt);
@@ -350,22 +351,32 @@ Result Connection::query_as_text(std::string_view sql) {
       const char* name = api().duckdb_prepared_statement_column_name(stmt, c);
       names.emplace_back(name ? name : "");
       if (name) api().duckdb_free(const_cast<char*>(name));
-      if (!renders_as_text(api().duckdb_prepared_statement_column_type(stmt, c)))
-        cast.push_back(names.back());
+      if (!renders_as_text(api().duckdb_prepared_statement_column_type(stmt, c))) cast.push_back(c);
     }
   }
   api().duckdb_destroy_prepare(&stmt);  // also after a failed prepare
-  std::set<std::string> distinct(names.begin(), names.end());
-  // Only unambiguous names can be replaced; otherwise the plain result (some cells empty).
-  if (cast.empty() || distinct.size() != names.size()) return query(sql);
-  std::string replace;
-  for (const std::string& name : cast) {
-    replace += (replace.empty() ? "" : ", ") + std::string("CAST(") + quote_identifier(name) +
-               " AS VARCHAR) AS " + quote_identifier(name);
+  if (cast.empty()) return query(sql);
+  // Columns renamed by position in the subquery's alias, so that duplicate names (`select 1 a,
+  // [2] a`) work too, then given their own names back.
+  std::string columns, positional;
+  for (size_t c = 0; c < names.size(); ++c) {
+    std::string col = "c";
+    col += std::to_string(c);
+    if (c > 0) {
+      positional.append(", ");
+      columns.append(", ");
+    }
+    positional.append(col);
+    if (std::find(cast.begin(), cast.end(), c) != cast.end()) {
+      columns.append("CAST(").append(col).append(" AS VARCHAR)");
+    } else {
+      columns.append(col);
+    }
+    columns.append(" AS ").append(quote_identifier(names[c]));
   }
   // The newline keeps a trailing -- comment of the user's SQL from eating the parenthesis.
-  return query("SELECT * REPLACE (" + replace + ") FROM (\n" + without_final_semicolon(sql) +
-               "\n) AS baliza_result");
+  return query("SELECT " + columns + " FROM (\n" + without_final_semicolon(sql) +
+               "\n) AS baliza_result(" + positional + ")");
 }
 
 PreparedStatement Connection::prepare(std::string_view sql) {

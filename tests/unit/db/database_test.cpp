@@ -48,6 +48,18 @@ TEST(Database, QueryAsTextRendersNestedAndZonedValues) {
   EXPECT_THROW(conn.query_as_text("select nope"), Error);
 }
 
+TEST(Database, QueryAsTextKeepsDuplicateColumnNames) {
+  Connection conn(Database::open(":memory:"));
+  Result r = conn.query_as_text(
+      "select '00000000-0000-0000-0000-000000000002'::uuid as a, 1 as a, [3] as a");
+  ASSERT_EQ(r.column_count(), 3u);
+  EXPECT_EQ(r.column_name(1), "a");
+  EXPECT_EQ(r.column_name(2), "a");
+  EXPECT_EQ(r.get_string(0, 0), "00000000-0000-0000-0000-000000000002");
+  EXPECT_EQ(r.get_int64(1, 0), 1);
+  EXPECT_EQ(r.get_string(2, 0), "[3]");
+}
+
 TEST(Database, ErrorsCarryTheSql) {
   Connection conn(Database::open(":memory:"));
   try {
