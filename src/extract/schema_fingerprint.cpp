@@ -67,6 +67,46 @@ simdjson::dom::element parse_or_throw(simdjson::dom::parser& parser, std::string
   return root;
 }
 
+// Paths are written one per line and end at a tab, so a key holding a tab, a line break or a
+// backslash (JSON allows them) is escaped in text() and unescaped by from_text(); any other
+// path is written as it is.
+std::string escape_path(const std::string& path) {
+  if (path.find_first_of("\\\t\n\r") == std::string::npos) return path;
+  std::string out;
+  for (char c : path) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string unescape_path(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\' || i + 1 == text.size()) {
+      out += text[i];
+      continue;
+    }
+    const char c = text[++i];
+    out += c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : c;
+  }
+  return out;
+}
+
 std::set<std::string> non_null(const std::set<std::string>& types) {
   std::set<std::string> out = types;
   out.erase("null");
@@ -114,7 +154,7 @@ std::string SchemaFingerprint::text() const {
   std::string out(kHeader);
   out += '\n';
   for (const auto& [path, types] : fields_) {
-    out += path;
+    out += escape_path(path);
     out += '\t';
     out += join_types(types);
     out += '\n';
@@ -143,7 +183,7 @@ SchemaFingerprint SchemaFingerprint::from_text(std::string_view text) {
     if (line.empty() || tab == std::string_view::npos) {
       throw failure("schema fingerprint: malformed line: " + std::string(line));
     }
-    auto& types = fp.fields_[std::string(line.substr(0, tab))];
+    auto& types = fp.fields_[unescape_path(line.substr(0, tab))];
     std::string_view rest = line.substr(tab + 1);
     while (!rest.empty()) {
       const auto bar = rest.find('|');

@@ -10,7 +10,8 @@
 //     that is a string in one record and null in another is "string|null". Non-null types are
 //     sorted by name and "null" comes last.
 // Key order and record order do not matter. text() is one "path<TAB>types" line per path,
-// sorted by path, after a "schema-fingerprint v1" header; sha256() hashes that text.
+// sorted by path, after a "schema-fingerprint v1" header (a tab, line break or backslash inside
+// a key is escaped as \t, \n, \\); sha256() hashes that text.
 #pragma once
 
 #include <map>
