@@ -2,7 +2,9 @@
 -- contracted value: contracts, value, share of the orgao's total and the running share.
 with por_fornecedor as (
   select orgao_cnpj, ni_fornecedor, tipo_pessoa,
-         any_value(nome_razao_social_fornecedor) as nome_fornecedor,
+         -- the latest name (ties: the greatest), so the result never depends on row order
+         arg_max(nome_razao_social_fornecedor, (data_atualizacao, nome_razao_social_fornecedor))
+           as nome_fornecedor,
          count(*) as qtd_contratos,
          sum(valor_global)::decimal(18, 4) as valor_global
   from {{ ref('contratos') }}

@@ -6,7 +6,7 @@ with versoes as (
   where is_valid
   qualify row_number() over (
     partition by numero_controle_pncp, data_atualizacao
-    order by collected_at desc, request_id desc, record_position desc) = 1
+    order by payload_sha256 desc, record_position desc, collected_at desc, request_id desc) = 1
 )
 
 select

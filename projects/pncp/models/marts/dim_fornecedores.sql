@@ -1,10 +1,12 @@
 -- One row per supplier (niFornecedor: CNPJ for PJ, CPF for PF, foreign id for PE) of any
--- contrato, with its latest name, type, country and contract totals.
+-- contrato, with its latest name, type, country and contract totals (ties on the date: the greatest value).
 select
   ni_fornecedor,
-  arg_max(tipo_pessoa, data_atualizacao) as tipo_pessoa,
-  arg_max(nome_razao_social_fornecedor, data_atualizacao) as nome,
-  arg_max(codigo_pais_fornecedor, data_atualizacao) filter (where codigo_pais_fornecedor is not null) as codigo_pais,
+  arg_max(tipo_pessoa, (data_atualizacao, tipo_pessoa)) filter (where data_atualizacao is not null) as tipo_pessoa,
+  arg_max(nome_razao_social_fornecedor, (data_atualizacao, nome_razao_social_fornecedor))
+    filter (where data_atualizacao is not null) as nome,
+  arg_max(codigo_pais_fornecedor, (data_atualizacao, codigo_pais_fornecedor))
+    filter (where codigo_pais_fornecedor is not null and data_atualizacao is not null) as codigo_pais,
   count(*) as qtd_contratos,
   count(distinct orgao_cnpj) as qtd_orgaos,
   sum(valor_global)::decimal(18, 4) as valor_global,

@@ -1,5 +1,6 @@
 -- One row per orgao (CNPJ) seen in any staging model, with its latest known name, poder and
--- esfera (poderId/esferaId can be "N" in real data: kept, it is in the code tables).
+-- esfera (ties on the date: the greatest value, so the result never depends on row order;
+-- poderId/esferaId can be "N" in real data: kept, it is in the code tables).
 with vistos as (
   select orgao_cnpj, orgao_razao_social, orgao_poder_id, orgao_esfera_id, data_atualizacao as visto_em, 'contratacoes' as origem from {{ ref('contratacoes') }}
   union all
@@ -14,9 +15,9 @@ with vistos as (
 
 select
   orgao_cnpj,
-  arg_max(orgao_razao_social, visto_em) filter (where orgao_razao_social is not null) as razao_social,
-  arg_max(orgao_poder_id, visto_em) filter (where orgao_poder_id is not null) as poder_id,
-  arg_max(orgao_esfera_id, visto_em) filter (where orgao_esfera_id is not null) as esfera_id,
+  arg_max(orgao_razao_social, (visto_em, orgao_razao_social)) filter (where orgao_razao_social is not null and visto_em is not null) as razao_social,
+  arg_max(orgao_poder_id, (visto_em, orgao_poder_id)) filter (where orgao_poder_id is not null and visto_em is not null) as poder_id,
+  arg_max(orgao_esfera_id, (visto_em, orgao_esfera_id)) filter (where orgao_esfera_id is not null and visto_em is not null) as esfera_id,
   min(visto_em) as primeiro_registro,
   max(visto_em) as ultimo_registro,
   list_sort(list_distinct(list(origem))) as origens

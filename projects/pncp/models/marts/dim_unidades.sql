@@ -14,11 +14,11 @@ select
   orgao_cnpj,
   unidade_codigo,
   orgao_cnpj || '/' || unidade_codigo as unidade_key,
-  arg_max(unidade_nome, visto_em) filter (where unidade_nome is not null) as nome,
-  arg_max(uf_sigla, visto_em) filter (where uf_sigla is not null) as uf_sigla,
-  arg_max(uf_nome, visto_em) filter (where uf_nome is not null) as uf_nome,
-  arg_max(municipio_nome, visto_em) filter (where municipio_nome is not null) as municipio_nome,
-  arg_max(codigo_ibge, visto_em) filter (where codigo_ibge is not null) as codigo_ibge,
+  arg_max(unidade_nome, (visto_em, unidade_nome)) filter (where unidade_nome is not null and visto_em is not null) as nome,
+  arg_max(uf_sigla, (visto_em, uf_sigla)) filter (where uf_sigla is not null and visto_em is not null) as uf_sigla,
+  arg_max(uf_nome, (visto_em, uf_nome)) filter (where uf_nome is not null and visto_em is not null) as uf_nome,
+  arg_max(municipio_nome, (visto_em, municipio_nome)) filter (where municipio_nome is not null and visto_em is not null) as municipio_nome,
+  arg_max(codigo_ibge, (visto_em, codigo_ibge)) filter (where codigo_ibge is not null and visto_em is not null) as codigo_ibge,
   max(visto_em) as ultimo_registro
 from vistas
 where orgao_cnpj is not null and unidade_codigo is not null

@@ -1,5 +1,9 @@
 -- One row per contrato/empenho (numeroControlePNCP): the latest valid version by
--- dataAtualizacao, then dataAtualizacaoGlobal, then collected_at, with its raw page and position.
+-- dataAtualizacao, then dataAtualizacaoGlobal, with its raw page and position.
+-- Ties (same dates, different content) are broken by content, never by when or in which
+-- order pages were fetched: the greatest payload_sha256, then record_position, so the same
+-- raw pages always give the same table; collected_at and request_id only choose among
+-- copies of the identical record (the same page stored twice).
 {{ config(materialized='incremental', unique_key='numero_controle_pncp') }}
 select * exclude (is_valid, failure_type, failure_types, offending_values)
 from {{ ref('contratos_registros') }}
@@ -13,5 +17,5 @@ where is_valid
 qualify row_number() over (
   partition by numero_controle_pncp
   order by data_atualizacao desc nulls last, data_atualizacao_global desc nulls last,
-           collected_at desc, request_id desc, record_position desc) = 1
+           payload_sha256 desc, record_position desc, collected_at desc, request_id desc) = 1
 order by numero_controle_pncp

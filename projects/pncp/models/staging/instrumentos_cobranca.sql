@@ -1,5 +1,9 @@
 -- One row per instrumento de cobrança (instrumento_key = cnpj/ano/sequencialContrato/
--- sequencialInstrumentoCobranca): the latest valid version by dataAtualizacao, then collected_at.
+-- sequencialInstrumentoCobranca): the latest valid version by dataAtualizacao.
+-- Ties (same dates, different content) are broken by content, never by when or in which
+-- order pages were fetched: the greatest payload_sha256, then record_position, so the same
+-- raw pages always give the same table; collected_at and request_id only choose among
+-- copies of the identical record (the same page stored twice).
 {{ config(materialized='incremental', unique_key='instrumento_key') }}
 select * exclude (is_valid, failure_type, failure_types, offending_values)
 from {{ ref('instrumentos_cobranca_registros') }}
@@ -12,6 +16,6 @@ where is_valid
 {% endif %}
 qualify row_number() over (
   partition by instrumento_key
-  order by data_atualizacao desc nulls last, collected_at desc, request_id desc,
-           record_position desc) = 1
+  order by data_atualizacao desc nulls last, payload_sha256 desc, record_position desc,
+           collected_at desc, request_id desc) = 1
 order by instrumento_key

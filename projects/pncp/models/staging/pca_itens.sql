@@ -1,5 +1,9 @@
 -- One row per PCA item (idPcaPncp + numeroItem, as item_key): the latest valid version by the
--- item's dataAtualizacao, then the plan's dataAtualizacaoGlobalPCA, then collected_at.
+-- item's dataAtualizacao, then the plan's dataAtualizacaoGlobalPCA.
+-- Ties (same dates, different content) are broken by content, never by when or in which
+-- order pages were fetched: the greatest payload_sha256, then record_position, so the same
+-- raw pages always give the same table; collected_at and request_id only choose among
+-- copies of the identical record (the same page stored twice).
 {{ config(materialized='incremental', unique_key='item_key') }}
 select * exclude (is_valid, failure_type, failure_types, offending_values)
 from {{ ref('pca_itens_registros') }}
@@ -13,5 +17,6 @@ where is_valid
 qualify row_number() over (
   partition by item_key
   order by data_atualizacao desc nulls last, data_atualizacao_global_pca desc nulls last,
-           collected_at desc, request_id desc, record_position desc, item_position desc) = 1
+           payload_sha256 desc, record_position desc, item_position desc, collected_at desc,
+           request_id desc) = 1
 order by item_key
