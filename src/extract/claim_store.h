@@ -6,22 +6,21 @@
 // claims while it works, ends each one with the task's final status, and releases the ones it
 // did not finish when it stops early.
 //
-// The extractor only sees this interface. DuckDbClaimStore implements it on the extraction's
-// single writer connection; a PostgreSQL store (many machines) would implement claim() with
-// UPDATE ... WHERE task_id IN (SELECT ... FOR UPDATE SKIP LOCKED) without touching the extractor.
+// The extractor only sees this interface (and ExtractionStore, extraction_store.h, for the rest
+// of its writes); nothing here names a database type. DuckDbClaimStore (duckdb_claim_store.h)
+// implements it on the extraction's single writer connection; a PostgreSQL store (many
+// machines) implements claim() with UPDATE ... WHERE task_id IN (SELECT ... FOR UPDATE SKIP
+// LOCKED) without touching the extractor.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "db/database.h"
-
 namespace baliza::extract {
-
-class Writer;
 
 // Which pending tasks a worker may claim.
 struct ClaimScope {
@@ -78,28 +77,5 @@ class ClaimStore {
   // Pending tasks of the scope that nobody holds (for progress and ETA).
   virtual std::int64_t count_pending(const ClaimScope& scope) = 0;
 };
-
-// Claims in planning.task_plan / runtime.task_claims, run on the writer thread.
-class DuckDbClaimStore final : public ClaimStore {
- public:
-  explicit DuckDbClaimStore(Writer& writer);
-
-  int start_worker(const std::string& worker_id) override;
-  std::vector<ClaimedTask> claim(const std::string& worker_id, int n, std::chrono::seconds ttl,
-                                 const ClaimScope& scope) override;
-  void renew(const std::string& worker_id, std::chrono::seconds ttl) override;
-  int reap_expired() override;
-  void finish(const ClaimedTask& task, TaskEnd end, const std::string& detail,
-              const std::string& run_id) override;
-  std::int64_t count_pending(const ClaimScope& scope) override;
-
- private:
-  class FinishBuffer;
-  Writer& writer_;
-  std::shared_ptr<FinishBuffer> finishes_;
-};
-
-// SQL condition on planning.task_plan (alias t) for a scope.
-std::string claim_scope_sql(const ClaimScope& scope);
 
 }  // namespace baliza::extract

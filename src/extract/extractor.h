@@ -20,6 +20,12 @@
 // fingerprint, decide) and the writer thread, which alone touches DuckDB (writer.h). The
 // calling thread claims tasks, renews claims, draws progress and watches for interrupts.
 //
+// Files: the store behind it (extraction_store.h, claim_store.h; DuckDB implementations in
+// duckdb_extraction_store.h, duckdb_claim_store.h), the task state machine (task_state.h),
+// the page processors (page_processors.h), totals (extract_totals.h), the report
+// (extract_report.h), config mapping (engine_config.h) and error text (failure_message.h).
+// This file is the loop: claim, fan out, watch, stop.
+//
 // Interrupts: when *interrupts becomes >= 1 the extractor stops claiming, lets requests on
 // the wire finish (abandoning the rest; after `grace` it abandons those too), releases the
 // claims of unfinished tasks (their stored pages stay), flushes the writer and returns with
@@ -29,17 +35,18 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <functional>
-#include <map>
-#include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "db/database.h"
 #include "extract/claim_store.h"
+#include "extract/engine_config.h"
+#include "extract/extract_report.h"
+#include "extract/extract_totals.h"
+#include "extract/extraction_store.h"
+#include "extract/failure_message.h"
 #include "extract/fetch_engine.h"
-#include "extract/raw_store.h"
+#include "extract/raw_payload.h"
 #include "extract/writer.h"
 #include "plan/endpoint_config.h"
 
@@ -63,49 +70,16 @@ struct ExtractOptions {
   std::size_t drift_sample = 32;  // records per page fingerprinted
   int max_shift_rounds = 3;
   std::optional<std::uint64_t> retry_seed;
-  // The claim backend; DuckDbClaimStore on the writer when empty.
-  std::function<std::unique_ptr<ClaimStore>(Writer&)> claim_store;
 };
 
-struct EndpointTotals {
-  std::int64_t tasks_done = 0, tasks_failed = 0, tasks_partial = 0, tasks_released = 0;
-  std::int64_t pages = 0;    // pages stored as current results (empty answers included)
-  std::int64_t records = 0;  // records in those pages
-  std::uint64_t bytes = 0;   // their bodies, uncompressed
-  std::uint64_t bytes_compressed = 0;
-  std::int64_t failures = 0;  // rows written to meta.failed_requests
-  std::int64_t shifts = 0;
-  std::int64_t drift = 0;  // new schema versions (baselines excluded)
-  void add(const EndpointTotals& o);
-};
-
-struct ExtractResult {
-  std::string run_id;
-  std::map<std::string, EndpointTotals> endpoints;
-  bool interrupted = false;
-  double seconds = 0;
-  std::int64_t orphaned_claims = 0;        // claims of dead processes released at start
-  std::uint64_t writer_failures = 0;       // items the database refused (see the log)
-  std::vector<std::string> open_circuits;  // endpoints whose circuit was not closed at the end
-  FetchCounters fetch;
-
-  EndpointTotals total() const;
-  // 130 when interrupted, 1 when a task failed or ended partial or a write failed, else 0.
-  int exit_code() const;
-};
-
+// Extracts into a DuckDB file: one Writer on `conn`, a DuckDbExtractionStore and a
+// DuckDbClaimStore on it (options.writer tunes the writer).
 ExtractResult run_extract(Connection& conn, const plan::EndpointsConfig& config,
                           const ExtractOptions& options);
 
-// The end-of-run summary: one line per endpoint and a total.
-std::string describe_extract_result(const ExtractResult& result);
-
-// FetchEngine settings from endpoints.yaml defaults (overrides when > 0).
-FetchEngineOptions engine_options(const plan::EndpointsConfig& config, int concurrency,
-                                  int max_attempts);
-
-// The message worth keeping from a failed answer: the API's "message" (PNCP error bodies are
-// JSON), else the start of the body, else the transport error.
-std::string failure_message(const PageOutcome& outcome);
+// Extracts through any pair of stores (e.g. PostgreSQL claims and writes). The caller keeps
+// them alive and flushes/closes them after; result.writer_failures is store.refused_writes().
+ExtractResult run_extract(ExtractionStore& store, ClaimStore& claims,
+                          const plan::EndpointsConfig& config, const ExtractOptions& options);
 
 }  // namespace baliza::extract

@@ -4,16 +4,9 @@
 #include "core/error.h"
 #include "core/sha256.h"
 #include "core/zstd_codec.h"
+#include "extract/raw_tables.h"
 
 namespace baliza {
-
-PreparedPayload prepare_payload(std::string_view body, const RawStoreOptions& options) {
-  PreparedPayload p;
-  p.sha256 = sha256_hex(body);
-  p.compressed = zstd_compress(body, options.zstd_level);
-  p.raw_size = body.size();
-  return p;
-}
 
 RawStore::RawStore(Connection& conn, RawStoreOptions options) : conn_(conn), options_(options) {}
 
@@ -22,55 +15,18 @@ PutResult RawStore::put(const RawRequest& request, std::string_view body) {
 }
 
 PutResult RawStore::store(const RawRequest& request, const PreparedPayload& payload) {
-  if (!insert_payload_) {
-    insert_payload_.emplace(conn_.prepare(
-        "INSERT INTO raw.payloads (payload_sha256, codec, dict_id, raw_size, compressed_size, "
-        "compressed) VALUES ($1, 'zstd', NULL, $2, $3, $4) ON CONFLICT DO NOTHING"));
-  }
-  Result inserted = insert_payload_->bind(1, payload.sha256)
-                        .bind(2, static_cast<int64_t>(payload.raw_size))
-                        .bind(3, static_cast<int64_t>(payload.compressed.size()))
-                        .bind_blob(4, payload.compressed)
-                        .execute();
+  const std::vector<RawRowWritten> written = append_raw_rows(conn_, {{&request, &payload}});
   PutResult result;
+  result.request_id = written[0].request_id;
   result.sha256 = payload.sha256;
-  result.stored_new = inserted.rows_changed() > 0;
+  result.stored_new = written[0].stored_new;
   result.raw_size = payload.raw_size;
   result.compressed_size = payload.compressed.size();
-  result.request_id = insert_request(request, &payload);
   return result;
 }
 
 std::string RawStore::record_without_body(const RawRequest& request) {
-  return insert_request(request, nullptr);
-}
-
-std::string RawStore::insert_request(const RawRequest& request, const PreparedPayload* payload) {
-  if (!insert_request_) {
-    insert_request_.emplace(conn_.prepare(
-        "INSERT INTO raw.api_requests (request_id, task_id, endpoint, url, params, page, "
-        "http_status, etag, payload_sha256, payload_size, collected_at, ingestion_date) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::TIMESTAMP, "
-        "CAST($11::TIMESTAMP AS DATE))"));
-  }
-  std::string id = request.request_id.empty() ? random_id() : request.request_id;
-  std::string collected = request.collected_at.empty() ? utc_timestamp_now() : request.collected_at;
-  auto& stmt = *insert_request_;
-  stmt.bind(1, id)
-      .bind(2, request.task_id)
-      .bind(3, request.endpoint)
-      .bind(4, request.url)
-      .bind(5, request.params)
-      .bind(6, request.page)
-      .bind(7, request.http_status)
-      .bind(8, request.etag);
-  if (payload) {
-    stmt.bind(9, payload->sha256).bind(10, static_cast<int64_t>(payload->raw_size));
-  } else {
-    stmt.bind_null(9).bind_null(10);
-  }
-  stmt.bind(11, collected).execute();
-  return id;
+  return append_raw_rows(conn_, {{&request, nullptr}})[0].request_id;
 }
 
 std::string RawStore::get(std::string_view sha256) {

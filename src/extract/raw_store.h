@@ -2,8 +2,9 @@
 //
 // A body is hashed (SHA-256) and zstd-compressed once; raw.payloads keeps one row per distinct
 // body, raw.api_requests one row per request pointing at it. Hashing and compressing
-// (prepare_payload) need no database, so HTTP threads can do it; only store() touches DuckDB
-// and belongs on the single writer connection.
+// (prepare_payload, raw_payload.h) need no database, so HTTP threads can do it; only store()
+// touches DuckDB and belongs on the single writer connection. Rows are encoded by
+// raw_tables.h, the one encoder of the raw.* tables.
 #pragma once
 
 #include <optional>
@@ -12,32 +13,9 @@
 #include <vector>
 
 #include "db/database.h"
+#include "extract/raw_payload.h"
 
 namespace baliza {
-
-struct RawStoreOptions {
-  int zstd_level = 5;
-  size_t max_payload_bytes = size_t{256} << 20;
-};
-
-// What is known about the request that produced a body.
-struct RawRequest {
-  std::string request_id;  // generated when empty
-  std::string task_id;
-  std::string endpoint;
-  std::string url;
-  std::string params;  // canonical JSON of the query parameters
-  std::optional<int> page;
-  int http_status = 200;
-  std::string etag;
-  std::string collected_at;  // UTC "YYYY-MM-DD HH:MM:SS[.ffffff]"; now when empty
-};
-
-struct PreparedPayload {
-  std::string sha256;
-  std::string compressed;
-  size_t raw_size = 0;
-};
 
 struct PutResult {
   std::string request_id;
@@ -46,8 +24,6 @@ struct PutResult {
   size_t raw_size = 0;
   size_t compressed_size = 0;
 };
-
-PreparedPayload prepare_payload(std::string_view body, const RawStoreOptions& options);
 
 class RawStore {
  public:
@@ -69,11 +45,8 @@ class RawStore {
   std::string resolve_prefix(std::string_view prefix);
 
  private:
-  std::string insert_request(const RawRequest& request, const PreparedPayload* payload);
   Connection& conn_;
   RawStoreOptions options_;
-  std::optional<PreparedStatement> insert_payload_;
-  std::optional<PreparedStatement> insert_request_;
 };
 
 }  // namespace baliza

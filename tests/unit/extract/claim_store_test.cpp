@@ -1,4 +1,4 @@
-#include "extract/claim_store.h"
+#include "extract/duckdb_claim_store.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,39 @@
+#include "extract/failure_message.h"
+
+#include <nlohmann/json.hpp>
+
+namespace baliza::extract {
+
+std::string failure_message(const PageOutcome& o) {
+  if (!o.body.empty()) {
+    const auto json = nlohmann::json::parse(o.body, nullptr, false);
+    if (json.is_object()) {
+      for (const char* key : {"message", "error", "detail"}) {
+        if (json.contains(key) && json[key].is_string()) {
+          return "HTTP " + std::to_string(o.http_status) + ": " + json[key].get<std::string>();
+        }
+      }
+    }
+    if (o.http_status >= 400 && o.body.find("<title>") != std::string::npos) {
+      const size_t from = o.body.find("<title>") + 7;  // an HTML error page: its title says it
+      const size_t to = o.body.find("</title>", from);
+      if (to != std::string::npos && to - from < 200) {
+        return "HTTP " + std::to_string(o.http_status) + ": " + o.body.substr(from, to - from);
+      }
+    }
+    if (o.http_status >= 400) {
+      std::string text;  // one line, whitespace collapsed, at most 200 chars
+      for (char ch : o.body) {
+        const bool space = ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ';
+        if (space && (text.empty() || text.back() == ' ')) continue;
+        text += space ? ' ' : ch;
+        if (text.size() >= 200) break;
+      }
+      return "HTTP " + std::to_string(o.http_status) + ": " + text;
+    }
+  }
+  if (!o.last_error.empty()) return o.last_error;
+  return o.http_status ? "HTTP " + std::to_string(o.http_status) : std::string("no answer");
+}
+
+}  // namespace baliza::extract

@@ -1,0 +1,15 @@
+// The words kept for a failed page: what meta.failed_requests, the log and task_plan.last_error
+// say. Pure text, no I/O.
+#pragma once
+
+#include <string>
+
+#include "extract/fetch_engine.h"
+
+namespace baliza::extract {
+
+// The API's "message" (PNCP error bodies are JSON), else an HTML page's <title>, else the start
+// of the body (one line, at most 200 characters), else the transport error.
+std::string failure_message(const PageOutcome& outcome);
+
+}  // namespace baliza::extract
