@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "ops/dry_run.h"
 #include "ops/mart_export.h"
+#include "ops/openlineage_setup.h"
 #include "ops/pipeline.h"
 #include "plan/plan_store.h"
 #include "transform/project.h"
@@ -87,9 +88,17 @@ ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::
       std::fprintf(stderr, "%s\n", line.c_str());
     }
   };
+  std::unique_ptr<lineage::EventClient> events = ops::make_event_client(ctx.settings());
+  o.events = events.get();
+  o.db_path = ctx.settings().db_path;
+  o.command = command_line.rfind("baliza demo", 0) == 0 ? "demo" : "run";
   InterruptGuard guard;
   ops::PipelineReport report = ops::run_pipeline(o);
   std::fputs(ops::describe_pipeline(report).c_str(), stdout);
+  if (events->enabled()) {
+    events->close();
+    std::printf("%s\n", events->summary().c_str());
+  }
   std::fflush(stdout);
   return report;
 }

@@ -29,6 +29,7 @@ namespace baliza::extract {
   X(curl_easy_cleanup) \
   X(curl_easy_setopt) \
   X(curl_easy_getinfo) \
+  X(curl_easy_perform) \
   X(curl_easy_strerror) \
   X(curl_slist_append) \
   X(curl_slist_free_all) \

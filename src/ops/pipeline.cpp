@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
+#include <set>
 
 #include "core/clock.h"
+#include "lineage/openlineage_models.h"
+#include "ops/openlineage_setup.h"
 #include "plan/plan_store.h"
 #include "plan/task_planner.h"
 #include "transform/project_build.h"
@@ -63,7 +67,29 @@ int PipelineReport::exit_code() const {
   return 0;
 }
 
+namespace {
+
+PipelineReport run_stages(const PipelineOptions& o, CommandRun* command);
+
+}  // namespace
+
 PipelineReport run_pipeline(const PipelineOptions& o) {
+  if (o.events == nullptr || !o.events->enabled()) return run_stages(o, nullptr);
+  CommandRun command(*o.events, o.project->name(), o.command);
+  command.begin();
+  try {
+    PipelineReport report = run_stages(o, &command);
+    command.end(report.exit_code());
+    return report;
+  } catch (const std::exception& e) {
+    command.end(1, e.what());
+    throw;
+  }
+}
+
+namespace {
+
+PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
   PipelineReport report;
   Connection& db = *o.main;
 
@@ -97,7 +123,15 @@ PipelineReport run_pipeline(const PipelineOptions& o) {
   ex.interrupts = o.interrupts;
   ex.progress = o.progress;
   ex.progress_tty = o.progress_tty;
+  std::optional<ExtractionEvents> extraction_events;
+  if (command) {
+    std::set<std::string> endpoints;
+    for (const plan::Task& t : p.tasks) endpoints.insert(t.endpoint_name);
+    extraction_events.emplace(*o.events, command->ref(), o.project->name(), o.db_path);
+    extraction_events->start(config, endpoints, o.base_url);
+  }
   report.extract = extract::run_extract(db, config, ex);
+  if (extraction_events) extraction_events->finish(report.extract);
   report.extract_seconds = seconds_since(start);
   if (report.extract.interrupted) return report;
 
@@ -110,6 +144,20 @@ PipelineReport run_pipeline(const PipelineOptions& o) {
   build.command_line = o.command_line;
   build.threads = o.threads;
   build.print = o.say;
+  std::unique_ptr<lineage::ModelEvents> model_events;
+  if (command) {
+    build.observe = [&](const transform::Dag& dag, const std::vector<std::size_t>& nodes,
+                        transform::RunOptions& run) {
+      model_events = std::make_unique<lineage::ModelEvents>(
+          *o.events, *o.project, dag, nodes, o.db_path, command->ref(),
+          [db = o.database] { return std::make_unique<Connection>(db); });
+      model_events->attach(run);
+    };
+    build.observed = [&] {
+      model_events->close();
+      model_events.reset();  // it points to the build's Dag
+    };
+  }
   report.transform = transform::build_project(*o.project, build);
   report.transformed = true;
   report.transform_seconds = seconds_since(start);
@@ -117,6 +165,8 @@ PipelineReport run_pipeline(const PipelineOptions& o) {
   report.quarantine = read_quarantine(db);
   return report;
 }
+
+}  // namespace
 
 std::string describe_pipeline(const PipelineReport& r) {
   std::string out = "\n";

@@ -13,6 +13,7 @@
 
 #include "db/database.h"
 #include "extract/extractor.h"
+#include "lineage/openlineage_client.h"
 #include "plan/window.h"
 #include "transform/project.h"
 #include "transform/runner.h"
@@ -36,6 +37,11 @@ struct PipelineOptions {
   const std::atomic<int>* interrupts = nullptr;
   bool progress = false, progress_tty = false;
   std::function<void(const std::string&)> say;
+  // OpenLineage: events of this run go there when enabled (a parent run for the command, one
+  // run per endpoint extracted and per model built); db_path names the DuckDB datasets.
+  lineage::EventClient* events = nullptr;
+  std::string db_path;
+  std::string command = "run";
 };
 
 struct AccountingRow {

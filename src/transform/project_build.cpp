@@ -33,7 +33,9 @@ RunSummary build_project(const Project& project, const ProjectBuildOptions& opti
   run.threads = options.threads;
   run.connect = [db = options.database] { return std::make_unique<Connection>(db); };
   run.print = options.print;
+  if (options.observe) options.observe(dag, all, run);
   RunSummary summary = run_nodes(project, dag, all, run);
+  if (options.observed) options.observed();
 
   std::map<std::string, std::string> compiled;
   for (const NodeResult& r : summary.results) {

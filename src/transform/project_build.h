@@ -9,6 +9,7 @@
 #include <string>
 
 #include "db/database.h"
+#include "transform/dag.h"
 #include "transform/project.h"
 #include "transform/runner.h"
 
@@ -22,6 +23,11 @@ struct ProjectBuildOptions {
   int threads = 4;
   bool full_refresh = false;
   std::function<void(const std::string&)> print;
+  // Passed to RunOptions (see runner.h): node start/finish observers, e.g. OpenLineage events.
+  // Gets the Dag and the nodes the run executes (Dag indexes).
+  std::function<void(const Dag&, const std::vector<std::size_t>&, RunOptions&)> observe;
+  // Called after the run, while that Dag still lives (observers close there).
+  std::function<void()> observed;
 };
 
 RunSummary build_project(const Project& project, const ProjectBuildOptions& options);

@@ -11,6 +11,7 @@ namespace {
 
 const std::vector<std::string> kProjectKeys = {
     "name",           "raw_store",      "duckdb",  // Baliza's own (core/config.h)
+    "openlineage",                                 // Baliza's own (lineage/openlineage_config.h)
     "version",        "config-version", "profile",
     "database",       "vars",           "model-paths",
     "seed-paths",     "test-paths",     "models",

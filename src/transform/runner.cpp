@@ -151,7 +151,9 @@ class Run {
       int number = ++started_;
       emit(progress_line(counter(number) + " START " + describe(n), "[RUN]"));
       lock.unlock();
+      if (options_.on_node_start) options_.on_node_start(n);
       Outcome o = run_one(conn, n, thread_id);
+      if (options_.on_node_finish) options_.on_node_finish(n, o.result);
       lock.lock();
       emit(progress_line(counter(number) + " " + o.verb + " " + describe(n), o.right));
       record(k, std::move(o));
@@ -175,6 +177,7 @@ class Run {
     o.result.message = stop_ ? "skipped: --fail-fast after an earlier failure"
                              : "skipped: an upstream node failed (" + blocked_by_[k] + ")";
     o.blocks = true;
+    if (options_.on_node_finish) options_.on_node_finish(n, o.result);
     record(k, std::move(o));
   }
 

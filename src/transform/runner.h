@@ -27,6 +27,8 @@
 
 namespace baliza::transform {
 
+struct NodeResult;
+
 struct RunOptions {
   bool full_refresh = false;
   bool fail_fast = false;
@@ -35,6 +37,11 @@ struct RunOptions {
   // Opens one more connection to the database (called once per worker thread).
   std::function<std::unique_ptr<Connection>()> connect;
   std::function<void(const std::string&)> print;
+  // Optional observers (OpenLineage events, ...): called on worker threads when a node starts
+  // and when it has finished (a skipped node gets on_node_finish only). Must be thread-safe
+  // and quick; they run outside the runner's lock except for skipped nodes.
+  std::function<void(const Node&)> on_node_start;
+  std::function<void(const Node&, const NodeResult&)> on_node_finish;
 };
 
 struct NodeResult {

@@ -1,0 +1,173 @@
+#include "lineage/openlineage_client.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/error.h"
+
+namespace baliza::lineage {
+
+using Clock = std::chrono::steady_clock;
+
+EventClient::EventClient(OpenLineageConfig config, HttpPoster poster)
+    : config_(std::move(config)), poster_(std::move(poster)) {
+  if (!config_.enabled()) return;
+  if (config_.transport == OpenLineageConfig::Transport::kFile) {
+    std::error_code ec;
+    if (config_.file.has_parent_path())
+      std::filesystem::create_directories(config_.file.parent_path(), ec);
+    file_.open(config_.file, std::ios::binary | std::ios::app);
+    if (!file_) {
+      throw usage_error("cannot open the OpenLineage events file " + config_.file.string() +
+                        " (from " + config_.source +
+                        ") for appending; fix the path or its folder's permissions");
+    }
+  }
+  thread_ = std::thread([this] { loop(); });
+}
+
+EventClient::~EventClient() {
+  close();
+}
+
+void EventClient::emit(const nlohmann::json& event) {
+  if (!config_.enabled()) return;
+  std::string body = event.dump();
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++stats_.emitted;
+  if (closing_) {
+    ++stats_.lost;
+    stats_.last_error = "emitted after the client was closed";
+    return;
+  }
+  if (queue_.size() >= config_.queue_capacity) {
+    ++stats_.lost;
+    stats_.last_error = "queue full (" + std::to_string(config_.queue_capacity) +
+                        " events waiting): the collector is slower than the pipeline";
+    return;
+  }
+  queue_.push_back(std::move(body));
+  cv_.notify_one();
+}
+
+EventClient::Stats EventClient::close() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_) return stats_;
+    closed_ = true;
+    closing_ = true;
+    deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(config_.timeout_seconds));
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+  if (file_.is_open()) file_.close();
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stats_;
+}
+
+EventClient::Stats EventClient::stats() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stats_;
+}
+
+std::string EventClient::summary() const {
+  Stats s = stats();
+  std::string out =
+      "OpenLineage: " + std::to_string(s.delivered) + " event(s) sent to " + config_.describe();
+  if (s.lost > 0) {
+    out += "; " + std::to_string(s.lost) + " LOST (" + s.last_error + ")";
+  }
+  return out;
+}
+
+void EventClient::loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
+    if (queue_.empty()) return;  // closing and drained
+    if (closing_ && Clock::now() >= deadline_) {
+      stats_.lost += queue_.size();
+      stats_.last_error = "not delivered within the " + std::to_string(config_.timeout_seconds) +
+                          " s timeout at the end of the run" +
+                          (stats_.last_error.empty() ? "" : "; before: " + stats_.last_error);
+      queue_.clear();
+      return;
+    }
+    std::string body = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    bool ok = deliver(body);
+    lock.lock();
+    if (ok) {
+      ++stats_.delivered;
+    } else {
+      ++stats_.lost;
+    }
+  }
+}
+
+bool EventClient::deliver(const std::string& body) {
+  if (config_.transport == OpenLineageConfig::Transport::kFile) {
+    file_ << body << '\n';
+    file_.flush();
+    if (file_) return true;
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats_.last_error = "cannot write " + config_.file.string() + " (disk full?)";
+    return false;
+  }
+  return post(body);
+}
+
+bool EventClient::post(const std::string& body) {
+  PostRequest request;
+  request.url = config_.post_url();
+  request.body = body;
+  request.headers = {"Content-Type: application/json"};
+  if (!config_.api_key.empty())
+    request.headers.push_back("Authorization: Bearer " + config_.api_key);
+  int attempts;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    attempts = degraded_ ? 1 : 1 + config_.retries;
+  }
+  std::string error;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    double timeout = config_.timeout_seconds;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (closing_) {
+        // At the end of the run, never wait past the deadline.
+        double left = std::chrono::duration<double>(deadline_ - Clock::now()).count();
+        if (left <= 0) {
+          stats_.last_error = error.empty() ? "timeout at the end of the run" : error;
+          return false;
+        }
+        timeout = std::min(timeout, left);
+      }
+    }
+    request.timeout_seconds = timeout;
+    PostResponse r = poster_ ? poster_(request) : PostResponse{0, "no HTTP client"};
+    if (r.status >= 200 && r.status < 300) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      degraded_ = false;
+      return true;
+    }
+    error = r.status == 0 ? request.url + ": " + r.error
+                          : request.url + " answered HTTP " + std::to_string(r.status);
+    bool retryable = r.status == 0 || r.status == 429 || r.status >= 500;
+    if (!retryable) break;
+    if (attempt + 1 < attempts) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      // Short backoff (100 ms, 200 ms, ...), cut short by close().
+      cv_.wait_for(lock, std::chrono::milliseconds(100 << std::min(attempt, 4)),
+                   [&] { return closing_; });
+    }
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  degraded_ = true;
+  stats_.last_error = error;
+  return false;
+}
+
+}  // namespace baliza::lineage
