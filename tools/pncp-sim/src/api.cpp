@@ -166,7 +166,8 @@ std::string envelope(RecordStore& store, const Selection& sel, int pagina, int t
 
 }  // namespace
 
-ApiResponse Api::get(const std::string& path, const QueryParams& params, int extra) {
+ApiResponse Api::get(const std::string& path, const QueryParams& params, int extra,
+                     bool past_end_400) {
   const EndpointInfo* e = find_endpoint(path);
   if (!e) return not_found(path, "No message available");
   if (e->id == EndpointId::orgao_compra) return get_compra(path);
@@ -184,6 +185,10 @@ ApiResponse Api::get(const std::string& path, const QueryParams& params, int ext
       return not_found(path, "Nenhum instrumento de Cobrança encontrado.");
     return {204, ""};
   }
+  const long long pages =
+      (static_cast<long long>(sel->refs.size()) + parsed.tamanho - 1) / parsed.tamanho;
+  if (past_end_400 && parsed.pagina > pages)
+    return error(400, path, "Página " + std::to_string(parsed.pagina) + " inexistente");
   return {200, envelope(store_, *sel, parsed.pagina, parsed.tamanho)};
 }
 

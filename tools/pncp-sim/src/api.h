@@ -21,8 +21,11 @@ class Api {
  public:
   explicit Api(const Options& options) : store_(options) {}
 
-  // `extra` > 0 adds that many late records to the query's result (data-shift fault).
-  ApiResponse get(const std::string& path, const QueryParams& params, int extra = 0);
+  // `extra` > 0 adds that many late records to the query's result (data-shift fault), < 0
+  // removes that many. `past_end_400`: a page past the last answers 400 "Página N inexistente"
+  // as the live API does (else 200 with an empty `data`).
+  ApiResponse get(const std::string& path, const QueryParams& params, int extra = 0,
+                  bool past_end_400 = false);
 
   RecordStore& store() { return store_; }
 

@@ -1,5 +1,7 @@
 #include "faults.h"
 
+#include <algorithm>
+
 #include "hash.h"
 
 namespace pncp_sim::detail {
@@ -23,7 +25,7 @@ bool FaultPlan::hit(size_t fault_index, const std::string& target, uint64_t atte
 }
 
 FaultDecision FaultPlan::decide(const std::string& path, const std::string& target,
-                                const std::string& query_key) {
+                                const std::string& query_key, const std::string& client) {
   std::lock_guard<std::mutex> lock(mutex_);
   const uint64_t attempt = attempts_[target]++;
   FaultDecision d;
@@ -69,9 +71,53 @@ FaultDecision FaultPlan::decide(const std::string& path, const std::string& targ
       case FaultKind::data_shift:
         if (shifted_.count(query_key)) d.extra_records += f.count;
         break;
+      case FaultKind::short_page:
+        if (hit(i, target, attempt)) d.short_drop = f.count;
+        break;
+      case FaultKind::throttle_page:
+        if (hit(i, target, attempt)) {
+          d.throttle_html = true;
+          return d;
+        }
+        break;
+      case FaultKind::client_throttle: {
+        // A token bucket per client: `rps` tokens a second, at most `burst`.
+        const auto now = std::chrono::steady_clock::now();
+        auto [it, fresh] = buckets_.try_emplace({i, client});
+        Bucket& b = it->second;
+        if (fresh) {
+          b.tokens = f.burst;
+        } else {
+          b.tokens = std::min<double>(
+              f.burst, b.tokens + f.rps * std::chrono::duration<double>(now - b.at).count());
+        }
+        b.at = now;
+        if (b.tokens < 1) {
+          if (f.html) {
+            d.throttle_html = true;
+          } else {
+            d.status = 429;
+          }
+          return d;
+        }
+        b.tokens -= 1;
+        break;
+      }
+      case FaultKind::page_past_end:
+        d.past_end_400 = true;
+        break;
     }
   }
   return d;
+}
+
+int FaultPlan::extra_records(const std::string& path, const std::string& query_key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int extra = 0;
+  for (const FaultConfig& f : faults_)
+    if (f.kind == FaultKind::data_shift && applies(f, path) && shifted_.count(query_key))
+      extra += f.count;
+  return extra;
 }
 
 void FaultPlan::first_page_served(const std::string& path, const std::string& query_key) {
@@ -84,6 +130,7 @@ void FaultPlan::reset() {
   std::lock_guard<std::mutex> lock(mutex_);
   attempts_.clear();
   shifted_.clear();
+  buckets_.clear();
 }
 
 }  // namespace pncp_sim::detail

@@ -58,8 +58,13 @@ FaultKind fault_kind(const std::string& kind, const std::string& spec) {
   if (kind == "truncate") return FaultKind::truncate;
   if (kind == "shift" || kind == "data_shift") return FaultKind::data_shift;
   if (kind == "fail_first") return FaultKind::fail_first;
+  if (kind == "short" || kind == "short_page") return FaultKind::short_page;
+  if (kind == "html200" || kind == "throttle_page") return FaultKind::throttle_page;
+  if (kind == "client_throttle") return FaultKind::client_throttle;
+  if (kind == "past_end" || kind == "page_past_end") return FaultKind::page_past_end;
   throw std::invalid_argument("unknown fault kind '" + kind + "' in '" + spec +
-                              "' (use 429, 5xx, slow, reset, truncate, shift or fail_first)");
+                              "' (use 429, 5xx, slow, reset, truncate, shift, fail_first, short, "
+                              "html200, client_throttle or past_end)");
 }
 
 }  // namespace
@@ -81,14 +86,22 @@ FaultConfig parse_fault(const std::string& spec) {
       f.delay_ms = to_int(key, value);
     else if (key == "count")
       f.count = to_int(key, value);
+    else if (key == "rps")
+      f.rps = to_double(key, value);
+    else if (key == "burst")
+      f.burst = to_int(key, value);
     else if (key == "mode" && (value == "cut_json" || value == "short_body"))
       f.cut_json = value == "cut_json";
+    else if (key == "mode" && value == "html")
+      f.html = true;
     else
       throw std::invalid_argument("unknown fault option '" + key + "=" + value + "' in '" + spec +
                                   "'");
   }
   if (f.rate < 0 || f.rate > 1)
     throw std::invalid_argument("rate must be in [0, 1] in '" + spec + "'");
+  if (f.kind == FaultKind::client_throttle && (f.rps <= 0 || f.burst < 1))
+    throw std::invalid_argument("client_throttle needs rps > 0 and burst >= 1 in '" + spec + "'");
   return f;
 }
 

@@ -52,6 +52,26 @@ void drop_brotli(const httplib::Request& req) {
   it->second = kept;
 }
 
+const char* const kThrottlePage =
+    "<!DOCTYPE html>\n<html lang=\"pt-br\"><head><meta charset=\"utf-8\">"
+    "<title>Limite de Requisi\xC3\xA7\xC3\xB5\x65s Excedido</title></head>\n<body><h1>Limite de "
+    "Requisi\xC3\xA7\xC3\xB5\x65s Excedido</h1><p>Voc\xC3\xAA excedeu o limite de "
+    "requisi\xC3\xA7\xC3\xB5\x65s. Tente novamente mais tarde.</p></body></html>\n";
+
+// A silent short page: `drop` records (0 = 60%, at least one) cut from `data`, the envelope
+// left as it was.
+void cut_records(std::string& body, int drop) {
+  nlohmann::json page = nlohmann::json::parse(body, nullptr, false);
+  if (!page.is_object() || !page.contains("data") || !page["data"].is_array()) return;
+  auto& data = page["data"];
+  const size_t n = data.size();
+  if (n == 0) return;
+  size_t cut = drop > 0 ? static_cast<size_t>(drop) : std::max<size_t>(1, n * 3 / 5);
+  cut = std::min(cut, n);
+  data.erase(data.end() - static_cast<std::ptrdiff_t>(cut), data.end());
+  body = page.dump();
+}
+
 }  // namespace
 
 struct Simulator::Impl {
@@ -89,7 +109,7 @@ void Simulator::Impl::handle(const httplib::Request& req, httplib::Response& res
   }
   detail::QueryParams params(req.params.begin(), req.params.end());
   const std::string key = detail::query_key(path, params);
-  const detail::FaultDecision fault = faults.decide(path, req.target, key);
+  const detail::FaultDecision fault = faults.decide(path, req.target, key, req.remote_addr);
   drop_brotli(req);
   if (fault.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault.delay_ms));
   res.set_header("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
@@ -101,7 +121,10 @@ void Simulator::Impl::handle(const httplib::Request& req, httplib::Response& res
       return;
     }
   }
-  if (fault.status != 0) {
+  if (fault.throttle_html) {  // the live API's other way of throttling: HTML with status 200
+    res.status = 200;
+    res.set_content(kThrottlePage, "text/html;charset=UTF-8");
+  } else if (fault.status != 0) {
     res.status = fault.status;
     if (fault.retry_after_s >= 0)
       res.set_header("Retry-After", std::to_string(fault.retry_after_s));
@@ -116,8 +139,9 @@ void Simulator::Impl::handle(const httplib::Request& req, httplib::Response& res
 void Simulator::Impl::serve(const std::string& path, const httplib::Request& req,
                             httplib::Response& res, const detail::FaultDecision& fault) {
   detail::QueryParams params(req.params.begin(), req.params.end());
-  detail::ApiResponse out = api.get(path, params, fault.extra_records);
+  detail::ApiResponse out = api.get(path, params, fault.extra_records, fault.past_end_400);
   res.status = out.status;
+  if (out.status == 200 && fault.short_drop >= 0) cut_records(out.body, fault.short_drop);
   if (out.status == 204) {  // empty body, but the live API still labels it JSON
     res.set_header("Content-Type", "application/json");
     return;
@@ -210,6 +234,23 @@ std::string Simulator::base_url() const {
 
 const Options& Simulator::options() const {
   return impl_->options;
+}
+
+long long Simulator::total_now(const std::string& path, const std::string& query) {
+  Impl& s = *impl_;
+  detail::QueryParams params;
+  std::stringstream in(query);
+  std::string pair;
+  while (std::getline(in, pair, '&')) {
+    const size_t eq = pair.find('=');
+    if (eq != std::string::npos) params.emplace(pair.substr(0, eq), pair.substr(eq + 1));
+  }
+  params.erase("pagina");
+  const int extra = s.faults.extra_records(path, detail::query_key(path, params));
+  params.emplace("pagina", "1");
+  const detail::ApiResponse out = s.api.get(path, params, extra);
+  if (out.status != 200) return 0;
+  return nlohmann::json::parse(out.body).value("totalRegistros", 0LL);
 }
 
 Stats Simulator::stats() const {

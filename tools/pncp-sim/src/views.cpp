@@ -142,6 +142,7 @@ std::vector<Ref> select_refs(const Universe& u, const ViewQuery& q) {
     return a.second.index < b.second.index;
   });
   for (size_t i = 0; i < keyed.size(); ++i) refs[i] = keyed[i].second;
+  if (q.extra < 0) refs.resize(refs.size() - std::min(refs.size(), static_cast<size_t>(-q.extra)));
   return refs;
 }
 

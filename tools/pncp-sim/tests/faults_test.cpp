@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "sim_test_support.h"
@@ -215,3 +216,72 @@ TEST(Stats, CountsRequestsPathsAndConcurrency) {
 
 // Serving a page of 500 cached records is cheap on the server side (handler time from the
 // stats; the socket transfer of ~650 kB is the client's cost and depends on machine load).
+
+TEST(Faults, ShortPageCutsRecordsUnderAnUnchangedEnvelope) {
+  Running clean;
+  Running faulty(with_fault("short:rate=1,count=7"));
+  auto full = json::parse(clean.client()->Get(kQuery)->body);
+  auto res = faulty.client()->Get(kQuery);
+  ASSERT_EQ(res->status, 200);
+  auto cut = json::parse(res->body);
+  ASSERT_GT(full["data"].size(), 7u);
+  EXPECT_EQ(cut["data"].size(), full["data"].size() - 7);
+  EXPECT_EQ(cut["totalRegistros"], full["totalRegistros"]);
+  EXPECT_EQ(cut["totalPaginas"], full["totalPaginas"]);
+  EXPECT_EQ(cut["data"][0], full["data"][0]);  // the front stays, the tail is missing
+}
+
+TEST(Faults, ThrottlePageIsHtmlWithStatus200) {
+  Running r(with_fault("html200:rate=1"));
+  auto res = r.client()->Get(kQuery);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_NE(res->get_header_value("Content-Type").find("text/html"), std::string::npos);
+  EXPECT_NE(res->body.find("Limite de Requisi"), std::string::npos);
+  EXPECT_TRUE(json::parse(res->body, nullptr, false).is_discarded());
+}
+
+TEST(Faults, ClientThrottleAnswers429WithoutRetryAfterOverTheRate) {
+  Running r(with_fault("client_throttle:rps=0.01,burst=2"));
+  auto c = r.client();
+  std::vector<int> statuses;
+  for (int i = 0; i < 5; ++i) {
+    auto res = c->Get(kQuery);
+    statuses.push_back(res->status);
+    if (res->status == 429) {
+      EXPECT_FALSE(res->has_header("Retry-After"));
+    }
+  }
+  EXPECT_EQ(statuses[0], 200);  // the burst
+  EXPECT_EQ(statuses[1], 200);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 429), 3);  // faster than 1 per 100 s
+  Running html(with_fault("client_throttle:rps=0.01,burst=1,mode=html"));
+  auto h = html.client();
+  EXPECT_EQ(h->Get(kQuery)->status, 200);
+  auto throttled = h->Get(kQuery);
+  EXPECT_EQ(throttled->status, 200);
+  EXPECT_NE(throttled->body.find("Limite de Requisi"), std::string::npos);
+}
+
+TEST(Faults, PagePastTheEndIs400Inexistente) {
+  Running r(with_fault("past_end"));
+  auto c = r.client();
+  auto first = json::parse(c->Get(kQuery)->body);
+  const int pages = first["totalPaginas"].get<int>();
+  auto past = c->Get(url("/v1/contratos", "dataInicial=20240110&dataFinal=20240110&pagina=" +
+                                              std::to_string(pages + 1) + "&tamanhoPagina=50"));
+  EXPECT_EQ(past->status, 400);
+  EXPECT_EQ(json::parse(past->body)["message"],
+            "Página " + std::to_string(pages + 1) + " inexistente");
+}
+
+TEST(Faults, NegativeShiftShrinksTheDataAfterPageOneAndTotalNowSeesIt) {
+  Running r(with_fault("shift:count=-3"));
+  auto c = r.client();
+  const std::string q = "dataInicial=20240110&dataFinal=20240110&tamanhoPagina=50";
+  const long long before = r.sim.total_now("/v1/contratos", q);
+  auto first = json::parse(c->Get(url("/v1/contratos", q + "&pagina=1"))->body);
+  EXPECT_EQ(first["totalRegistros"].get<long long>(), before);
+  auto again = json::parse(c->Get(url("/v1/contratos", q + "&pagina=1"))->body);
+  EXPECT_EQ(again["totalRegistros"].get<long long>(), before - 3);
+  EXPECT_EQ(r.sim.total_now("/v1/contratos", q), before - 3);
+}

@@ -28,13 +28,18 @@ struct QualityConfig {
 };
 
 enum class FaultKind {
-  rate_limit,    // 429, with Retry-After when retry_after_s >= 0
-  server_error,  // status (500/502/503/504; 0 = pick one per request)
-  slow,          // sleep delay_ms before answering normally
-  reset,         // close the connection with a TCP reset, no response at all
-  truncate,      // 200 whose body is cut: short body for its Content-Length, or cut JSON
-  data_shift,    // after page 1 of a query is served, `count` new records appear in it
-  fail_first,    // the first `count` requests of each distinct URL get `status` (default 503)
+  rate_limit,       // 429, with Retry-After when retry_after_s >= 0
+  server_error,     // status (500/502/503/504; 0 = pick one per request)
+  slow,             // sleep delay_ms before answering normally
+  reset,            // close the connection with a TCP reset, no response at all
+  truncate,         // 200 whose body is cut: short body for its Content-Length, or cut JSON
+  data_shift,       // after page 1 of a query is served, `count` new records appear in it
+  fail_first,       // the first `count` requests of each distinct URL get `status` (default 503)
+  short_page,       // 200 with `count` records (default 60%) cut from `data`, envelope unchanged
+  throttle_page,    // 200 with the HTML "Limite de Requisições Excedido" page instead of data
+  client_throttle,  // per client address: over `rps` (burst `burst`) -> 429 without
+                    // Retry-After, or the HTML 200 throttle page with mode=html
+  page_past_end,    // a page past totalPaginas answers 400 "Página N inexistente" (live API)
 };
 
 // One fault rule. Decisions are deterministic: they depend on the seed, the rule's position,
@@ -48,6 +53,9 @@ struct FaultConfig {
   int delay_ms = 0;        // slow
   int count = 0;           // fail_first: requests to fail per URL; data_shift: records added
   bool cut_json = false;   // truncate: complete HTTP message with cut JSON (else short body)
+  double rps = 0.5;        // client_throttle: sustained requests per second per client
+  int burst = 1;           // client_throttle: bucket size
+  bool html = false;       // client_throttle: throttle with the HTML 200 page instead of 429
 };
 
 enum class SchemaChangeKind {
@@ -81,8 +89,11 @@ struct Options {
 };
 
 // Parses a fault spec "kind[:key=value,...]" as taken by `pncp-sim --fault`.
-// kinds: 429|rate_limit, 5xx|server_error, slow, reset, truncate, shift|data_shift, fail_first.
-// keys: endpoint, rate, status, retry_after, delay_ms, count, mode=short_body|cut_json.
+// kinds: 429|rate_limit, 5xx|server_error, slow, reset, truncate, shift|data_shift, fail_first,
+//        short|short_page, html200|throttle_page, client_throttle, past_end|page_past_end.
+// keys: endpoint, rate, status, retry_after, delay_ms, count, rps, burst,
+//       mode=short_body|cut_json|html.
+// data_shift with a negative count removes records instead (the data shrinks).
 // Throws std::invalid_argument with a message naming the bad part.
 FaultConfig parse_fault(const std::string& spec);
 

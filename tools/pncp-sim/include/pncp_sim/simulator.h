@@ -30,6 +30,10 @@ class Simulator {
   const Options& options() const;
 
   Stats stats() const;
+  // totalRegistros that `path` (e.g. "/v1/contratos") with `query` ("dataInicial=...&...")
+  // answers now, data shifts included, without faults and without counting a request; 0 when
+  // it answers empty. The ground truth of a run whose data moved while it was paged.
+  long long total_now(const std::string& path, const std::string& query);
   void reset_stats();  // also forgets per-URL attempt counts and data-shift state
 
  private:
