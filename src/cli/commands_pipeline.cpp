@@ -213,7 +213,8 @@ void add_pipeline_commands(CLI::App& app, Context& ctx, int& exit_code) {
   run_cmd->add_option("--base-url", run->base_url, "API base URL (default: endpoints.yaml)");
   run_cmd->add_option("--concurrency", run->concurrency, "Requests in flight (default 4)");
   run_cmd->add_option("--rate", run->rate,
-                      "Requests per second per host (default: endpoints.yaml, 4 for the PNCP)");
+                      "Fixed requests per second per host (default: endpoints.yaml's adaptive "
+                      "pacing, 0.5/s rising to at most 2/s for the PNCP)");
   run_cmd->add_option("--threads", run->threads, "Models built at once (default 4)");
   run_cmd->add_flag("--node-lines", run->node_lines,
                     "Print a START and an OK line per model and test");

@@ -48,12 +48,12 @@ void CircuitBreaker::record_success(TimePoint) {
   if (static_cast<int>(window_.size()) > options_.window) window_.pop_front();
 }
 
-void CircuitBreaker::record_failure(TimePoint now) {
+void CircuitBreaker::record_failure(TimePoint now, bool fresh) {
   if (state_ == CircuitState::kHalfOpen) {
     open(now);
     return;
   }
-  if (state_ == CircuitState::kOpen) return;
+  if (state_ == CircuitState::kOpen || !fresh) return;
   ++consecutive_failures_;
   window_.push_back(true);
   if (static_cast<int>(window_.size()) > options_.window) window_.pop_front();
@@ -71,8 +71,15 @@ bool CircuitBreaker::ratio_tripped() const {
 }
 
 void CircuitBreaker::open(TimePoint now) {
+  const Duration first = options_.min_open_for > Duration::zero()
+                             ? std::min(options_.min_open_for, options_.open_for)
+                             : options_.open_for;
+  // A reopening (a failed probe) waits twice as long as the last opening, up to open_for.
+  open_time_ =
+      state_ == CircuitState::kHalfOpen ? std::min(options_.open_for, 2 * open_time_) : first;
+  if (open_time_ <= Duration::zero()) open_time_ = first;
   state_ = CircuitState::kOpen;
-  open_until_ = now + options_.open_for;
+  open_until_ = now + open_time_;
   probes_in_flight_ = 0;
   probe_successes_ = 0;
 }
@@ -119,11 +126,22 @@ void CircuitBreakers::record_success(const std::string& endpoint) {
   });
 }
 
-void CircuitBreakers::record_failure(const std::string& endpoint) {
-  apply(endpoint, [](CircuitBreaker& b, TimePoint now) {
-    b.record_failure(now);
+void CircuitBreakers::record_failure(const std::string& endpoint, bool fresh,
+                                     const std::string& reason) {
+  if (!reason.empty()) {
+    std::lock_guard lock(mutex_);
+    last_failure_[endpoint] = reason;
+  }
+  apply(endpoint, [fresh](CircuitBreaker& b, TimePoint now) {
+    b.record_failure(now, fresh);
     return true;
   });
+}
+
+std::string CircuitBreakers::last_failure(const std::string& endpoint) const {
+  std::lock_guard lock(mutex_);
+  auto it = last_failure_.find(endpoint);
+  return it == last_failure_.end() ? std::string() : it->second;
 }
 
 void CircuitBreakers::release(const std::string& endpoint) {
@@ -153,10 +171,23 @@ int CircuitBreakers::open_count() const {
 }
 
 void CircuitBreakers::notify(const std::string& endpoint, CircuitState from, CircuitState to) {
-  const LogFields fields{
+  LogFields fields{
       {"endpoint", endpoint}, {"from", circuit_state_name(from)}, {"to", circuit_state_name(to)}};
   if (to == CircuitState::kOpen) {
-    log_warn("circuit opened: pausing requests to this endpoint", fields);
+    Duration wait{};
+    {
+      std::lock_guard lock(mutex_);
+      auto it = breakers_.find(endpoint);
+      if (it != breakers_.end()) wait = it->second.open_time();
+    }
+    const std::string cause = last_failure(endpoint);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wait).count();
+    fields.push_back({"retry_in_ms", std::to_string(ms)});
+    if (!cause.empty()) fields.push_back({"cause", cause});
+    log_warn("circuit opened: every request to " + endpoint + " is failing (" +
+                 (cause.empty() ? std::string("no answer") : cause) +
+                 "); pausing it and probing again in " + std::to_string((ms + 999) / 1000) + " s",
+             fields);
   } else {
     log_info("circuit state changed", fields);
   }

@@ -18,9 +18,12 @@ FetchEngineOptions engine_options(const plan::EndpointsConfig& config, int concu
   o.circuit.consecutive_failures = d.circuit_breaker.failure_threshold;
   o.circuit.failure_ratio = 0;  // endpoints.yaml states the consecutive-failure rule only
   o.circuit.open_for = std::chrono::seconds(d.circuit_breaker.open_seconds);
+  o.circuit.min_open_for = std::chrono::seconds(1);  // doubling up to open_for
   o.circuit.half_open_probes = std::max(1, d.circuit_breaker.half_open_probes);
   o.rate.requests_per_second = d.rate_limit.requests_per_second;
   o.rate.burst = std::max(1, d.rate_limit.burst);
+  o.pacing = {d.rate_limit.requests_per_second, d.rate_limit.floor, d.rate_limit.ceiling,
+              static_cast<double>(o.rate.burst)};
   for (const auto& e : config.endpoints) {
     EndpointPolicy policy;
     for (int s : e.empty_statuses) policy.empty_statuses.push_back(s);

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "extract/progress.h"
+
 namespace baliza::extract {
 
 std::string describe_extract_result(const ExtractResult& r) {
@@ -31,6 +33,7 @@ std::string describe_extract_result(const ExtractResult& r) {
                 r.seconds > 0 ? t.pages / r.seconds : 0.0,
                 static_cast<unsigned long long>(r.fetch.retries), r.run_id.c_str());
   out += buf;
+  out += describe_pacing(r.pacing);
   if (!r.open_circuits.empty()) {
     std::string names;
     for (const auto& n : r.open_circuits) names += (names.empty() ? "" : ", ") + n;
@@ -80,6 +83,10 @@ RunEndWrite run_end_record(const ExtractResult& r) {
     w.metrics.push_back({"extract.records", name, static_cast<double>(e.records)});
     w.metrics.push_back({"extract.bytes", name, static_cast<double>(e.bytes)});
     w.metrics.push_back({"extract.failures", name, static_cast<double>(e.failures)});
+  }
+  for (const HostPacing& h : r.pacing) {
+    w.metrics.push_back({"extract.pace_requests_per_second", h.host, h.rate});
+    w.metrics.push_back({"extract.throttled", h.host, static_cast<double>(h.throttled)});
   }
   return w;
 }

@@ -23,6 +23,7 @@ EndpointTotals ExtractResult::total() const {
 }
 
 int ExtractResult::exit_code() const {
+  if (!environment_error.empty()) return 3;  // ExitCode::kEnvironment
   if (interrupted) return 130;
   const EndpointTotals t = total();
   return t.tasks_failed > 0 || t.tasks_partial > 0 || writer_failures > 0 ? 1 : 0;

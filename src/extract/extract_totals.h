@@ -32,9 +32,14 @@ struct ExtractResult {
   std::uint64_t writer_failures = 0;       // items the database refused (see the log)
   std::vector<std::string> open_circuits;  // endpoints whose circuit was not closed at the end
   FetchCounters fetch;
+  std::vector<HostPacing> pacing;  // per host: the rate reached and the throttles met
+  // Set when the API could not be reached at all (FetchEngine::environment_error()): the run
+  // stopped at once, released its tasks, and run_extract() throws it as an environment error.
+  std::string environment_error;
 
   EndpointTotals total() const;
-  // 130 when interrupted, 1 when a task failed or ended partial or a write failed, else 0.
+  // 3 when the API could not be reached, 130 when interrupted, 1 when a task failed or ended
+  // partial or a write failed, else 0.
   int exit_code() const;
 };
 

@@ -136,6 +136,9 @@ ExtractResult Extraction::run() {
     std::int64_t active, runnable;
     {
       std::lock_guard lock(mutex_);
+      if (!stopping_ && engine_->environment_error()) {
+        stopping_ = true;  // the engine cancelled itself: release the tasks, stop claiming
+      }
       if (interrupts > 0 && !stopping_) {
         stopping_ = true;
         log_warn(
@@ -182,6 +185,8 @@ ExtractResult Extraction::run() {
   engine_->cancel(CancelMode::kAbandonInFlight);
   engine_->wait_idle();
   result_.fetch = engine_->counters();
+  result_.pacing = engine_->pacing();
+  result_.environment_error = engine_->environment_error().value_or("");
   for (const auto& e : config_.endpoints) {
     if (engine_->circuits().state(e.name) != CircuitState::kClosed) {
       result_.open_circuits.push_back(e.name);
@@ -191,7 +196,7 @@ ExtractResult Extraction::run() {
   engine_.reset();
   {
     std::lock_guard lock(mutex_);
-    result_.interrupted = stopping_;
+    result_.interrupted = stopping_ && result_.environment_error.empty();
   }
   store_.flush();
   result_.seconds =
@@ -253,6 +258,8 @@ ProgressSnapshot Extraction::snapshot() {
     s.in_flight = c.in_flight;
     s.retries = c.retries;
     s.open_circuits = c.open_circuits;
+    s.throttled = c.throttled;
+    for (const HostPacing& h : engine_->pacing()) s.rate += h.rate;
   }
   s.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -345,6 +352,7 @@ ExtractResult run_extract(Connection& conn, const plan::EndpointsConfig& config,
   ExtractResult result = run_extract(store, claims, config, options);
   writer.stop();
   result.writer_failures = store.refused_writes();
+  if (!result.environment_error.empty()) throw environment_error(result.environment_error);
   return result;
 }
 

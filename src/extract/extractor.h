@@ -73,12 +73,14 @@ struct ExtractOptions {
 };
 
 // Extracts into a DuckDB file: one Writer on `conn`, a DuckDbExtractionStore and a
-// DuckDbClaimStore on it (options.writer tunes the writer).
+// DuckDbClaimStore on it (options.writer tunes the writer). Throws an environment error
+// (exit 3) when no request could reach the API (result.environment_error).
 ExtractResult run_extract(Connection& conn, const plan::EndpointsConfig& config,
                           const ExtractOptions& options);
 
 // Extracts through any pair of stores (e.g. PostgreSQL claims and writes). The caller keeps
 // them alive and flushes/closes them after; result.writer_failures is store.refused_writes().
+// An unreachable API is returned in result.environment_error (exit_code() 3), not thrown.
 ExtractResult run_extract(ExtractionStore& store, ClaimStore& claims,
                           const plan::EndpointsConfig& config, const ExtractOptions& options);
 

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "core/log.h"
+#include "extract/throttle_page.h"
 
 namespace baliza::extract {
 
@@ -40,7 +41,8 @@ constexpr Duration kMaxSleep = std::chrono::milliseconds(200);
 struct Item {
   PageRequest request;
   TimePoint accepted;
-  PageOutcome last;  // filled attempt by attempt
+  TimePoint sent_at;  // of the attempt on the wire
+  PageOutcome last;   // filled attempt by attempt
 };
 
 struct Waiting {
@@ -55,6 +57,11 @@ struct Completion {
   HttpResult result;
 };
 
+PacingOptions pacing_of(const FetchEngineOptions& o) {
+  if (o.pacing.start > 0) return o.pacing;
+  return PacingOptions{o.rate.requests_per_second, 0, 0, o.rate.burst};
+}
+
 std::uint64_t pick_seed(const std::optional<std::uint64_t>& seed) {
   if (seed) return *seed;
   std::random_device rd;
@@ -68,7 +75,7 @@ struct FetchEngine::Impl {
   Sink sink;
   const Clock& clock;
   CircuitBreakers breakers;
-  RateLimiter limiter;
+  AdaptivePacer pacer;
   Backoff backoff;
 
   // Shared with other threads, under `mutex`.
@@ -82,6 +89,7 @@ struct FetchEngine::Impl {
   std::optional<CancelMode> cancel_mode;
   std::uint64_t outstanding = 0;  // accepted, outcome not yet delivered
   std::exception_ptr sink_error;
+  std::optional<std::string> environment_error;  // see note_reachability()
 
   // Owned by the scheduler thread.
   std::map<std::string, std::deque<std::shared_ptr<Item>>> ready;  // per endpoint
@@ -92,10 +100,15 @@ struct FetchEngine::Impl {
   std::uint64_t next_seq = 0;
   bool cancel_handled = false;
   std::optional<TimePoint> held_until;  // earliest time a held request may go
+  struct HostReach {
+    bool answered = false;  // some request got an HTTP answer
+    int unreachable = 0;    // requests that found no way to it
+  };
+  std::map<std::string, HostReach> reach;
 
   struct {
     std::atomic<std::uint64_t> queued{0}, backing_off{0}, in_flight{0}, done{0}, succeeded{0},
-        empty{0}, failed{0}, abandoned{0}, retries{0}, bytes{0};
+        empty{0}, failed{0}, abandoned{0}, retries{0}, throttled{0}, bytes{0};
   } count;
 
   HttpClient client;  // declared last: destroyed (stopped) first
@@ -106,7 +119,7 @@ struct FetchEngine::Impl {
         sink(std::move(s)),
         clock(options.clock ? *options.clock : SteadyClock::instance()),
         breakers(options.circuit, clock),
-        limiter(options.rate, clock),
+        pacer(pacing_of(options), clock),
         backoff(options.retry, pick_seed(options.retry_seed)),
         client(options.http) {
     scheduler = std::thread([this] { run(); });
@@ -211,7 +224,7 @@ struct FetchEngine::Impl {
         hold_until(breakers.open_until(endpoint));
       return false;
     }
-    const Duration wait = limiter.try_acquire(RateLimiter::host_of(q.front()->request.url));
+    const Duration wait = pacer.try_acquire(RateLimiter::host_of(q.front()->request.url));
     if (wait > Duration::zero()) {
       breakers.release(endpoint);
       hold_until(clock.now() + wait);
@@ -228,6 +241,7 @@ struct FetchEngine::Impl {
   void send(std::shared_ptr<Item> item) {
     const std::uint64_t id = next_id++;
     ++item->last.attempts;
+    item->sent_at = clock.now();
     HttpRequest request{item->request.url, item->request.headers, id};
     on_wire.emplace(id, std::move(item));
     client.submit(std::move(request), [this, id](HttpResult r) {
@@ -269,12 +283,30 @@ struct FetchEngine::Impl {
       finish(std::move(item), FetchStatus::kAbandoned);
       return;
     }
-    const Classification c = judge(*item, r);
+    Classification c = judge(*item, r);
+    const PaceSignal pace = pace_signal(r, c);
+    if (pace == PaceSignal::kThrottlePage) {
+      c = {OutcomeClass::kRetryable,
+           "throttled: HTTP " + std::to_string(r.http_status) + " with an HTML throttle page"};
+    }
+    const bool throttled = pace == PaceSignal::kThrottled || pace == PaceSignal::kThrottlePage;
+    pacer.on_answer(RateLimiter::host_of(item->request.url), item->sent_at, pace, r.elapsed);
     o.body = std::move(r.body);
-    if (c.kind == OutcomeClass::kRetryable) {
-      breakers.record_failure(item->request.endpoint);
+    if (throttled) {
+      ++o.throttled;
+      ++count.throttled;
+    }
+    note_reachability(r, c);
+    if (c.kind == OutcomeClass::kRetryable && !throttled) {
+      if (endpoint_level(r)) {
+        const bool fresh = o.attempts - o.throttled <= 1;  // the page's first real attempt
+        breakers.record_failure(item->request.endpoint, fresh, c.reason);
+      } else {
+        breakers.release(item->request.endpoint);  // this page's problem, not the endpoint's
+      }
     } else {
-      breakers.record_success(item->request.endpoint);  // the endpoint answered sensibly
+      // The endpoint answered sensibly (a throttle too: it is up, only asking us to slow down).
+      breakers.record_success(item->request.endpoint);
     }
     o.last_error = c.kind == OutcomeClass::kSuccess ? "" : c.reason;
     switch (c.kind) {
@@ -287,6 +319,72 @@ struct FetchEngine::Impl {
       case OutcomeClass::kRetryable:
         return retry_or_give_up(std::move(item), r, cancelling);
     }
+  }
+
+  // Failures that say the endpoint (or the way to it) is down, not just this page: transport
+  // errors and the gateway statuses 502/503/504. A 500 or a bad body is about one request.
+  static bool endpoint_level(const HttpResult& r) {
+    if (r.curl_code != 0) return true;
+    return r.http_status == 502 || r.http_status == 503 || r.http_status == 504;
+  }
+
+  // No connection at all: the name does not resolve, or nothing accepts the connection.
+  static bool unreachable(const HttpResult& r) {
+    switch (r.curl_code) {
+      case 5:  // CURLE_COULDNT_RESOLVE_PROXY
+      case 6:  // CURLE_COULDNT_RESOLVE_HOST
+      case 7:  // CURLE_COULDNT_CONNECT
+        return true;
+      case 28:  // CURLE_OPERATION_TIMEDOUT, when it timed out before connecting
+        return r.error.starts_with("Connection timed out") ||
+               r.error.starts_with("Resolving timed out") ||
+               r.error.starts_with("Failed to connect");
+      default:
+        return false;
+    }
+  }
+
+  // A host that never answered and could not be reached kUnreachableAfter times is an
+  // environment problem (no network, a wrong base_url): stop everything and say so at once.
+  void note_reachability(const HttpResult& r, const Classification& c) {
+    const std::string host = RateLimiter::host_of(r.url);
+    HostReach& h = reach[host];
+    if (r.curl_code == 0 && r.http_status > 0) {
+      h.answered = true;
+      return;
+    }
+    if (h.answered || !unreachable(r)) return;
+    if (++h.unreachable < FetchEngine::kUnreachableAfter) return;
+    const std::string message =
+        "cannot reach " + host + ": " + c.reason + "; none of " + std::to_string(h.unreachable) +
+        " attempts got an answer. Check the network connection and the API address "
+        "(base_url in endpoints.yaml, or --base-url); to try Baliza without a network, run "
+        "`baliza demo` (the built-in PNCP simulator)";
+    bool first = false;
+    {
+      std::lock_guard guard(mutex);
+      if (!environment_error) {
+        environment_error = message;
+        accepting = false;
+        cancel_mode = CancelMode::kAbandonInFlight;
+        first = true;
+      }
+    }
+    if (!first) return;
+    log_debug("API unreachable: cancelling the extraction", {{"host", host}});
+    client.stop();  // its cancelled completions come back as abandoned
+  }
+
+  // What an answer says about the pace of its host.
+  static PaceSignal pace_signal(const HttpResult& r, const Classification& c) {
+    if (r.curl_code != 0) return PaceSignal::kNeutral;
+    if (r.http_status == 429) return PaceSignal::kThrottled;
+    if (r.http_status >= 200 && r.http_status < 300 && c.kind == OutcomeClass::kRetryable &&
+        is_throttle_page(r.body)) {
+      return PaceSignal::kThrottlePage;
+    }
+    if (r.http_status >= 500 || c.kind == OutcomeClass::kRetryable) return PaceSignal::kNeutral;
+    return PaceSignal::kGood;
   }
 
   // Classifies one attempt, parsing the page when there is one to parse.
@@ -312,7 +410,10 @@ struct FetchEngine::Impl {
 
   void retry_or_give_up(std::shared_ptr<Item> item, const HttpResult& r, bool cancelling) {
     if (cancelling) return finish(std::move(item), FetchStatus::kAbandoned);
-    if (!backoff.can_retry(item->last.attempts)) {
+    // Throttled attempts say nothing about the page: they do not use up its attempts.
+    const int counted = item->last.attempts - item->last.throttled;
+    const bool throttled_out = item->last.throttled > FetchEngine::kMaxThrottledAttempts;
+    if (throttled_out || (counted > 0 && !backoff.can_retry(counted))) {
       return finish(std::move(item), FetchStatus::kExhausted);
     }
     const Duration delay = backoff.delay(item->last.attempts - 1, parse_retry_after(r.retry_after));
@@ -459,9 +560,19 @@ FetchCounters FetchEngine::counters() const {
   out.failed = c.failed;
   out.abandoned = c.abandoned;
   out.retries = c.retries;
+  out.throttled = c.throttled;
   out.bytes = c.bytes;
   out.open_circuits = impl_->breakers.open_count();
   return out;
+}
+
+std::optional<std::string> FetchEngine::environment_error() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->environment_error;
+}
+
+std::vector<HostPacing> FetchEngine::pacing() const {
+  return impl_->pacer.hosts();
 }
 
 CircuitBreakers& FetchEngine::circuits() {

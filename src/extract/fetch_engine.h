@@ -7,11 +7,17 @@
 //   exhausted  retryable failures until RetryOptions::max_attempts ran out
 //   abandoned  cancelled before it could finish (see cancel())
 // On the way the engine keeps at most HttpClientOptions::max_in_flight requests on the wire,
-// takes a token from the per-host rate limiter before each attempt, waits out a backoff
+// takes a token from the per-host adaptive pacer (adaptive_pacer.h) before each attempt and
+// tells it how each answer went, waits out a backoff
 // between attempts without holding a slot, and keeps requests of an endpoint whose circuit
 // is open parked while the other endpoints go on (endpoints are served round-robin).
-// Retryable attempts (429, 5xx, transport errors, bad JSON) count as circuit failures; any
-// other answer, even a 400, counts as a success: the endpoint is up and answering.
+// Throttling (429, or an HTML throttle page with status 200, throttle_page.h) is retried
+// without using up the page's attempts (up to kMaxThrottledAttempts) and only slows the pace.
+// The circuit of an endpoint counts transport errors and 502/503/504 of first attempts as
+// failures (circuit_breaker.h); a 500 or a bad body is the page's problem and counts for
+// nothing; any other answer, even a 400, counts as a success: the endpoint is up and
+// answering. A host that never answered and cannot be reached is an environment error (see
+// environment_error()), not something to wait for.
 //
 // Threads: one HTTP thread (HttpClient) and one scheduling thread, which also calls the sink.
 // The sink may call submit() (page 1 reveals totalPaginas, then the rest fan out) and
@@ -27,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "extract/adaptive_pacer.h"
 #include "extract/circuit_breaker.h"
 #include "extract/clock.h"
 #include "extract/http_client.h"
@@ -56,6 +63,7 @@ struct PageOutcome {
   std::string etag;
   std::string content_type;
   int attempts = 0;                      // attempts put on the wire
+  int throttled = 0;                     // of which answered by throttling (429, HTML page)
   std::string last_error;                // why the last attempt was not a success; empty on success
   Duration elapsed{};                    // from acceptance to this outcome, waits included
   std::uint64_t bytes_downloaded = 0;    // over all attempts, on the wire
@@ -71,7 +79,8 @@ struct FetchEngineOptions {
   RetryOptions retry;
   std::optional<std::uint64_t> retry_seed;  // fixed for reproducible tests; random otherwise
   CircuitOptions circuit;
-  RateLimit rate;  // applied per host
+  RateLimit rate;        // fixed pacing per host, used when pacing.start is 0
+  PacingOptions pacing;  // adaptive pacing per host (start > 0 overrides `rate`)
   std::map<std::string, EndpointPolicy> endpoints;
   const Clock* clock = nullptr;  // the steady clock when null
 };
@@ -87,6 +96,7 @@ struct FetchCounters {
   std::uint64_t failed = 0;  // failed + exhausted
   std::uint64_t abandoned = 0;
   std::uint64_t retries = 0;
+  std::uint64_t throttled = 0;  // answers that were throttling (429 or HTML throttle page)
   std::uint64_t bytes = 0;
   int open_circuits = 0;
 };
@@ -117,7 +127,18 @@ class FetchEngine {
   void cancel(CancelMode mode);
 
   FetchCounters counters() const;
+  // The pace of each host so far (rate now, throttles, cuts).
+  std::vector<HostPacing> pacing() const;
   CircuitBreakers& circuits();
+
+  // Set when a host that never answered could not be reached (DNS failure, connection refused
+  // or unreachable) kUnreachableAfter times: the engine then cancels itself
+  // (kAbandonInFlight). The message names the host, curl's error and what to do.
+  std::optional<std::string> environment_error() const;
+
+  // A page answered by throttling is retried up to this many times on top of max_attempts.
+  static constexpr int kMaxThrottledAttempts = 30;
+  static constexpr int kUnreachableAfter = 3;
 
  private:
   struct Impl;

@@ -48,6 +48,31 @@ std::string human_count(std::int64_t n) {
 
 }  // namespace
 
+std::string human_rate(double per_second) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, per_second >= 10 ? "%.0f req/s" : "%.2g req/s", per_second);
+  return buf;
+}
+
+std::string describe_pacing(const std::vector<HostPacing>& hosts) {
+  std::string out;
+  char buf[320];
+  for (const HostPacing& h : hosts) {
+    if (h.answers == 0) continue;
+    const std::string cap = h.cap > 0 ? " (cap " + human_rate(h.cap) + ")" : "";
+    std::snprintf(
+        buf, sizeof buf,
+        "pace %s: %s at the end%s, %llu answers, %llu throttled (%llu of them HTML "
+        "pages with status 200), %llu cuts, %llu raises, latency %.0f ms\n",
+        h.host.c_str(), h.rate > 0 ? human_rate(h.rate).c_str() : "unlimited", cap.c_str(),
+        static_cast<unsigned long long>(h.answers), static_cast<unsigned long long>(h.throttled),
+        static_cast<unsigned long long>(h.throttle_pages), static_cast<unsigned long long>(h.cuts),
+        static_cast<unsigned long long>(h.raises), h.latency_ms);
+    out += buf;
+  }
+  return out;
+}
+
 std::string progress_line(const ProgressSnapshot& s) {
   const double rate = s.elapsed_seconds > 0 ? s.pages / s.elapsed_seconds : 0;
   const double task_rate = s.elapsed_seconds > 0 ? s.tasks_done / s.elapsed_seconds : 0;
@@ -63,6 +88,8 @@ std::string progress_line(const ProgressSnapshot& s) {
                 s.tasks_done >= s.tasks_total ? "0s" : human_duration(eta).c_str(),
                 static_cast<unsigned long long>(s.in_flight), s.open_circuits);
   std::string line = buf;
+  if (s.rate > 0) line += " | pace " + human_rate(s.rate);
+  line += " | throttled " + std::to_string(s.throttled);
   if (s.failures > 0) line += " | failures " + std::to_string(s.failures);
   return line;
 }

@@ -6,6 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "extract/adaptive_pacer.h"
 
 namespace baliza::extract {
 
@@ -19,16 +22,25 @@ struct ProgressSnapshot {
   std::uint64_t in_flight = 0;
   std::uint64_t retries = 0;
   int open_circuits = 0;
+  double rate = 0;              // requests per second the pacing allows now (all hosts)
+  std::uint64_t throttled = 0;  // 429s and HTML throttle pages so far
   double elapsed_seconds = 0;
 };
 
 // "1.2 MB", "850 B"
 std::string human_bytes(double bytes);
+// "0.5 req/s", "12 req/s"
+std::string human_rate(double per_second);
 // "3m05s", "1h02m", "--" for unknown
 std::string human_duration(double seconds);
 // The status line (without decorations), e.g.
 // "tasks 120/963 | pages 340 | records 12.3k | 4.1 MB | 85 pages/s | ETA 1m10s | circuits open 0"
 std::string progress_line(const ProgressSnapshot& s);
+
+// One line per host for the run summary, e.g.
+// "pace pncp.gov.br: 0.62 req/s at the end (cap 0.68), 412 answers, 3 throttled (429 or
+// throttle page), 2 cuts, 9 raises, latency 1.7 s"; empty when nothing was sent.
+std::string describe_pacing(const std::vector<HostPacing>& hosts);
 
 class ProgressDisplay {
  public:

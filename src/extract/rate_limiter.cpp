@@ -31,6 +31,21 @@ void RateLimiter::refill(Bucket& b, TimePoint now) const {
   b.refilled_at = now;
 }
 
+void RateLimiter::set_rate(const std::string& host, double requests_per_second) {
+  std::lock_guard lock(mutex_);
+  Bucket& b = bucket_for(host);
+  if (b.limit.requests_per_second > 0) refill(b, clock_.now());
+  b.limit.requests_per_second = requests_per_second;
+  b.refilled_at = clock_.now();
+}
+
+void RateLimiter::drain(const std::string& host) {
+  std::lock_guard lock(mutex_);
+  Bucket& b = bucket_for(host);
+  b.tokens = 0;
+  b.refilled_at = clock_.now();
+}
+
 Duration RateLimiter::try_acquire(const std::string& host) {
   std::lock_guard lock(mutex_);
   Bucket& b = bucket_for(host);

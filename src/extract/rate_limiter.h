@@ -24,6 +24,13 @@ class RateLimiter {
   // Overrides the limit of one host (as returned by host_of()); resets its bucket to full.
   void set_limit(const std::string& host, RateLimit limit);
 
+  // Changes the rate of one host, keeping the tokens it has earned so far (an adaptive pacer
+  // moves the rate often; resetting the bucket each time would let bursts through).
+  void set_rate(const std::string& host, double requests_per_second);
+
+  // Empties the bucket of one host: its next request waits a whole interval.
+  void drain(const std::string& host);
+
   // Takes one token for `host` and returns zero, or takes nothing and returns how long until
   // a token is available.
   Duration try_acquire(const std::string& host);

@@ -99,6 +99,8 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
   if (o.requests_per_second > 0) {
     config.defaults.rate_limit.requests_per_second = o.requests_per_second;
     config.defaults.rate_limit.burst = std::max(1, static_cast<int>(o.requests_per_second / 4));
+    config.defaults.rate_limit.floor = 0;  // --rate fixes the rate
+    config.defaults.rate_limit.ceiling = 0;
   }
   const plan::Plan p =
       plan::plan_tasks(config, plan::PlanRequest{o.range, o.endpoints, plan::today_local()});

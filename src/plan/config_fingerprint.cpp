@@ -52,7 +52,10 @@ nlohmann::json defaults_json(const ExtractDefaults& d) {
   return {
       {"concurrency", d.concurrency},
       {"rate_limit",
-       {{"requests_per_second", d.rate_limit.requests_per_second}, {"burst", d.rate_limit.burst}}},
+       {{"requests_per_second", d.rate_limit.requests_per_second},
+        {"burst", d.rate_limit.burst},
+        {"floor", d.rate_limit.floor},
+        {"ceiling", d.rate_limit.ceiling}}},
       {"retry",
        {{"max_attempts", d.retry.max_attempts},
         {"base_backoff_ms", d.retry.base_backoff_ms},

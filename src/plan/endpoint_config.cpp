@@ -149,6 +149,8 @@ bool is_canonical_integer(const std::string& s) {
 const std::vector<std::string_view> kDefaultsKeys = {"concurrency",
                                                      "rate_limit.requests_per_second",
                                                      "rate_limit.burst",
+                                                     "rate_limit.floor",
+                                                     "rate_limit.ceiling",
                                                      "retry.max_attempts",
                                                      "retry.base_backoff_ms",
                                                      "retry.max_backoff_ms",
@@ -202,6 +204,46 @@ std::pair<int, int> limits_pair(const KeyReader& r, const SourcedNode& node, lon
   return {v[0], v[1]};
 }
 
+// rate_limit.floor / rate_limit.ceiling: both or neither, floor <= requests_per_second <=
+// ceiling. Bounds from a file before the one that set requests_per_second do not apply (that
+// file asked for a fixed rate).
+void read_pacing_bounds(const RawConfig& raw, const KeyReader& r, RateLimit& rate) {
+  const SourcedNode* floor = r.find("rate_limit.floor");
+  const SourcedNode* ceiling = r.find("rate_limit.ceiling");
+  if (floor == nullptr && ceiling == nullptr) return;
+  const SourcedNode* start = r.find("rate_limit.requests_per_second");
+  auto layer = [&](const SourcedNode* n) {
+    const auto it = std::find(raw.sources.begin(), raw.sources.end(), *n->source);
+    return it - raw.sources.begin();
+  };
+  const auto start_layer = layer(start);
+  const bool floor_applies = floor != nullptr && layer(floor) >= start_layer;
+  const bool ceiling_applies = ceiling != nullptr && layer(ceiling) >= start_layer;
+  if (!floor_applies && !ceiling_applies) return;
+  const std::string hint =
+      "set both, e.g. 'rate_limit: {requests_per_second: 0.5, floor: 0.1, ceiling: 2}', or "
+      "neither for a fixed rate";
+  if (!floor_applies)
+    r.fail(*ceiling, "rate_limit.ceiling", "is set without rate_limit.floor", hint);
+  if (!ceiling_applies)
+    r.fail(*floor, "rate_limit.floor", "is set without rate_limit.ceiling", hint);
+  rate.floor = r.number_key("rate_limit.floor", 0.001, 10000);
+  rate.ceiling = r.number_key("rate_limit.ceiling", 0.001, 10000);
+  if (rate.floor > rate.ceiling) {
+    r.fail(
+        *floor, "rate_limit.floor " + floor->value.Scalar(),
+        "is above rate_limit.ceiling " + ceiling->value.Scalar() + " (at " + ceiling->where() + ")",
+        "use floor <= ceiling");
+  }
+  if (rate.requests_per_second < rate.floor || rate.requests_per_second > rate.ceiling) {
+    r.fail(*start, "rate_limit.requests_per_second " + start->value.Scalar(),
+           "is outside [rate_limit.floor, rate_limit.ceiling] = [" + floor->value.Scalar() + ", " +
+               ceiling->value.Scalar() + "] (at " + floor->where() + " and " + ceiling->where() +
+               ")",
+           "start between the floor and the ceiling");
+  }
+}
+
 ExtractDefaults read_defaults(const RawConfig& raw, Inherited& inherited) {
   const SourcedNode* top = raw.top.find("defaults");
   if (top != nullptr && !top->value.IsNull()) {
@@ -213,6 +255,7 @@ ExtractDefaults read_defaults(const RawConfig& raw, Inherited& inherited) {
   d.concurrency = r.int_key("concurrency", 1, 256);
   d.rate_limit.requests_per_second = r.number_key("rate_limit.requests_per_second", 0.01, 10000);
   d.rate_limit.burst = r.int_key("rate_limit.burst", 1, 10000);
+  read_pacing_bounds(raw, r, d.rate_limit);
   d.retry.max_attempts = r.int_key("retry.max_attempts", 1, 100);
   d.retry.base_backoff_ms = r.int_key("retry.base_backoff_ms", 1, 3600000);
   d.retry.max_backoff_ms = r.int_key("retry.max_backoff_ms", d.retry.base_backoff_ms, 3600000);

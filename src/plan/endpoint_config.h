@@ -77,9 +77,16 @@ struct EndpointConfig {
   std::string location;                      // file:line:column of the endpoint's entry
 };
 
+// Pacing per host. The rate starts at requests_per_second; with floor < ceiling it adapts to the
+// API's answers within [floor, ceiling] (extract/adaptive_pacer.h), else it stays fixed.
+// floor and ceiling apply only when set in the same file as requests_per_second or a later
+// one: a project that sets requests_per_second alone gets exactly that rate.
 struct RateLimit {
-  double requests_per_second = 0;  // per host
+  double requests_per_second = 0;  // per host, at the start
   int burst = 0;
+  double floor = 0;    // 0: fixed at requests_per_second
+  double ceiling = 0;  // 0: fixed at requests_per_second
+  bool adaptive() const { return floor > 0 && ceiling > floor; }
 };
 
 struct RetryPolicy {

@@ -45,7 +45,8 @@ TEST_F(SchemaDrift, RenamedKeyIsQuarantinedAndRetypedAmountsAreMapped) {
   sim.start();
 
   auto run = baliza("--db data/drift.duckdb run --range 2024-03-04:2024-03-08 --base-url " +
-                    sim.base_url() + " --endpoint contratos --endpoint contratos_atualizacao -q");
+                    sim.base_url() +
+                    " --rate 500 --endpoint contratos --endpoint contratos_atualizacao -q");
   // The records are all accounted for, so the run itself succeeds.
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
 

@@ -113,5 +113,44 @@ TEST(CircuitBreaker, ListenerSeesEveryTransition) {
                                             "x:half-open->closed"}));
 }
 
+TEST(CircuitBreaker, RetriesOfAFailingPageDoNotOpenIt) {
+  ManualClock clock;
+  CircuitBreakers b(streak_of(3), clock);
+  // One page failing over and over: its first attempt counts, its retries do not.
+  b.record_failure("e", true, "HTTP 503");
+  for (int i = 0; i < 20; ++i) b.record_failure("e", false, "HTTP 503");
+  EXPECT_EQ(b.state("e"), CircuitState::kClosed);
+  // Three fresh pages failing in a row: the endpoint as a whole is failing.
+  b.record_failure("e", true, "HTTP 503");
+  b.record_failure("e", true, "Could not connect");
+  EXPECT_EQ(b.state("e"), CircuitState::kOpen);
+  EXPECT_EQ(b.last_failure("e"), "Could not connect");
+}
+
+TEST(CircuitBreaker, FirstOpeningIsShortAndEachFailedProbeDoublesItUpToOpenFor) {
+  ManualClock clock;
+  CircuitOptions o = streak_of(1);
+  o.half_open_probes = 1;
+  o.min_open_for = 1s;
+  o.open_for = 5s;
+  CircuitBreakers b(o, clock);
+  b.record_failure("e");
+  EXPECT_EQ(b.state("e"), CircuitState::kOpen);
+  for (auto wait : {1s, 2s, 4s, 5s, 5s}) {
+    clock.advance(wait - 1ms);
+    EXPECT_FALSE(b.try_acquire("e")) << wait.count();
+    clock.advance(1ms);
+    ASSERT_TRUE(b.try_acquire("e")) << wait.count();  // the probe
+    b.record_failure("e", false);                     // a failed probe reopens it
+  }
+  clock.advance(5s);
+  ASSERT_TRUE(b.try_acquire("e"));
+  b.record_success("e");
+  EXPECT_EQ(b.state("e"), CircuitState::kClosed);
+  b.record_failure("e");
+  clock.advance(1s);
+  EXPECT_TRUE(b.try_acquire("e")) << "closing resets the opening to min_open_for";
+}
+
 }  // namespace
 }  // namespace baliza::extract

@@ -316,7 +316,7 @@ TEST(FetchEngine, HalfOpenProbeClosesTheCircuitAgain) {
   std::atomic<int> hits{0};
   srv.server.Get("/p", [&](const httplib::Request&, httplib::Response& res) {
     if (++hits <= 3) {
-      res.status = 500;
+      res.status = 503;  // the endpoint as a whole (a 500 is one page's problem)
       return;
     }
     res.set_content(page_json(1, 1), "application/json");

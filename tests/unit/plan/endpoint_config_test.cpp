@@ -299,3 +299,78 @@ TEST(ConfigFingerprint, ChangesWhenAValueChanges) {
 
 }  // namespace
 }  // namespace baliza::plan
+
+namespace baliza::plan {
+namespace {
+
+using test::kDefaults;
+using test::position_of;
+using test::usage_message;
+
+TEST(EndpointConfigPacing, BuiltInPacingIsAdaptiveFromASafeStart) {
+  const EndpointsConfig builtin = parse_endpoints({builtin_pncp_endpoints()});
+  const RateLimit& r = builtin.defaults.rate_limit;
+  EXPECT_TRUE(r.adaptive());
+  EXPECT_LE(r.requests_per_second, 0.5) << "the live API throttles at about one request a second";
+  EXPECT_LE(r.floor, r.requests_per_second);
+  EXPECT_GE(r.ceiling, r.requests_per_second);
+}
+
+TEST(EndpointConfigPacing, AProjectThatSetsOnlyTheRateGetsAFixedRate) {
+  const std::string user = "defaults:\n  rate_limit: {requests_per_second: 40}\n";
+  const EndpointsConfig merged =
+      parse_endpoints({builtin_pncp_endpoints(), ConfigSource{"user.yaml", user}});
+  EXPECT_DOUBLE_EQ(merged.defaults.rate_limit.requests_per_second, 40);
+  EXPECT_FALSE(merged.defaults.rate_limit.adaptive());
+  const std::string bounds =
+      "defaults:\n  rate_limit: {requests_per_second: 3, floor: 1, ceiling: 6}\n";
+  const EndpointsConfig adaptive =
+      parse_endpoints({builtin_pncp_endpoints(), ConfigSource{"user.yaml", bounds}});
+  EXPECT_TRUE(adaptive.defaults.rate_limit.adaptive());
+  EXPECT_DOUBLE_EQ(adaptive.defaults.rate_limit.floor, 1);
+  EXPECT_DOUBLE_EQ(adaptive.defaults.rate_limit.ceiling, 6);
+}
+
+TEST(EndpointConfigPacing, BadBoundsNameTheKeyAndThePlace) {
+  const std::string above =
+      "defaults:\n  rate_limit: {requests_per_second: 9, floor: 1, ceiling: 6}\n";
+  std::string message = usage_message([&] {
+    parse_endpoints({builtin_pncp_endpoints(), ConfigSource{"user.yaml", above}});
+  });
+  EXPECT_EQ(message, "rate_limit.requests_per_second 9 for defaults at user.yaml:" +
+                         position_of(above, "9") +
+                         " is outside [rate_limit.floor, rate_limit.ceiling] = [1, 6] (at "
+                         "user.yaml:" +
+                         position_of(above, "1,") + " and user.yaml:" + position_of(above, "6}") +
+                         "); start between the floor and the ceiling");
+  const std::string inverted =
+      "defaults:\n  rate_limit: {requests_per_second: 2, floor: 3, ceiling: 1}\n";
+  message = usage_message([&] {
+    parse_endpoints({builtin_pncp_endpoints(), ConfigSource{"user.yaml", inverted}});
+  });
+  EXPECT_NE(message.find("rate_limit.floor 3 for defaults at user.yaml:" +
+                         position_of(inverted, "3,") + " is above rate_limit.ceiling 1"),
+            std::string::npos)
+      << message;
+  const std::string alone = "defaults:\n  rate_limit: {requests_per_second: 2, ceiling: 4}\n";
+  message = usage_message([&] {
+    parse_endpoints({ConfigSource{"only.yaml", std::string(kDefaults) + "endpoints: []\n"},
+                     ConfigSource{"user.yaml", alone}});
+  });
+  EXPECT_NE(message.find("rate_limit.ceiling for defaults at user.yaml:" +
+                         position_of(alone, "4}") + " is set without rate_limit.floor"),
+            std::string::npos)
+      << message;
+  const std::string zero =
+      "defaults:\n  rate_limit: {requests_per_second: 2, floor: 0, ceiling: 4}\n";
+  message = usage_message([&] {
+    parse_endpoints({builtin_pncp_endpoints(), ConfigSource{"user.yaml", zero}});
+  });
+  EXPECT_NE(message.find("rate_limit.floor 0 for defaults at user.yaml:" + position_of(zero, "0,") +
+                         " is out of range"),
+            std::string::npos)
+      << message;
+}
+
+}  // namespace
+}  // namespace baliza::plan
