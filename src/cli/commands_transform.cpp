@@ -18,6 +18,8 @@
 #include "core/error.h"
 #include "db/migrations.h"
 #include "db/payload_functions.h"
+#include "lineage/built_lineage.h"
+#include "lineage/project_lineage.h"
 #include "transform/artifacts.h"
 #include "transform/compiler.h"
 #include "transform/data_tests.h"
@@ -45,6 +47,11 @@ struct TransformOptions {
   PeriodOptions period;  // --mes / --dia / --range / --latest: the period to rebuild
   int threads = 4;
   std::string output = "text";
+  // lineage
+  std::string target;
+  bool upstream = false, downstream = false;
+  int depth = -1;
+  std::string format = "text";
 };
 
 struct LoadedProject {
@@ -163,8 +170,12 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
   for (const NodeResult& r : summary.results)
     if (!r.compiled_code.empty()) compiled[r.unique_id] = r.compiled_code;
   std::string line = command_line(command, o);
-  write_json_file(p.target / "manifest.json",
-                  manifest_json(p.project, dag, compiled, summary.run_id));
+  nlohmann::json manifest = manifest_json(p.project, dag, compiled, summary.run_id);
+  // Column lineage of what was built: lineage.columns and `lineage` per manifest column.
+  lineage::ProjectLineage columns = lineage::built_lineage(p.project, dag, summary, *main_conn);
+  columns.store(*main_conn);
+  columns.annotate_manifest(manifest);
+  write_json_file(p.target / "manifest.json", manifest);
   write_json_file(p.target / "run_results.json", run_results_json(summary, line));
   record_run(*main_conn, p.project, dag, command, line, summary);
   return summary.exit_code();
@@ -255,7 +266,12 @@ int run_validate(Context& ctx, const TransformOptions& o) {
     }
   }();
   Settings settings = settings_for(ctx, p);
-  std::vector<ValidationIssue> issues = validate_project(p.project, dag, settings.db_path);
+  lineage::ProjectLineage columns;
+  std::vector<ValidationIssue> issues =
+      validate_project(p.project, dag, settings.db_path,
+                       [&](const Node& n, const std::string& sql, Connection& scratch) {
+                         columns.add_model(n, sql, scratch);
+                       });
   int errors = 0;
   for (const ValidationIssue& issue : issues) {
     errors += issue.error ? 1 : 0;
@@ -265,10 +281,105 @@ int run_validate(Context& ctx, const TransformOptions& o) {
   std::size_t models = 0;
   for (std::size_t i = 0; i < dag.size(); ++i)
     models += dag.node(i).resource_type == ResourceType::kModel;
+  std::size_t lineage_columns = 0, unknown_columns = 0;
+  for (const lineage::ModelColumns& m : columns.models()) {
+    if (!m.lineage.known) {
+      ctx.say("note: " + m.name + ": column lineage unknown: " + m.lineage.reason);
+      continue;
+    }
+    for (const lineage::ColumnLineage& c : m.lineage.columns) {
+      ++lineage_columns;
+      unknown_columns += c.known ? 0 : 1;
+    }
+  }
+  ctx.say("column lineage: " + std::to_string(lineage_columns) + " columns of " +
+          std::to_string(columns.models().size()) + " models (" + std::to_string(unknown_columns) +
+          " unknown; `baliza lineage <model>` shows why)");
   ctx.say(errors == 0 ? "validated " + std::to_string(models) + " models and " +
                             std::to_string(dag.size() - models) + " other nodes: no problems"
                       : std::to_string(errors) + " problem(s) found");
   return errors == 0 ? 0 : 1;
+}
+
+// `baliza lineage <model>[.<column>]`: column lineage from the project's SQL, bound against the
+// warehouse's catalog as `validate` binds it (nothing is written).
+int run_lineage(Context& ctx, const TransformOptions& o) {
+  LoadedProject p = load(o);
+  Dag dag = offline_dag(p.project);
+  Settings settings = settings_for(ctx, p);
+  lineage::ProjectLineage columns;
+  std::vector<ValidationIssue> issues =
+      validate_project(p.project, dag, settings.db_path,
+                       [&](const Node& n, const std::string& sql, Connection& scratch) {
+                         columns.add_model(n, sql, scratch);
+                       });
+  for (const ValidationIssue& issue : issues)
+    if (issue.error) ctx.say("warning: " + issue.location + ": " + issue.message);
+
+  // <model>, <schema.table>, <model>.<column> or <schema.table>.<column>.
+  const lineage::ModelColumns* model = columns.find(o.target);
+  std::string column;
+  if (!model) {
+    auto dot = o.target.rfind('.');
+    if (dot != std::string::npos) {
+      model = columns.find(o.target.substr(0, dot));
+      column = o.target.substr(dot + 1);
+    }
+  }
+  if (!model) {
+    throw usage_error("no model named " + o.target +
+                      "; give a model (contratos), its relation (staging.contratos), optionally "
+                      "with a column (staging.contratos.valor_global); `baliza ls` lists models");
+  }
+  std::vector<std::string> wanted;
+  if (!column.empty()) {
+    bool found = false;
+    for (const auto& c : model->lineage.columns) found |= lineage::iequals(c.column, column);
+    if (!found && model->lineage.known) {
+      std::string names;
+      for (const auto& c : model->lineage.columns) names += (names.empty() ? "" : ", ") + c.column;
+      throw usage_error("model " + model->name + " has no column " + column +
+                        "; its columns: " + names);
+    }
+    wanted.push_back(column);
+  } else {
+    for (const auto& c : model->lineage.columns) wanted.push_back(c.column);
+  }
+  bool down = o.downstream && !o.upstream;
+  int depth = o.depth >= 0 ? o.depth : (column.empty() ? 1 : -1);
+  std::string label = model->relation.empty() ? model->name : model->relation;
+  nlohmann::json json = nlohmann::json::array();
+  std::string text;
+  if (!model->lineage.known) text += label + ": lineage unknown: " + model->lineage.reason + "\n";
+  for (const std::string& c : wanted) {
+    std::vector<lineage::LineageStep> steps = down ? lineage::downstream(columns, *model, c, depth)
+                                                   : lineage::upstream(columns, *model, c, depth);
+    if (o.format == "json") {
+      json.push_back({{"model", model->unique_id},
+                      {"relation", label},
+                      {"column", c},
+                      {"direction", down ? "downstream" : "upstream"},
+                      {down ? "downstream" : "upstream", lineage::to_json(steps)}});
+    } else {
+      text += label + "." + c + "\n" + lineage::to_text(steps, !down);
+      if (steps.empty())
+        text += down ? "  (nothing reads it)\n" : "  (no input column: a constant, or count(*))\n";
+    }
+  }
+  if (column.empty() && !down && !model->lineage.dataset.empty()) {
+    if (o.format == "json") {
+      nlohmann::json d = nlohmann::json::array();
+      for (const auto& in : model->lineage.dataset) d.push_back(lineage::to_json(in));
+      json.push_back({{"model", model->unique_id}, {"relation", label}, {"dataset", d}});
+    } else {
+      text += "every row of " + label + " also depends on:\n";
+      for (const auto& in : model->lineage.dataset)
+        text += "  <- " + in.type + " " + in.subtype + " " + in.label() + "\n";
+    }
+  }
+  std::string out = o.format == "json" ? json.dump(2) + "\n" : text;
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
 }
 
 void add_project_options(CLI::App* cmd, TransformOptions& o) {
@@ -334,6 +445,20 @@ void add_transform_commands(CLI::App& app, Context& ctx, int& exit_code) {
       "validate", "Check every model against the known schemas without writing anything");
   add_project_options(validate, o);
   validate->callback([&ctx, &exit_code] { exit_code = run_validate(ctx, o); });
+
+  CLI::App* lineage_cmd = app.add_subcommand(
+      "lineage", "Column lineage: where a model's columns come from (down to raw API fields)");
+  lineage_cmd->add_option("model", o.target, "<model>[.<column>] or <schema.table>[.<column>]")
+      ->required();
+  lineage_cmd->add_option("--project-dir", o.project_dir,
+                          "Project folder (default: nearest with baliza.yml and models/)");
+  lineage_cmd->add_flag("--upstream", o.upstream, "What the column comes from (the default)");
+  lineage_cmd->add_flag("--downstream", o.downstream, "What the column feeds");
+  lineage_cmd->add_option("--depth", o.depth,
+                          "Steps to follow (default: all for a column, 1 for a whole model)");
+  lineage_cmd->add_option("--format", o.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  lineage_cmd->callback([&ctx, &exit_code] { exit_code = run_lineage(ctx, o); });
 }
 
 }  // namespace baliza::cli

@@ -132,6 +132,40 @@ std::vector<SchemaField> ModelEvents::read_schema(const Node& n) {
   return fields;
 }
 
+nlohmann::json ModelEvents::column_lineage_facet(const Node& n, const std::string& sql) {
+  if (!conn_) return nullptr;  // read_schema opened it; without it there is no catalog
+  lineage_.add_model(n, sql, *conn_);
+  const ModelColumns* m = lineage_.find(n.unique_id);
+  if (!m || !m->lineage.known) return nullptr;
+  auto input_field = [&](const ColumnInput& in) {
+    nlohmann::json t = {{"type", in.type}, {"subtype", in.subtype}};
+    if (!in.field_path.empty()) {
+      std::string d = "JSON field " + in.field_path;
+      for (std::size_t i = 0; i < in.endpoints.size(); ++i)
+        d += (i ? ", " : " of endpoint ") + in.endpoints[i];
+      t["description"] = d;
+    }
+    return nlohmann::json{
+        {"namespace", namespace_},
+        {"name", in.relation.schema.empty() ? "main." + in.relation.table : in.relation.label()},
+        {"field", in.column},
+        {"transformations", nlohmann::json::array({t})}};
+  };
+  nlohmann::json fields = nlohmann::json::object();
+  for (const ColumnLineage& c : m->lineage.columns) {
+    if (!c.known) continue;
+    nlohmann::json inputs = nlohmann::json::array();
+    for (const ColumnInput& in : c.inputs) inputs.push_back(input_field(in));
+    fields[c.column] = {{"inputFields", std::move(inputs)}};
+  }
+  nlohmann::json dataset = nlohmann::json::array();
+  for (const ColumnInput& in : m->lineage.dataset) dataset.push_back(input_field(in));
+  nlohmann::json f = facet("ColumnLineageDatasetFacet");
+  f["fields"] = std::move(fields);
+  f["dataset"] = std::move(dataset);
+  return f;
+}
+
 void ModelEvents::on_start(const Node& n) {
   if (!emits(n)) return;
   std::lock_guard<std::mutex> lock(mutex_);
@@ -167,7 +201,10 @@ void ModelEvents::on_finish(const Node& n, const NodeResult& r) {
   }
   nlohmann::json output = output_of(n);
   output["facets"]["schema"] = schema_facet(read_schema(n));
-  if (hook_) hook_(n, output["facets"]);
+  if (n.resource_type == ResourceType::kModel && !r.compiled_code.empty()) {
+    nlohmann::json lineage = column_lineage_facet(n, r.compiled_code);
+    if (!lineage.is_null()) output["facets"]["columnLineage"] = std::move(lineage);
+  }
   if (r.rows_affected >= 0) {
     output["outputFacets"] = {{"outputStatistics", output_statistics_facet(r.rows_affected)}};
   }

@@ -3,7 +3,10 @@
 // own run: `baliza build`, `baliza run`, ...).
 //
 // COMPLETE carries: the output dataset (duckdb://<file>, schema.table) with its schema (read
-// from the catalog after the build), outputStatistics (rows written) and, in build mode, the
+// from the catalog after the build), columnLineage (project_lineage.h: each column's input
+// columns with their transformation; a column whose lineage is unknown is left out; JSON fields
+// of raw pages are named in the transformation's description), outputStatistics (rows
+// written) and, in build mode, the
 // model's data tests with their outcome (dataQualityAssertions, so the COMPLETE of a tested
 // model waits for its tests); the inputs (upstream models, seeds and sources; ephemeral models
 // are looked through); job facets jobType, sql (compiled) and sourceCodeLocation. FAIL carries
@@ -26,14 +29,11 @@
 #include "db/database.h"
 #include "lineage/openlineage_client.h"
 #include "lineage/openlineage_event.h"
+#include "lineage/project_lineage.h"
 #include "transform/dag.h"
 #include "transform/runner.h"
 
 namespace baliza::lineage {
-
-// Adds a facet to a model's COMPLETE output dataset (e.g. columnLineage); called with the
-// node and the output dataset's facets object, under the emitter's lock.
-using OutputFacetHook = std::function<void(const transform::Node&, nlohmann::json& facets)>;
 
 class ModelEvents {
  public:
@@ -46,7 +46,6 @@ class ModelEvents {
   void on_finish(const transform::Node& node, const transform::NodeResult& result);
   void close();
 
-  void set_output_facet_hook(OutputFacetHook hook) { hook_ = std::move(hook); }
   // Fills RunOptions::on_node_start / on_node_finish with this object's hooks.
   void attach(transform::RunOptions& run);
 
@@ -60,6 +59,7 @@ class ModelEvents {
   nlohmann::json output_of(const transform::Node& node) const;
   nlohmann::json job_facets(const transform::Node& node, const std::string& sql) const;
   nlohmann::json run_facets() const;
+  nlohmann::json column_lineage_facet(const transform::Node& node, const std::string& sql);
   std::vector<SchemaField> read_schema(const transform::Node& node);
   void record_test(const transform::Node& test, const transform::NodeResult& result);
   void release(const std::string& model_id);
@@ -72,7 +72,7 @@ class ModelEvents {
   std::function<std::unique_ptr<Connection>()> connect_;
   std::unique_ptr<Connection> conn_;
   std::string engine_version_;
-  OutputFacetHook hook_;
+  ProjectLineage lineage_;  // column lineage of the models built so far
   std::mutex mutex_;
   std::map<std::string, Open> open_;          // model/seed unique_id -> its run
   std::map<std::string, int> pending_tests_;  // model unique_id -> tests not done

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/clock.h"
+#include "lineage/built_lineage.h"
 #include "lineage/openlineage_models.h"
 #include "ops/openlineage_setup.h"
 #include "plan/plan_store.h"
@@ -147,20 +148,26 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
   build.threads = o.threads;
   build.print = o.say;
   std::unique_ptr<lineage::ModelEvents> model_events;
-  if (command) {
-    build.observe = [&](const transform::Dag& dag, const std::vector<std::size_t>& nodes,
-                        transform::RunOptions& run) {
-      model_events = std::make_unique<lineage::ModelEvents>(
-          *o.events, *o.project, dag, nodes, o.db_path, command->ref(),
-          [db = o.database] { return std::make_unique<Connection>(db); });
-      model_events->attach(run);
-    };
-    build.observed = [&] {
-      model_events->close();
-      model_events.reset();  // it points to the build's Dag
-    };
-  }
+  const transform::Dag* built_dag = nullptr;
+  std::optional<lineage::ProjectLineage> columns;
+  build.observe = [&](const transform::Dag& dag, const std::vector<std::size_t>& nodes,
+                      transform::RunOptions& run) {
+    built_dag = &dag;
+    if (!command) return;
+    model_events = std::make_unique<lineage::ModelEvents>(
+        *o.events, *o.project, dag, nodes, o.db_path, command->ref(),
+        [db = o.database] { return std::make_unique<Connection>(db); });
+    model_events->attach(run);
+  };
+  build.observed = [&](const transform::RunSummary& summary) {
+    if (model_events) model_events->close();
+    model_events.reset();  // it points to the build's Dag
+    // Column lineage of what was built: lineage.columns, then the manifest (below).
+    columns = lineage::built_lineage(*o.project, *built_dag, summary, db);
+    columns->store(db);
+  };
   report.transform = transform::build_project(*o.project, build);
+  if (columns) lineage::annotate_manifest_file(o.target / "manifest.json", *columns);
   report.transformed = true;
   report.transform_seconds = seconds_since(start);
   report.accounting = read_accounting(db);

@@ -35,7 +35,7 @@ RunSummary build_project(const Project& project, const ProjectBuildOptions& opti
   run.print = options.print;
   if (options.observe) options.observe(dag, all, run);
   RunSummary summary = run_nodes(project, dag, all, run);
-  if (options.observed) options.observed();
+  if (options.observed) options.observed(summary);
 
   std::map<std::string, std::string> compiled;
   for (const NodeResult& r : summary.results) {

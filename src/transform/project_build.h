@@ -26,8 +26,9 @@ struct ProjectBuildOptions {
   // Passed to RunOptions (see runner.h): node start/finish observers, e.g. OpenLineage events.
   // Gets the Dag and the nodes the run executes (Dag indexes).
   std::function<void(const Dag&, const std::vector<std::size_t>&, RunOptions&)> observe;
-  // Called after the run, while that Dag still lives (observers close there).
-  std::function<void()> observed;
+  // Called after the run, while that Dag still lives (observers close there), before the
+  // artifacts are written.
+  std::function<void(const RunSummary&)> observed;
 };
 
 RunSummary build_project(const Project& project, const ProjectBuildOptions& options);

@@ -4,6 +4,8 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "db/migrations.h"
+#include "db/payload_functions.h"
 #include "transform/compiler.h"
 #include "transform/data_tests.h"
 #include "transform/relation.h"
@@ -15,8 +17,9 @@ namespace {
 
 class Validator {
  public:
-  Validator(const Project& project, const Dag& dag)
-      : project_(project),
+  Validator(const Project& project, const Dag& dag, const ValidatedModel& on_model)
+      : on_model_(on_model),
+        project_(project),
         dag_(dag),
         compiler_(project),
         // One thread: every statement here is tiny, and waking DuckDB's worker threads for
@@ -25,7 +28,20 @@ class Validator {
         conn_(db_) {}
 
   std::vector<ValidationIssue> run(const std::optional<std::string>& warehouse) {
-    if (warehouse && std::filesystem::exists(*warehouse)) mirror_warehouse(*warehouse);
+    // Models over the raw store call baliza_payload(), as in a build.
+    register_payload_functions(conn_, std::size_t{256} << 20);
+    if (warehouse && std::filesystem::exists(*warehouse)) {
+      mirror_warehouse(*warehouse);
+    } else {
+      // No database yet: Baliza's own tables (raw.*, planning.*, meta.*) as `baliza init`
+      // creates them, so projects over the raw store validate before the first extraction.
+      apply_migrations(conn_);
+      for (const char* s : {"raw", "planning", "runtime", "meta", "lineage"}) schemas_.insert(s);
+      Result r = conn_.query(
+          "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE database_name = "
+          "current_database()");
+      for (std::size_t i = 0; i < r.row_count(); ++i) existing_.insert(r.get_string(0, i));
+    }
     for (std::size_t i : dag_.topological_order()) check(i);
     return std::move(issues_);
   }
@@ -148,11 +164,13 @@ class Validator {
       prefix = incremental.prefix_lines;
       bind_scratch(incremental.sql);
     }
+    if (on_model_) on_model_(n, full.sql, conn_);
   }
 
   // Binds (and plans) without running or keeping anything.
   void bind_scratch(const std::string& sql) { conn_.prepare(sql); }
 
+  const ValidatedModel& on_model_;
   const Project& project_;
   const Dag& dag_;
   Compiler compiler_;
@@ -167,8 +185,9 @@ class Validator {
 }  // namespace
 
 std::vector<ValidationIssue> validate_project(const Project& project, const Dag& dag,
-                                              const std::optional<std::string>& warehouse) {
-  Validator v(project, dag);
+                                              const std::optional<std::string>& warehouse,
+                                              const ValidatedModel& on_model) {
+  Validator v(project, dag, on_model);
   return v.run(warehouse);
 }
 

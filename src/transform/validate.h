@@ -9,10 +9,12 @@
 // downstream of it are reported as not checked rather than with follow-on errors.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "db/database.h"
 #include "transform/dag.h"
 
 namespace baliza::transform {
@@ -23,8 +25,15 @@ struct ValidationIssue {
   bool error = true;  // false: a note (e.g. not checked because upstream failed)
 };
 
+// Called for each model that bound, in dependency order, with its compiled SQL and the scratch
+// connection (where upstream relations exist, empty, with their columns): analyses that need
+// the binder's view of the project (column lineage) run here without a second scratch build.
+using ValidatedModel =
+    std::function<void(const Node& node, const std::string& compiled_sql, Connection& scratch)>;
+
 // `warehouse`: the DuckDB file to read existing tables from (nullopt or missing: none).
 std::vector<ValidationIssue> validate_project(const Project& project, const Dag& dag,
-                                              const std::optional<std::string>& warehouse);
+                                              const std::optional<std::string>& warehouse,
+                                              const ValidatedModel& on_model = nullptr);
 
 }  // namespace baliza::transform

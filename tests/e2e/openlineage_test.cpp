@@ -174,6 +174,20 @@ TEST_F(OpenLineage, DemoEventsValidateAndDescribeTheRun) {
   EXPECT_NE(m["job"]["facets"]["sql"]["query"].get<std::string>().find("select"),
             std::string::npos);
   EXPECT_EQ(m["job"]["facets"]["jobType"]["jobType"], "MODEL");
+  // Column lineage: staging.contratos.valor_global is its registros column, unchanged.
+  const json& field = out["facets"]["columnLineage"]["fields"]["valor_global"]["inputFields"];
+  ASSERT_EQ(field.size(), 1u) << out["facets"]["columnLineage"].dump();
+  EXPECT_EQ(field[0]["namespace"], ns);
+  EXPECT_EQ(field[0]["name"], "staging.contratos_registros");
+  EXPECT_EQ(field[0]["field"], "valor_global");
+  EXPECT_EQ(field[0]["transformations"][0]["subtype"], "IDENTITY");
+  // ... and that one comes from the JSON field of the raw page.
+  ASSERT_TRUE(complete.count("pncp.contratos_registros"));
+  const json& raw = complete["pncp.contratos_registros"]["outputs"][0]["facets"]["columnLineage"]
+                            ["fields"]["valor_global"]["inputFields"][0];
+  EXPECT_EQ(raw["name"], "raw.payloads");
+  EXPECT_EQ(raw["transformations"][0]["description"],
+            "JSON field data[].valorGlobal of endpoint contratos, contratos_atualizacao");
   EXPECT_EQ(m["job"]["facets"]["sourceCodeLocation"]["url"],
             "embedded:pncp/models/staging/contratos.sql");
 }
