@@ -24,6 +24,19 @@ bool FaultPlan::hit(size_t fault_index, const std::string& target, uint64_t atte
   return unit_interval(hash_of(seed_, 0xFA17, fault_index, hash_text(target), attempt)) < f.rate;
 }
 
+bool FaultPlan::matches(const FaultConfig& f, const std::string& target) {
+  if (f.match.empty()) return true;
+  size_t start = 0;
+  while (start <= f.match.size()) {
+    const size_t bar = f.match.find('|', start);
+    const std::string part = f.match.substr(start, bar == std::string::npos ? bar : bar - start);
+    if (!part.empty() && target.find(part) != std::string::npos) return true;
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  return false;
+}
+
 FaultDecision FaultPlan::decide(const std::string& path, const std::string& target,
                                 const std::string& query_key, const std::string& client) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -31,7 +44,7 @@ FaultDecision FaultPlan::decide(const std::string& path, const std::string& targ
   FaultDecision d;
   for (size_t i = 0; i < faults_.size(); ++i) {
     const FaultConfig& f = faults_[i];
-    if (!applies(f, path)) continue;
+    if (!applies(f, path) || !matches(f, target)) continue;
     switch (f.kind) {
       case FaultKind::fail_first:
         if (attempt < static_cast<uint64_t>(f.count)) {

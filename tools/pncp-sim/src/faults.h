@@ -43,6 +43,7 @@ class FaultPlan {
 
  private:
   bool applies(const FaultConfig& f, const std::string& path) const;
+  static bool matches(const FaultConfig& f, const std::string& target);
   bool hit(size_t fault_index, const std::string& target, uint64_t attempt) const;
 
   uint64_t seed_;

@@ -86,6 +86,8 @@ FaultConfig parse_fault(const std::string& spec) {
       f.delay_ms = to_int(key, value);
     else if (key == "count")
       f.count = to_int(key, value);
+    else if (key == "match")
+      f.match = value;
     else if (key == "rps")
       f.rps = to_double(key, value);
     else if (key == "burst")

@@ -47,6 +47,19 @@ std::string raw_exchange(int port, const std::string& target, int* recv_error = 
 
 }  // namespace
 
+TEST(Faults, MatchLimitsAFaultToSomeRequests) {
+  Running r(with_fault("5xx:status=500,match=dataInicial=20240111|dataInicial=20240113"));
+  auto c = r.client();
+  auto day = [](const std::string& d) {
+    return url("/v1/contratos", "dataInicial=" + d + "&dataFinal=" + d + "&pagina=1");
+  };
+  EXPECT_EQ(c->Get(day("20240111"))->status, 500);
+  EXPECT_EQ(c->Get(day("20240113"))->status, 500);
+  EXPECT_NE(c->Get(day("20240112"))->status, 500);
+  EXPECT_NE(c->Get(day("20240114"))->status, 500);
+  EXPECT_EQ(r.sim.stats().responses_per_status.at(500), 2u);
+}
+
 TEST(Faults, FailFirstNPerUrlThenSucceed) {
   Running r(with_fault("fail_first:count=2,status=503"));
   auto c = r.client();

@@ -56,6 +56,10 @@ struct FaultConfig {
   double rps = 0.5;        // client_throttle: sustained requests per second per client
   int burst = 1;           // client_throttle: bucket size
   bool html = false;       // client_throttle: throttle with the HTML 200 page instead of 429
+  // Only requests whose target (path and query) contains one of these '|'-separated texts,
+  // e.g. "dataInicial=20240103|dataInicial=20240105" for two failing days; "" = all. Not
+  // used by data_shift.
+  std::string match;
 };
 
 enum class SchemaChangeKind {
@@ -91,7 +95,7 @@ struct Options {
 // Parses a fault spec "kind[:key=value,...]" as taken by `pncp-sim --fault`.
 // kinds: 429|rate_limit, 5xx|server_error, slow, reset, truncate, shift|data_shift, fail_first,
 //        short|short_page, html200|throttle_page, client_throttle, past_end|page_past_end.
-// keys: endpoint, rate, status, retry_after, delay_ms, count, rps, burst,
+// keys: endpoint, rate, status, retry_after, delay_ms, count, rps, burst, match,
 //       mode=short_body|cut_json|html.
 // data_shift with a negative count removes records instead (the data shrinks).
 // Throws std::invalid_argument with a message naming the bad part.
