@@ -19,6 +19,7 @@
 #include "db/migrations.h"
 #include "db/payload_functions.h"
 #include "lineage/built_lineage.h"
+#include "lineage/model_checks.h"
 #include "lineage/project_lineage.h"
 #include "transform/artifacts.h"
 #include "transform/compiler.h"
@@ -258,20 +259,12 @@ int run_compile(Context& ctx, const TransformOptions& o) {
 
 int run_validate(Context& ctx, const TransformOptions& o) {
   LoadedProject p = load(o);
-  Dag dag = [&] {
-    try {
-      return offline_dag(p.project);
-    } catch (const Error& e) {
-      throw failure(e.what());  // cycles and missing refs: the project is invalid (exit 1)
-    }
-  }();
+  Dag dag = offline_dag(p.project);  // cycles and unknown refs: usage errors (exit 2)
   Settings settings = settings_for(ctx, p);
-  lineage::ProjectLineage columns;
+  lineage::ModelChecks checks;
   std::vector<ValidationIssue> issues =
-      validate_project(p.project, dag, settings.db_path,
-                       [&](const Node& n, const std::string& sql, Connection& scratch) {
-                         columns.add_model(n, sql, scratch);
-                       });
+      validate_project(p.project, dag, settings.db_path, checks.hook());
+  const lineage::ProjectLineage& columns = checks.lineage();
   int errors = 0;
   for (const ValidationIssue& issue : issues) {
     errors += issue.error ? 1 : 0;
@@ -298,7 +291,7 @@ int run_validate(Context& ctx, const TransformOptions& o) {
   ctx.say(errors == 0 ? "validated " + std::to_string(models) + " models and " +
                             std::to_string(dag.size() - models) + " other nodes: no problems"
                       : std::to_string(errors) + " problem(s) found");
-  return errors == 0 ? 0 : 1;
+  return errors == 0 ? 0 : 2;  // the project needs fixing: a usage error
 }
 
 // `baliza lineage <model>[.<column>]`: column lineage from the project's SQL, bound against the
@@ -307,12 +300,10 @@ int run_lineage(Context& ctx, const TransformOptions& o) {
   LoadedProject p = load(o);
   Dag dag = offline_dag(p.project);
   Settings settings = settings_for(ctx, p);
-  lineage::ProjectLineage columns;
+  lineage::ModelChecks checks;
   std::vector<ValidationIssue> issues =
-      validate_project(p.project, dag, settings.db_path,
-                       [&](const Node& n, const std::string& sql, Connection& scratch) {
-                         columns.add_model(n, sql, scratch);
-                       });
+      validate_project(p.project, dag, settings.db_path, checks.hook());
+  const lineage::ProjectLineage& columns = checks.lineage();
   for (const ValidationIssue& issue : issues)
     if (issue.error) ctx.say("warning: " + issue.location + ": " + issue.message);
 

@@ -55,15 +55,25 @@ std::optional<std::vector<std::string>> ProjectLineage::relation_columns(const R
 
 void ProjectLineage::add_model(const transform::Node& node, const std::string& compiled_sql,
                                Connection& conn) {
+  try {
+    ModelShape shape = analyze_sql(conn, compiled_sql);
+    add_model(node, &shape, "", conn);
+  } catch (const std::exception& e) {
+    add_model(node, nullptr, e.what(), conn);
+  }
+}
+
+void ProjectLineage::add_model(const transform::Node& node, const ModelShape* shape,
+                               const std::string& error, Connection& conn) {
   ModelColumns m;
   m.unique_id = node.unique_id;
   m.name = node.name;
   if (is_model_relation(node))
     m.relation = transform::node_schema(node) + "." + transform::node_identifier(node);
   try {
-    ModelShape shape = analyze_sql(conn, compiled_sql);
+    if (!shape) throw std::runtime_error(error);
     m.lineage =
-        column_lineage(shape, [&](const RelationName& r) { return relation_columns(r, conn); });
+        column_lineage(*shape, [&](const RelationName& r) { return relation_columns(r, conn); });
   } catch (const std::exception& e) {
     m.lineage.known = false;
     m.lineage.reason = std::string("the SQL could not be analysed: ") + e.what();

@@ -38,6 +38,9 @@ struct ModelColumns {
 class ProjectLineage {
  public:
   void add_model(const transform::Node& node, const std::string& compiled_sql, Connection& conn);
+  // The same with the SQL already analysed (nullptr: it could not be; `error` says why).
+  void add_model(const transform::Node& node, const ModelShape* shape, const std::string& error,
+                 Connection& conn);
 
   const std::vector<ModelColumns>& models() const { return models_; }
   // The model whose name, unique_id or schema.table is `name` (case-insensitive), or nullptr.

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "transform/compiler.h"
+#include "transform/contract.h"
 #include "transform/data_tests.h"
 #include "transform/materialize.h"
 #include "transform/relation.h"
@@ -296,6 +297,8 @@ class Run {
     CompiledSql compiled = compiler_.compile(n, incremental);
     prefix_lines = compiled.prefix_lines;
     o.result.compiled_code = compiled.sql;
+    // A model whose columns drift from its contract fails before anything is replaced.
+    if (contract_enforced(n)) enforce_contract(conn, n, compiled.sql);
     MaterializeResult m;
     if (kind == "view") {
       m = build_view(conn, schema, name, compiled.sql, catalog_.get());

@@ -7,6 +7,7 @@
 #include "db/migrations.h"
 #include "db/payload_functions.h"
 #include "transform/compiler.h"
+#include "transform/contract.h"
 #include "transform/data_tests.h"
 #include "transform/relation.h"
 #include "transform/seed_loader.h"
@@ -43,6 +44,7 @@ class Validator {
       for (std::size_t i = 0; i < r.row_count(); ++i) existing_.insert(r.get_string(0, i));
     }
     for (std::size_t i : dag_.topological_order()) check(i);
+    check_orphans();
     return std::move(issues_);
   }
 
@@ -164,7 +166,42 @@ class Validator {
       prefix = incremental.prefix_lines;
       bind_scratch(incremental.sql);
     }
-    if (on_model_) on_model_(n, full.sql, conn_);
+    if (contract_enforced(n)) {
+      for (const std::string& problem : contract_problems(conn_, n, bound_columns(conn_, full.sql)))
+        issues_.push_back(
+            {n.patch_path.empty() ? n.original_file_path : format_pos(n.patch_path, n.patch_pos),
+             "model " + n.name + ": " + problem});
+    }
+    if (on_model_) {
+      for (ValidationIssue& issue : on_model_(n, full.sql, full.prefix_lines, conn_))
+        issues_.push_back(std::move(issue));
+    }
+  }
+
+  // Models with no input from the project and no reader; sources nothing reads.
+  void check_orphans() {
+    for (std::size_t i = 0; i < dag_.size(); ++i) {
+      const Node& n = dag_.node(i);
+      if (n.resource_type != ResourceType::kModel && n.resource_type != ResourceType::kSource)
+        continue;
+      bool read = false;
+      for (std::size_t c : dag_.children(i))
+        read |= dag_.node(c).resource_type != ResourceType::kTest;
+      if (read) continue;
+      if (n.resource_type == ResourceType::kSource) {
+        issues_.push_back({format_pos(n.patch_path, n.patch_pos),
+                           "source " + n.source_name + "." + n.name +
+                               " is declared but nothing reads it; read it with {{ source('" +
+                               n.source_name + "', '" + n.name + "') }} or remove it from " +
+                               n.patch_path});
+      } else if (dag_.parents(i).empty()) {
+        issues_.push_back({n.original_file_path + ":1",
+                           "model " + n.name +
+                               " is orphaned: it reads nothing from the project (no ref() or "
+                               "source()) and nothing reads it; ref() its inputs and its "
+                               "readers, or remove it"});
+      }
+    }
   }
 
   // Binds (and plans) without running or keeping anything.

@@ -25,12 +25,19 @@ struct ValidationIssue {
   bool error = true;  // false: a note (e.g. not checked because upstream failed)
 };
 
-// Called for each model that bound, in dependency order, with its compiled SQL and the scratch
-// connection (where upstream relations exist, empty, with their columns): analyses that need
-// the binder's view of the project (column lineage) run here without a second scratch build.
-using ValidatedModel =
-    std::function<void(const Node& node, const std::string& compiled_sql, Connection& scratch)>;
+struct ValidationIssue;
 
+// Called for each model that bound, in dependency order, with its compiled SQL (prefix_lines:
+// lines compilation put before the model's own SQL) and the scratch connection (where upstream
+// relations exist, empty, with their columns): analyses that need the binder's view of the
+// project (column lineage, type checks) run here without a second scratch build. The issues
+// it returns are reported with the others.
+using ValidatedModel = std::function<std::vector<ValidationIssue>(
+    const Node& node, const std::string& compiled_sql, int prefix_lines, Connection& scratch)>;
+
+// Beyond binding, it reports (as errors): contracts (contract.h) that the SELECT breaks, models
+// that read nothing from the project and that nothing reads (orphans), and sources nothing
+// reads, each with the yml/SQL location and a fix.
 // `warehouse`: the DuckDB file to read existing tables from (nullopt or missing: none).
 std::vector<ValidationIssue> validate_project(const Project& project, const Dag& dag,
                                               const std::optional<std::string>& warehouse,

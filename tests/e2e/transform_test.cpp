@@ -234,7 +234,7 @@ TEST_F(Transform, ValidateAndCompile) {
   write("models/marts/typo.sql", "select id,\n  nmae\nfrom {{ ref('stg_customers') }}\n");
   ASSERT_EQ(baliza("seed").exit_code, 0);
   auto v = baliza("validate");
-  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_EQ(v.exit_code, 2);
   EXPECT_TRUE(contains(v.err, "models/marts/typo.sql:2")) << v.err;
   EXPECT_TRUE(contains(v.err, "nmae")) << v.err;
   std::filesystem::remove(dir / "models/marts/typo.sql");

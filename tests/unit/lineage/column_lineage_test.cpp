@@ -25,9 +25,12 @@ ProjectLineage lineage_of(const Project& project) {
   Connection conn(scratch);
   transform::add_plain_sql_dependencies(project, dag, conn);
   ProjectLineage out;
-  auto issues = transform::validate_project(project, dag, std::nullopt,
-                                            [&](const transform::Node& n, const std::string& sql,
-                                                Connection& c) { out.add_model(n, sql, c); });
+  auto issues = transform::validate_project(
+      project, dag, std::nullopt,
+      [&](const transform::Node& n, const std::string& sql, int, Connection& c) {
+        out.add_model(n, sql, c);
+        return std::vector<transform::ValidationIssue>{};
+      });
   for (const auto& i : issues) EXPECT_FALSE(i.error) << i.location << ": " << i.message;
   return out;
 }

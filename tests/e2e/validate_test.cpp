@@ -1,0 +1,178 @@
+// End-to-end: `baliza validate` on small projects, one problem each, as a user meets them:
+// exit code 2, the file:line of the problem and a fix in the message; and a model contract
+// enforced at build time (the old table survives a drifting model).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/baliza_cli.h"
+
+namespace baliza {
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class Validate : public testing::BalizaCli {
+ protected:
+  void SetUp() override {
+    write("baliza.yml", "name: shop\n");
+    write("models/sources.yml", R"(version: 2
+sources:
+  - name: shop
+    tables:
+      - name: orders
+        columns:
+          - {name: id, data_type: integer}
+          - {name: customer_id, data_type: integer}
+          - {name: amount, data_type: 'decimal(18,2)'}
+          - {name: code, data_type: varchar}
+      - name: customers
+        columns:
+          - {name: id, data_type: varchar}
+          - {name: name, data_type: varchar}
+)");
+    write("models/orders.sql",
+          "select o.id, o.amount, c.name\nfrom {{ source('shop', 'orders') }} o\n"
+          "left join {{ source('shop', 'customers') }} c on c.name = o.code\n");
+  }
+  void write(const std::string& path, const std::string& content) {
+    std::filesystem::create_directories((dir / path).parent_path());
+    std::ofstream(dir / path) << content;
+  }
+  // validate must fail with exit 2 and name `where` in a line that also says `what`.
+  void expect_problem(const std::string& where, const std::string& what) {
+    auto r = baliza("validate");
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    std::string all = r.out + r.err;
+    bool found = false;
+    std::size_t pos = 0;
+    while ((pos = all.find(where, pos)) != std::string::npos) {
+      std::size_t start = all.rfind('\n', pos);
+      start = start == std::string::npos ? 0 : start + 1;
+      std::size_t end = all.find('\n', pos);
+      if (contains(all.substr(start, end - start), what)) found = true;
+      pos = end;
+    }
+    EXPECT_TRUE(found) << "expected '" << where << "' ... '" << what << "' in:\n" << all;
+  }
+};
+
+TEST_F(Validate, ACleanProjectPasses) {
+  auto r = baliza("validate");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out + r.err, "no problems")) << r.out << r.err;
+}
+
+TEST_F(Validate, UnknownRef) {
+  write("models/totals.sql", "select id\nfrom {{ ref('ordrs') }}\n");
+  expect_problem("models/totals.sql:2", "ordrs");
+}
+
+TEST_F(Validate, UnknownColumn) {
+  write("models/totals.sql", "select id,\n  amout\nfrom {{ ref('orders') }}\n");
+  expect_problem("models/totals.sql:2", "amout");
+}
+
+TEST_F(Validate, Cycle) {
+  write("models/a.sql", "select * from {{ ref('b') }}\n");
+  write("models/b.sql", "select * from {{ ref('a') }}\n");
+  auto r = baliza("validate");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "cycle")) << r.err;
+  EXPECT_TRUE(contains(r.err, "models/a.sql")) << r.err;
+}
+
+TEST_F(Validate, OrphanedModel) {
+  write("models/lonely.sql", "select 1 as one\n");
+  expect_problem("models/lonely.sql:1", "orphaned");
+}
+
+TEST_F(Validate, SourceNothingReads) {
+  write("models/sources2.yml", R"(version: 2
+sources:
+  - name: legacy
+    tables:
+      - name: old_orders
+        columns:
+          - {name: id, data_type: integer}
+)");
+  expect_problem("models/sources2.yml:5", "nothing reads it");
+}
+
+TEST_F(Validate, UnionOfIncompatibleTypes) {
+  write("models/ids.sql",
+        "select id from {{ ref('orders') }}\nunion all\nselect name from {{ ref('orders') }}\n");
+  expect_problem("models/ids.sql:3",
+                 "UNION branch 2 gives column 1 (name) as VARCHAR where "
+                 "branch 1 gives INTEGER");
+}
+
+TEST_F(Validate, JoinKeysOfDifferentTypes) {
+  write("models/joined.sql",
+        "select o.id, c.name\nfrom {{ source('shop', 'orders') }} o\n"
+        "join {{ source('shop', 'customers') }} c on c.id = o.customer_id\n");
+  expect_problem("models/joined.sql:3",
+                 "join keys of different types: c.id (VARCHAR) vs "
+                 "o.customer_id (INTEGER)");
+}
+
+TEST_F(Validate, ComparisonThatCastsAColumn) {
+  write("models/coded.sql", "select id\nfrom {{ source('shop', 'orders') }}\nwhere code = 42\n");
+  expect_problem("models/coded.sql:3", "comparison forces a cast on column code (VARCHAR)");
+}
+
+TEST_F(Validate, ContractViolations) {
+  write("models/totals.sql", "select id, amount::double as amount from {{ ref('orders') }}\n");
+  write("models/totals.yml", R"(version: 2
+models:
+  - name: totals
+    config:
+      contract: {enforced: true}
+    columns:
+      - name: id
+        data_type: integer
+      - name: amount
+        data_type: decimal(18,2)
+      - name: currency
+        data_type: varchar
+)");
+  expect_problem("models/totals.yml:3", "column amount is DOUBLE but the contract");
+  expect_problem("models/totals.yml:3", "column currency is in the contract");
+}
+
+TEST_F(Validate, ContractIsEnforcedAtBuildTimeBeforeTheOldTableIsReplaced) {
+  ASSERT_EQ(baliza("query \"create schema shop; create table shop.orders (id integer, customer_id "
+                   "integer, amount decimal(18,2), code varchar); insert into shop.orders values "
+                   "(1, 1, 9.5, 'a'); create table shop.customers (id varchar, name varchar)\"")
+                .exit_code,
+            0);
+  write("models/totals.sql", "select id, amount from {{ ref('orders') }}\n");
+  write("models/totals.yml", R"(version: 2
+models:
+  - name: totals
+    config:
+      contract: {enforced: true}
+    columns:
+      - {name: id, data_type: integer}
+      - {name: amount, data_type: 'decimal(18,2)'}
+)");
+  auto first = baliza("build");
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  // The model drifts: amount becomes a DOUBLE. The build fails and the table stays DECIMAL.
+  write("models/totals.sql", "select id, amount::double as amount from {{ ref('orders') }}\n");
+  auto second = baliza("build");
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_TRUE(contains(second.out + second.err, "breaks its contract")) << second.out << second.err;
+  EXPECT_TRUE(contains(second.out + second.err, "column amount is DOUBLE"))
+      << second.out << second.err;
+  EXPECT_EQ(scalar("data/baliza.duckdb",
+                   "select data_type from duckdb_columns() where table_name = 'totals' and "
+                   "column_name = 'amount'"),
+            "\"DECIMAL(18,2)\"");
+}
+
+}  // namespace
+}  // namespace baliza
