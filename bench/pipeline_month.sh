@@ -14,14 +14,17 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 /usr/bin/time -f "wall %e s, peak RSS %M KB" "$root/build/baliza" demo --mes "$month" \
   --scale "$scale" -q > out.txt 2> time.txt || { cat out.txt time.txt; exit 1; }
-grep -E "^(total|time:|models and tests)" out.txt
+grep -E "^(total|time:|models and tests|accounting:)" out.txt
 tail -1 time.txt
 db=data/demo.duckdb
 "$root/build/baliza" --db "$db" query -f csv "
+  with records as (select sum(input_rows) as n from meta.model_accounting
+                   where model like '%_registros' and run_id = (select max_by(run_id, computed_at)
+                                                                from meta.model_accounting))
   select (select count(*) from raw.api_requests) as pages,
-         (select sum(raw_records) from lineage.accounting) as records,
+         (select n from records) as records,
          (select sum(raw_size) from raw.payloads) as json_bytes,
          (select sum(compressed_size) from raw.payloads) as stored_bytes,
          round((select sum(raw_size) from raw.payloads) / (select sum(compressed_size) from raw.payloads), 1) as ratio,
-         round((select sum(compressed_size) from raw.payloads) / (select sum(raw_records) from lineage.accounting), 1) as stored_bytes_per_record"
+         round((select sum(compressed_size) from raw.payloads) / (select n from records), 1) as stored_bytes_per_record"
 echo "database file: $(du -h "$db" | cut -f1)"

@@ -149,9 +149,10 @@ const std::vector<std::pair<std::string, std::string>>& demo_queries() {
        "select modalidade_nome, sum(qtd_contratacoes) as contratacoes,\n"
        "       sum(valor_total_estimado) as valor\n"
        "from marts.contratacoes_mensal group by 1 order by valor desc limit 5"},
-      {"Record accounting: every raw record is in staging, an older version or quarantine",
-       "select model, raw_records, output_rows, filtered_older_versions, quarantined, balanced\n"
-       "from lineage.accounting"},
+      {"Record accounting: where each model's input rows went (input = output + filtered + errors)",
+       "select model, input_rows, output_rows, filtered_rows, error_rows, status\n"
+       "from meta.model_accounting where run_id = (select max_by(run_id, computed_at)\n"
+       "  from meta.model_accounting) and status <> 'not_accounted' order by model"},
       {"Records that failed validation, by reason",
        "select failure_type, count(*) as registros from quarantine.contratos group by 1 order by 2 "
        "desc"},

@@ -21,6 +21,7 @@
 #include "lineage/built_lineage.h"
 #include "lineage/model_checks.h"
 #include "lineage/project_lineage.h"
+#include "lineage/run_accounting.h"
 #include "transform/artifacts.h"
 #include "transform/compiler.h"
 #include "transform/data_tests.h"
@@ -179,7 +180,13 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
   write_json_file(p.target / "manifest.json", manifest);
   write_json_file(p.target / "run_results.json", run_results_json(summary, line));
   record_run(*main_conn, p.project, dag, command, line, summary);
-  return summary.exit_code();
+  // Record accounting of every model this run built; an equation that does not hold (or an
+  // error threshold crossed) fails the run.
+  lineage::RunAccounting accounting = lineage::account_run(*main_conn, p.project, dag, summary);
+  lineage::record_accounting(*main_conn, accounting);
+  std::string report = lineage::describe_accounting(accounting);
+  if (!report.empty()) ctx.say(report);
+  return std::max(summary.exit_code(), accounting.exit_code());
 }
 
 // A Dag with plain-SQL edges, found with a scratch in-memory DuckDB (no writes anywhere).

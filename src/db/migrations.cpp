@@ -307,6 +307,36 @@ CREATE TABLE IF NOT EXISTS meta.record_accounting (
   PRIMARY KEY (run_id, model)
 );
 )SQL"},
+      {5, "record ledger of every model per run (successor of meta.record_accounting)", R"SQL(
+CREATE TABLE IF NOT EXISTS meta.model_accounting (
+  run_id VARCHAR NOT NULL,
+  unique_id VARCHAR NOT NULL,
+  model VARCHAR NOT NULL,
+  relation VARCHAR,
+  shape VARCHAR,
+  status VARCHAR NOT NULL,      -- balanced, unbalanced, not_accounted
+  input_rows BIGINT,
+  output_rows BIGINT,
+  filtered_rows BIGINT,
+  error_rows BIGINT,
+  equation VARCHAR,
+  gate VARCHAR NOT NULL,        -- ok, warn, error
+  message VARCHAR,
+  computed_at TIMESTAMP,
+  PRIMARY KEY (run_id, unique_id)
+);
+CREATE TABLE IF NOT EXISTS meta.record_ledger (
+  run_id VARCHAR NOT NULL,
+  unique_id VARCHAR NOT NULL,
+  model VARCHAR NOT NULL,
+  line INTEGER NOT NULL,
+  kind VARCHAR NOT NULL,        -- input, read, lookup, output, filtered, error, fanout, groups
+  relation VARCHAR,
+  reason VARCHAR,
+  rows BIGINT NOT NULL,
+  PRIMARY KEY (run_id, unique_id, line)
+);
+)SQL"},
   };
   return list;
 }

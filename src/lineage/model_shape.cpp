@@ -228,6 +228,12 @@ void analyze_select(Flow& f, const Query& q, const Scope& s) {
   }
 }
 
+void visible_ctes(const Scope* s, std::vector<const Cte*>& out) {
+  if (!s) return;
+  visible_ctes(s->parent, out);
+  for (std::size_t i = 0; i < s->visible; ++i) out.push_back(&s->query->ctes[i]);
+}
+
 std::unique_ptr<Flow> analyze_query(const Query& q, const Scope* parent) {
   Scope s{&q, q.ctes.size(), parent};
   std::unique_ptr<Flow> f;
@@ -252,6 +258,7 @@ std::unique_ptr<Flow> analyze_query(const Query& q, const Scope* parent) {
       break;
   }
   f->query = &q;
+  visible_ctes(&s, f->visible_ctes);
   return f;
 }
 
@@ -306,7 +313,8 @@ std::vector<RelationName> input_relations(const Flow& flow) {
 const Flow* strip_projections(const Flow& flow) {
   const Flow* f = &flow;
   while (f->kind == FlowKind::kSelect && f->source && f->filters.empty() && f->unnests.empty() &&
-         !f->aggregate && f->dedup.kind == DedupKind::kNone && !f->query->has_limit)
+         !f->aggregate && f->dedup.kind == DedupKind::kNone && !f->query->has_limit &&
+         f->source->kind != FlowKind::kJoin)
     f = f->source.get();
   return f;
 }

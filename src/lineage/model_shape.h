@@ -111,6 +111,10 @@ struct Flow {
   // Subqueries inside this flow's expressions (WHERE x IN (SELECT ..), scalar subqueries),
   // analysed in this flow's scope: they read relations too (input_relations includes them).
   std::vector<std::unique_ptr<Flow>> subqueries;
+
+  // kSelect, kSetOperation: the CTEs visible where the query stands, outermost scope first, in
+  // declaration order (the query's own WITH last): what a standalone copy of `query` needs.
+  std::vector<const Cte*> visible_ctes;
 };
 
 // A model's analysed SQL: the tree and the flow that points into it (kept together).
@@ -133,7 +137,8 @@ ModelShape analyze_sql(Connection& conn, std::string_view sql);
 std::vector<RelationName> input_relations(const Flow& flow);
 
 // Follows a kSelect chain through row-preserving selects to the flow whose rows the model's
-// rows are counted against: skips kSelect flows without filters/unnest/aggregate/dedup.
+// rows are counted against: skips kSelect flows without filters/unnest/aggregate/dedup/limit
+// whose source is not a join (a select over a join is where the join is counted).
 const Flow* strip_projections(const Flow& flow);
 
 // A one-line description for people, e.g.

@@ -23,22 +23,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::vector<AccountingRow> read_accounting(Connection& conn) {
-  std::vector<AccountingRow> rows;
-  if (conn.scalar("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'lineage' AND "
-                  "table_name = 'accounting'") != "1") {
-    return rows;
-  }
-  Result r = conn.query(
-      "SELECT model, raw_records, output_rows, filtered_older_versions, quarantined, balanced "
-      "FROM lineage.accounting ORDER BY model");
-  for (size_t i = 0; i < r.row_count(); ++i) {
-    rows.push_back({r.get_string(0, i), r.get_int64(1, i), r.get_int64(2, i), r.get_int64(3, i),
-                    r.get_int64(4, i), r.get_bool(5, i)});
-  }
-  return rows;
-}
-
 std::map<std::string, std::int64_t> read_quarantine(Connection& conn) {
   std::map<std::string, std::int64_t> out;
   Result tables = conn.query(
@@ -62,10 +46,7 @@ std::string format(const char* pattern, auto... args) {
 int PipelineReport::exit_code() const {
   if (extract.interrupted) return 130;
   if (extract.exit_code() != 0 || transform.exit_code() != 0) return 1;
-  for (const auto& a : accounting) {
-    if (!a.balanced) return 1;
-  }
-  return 0;
+  return accounting.exit_code();
 }
 
 namespace {
@@ -170,7 +151,9 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
   if (columns) lineage::annotate_manifest_file(o.target / "manifest.json", *columns);
   report.transformed = true;
   report.transform_seconds = seconds_since(start);
-  report.accounting = read_accounting(db);
+  transform::Dag dag = transform::Dag::build(*o.project);
+  report.accounting = lineage::account_run(db, *o.project, dag, report.transform);
+  lineage::record_accounting(db, report.accounting);
   report.quarantine = read_quarantine(db);
   return report;
 }
@@ -181,15 +164,8 @@ std::string describe_pipeline(const PipelineReport& r) {
   std::string out = "\n";
   out += extract::describe_extract_result(r.extract);
   if (r.transformed) {
-    out += "\nrecord accounting (raw = staging + older versions + quarantined):\n";
-    out += format("  %-24s %10s %10s %10s %11s  %s\n", "model", "raw", "staging", "older",
-                  "quarantined", "balanced");
-    for (const auto& a : r.accounting) {
-      out += format("  %-24s %10lld %10lld %10lld %11lld  %s\n", a.model.c_str(),
-                    static_cast<long long>(a.raw_records), static_cast<long long>(a.output_rows),
-                    static_cast<long long>(a.filtered), static_cast<long long>(a.quarantined),
-                    a.balanced ? "yes" : "NO");
-    }
+    out += '\n';
+    out += lineage::describe_accounting(r.accounting);
     out += format("models and tests: PASS=%d WARN=%d ERROR=%d SKIP=%d\n", r.transform.pass,
                   r.transform.warn, r.transform.error, r.transform.skip);
   }

@@ -14,6 +14,7 @@
 #include "db/database.h"
 #include "extract/extractor.h"
 #include "lineage/openlineage_client.h"
+#include "lineage/run_accounting.h"
 #include "plan/window.h"
 #include "transform/project.h"
 #include "transform/runner.h"
@@ -44,19 +45,13 @@ struct PipelineOptions {
   std::string command = "run";
 };
 
-struct AccountingRow {
-  std::string model;
-  std::int64_t raw_records = 0, output_rows = 0, filtered = 0, quarantined = 0;
-  bool balanced = false;
-};
-
 struct PipelineReport {
   double plan_seconds = 0, extract_seconds = 0, transform_seconds = 0;
   std::int64_t tasks_planned = 0;
   extract::ExtractResult extract;
   transform::RunSummary transform;
-  bool transformed = false;  // false when extraction was interrupted
-  std::vector<AccountingRow> accounting;
+  bool transformed = false;                        // false when extraction was interrupted
+  lineage::RunAccounting accounting;               // the record ledger of every model built
   std::map<std::string, std::int64_t> quarantine;  // quarantine table -> rows
   // 130 interrupted, 1 a task, model, test or the accounting failed, else 0.
   int exit_code() const;

@@ -3,24 +3,6 @@
 #include "transform/relation.h"
 
 namespace baliza::transform {
-namespace {
-
-// True when this run built the project's record accounting (a model whose relation is
-// lineage.accounting, as in the built-in PNCP project): its rows are then kept per run.
-bool accounting_built(const Dag& dag, const RunSummary& summary) {
-  for (const NodeResult& r : summary.results) {
-    auto index = dag.index_of(r.unique_id);
-    if (!index) continue;
-    const Node& n = dag.node(*index);
-    if (n.resource_type == ResourceType::kModel && r.status == "success" &&
-        relation_label(n) == "lineage.accounting") {
-      return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 void record_run(Connection& conn, const Project& project, const Dag& dag,
                 const std::string& command, const std::string& command_line,
@@ -73,14 +55,6 @@ void record_run(Connection& conn, const Project& project, const Dag& dag,
       app.end_row();
     }
     app.close();
-    if (accounting_built(dag, summary)) {
-      conn.prepare(
-              "INSERT INTO meta.record_accounting SELECT $1, model, raw_records, output_rows, "
-              "filtered_older_versions, filter, quarantined, balanced, computed_at "
-              "FROM lineage.accounting")
-          .bind(1, summary.run_id)
-          .execute();
-    }
   });
 }
 

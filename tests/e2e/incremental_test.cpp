@@ -56,7 +56,7 @@ TEST_F(Incremental, ASecondMonthStagesOnlyItsPagesAndEqualsAFullRefresh) {
   EXPECT_EQ(scalar("select count(*) from (select request_id, record_position, count(*) n from "
                    "staging.contratos_registros group by all having n > 1)"),
             "0");
-  EXPECT_EQ(scalar("select count(*) from lineage.accounting where not balanced"), "0");
+  EXPECT_EQ(scalar("select count(*) from meta.model_accounting where status = 'unbalanced'"), "0");
   std::string incremental = fingerprint();
 
   // A full refresh from the raw store gives the same tables.

@@ -25,12 +25,12 @@ TEST_F(Pipeline, DemoBuildsBalancedMartsRerunsIdempotentlyAndExports) {
   EXPECT_FALSE(std::filesystem::exists(dir / "data" / "baliza.duckdb"));  // user's db untouched
 
   // Every raw record is accounted for, and the marts hold the month.
-  EXPECT_EQ(scalar("select count(*) from lineage.accounting where not balanced"), "0");
-  EXPECT_EQ(scalar("select count(*) > 0 from lineage.accounting where raw_records > 0"), "true");
-  // ... and the run's accounting is kept in meta.record_accounting under its run_id.
-  EXPECT_EQ(scalar("select count(distinct run_id) || '/' || count(*) || '/' || bool_and(balanced) "
-                   "from meta.record_accounting"),
-            "1/5/true");
+  // Every model's ledger balances (meta.model_accounting, one row per model and run), the staging
+  // ones from the raw pages' records, and no model fell through as "not accounted".
+  EXPECT_EQ(scalar("select count(distinct run_id) || '/' || bool_and(status = 'balanced') || '/' "
+                   "|| count(*) filter (where model like '%_registros' and input_rows > 0) "
+                   "from meta.model_accounting"),
+            "1/true/5");
   // Updates in February may touch purchases published earlier; February itself must be there.
   EXPECT_EQ(scalar("select count(*) > 0 from marts.contratacoes_mensal where mes = '2024-02-01'"),
             "true");
@@ -46,8 +46,9 @@ TEST_F(Pipeline, DemoBuildsBalancedMartsRerunsIdempotentlyAndExports) {
   auto second = baliza("demo --mes 2024-02 --scale 0.2 -q");
   ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
   EXPECT_EQ(scalar("select count(*) from raw.api_requests"), pages);
-  EXPECT_EQ(scalar("select count(distinct run_id) || '/' || count(*) from meta.record_accounting"),
-            "2/10");
+  EXPECT_EQ(scalar("select count(distinct run_id) || '/' || (count(*) = 2 * count(distinct model)) "
+                   "from meta.model_accounting"),
+            "2/true");
   EXPECT_EQ(scalar("select (select count(*) from staging.contratos) || '/' || "
                    "(select count(*) from staging.contratacoes)"),
             staging);

@@ -90,8 +90,9 @@ TEST_F(SchemaDrift, RenamedKeyIsQuarantinedAndRetypedAmountsAreMapped) {
       std::stod(scalar("select coalesce(sum(valor_global), 0) from "
                        "staging.contratos_registros where endpoint = 'contratos'"));
   EXPECT_NEAR(staged, amount, 0.01 * static_cast<double>(records));
-  EXPECT_EQ(scalar("select count(*) from lineage.accounting where not balanced"), "0");
-  EXPECT_EQ(scalar("select sum(raw_records) from lineage.accounting where model = 'contratos'"),
+  EXPECT_EQ(scalar("select count(*) from meta.model_accounting where status = 'unbalanced'"), "0");
+  EXPECT_EQ(scalar("select max_by(input_rows, computed_at) from meta.model_accounting "
+                   "where model = 'contratos_registros'"),
             std::to_string(records));
 }
 

@@ -1,0 +1,370 @@
+#include "lineage/run_accounting.h"
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "core/error.h"
+#include "transform/compiler.h"
+#include "transform/relation.h"
+
+namespace baliza::lineage {
+namespace {
+
+using transform::Node;
+using transform::ResourceType;
+using json = nlohmann::json;
+
+struct Thresholds {
+  std::optional<double> warn_quarantined = 0.5, error_quarantined = 1.0;
+  std::optional<double> warn_filtered, error_filtered;
+  std::optional<double> warn_drop = 0.5, error_drop;
+  bool warn_empty = true;
+};
+
+const json* accounting_config(const Node& n) {
+  if (!n.config.extra.is_object()) return nullptr;
+  auto it = n.config.extra.find("accounting");
+  return it == n.config.extra.end() ? nullptr : &*it;
+}
+
+void read_threshold(const json& cfg, const char* key, std::optional<double>& out) {
+  auto it = cfg.find(key);
+  if (it == cfg.end()) return;
+  if (it->is_null() || (it->is_boolean() && !it->get<bool>()))
+    out.reset();
+  else if (it->is_number())
+    out = it->get<double>();
+}
+
+Thresholds thresholds_of(const Node& n) {
+  Thresholds t;
+  const json* cfg = accounting_config(n);
+  if (!cfg || !cfg->is_object()) return t;
+  read_threshold(*cfg, "warn_quarantined_share", t.warn_quarantined);
+  read_threshold(*cfg, "error_quarantined_share", t.error_quarantined);
+  read_threshold(*cfg, "warn_filtered_share", t.warn_filtered);
+  read_threshold(*cfg, "error_filtered_share", t.error_filtered);
+  read_threshold(*cfg, "warn_output_drop", t.warn_drop);
+  read_threshold(*cfg, "error_output_drop", t.error_drop);
+  if (auto it = cfg->find("warn_empty_output"); it != cfg->end() && it->is_boolean())
+    t.warn_empty = it->get<bool>();
+  return t;
+}
+
+std::string percent(double share) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", share * 100);
+  return buf;
+}
+
+void check(ModelAccounting& a, const char* what, double value, const std::optional<double>& warn,
+           const std::optional<double>& error, const char* warn_key, const char* error_key) {
+  auto say = [&](const char* key, double limit) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", limit);
+    return std::string(what) + " " + percent(value) + " reaches " + key + " " + buf;
+  };
+  if (error && value >= *error) {
+    a.gate = Gate::kError;
+    a.gate_messages.push_back(say(error_key, *error));
+  } else if (warn && value >= *warn) {
+    if (a.gate == Gate::kOk) a.gate = Gate::kWarn;
+    a.gate_messages.push_back(say(warn_key, *warn));
+  }
+}
+
+std::int64_t table_rows(const ModelLedger& l) {
+  for (const LedgerLine& line : l.lines)
+    if (line.kind == LineKind::kOutput) return line.rows;
+  return 0;
+}
+
+void apply_gate(ModelAccounting& a, Thresholds t, std::optional<std::int64_t> previous,
+                bool error_relation) {
+  if (error_relation) t.warn_empty = false;  // an empty quarantine is good news
+  const ModelLedger& l = a.ledger;
+  if (l.status == LedgerStatus::kNotAccounted) return;
+  if (l.status == LedgerStatus::kUnbalanced) {
+    a.gate = Gate::kError;
+    a.gate_messages.push_back("equation does not hold: " + l.equation() + ": " + l.message);
+  }
+  std::int64_t out = table_rows(l);
+  if (l.input > 0) {
+    double input = static_cast<double>(l.input);
+    check(a, "quarantined", static_cast<double>(l.errors) / input, t.warn_quarantined,
+          t.error_quarantined, "warn_quarantined_share", "error_quarantined_share");
+    check(a, "filtered", static_cast<double>(l.filtered) / input, t.warn_filtered, t.error_filtered,
+          "warn_filtered_share", "error_filtered_share");
+    if (out == 0 && t.warn_empty) {
+      if (a.gate == Gate::kOk) a.gate = Gate::kWarn;
+      a.gate_messages.push_back("empty output from " + std::to_string(l.input) + " input rows");
+    }
+  }
+  if (previous && *previous > 0 && out < *previous) {
+    double drop = static_cast<double>(*previous - out) / static_cast<double>(*previous);
+    check(a, ("output dropped from " + std::to_string(*previous) + " rows:").c_str(), drop,
+          t.warn_drop, t.error_drop, "warn_output_drop", "error_output_drop");
+  }
+}
+
+std::optional<std::int64_t> previous_output(Connection& conn, const std::string& unique_id,
+                                            const std::string& run_id) {
+  Result r = conn.prepare(
+                     "SELECT l.rows FROM meta.model_accounting a JOIN meta.record_ledger l "
+                     "USING (run_id, unique_id) WHERE a.unique_id = $1 AND a.run_id <> $2 AND "
+                     "a.status <> 'not_accounted' AND l.kind = 'output' "
+                     "ORDER BY a.computed_at DESC LIMIT 1")
+                 .bind(1, unique_id)
+                 .bind(2, run_id)
+                 .execute();
+  if (r.row_count() == 0 || r.is_null(0, 0)) return std::nullopt;
+  return r.get_int64(0, 0);
+}
+
+// "schema.table" or a model/seed name -> SQL text and label.
+std::pair<std::string, std::string> resolve_relation(const transform::Project& project,
+                                                     const std::string& name) {
+  if (const Node* n = project.find_ref(name))
+    return {transform::relation_sql(*n), transform::relation_label(*n)};
+  auto dot = name.find('.');
+  if (dot == std::string::npos) return {quote_identifier(name), name};
+  return {quote_identifier(name.substr(0, dot)) + "." + quote_identifier(name.substr(dot + 1)),
+          name};
+}
+
+std::optional<DeclaredAccounting> declared_of(const transform::Project& project, const Node& n) {
+  const json* cfg = accounting_config(n);
+  if (!cfg) return std::nullopt;
+  DeclaredAccounting d;
+  if (cfg->is_boolean() && !cfg->get<bool>()) {
+    d.disabled = true;
+    return d;
+  }
+  if (!cfg->is_object() || !cfg->contains("input")) return std::nullopt;
+  if (!cfg->at("input").is_string())
+    throw usage_error(n.original_file_path +
+                      ": accounting.input must be a model name or schema.table");
+  std::tie(d.input, d.input_label) = resolve_relation(project, cfg->at("input").get<std::string>());
+  if (auto f = cfg->find("filters"); f != cfg->end() && f->is_object())
+    for (auto it = f->begin(); it != f->end(); ++it)
+      d.filters.emplace_back(it.key(), it->is_string() ? it->get<std::string>() : it->dump());
+  if (auto e = cfg->find("errors"); e != cfg->end() && e->is_array())
+    for (const json& x : *e)
+      if (x.is_string()) {
+        auto [sql, label] = resolve_relation(project, x.get<std::string>());
+        d.errors.emplace_back(label, sql);
+      }
+  return d;
+}
+
+bool materialized_model(const Node& n) {
+  return n.resource_type == ResourceType::kModel && n.config.materialized != "ephemeral";
+}
+
+}  // namespace
+
+const char* to_string(Gate gate) {
+  switch (gate) {
+    case Gate::kOk:
+      return "ok";
+    case Gate::kWarn:
+      return "warn";
+    case Gate::kError:
+      return "error";
+  }
+  return "?";
+}
+
+RunAccounting account_run(Connection& conn, const transform::Project& project,
+                          const transform::Dag& dag, const transform::RunSummary& summary) {
+  auto start = std::chrono::steady_clock::now();
+  RunAccounting out;
+  out.run_id = summary.run_id;
+  std::vector<const Node*> built;
+  for (const transform::NodeResult& r : summary.results) {
+    auto index = dag.index_of(r.unique_id);
+    if (index && r.status == "success" && materialized_model(dag.node(*index)))
+      built.push_back(&dag.node(*index));
+  }
+  if (built.empty()) return out;
+
+  std::set<std::string> existing;
+  Result rel = conn.query(
+      "SELECT schema_name || '.' || table_name FROM duckdb_tables() UNION ALL "
+      "SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE NOT internal");
+  for (std::size_t i = 0; i < rel.row_count(); ++i) existing.insert(rel.get_string(0, i));
+
+  transform::Compiler compiler(project);
+  std::map<const Node*, std::optional<ModelShape>> shapes;
+  std::map<const Node*, std::string> shape_errors;
+  auto shape_of = [&](const Node& n) -> const ModelShape* {
+    auto it = shapes.find(&n);
+    if (it == shapes.end()) {
+      std::optional<ModelShape> s;
+      try {
+        s = analyze_sql(conn, compiler.compile(n, false).sql);
+      } catch (const std::exception& e) {
+        shape_errors[&n] = e.what();
+      }
+      it = shapes.emplace(&n, std::move(s)).first;
+    }
+    return it->second ? &*it->second : nullptr;
+  };
+
+  // Error relations first: a quarantine model may be built (and accounted) before its source.
+  std::map<const Node*, std::vector<ErrorRelation>> errors;
+  std::set<std::string> error_relations;  // models found keeping another model's rejects
+  for (const Node* n : built) {
+    const ModelShape* shape = shape_of(*n);
+    if (!shape) continue;
+    for (const Node& other : project.nodes) {
+      if (&other == n || !materialized_model(other) || !other.config.enabled) continue;
+      const std::string label = transform::relation_label(other);
+      if (!existing.count(label)) continue;
+      const ModelShape* os = shape_of(other);
+      if (!os) continue;
+      if (const Expr* c = complemented_filter(*shape, *os)) {
+        error_relations.insert(label);
+        errors[n].push_back(
+            {label, {transform::node_schema(other), transform::node_identifier(other)}, c});
+      }
+    }
+  }
+
+  FlowSql sql(conn);
+  for (const Node* n : built) {
+    ModelAccounting a;
+    a.unique_id = n->unique_id;
+    a.name = n->name;
+    const std::string output = transform::relation_sql(*n);
+    const bool append_only =
+        n->config.materialized == "incremental" &&
+        (n->config.incremental_strategy == "append" ||
+         (n->config.incremental_strategy.empty() && n->config.unique_key.empty()));
+    if (auto declared = declared_of(project, *n)) {
+      a.ledger = account_declared(conn, *declared, output);
+    } else if (append_only) {
+      a.ledger.message =
+          "append-only incremental model: its table keeps every run's rows, so its SQL does not "
+          "tell where they went (declare `accounting:` to account it)";
+    } else if (const ModelShape* shape = shape_of(*n)) {
+      a.ledger = account_model(sql, *shape, output, errors[n]);
+    } else {
+      a.ledger.message = "its SQL could not be analysed: " + shape_errors[n];
+    }
+    a.ledger.model = n->name;
+    a.ledger.relation = transform::relation_label(*n);
+    for (LedgerLine& l : a.ledger.lines)
+      if (l.kind == LineKind::kOutput) l.relation = a.ledger.relation;
+    apply_gate(a, thresholds_of(*n), previous_output(conn, n->unique_id, summary.run_id),
+               error_relations.count(a.ledger.relation) > 0);
+    switch (a.ledger.status) {
+      case LedgerStatus::kBalanced:
+        ++out.balanced;
+        break;
+      case LedgerStatus::kUnbalanced:
+        ++out.unbalanced;
+        break;
+      case LedgerStatus::kNotAccounted:
+        ++out.not_accounted;
+        break;
+    }
+    if (a.gate == Gate::kWarn) ++out.warned;
+    if (a.gate == Gate::kError) ++out.failed;
+    out.models.push_back(std::move(a));
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+void record_accounting(Connection& conn, const RunAccounting& accounting) {
+  if (accounting.models.empty()) return;
+  conn.transaction([&] {
+    for (const ModelAccounting& a : accounting.models) {
+      const ModelLedger& l = a.ledger;
+      std::string messages;
+      for (const auto& m : a.gate_messages) messages += (messages.empty() ? "" : "; ") + m;
+      if (!l.message.empty() && l.status == LedgerStatus::kNotAccounted) messages = l.message;
+      bool counted = l.status != LedgerStatus::kNotAccounted;
+      conn.prepare(
+              "INSERT OR REPLACE INTO meta.model_accounting (run_id, unique_id, model, relation, "
+              "shape, status, input_rows, output_rows, filtered_rows, error_rows, equation, "
+              "gate, "
+              "message, computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+              "$13, current_timestamp::TIMESTAMP)")
+          .bind(1, accounting.run_id)
+          .bind(2, a.unique_id)
+          .bind(3, a.name)
+          .bind(4, l.relation)
+          .bind(5, l.shape)
+          .bind(6, to_string(l.status))
+          .bind(7, counted ? std::optional<std::int64_t>(l.input) : std::nullopt)
+          .bind(8, counted ? std::optional<std::int64_t>(table_rows(l)) : std::nullopt)
+          .bind(9, counted ? std::optional<std::int64_t>(l.filtered) : std::nullopt)
+          .bind(10, counted ? std::optional<std::int64_t>(l.errors) : std::nullopt)
+          .bind(11, l.equation())
+          .bind(12, to_string(a.gate))
+          .bind(13, messages)
+          .execute();
+      conn.prepare("DELETE FROM meta.record_ledger WHERE run_id = $1 AND unique_id = $2")
+          .bind(1, accounting.run_id)
+          .bind(2, a.unique_id)
+          .execute();
+      for (std::size_t i = 0; i < l.lines.size(); ++i) {
+        const LedgerLine& line = l.lines[i];
+        conn.prepare(
+                "INSERT INTO meta.record_ledger (run_id, unique_id, model, line, kind, relation, "
+                "reason, rows) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(1, accounting.run_id)
+            .bind(2, a.unique_id)
+            .bind(3, a.name)
+            .bind(4, static_cast<std::int64_t>(i + 1))
+            .bind(5, to_string(line.kind))
+            .bind(6, line.relation)
+            .bind(7, line.reason)
+            .bind(8, line.rows)
+            .execute();
+      }
+    }
+  });
+}
+
+std::string describe_accounting(const RunAccounting& acc) {
+  if (acc.models.empty()) return {};
+  std::string out = "record accounting (input = output + filtered + errors):\n";
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "  %-36s %10s %10s %10s %10s  %s\n", "model", "input", "output",
+                "filtered", "errors", "status");
+  out += buf;
+  for (const ModelAccounting& a : acc.models) {
+    const ModelLedger& l = a.ledger;
+    std::string label = l.relation.empty() ? a.name : l.relation;
+    if (l.status == LedgerStatus::kNotAccounted) {
+      std::snprintf(buf, sizeof buf, "  %-36s %10s %10s %10s %10s  not accounted: %s\n",
+                    label.c_str(), "-", "-", "-", "-", l.message.c_str());
+    } else {
+      std::string status = to_string(l.status);
+      if (a.gate != Gate::kOk) status += std::string(" [") + to_string(a.gate) + "]";
+      std::snprintf(buf, sizeof buf, "  %-36s %10lld %10lld %10lld %10lld  %s\n", label.c_str(),
+                    static_cast<long long>(l.input), static_cast<long long>(l.output),
+                    static_cast<long long>(l.filtered), static_cast<long long>(l.errors),
+                    status.c_str());
+    }
+    out += buf;
+  }
+  for (const ModelAccounting& a : acc.models)
+    for (const std::string& m : a.gate_messages)
+      out += std::string(a.gate == Gate::kError ? "  FAIL " : "  WARN ") + a.ledger.relation +
+             ": " + m + "\n";
+  std::snprintf(buf, sizeof buf,
+                "accounting: %d balanced, %d unbalanced, %d not accounted, %d warnings, %d failed "
+                "(%.2fs)\n",
+                acc.balanced, acc.unbalanced, acc.not_accounted, acc.warned, acc.failed,
+                acc.seconds);
+  out += buf;
+  return out;
+}
+
+}  // namespace baliza::lineage
