@@ -8,6 +8,9 @@
 #include "cli/context.h"
 #include "cli/interrupts.h"
 #include "cli/period_options.h"
+#include "coord/plan_publish.h"
+#include "coord/worker.h"
+#include "coord/workers_status.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -31,6 +34,14 @@ void run_plan(Context& ctx, const PeriodOptions& period, bool dry_run) {
               plan::describe_plan_result(result))
                  .c_str(),
              stdout);
+  if (!dry_run && !ctx.settings().coordinator_url.empty()) {
+    auto pg = coord::connect_coordinator(ctx.settings().coordinator_url);
+    const coord::PublishResult published =
+        coord::publish_plan(ctx.db(), *pg, range, period.endpoints);
+    std::printf("published to the coordinator %s: %lld task(s), %lld new or changed\n",
+                coord::redact_url(ctx.settings().coordinator_url).c_str(),
+                static_cast<long long>(published.tasks), static_cast<long long>(published.changed));
+  }
 }
 
 struct ExtractFlags {
@@ -155,6 +166,14 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
     const auto rows =
         ops::recovery_status(ctx.db(), plan::parse_month(*status_month), *status_month);
     std::fputs(ops::describe_recovery(rows).c_str(), stdout);
+    if (!ctx.settings().coordinator_url.empty()) {
+      auto pg = coord::connect_coordinator(ctx.settings().coordinator_url);
+      std::fputs(("\nworkers of the coordinator (local statuses are as of the last baliza "
+                  "pull):\n" +
+                  coord::describe_workers(coord::list_workers(*pg)))
+                     .c_str(),
+                 stdout);
+    }
     exit_code = 0;
     for (const auto& r : rows) {
       if (r.next_step != "complete") exit_code = 1;

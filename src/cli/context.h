@@ -63,6 +63,10 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code);  // plan
 void add_transform_commands(CLI::App& app, Context& ctx,
                             int& exit_code);  // transform, seed, test, ...
 void add_pipeline_commands(CLI::App& app, Context& ctx,
-                           int& exit_code);  // run, demo, export, dry-run
+                           int& exit_code);                            // run, demo, export, dry-run
+void add_coord_commands(CLI::App& app, Context& ctx, int& exit_code);  // worker, pull, workers
+
+// The coordinator URL of the settings; a usage error naming `command` and the fix when none.
+std::string require_coordinator(const Settings& settings, const std::string& command);
 
 }  // namespace baliza::cli

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   baliza::cli::add_extract_commands(app, ctx, exit_code);
   baliza::cli::add_transform_commands(app, ctx, exit_code);
   baliza::cli::add_pipeline_commands(app, ctx, exit_code);
+  baliza::cli::add_coord_commands(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);

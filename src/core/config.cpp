@@ -101,6 +101,14 @@ void apply_file(Settings& s, const std::filesystem::path& file) {
       }
     }
   }
+  if (auto coordinator = root["coordinator"]) {
+    if (!coordinator.IsScalar() || coordinator.as<std::string>().empty()) {
+      throw usage_error("coordinator at " + where(file, coordinator.Mark()) +
+                        " must be a PostgreSQL URL such as postgresql://baliza@db:5432/baliza");
+    }
+    s.coordinator_url = coordinator.as<std::string>();
+    s.coordinator_source = where(file, coordinator.Mark());
+  }
   if (auto duck = root["duckdb"]) {
     if (!duck.IsMap()) {
       throw usage_error("duckdb at " + where(file, duck.Mark()) +
@@ -153,6 +161,10 @@ Settings resolve_settings(const std::optional<std::string>& db_flag,
   if (db_flag) {
     s.db_path = *db_flag;
     s.db_source = "--db";
+  }
+  if (const char* env = std::getenv("BALIZA_COORDINATOR_URL"); env && *env) {
+    s.coordinator_url = env;
+    s.coordinator_source = "BALIZA_COORDINATOR_URL";
   }
   if (const char* env = std::getenv("BALIZA_MEMORY_LIMIT"); env && *env) {
     s.memory_limit = checked_memory_limit(env, "BALIZA_MEMORY_LIMIT");

@@ -21,6 +21,10 @@ struct Settings {
   // empty = DuckDB's defaults (80% of RAM, one thread per core).
   std::string memory_limit;  // e.g. "4GB"
   std::string threads;       // e.g. "2"
+  // The extraction coordinator (PostgreSQL; coord/), baliza.yml `coordinator:` or
+  // BALIZA_COORDINATOR_URL (wins); empty = extract into the local DuckDB file only.
+  std::string coordinator_url;
+  std::string coordinator_source;  // "BALIZA_COORDINATOR_URL" or "<file>:<line>"
 };
 
 // Finds baliza.yml from start upwards; nullopt when there is none.

@@ -43,8 +43,9 @@ class Extraction {
     result_.run_id = run_id(options);
     char host[256] = "localhost";
     gethostname(host, sizeof host - 1);
-    worker_id_ =
-        std::string(host) + ":" + std::to_string(getpid()) + ":" + result_.run_id.substr(0, 8);
+    worker_id_ = !options_.worker_id.empty() ? options_.worker_id
+                                             : std::string(host) + ":" + std::to_string(getpid()) +
+                                                   ":" + result_.run_id.substr(0, 8);
     engine_options_ = engine_options(config_, options_.concurrency, options_.max_attempts);
     engine_options_.retry_seed = options_.retry_seed;
   }

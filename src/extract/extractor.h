@@ -54,10 +54,11 @@ namespace baliza::extract {
 
 struct ExtractOptions {
   ClaimScope scope;
-  std::string base_url;  // replaces every endpoint's base_url when not empty
-  int concurrency = 0;   // requests in flight; 0 = endpoints.yaml defaults.concurrency
-  int max_attempts = 0;  // per page, first try included; 0 = defaults.retry.max_attempts
-  std::string run_id;    // generated when empty
+  std::string base_url;   // replaces every endpoint's base_url when not empty
+  int concurrency = 0;    // requests in flight; 0 = endpoints.yaml defaults.concurrency
+  int max_attempts = 0;   // per page, first try included; 0 = defaults.retry.max_attempts
+  std::string run_id;     // generated when empty
+  std::string worker_id;  // who claims (host:pid:run); generated when empty
   std::string command = "extract";
   int claim_batch = 0;  // tasks per claim; 0 = max(256, 32 x concurrency)
   RawStoreOptions raw;

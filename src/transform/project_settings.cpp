@@ -12,6 +12,7 @@ namespace {
 const std::vector<std::string> kProjectKeys = {
     "name",           "raw_store",      "duckdb",  // Baliza's own (core/config.h)
     "openlineage",                                 // Baliza's own (lineage/openlineage_config.h)
+    "coordinator",                                 // Baliza's own (core/config.h, coord/)
     "version",        "config-version", "profile",
     "database",       "vars",           "model-paths",
     "seed-paths",     "test-paths",     "models",

@@ -1,74 +1,18 @@
 // The baliza binary as a child process against the in-process simulator: killed with -9 in
 // the middle of an extraction, or interrupted with SIGINT (once, then twice), and run again.
 // Either way the rerun converges: every page stored once, records equal the ground truth.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <fstream>
 #include <thread>
 
 #include "integration/extract_test_support.h"
-#include "support/process.h"
-
-extern char** environ;
+#include "support/child_process.h"
 
 namespace baliza::extract_test {
 namespace {
 
-std::string baliza_bin() {
-#ifdef BALIZA_BIN
-  return BALIZA_BIN;
-#else
-  // integration_tests lives in <build>/tests/, the binary in <build>/.
-  return (std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "baliza")
-      .string();
-#endif
-}
-
-// A running `baliza` child; stdout and stderr go to files in `dir`.
-class Child {
- public:
-  Child(const std::filesystem::path& dir, const std::vector<std::string>& args) : dir_(dir) {
-    std::vector<std::string> argv{baliza_bin()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, (dir / "child.out").c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, (dir / "child.err").c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
-    const int rc = posix_spawn(&pid_, cargv[0], &actions, nullptr, cargv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      wait();
-    }
-  }
-  void signal(int sig) { kill(pid_, sig); }
-  // Exit code, or 128 + signal.
-  int wait() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  std::string out() const { return testing::read_file(dir_ / "child.out"); }
-  std::string err() const { return testing::read_file(dir_ / "child.err"); }
-
- private:
-  std::filesystem::path dir_;
-  pid_t pid_ = -1;
-};
+using testing::Child;
 
 class ExtractProcess : public Extraction {
  protected:

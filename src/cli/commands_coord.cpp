@@ -1,0 +1,114 @@
+// Commands of the extraction coordinator (PostgreSQL): worker, pull, workers.
+#include <CLI/CLI.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "cli/context.h"
+#include "cli/interrupts.h"
+#include "cli/period_options.h"
+#include "coord/pull.h"
+#include "coord/worker.h"
+#include "coord/workers_status.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "plan/endpoint_config.h"
+#include "plan/plan_store.h"
+
+namespace baliza::cli {
+namespace {
+
+struct WorkerFlags {
+  std::string worker_id, base_url;
+  int concurrency = 0;
+  int claim_batch = 0;
+  int patience = 120;
+  bool once = false;
+};
+
+int run_worker_command(Context& ctx, const PeriodOptions& period, const WorkerFlags& flags) {
+  const std::string url = require_coordinator(ctx.settings(), "worker");
+  const plan::EndpointsConfig config = plan::load_project_endpoints(ctx.settings().project_dir);
+  extract::ExtractOptions options;
+  if (period.given()) {
+    const plan::DateRange range = period.resolve();
+    options.scope.first_date = plan::iso_date(range.first);
+    options.scope.last_date = plan::iso_date(range.last);
+  }
+  options.scope.endpoints = period.endpoints;
+  options.base_url = flags.base_url;
+  options.concurrency = flags.concurrency;
+  options.command = "worker";
+  // Small claims: tasks spread over the workers instead of the first one taking them all.
+  options.claim_batch = flags.claim_batch > 0 ? flags.claim_batch : 8;
+  options.raw.zstd_level = ctx.settings().zstd_level;
+  options.raw.max_payload_bytes = ctx.settings().max_payload_bytes;
+  options.interrupts = &interrupt_count();
+  options.progress = !ctx.options().quiet && log_level() <= LogLevel::kInfo;
+  options.progress_tty = isatty(STDERR_FILENO) != 0 && log_format() == LogFormat::kText;
+  coord::WorkerOptions worker;
+  worker.url = url;
+  worker.worker_id = flags.worker_id;
+  worker.patience = std::chrono::seconds(flags.patience);
+  worker.once = flags.once;
+  InterruptGuard guard;
+  const extract::ExtractResult result = coord::run_worker(worker, config, options);
+  std::fputs(extract::describe_extract_result(result).c_str(), stdout);
+  std::fflush(stdout);
+  return result.exit_code();
+}
+
+}  // namespace
+
+void add_coord_commands(CLI::App& app, Context& ctx, int& exit_code) {
+  auto period = std::make_shared<PeriodOptions>();
+  auto flags = std::make_shared<WorkerFlags>();
+  CLI::App* worker = app.add_subcommand(
+      "worker", "Extract tasks of the plan published in the coordinator (PostgreSQL)");
+  period->add_to(worker);
+  worker->add_option("--worker-id", flags->worker_id, "This worker's id (default host-pid-random)");
+  worker->add_option("--base-url", flags->base_url, "API base URL (default: endpoints.yaml)");
+  worker->add_option("--concurrency", flags->concurrency, "Requests in flight")
+      ->check(CLI::Range(1, 256));
+  worker->add_option("--claim-batch", flags->claim_batch, "Tasks per claim (default 8)")
+      ->check(CLI::Range(1, 4096));
+  worker
+      ->add_option("--patience", flags->patience,
+                   "Seconds to wait for a coordinator that went away (default 120)")
+      ->check(CLI::Range(1, 86400));
+  worker->add_flag("--once", flags->once,
+                   "Stop when nothing is pending; do not wait for other workers' claims");
+  worker->callback(
+      [&ctx, &exit_code, period, flags] { exit_code = run_worker_command(ctx, *period, *flags); });
+
+  CLI::App* pull = app.add_subcommand(
+      "pull", "Copy what the workers stored in the coordinator into the local DuckDB file");
+  pull->callback([&ctx, &exit_code] {
+    const std::string url = require_coordinator(ctx.settings(), "pull");
+    auto pg = coord::connect_coordinator(url);
+    const coord::PullResult r = coord::pull_from_coordinator(ctx.db(), *pg);
+    std::fputs(coord::describe_pull(r).c_str(), stdout);
+    exit_code = 0;
+  });
+
+  CLI::App* workers = app.add_subcommand(
+      "workers", "The coordinator's workers: id, host, last seen, pages, rate, claims");
+  workers->callback([&ctx, &exit_code] {
+    const std::string url = require_coordinator(ctx.settings(), "workers");
+    auto pg = coord::connect_coordinator(url);
+    std::fputs(coord::describe_workers(coord::list_workers(*pg)).c_str(), stdout);
+    exit_code = 0;
+  });
+}
+
+std::string require_coordinator(const Settings& settings, const std::string& command) {
+  if (settings.coordinator_url.empty()) {
+    throw usage_error("baliza " + command +
+                      " needs a coordinator: set `coordinator: postgresql://user@host:5432/db` "
+                      "in baliza.yml or BALIZA_COORDINATOR_URL");
+  }
+  return settings.coordinator_url;
+}
+
+}  // namespace baliza::cli

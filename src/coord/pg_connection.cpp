@@ -1,0 +1,196 @@
+#include "coord/pg_connection.h"
+
+#include <thread>
+
+#include "coord/libpq_api.h"
+#include "core/log.h"
+
+namespace baliza::coord {
+namespace {
+
+const char* const kConnectFix =
+    "check `coordinator:` in baliza.yml or BALIZA_COORDINATOR_URL (e.g. "
+    "postgresql://baliza@db.example:5432/baliza); libpq's PGHOST, PGUSER, PGPASSWORD and "
+    "~/.pgpass apply too; is the server running and does it accept connections from here?";
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string first_line(const std::string& sql) {
+  std::string line = sql.substr(0, sql.find('\n'));
+  return line.size() > 120 ? line.substr(0, 117) + "..." : line;
+}
+
+// Connection-class errors (08xxx), and the server shutting down (57P01..57P03).
+bool is_connection_state(const std::string& sqlstate) {
+  return sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" || sqlstate == "57P02" ||
+         sqlstate == "57P03";
+}
+
+void ignore_notice(void*, const char*) {}
+
+}  // namespace
+
+std::string redact_url(const std::string& url) {
+  std::string out = url;
+  // URI form: scheme://user:password@host
+  const auto scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const auto at = out.find('@', scheme + 3);
+    const auto colon = out.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at) {
+      out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  // key=value form and URI query: password=...
+  for (std::size_t pos = out.find("password="); pos != std::string::npos;
+       pos = out.find("password=", pos + 1)) {
+    const std::size_t start = pos + 9;
+    std::size_t end = out.find_first_of(" &", start);
+    if (end == std::string::npos) end = out.size();
+    out.replace(start, end - start, "***");
+  }
+  return out;
+}
+
+PgResult::~PgResult() {
+  if (result_) libpq_api().PQclear(result_);
+}
+
+int PgResult::rows() const {
+  return libpq_api().PQntuples(result_);
+}
+
+bool PgResult::is_null(int row, int col) const {
+  return libpq_api().PQgetisnull(result_, row, col) != 0;
+}
+
+std::string PgResult::get(int row, int col) const {
+  const LibpqApi& pq = libpq_api();
+  if (pq.PQgetisnull(result_, row, col)) return {};
+  return std::string(pq.PQgetvalue(result_, row, col),
+                     static_cast<std::size_t>(pq.PQgetlength(result_, row, col)));
+}
+
+std::optional<std::string> PgResult::get_optional(int row, int col) const {
+  if (is_null(row, col)) return std::nullopt;
+  return get(row, col);
+}
+
+std::int64_t PgResult::get_int64(int row, int col) const {
+  const std::string v = get(row, col);
+  return v.empty() ? 0 : std::stoll(v);
+}
+
+std::int64_t PgResult::affected() const {
+  const char* n = libpq_api().PQcmdTuples(result_);
+  return n && *n ? std::stoll(n) : 0;
+}
+
+PgConnection::PgConnection(std::string url) : url_(std::move(url)) {
+  const LibpqApi& pq = libpq_api();
+  conn_ = pq.PQconnectdb(url_.c_str());
+  if (!conn_ || pq.PQstatus(conn_) != CONNECTION_OK) {
+    const std::string why = conn_ ? trim(pq.PQerrorMessage(conn_)) : "out of memory";
+    if (conn_) pq.PQfinish(conn_);
+    conn_ = nullptr;
+    throw PgConnectionLost("cannot connect to the coordinator " + redact_url(url_) + ": " + why +
+                           "\n" + kConnectFix);
+  }
+  pq.PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+}
+
+PgConnection::~PgConnection() {
+  if (conn_) libpq_api().PQfinish(conn_);
+}
+
+void PgConnection::fail(pg_result* result, const std::string& sql) {
+  const LibpqApi& pq = libpq_api();
+  const char* state = result ? pq.PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string sqlstate = state ? state : "";
+  std::string why = trim(result ? pq.PQresultErrorMessage(result) : pq.PQerrorMessage(conn_));
+  if (why.empty()) why = trim(pq.PQerrorMessage(conn_));
+  if (result) pq.PQclear(result);
+  if (pq.PQstatus(conn_) != CONNECTION_OK || is_connection_state(sqlstate) || !result) {
+    throw PgConnectionLost("lost the connection to the coordinator " + redact_url(url_) + ": " +
+                           why);
+  }
+  if (sqlstate == "42501") {
+    throw environment_error("the coordinator " + redact_url(url_) +
+                            " refused a statement for lack of permission: " + why +
+                            "\nGrant the user CREATE and USAGE on the database (GRANT CREATE ON "
+                            "DATABASE <db> TO <user>), or run `baliza` once as its owner.");
+  }
+  throw failure("coordinator statement failed (" + first_line(sql) + "): " + why);
+}
+
+PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& params,
+                            bool binary_result) {
+  const LibpqApi& pq = libpq_api();
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+  for (const PgParam& p : params) {
+    values.push_back(p.value ? p.value->data() : nullptr);
+    lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
+    formats.push_back(p.binary ? 1 : 0);
+  }
+  pg_result* r =
+      pq.PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                      lengths.data(), formats.data(), binary_result ? 1 : 0);
+  const ExecStatusType status = r ? pq.PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r, sql);
+  return PgResult(r);
+}
+
+void PgConnection::exec_script(const std::string& sql) {
+  const LibpqApi& pq = libpq_api();
+  pg_result* r = pq.PQexec(conn_, sql.c_str());
+  const ExecStatusType status = r ? pq.PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r, sql);
+  pq.PQclear(r);
+}
+
+void PgConnection::transaction(const std::function<void()>& body) {
+  exec("BEGIN");
+  try {
+    body();
+  } catch (const PgConnectionLost&) {
+    throw;
+  } catch (...) {
+    try {
+      exec("ROLLBACK");
+    } catch (const Error&) {
+    }
+    throw;
+  }
+  exec("COMMIT");
+}
+
+void run_with_reconnect(std::unique_ptr<PgConnection>& conn, const std::string& url,
+                        std::chrono::seconds patience, const std::function<void()>& unit) {
+  std::optional<std::chrono::steady_clock::time_point> first_loss;
+  std::chrono::milliseconds wait{200};
+  for (;;) {
+    try {
+      if (!conn) conn = std::make_unique<PgConnection>(url);
+      unit();
+      if (first_loss) log_info("coordinator reachable again", {{"url", redact_url(url)}});
+      return;
+    } catch (const PgConnectionLost& e) {
+      conn.reset();
+      const auto now = std::chrono::steady_clock::now();
+      if (!first_loss) {
+        first_loss = now;
+        log_warn("coordinator unreachable; retrying",
+                 {{"cause", e.what()}, {"patience_s", std::to_string(patience.count())}});
+      }
+      if (now - *first_loss >= patience) throw;
+      std::this_thread::sleep_for(wait);
+      wait = std::min(wait * 2, std::chrono::milliseconds(5000));
+    }
+  }
+}
+
+}  // namespace baliza::coord
