@@ -50,7 +50,9 @@ void renew_claims(PgConnection& c, const std::string& worker_id, std::chrono::se
 std::string pg_scope_sql(const extract::ClaimScope& scope, std::vector<PgParam>& params) {
   auto param = [&](PgParam p) {
     params.push_back(std::move(p));
-    return "$" + std::to_string(params.size());
+    std::string ref = "$";  // (operator+ on a literal here trips GCC 12's -Wrestrict)
+    ref += std::to_string(params.size());
+    return ref;
   };
   std::string sql = "t.removed_at IS NULL";
   if (!scope.last_date.empty()) sql += " AND t.data_date <= " + param(scope.last_date) + "::date";
