@@ -109,7 +109,11 @@ void run_dry_run(Context& ctx, const RunFlags& flags) {
   transform::Project project = pipeline_project(locate_project(flags.project_dir));
   // Read history only from a database that exists: a dry run creates nothing.
   Connection* history = fs::exists(ctx.settings().db_path) ? &ctx.db() : nullptr;
-  ops::DryRun d = ops::dry_run(config, range, flags.period.endpoints, history, project);
+  const std::optional<fs::path> dir = locate_project(flags.project_dir);
+  transform::Budgets budgets =
+      transform::load_budgets(dir ? std::optional<fs::path>(*dir / "baliza.yml") : std::nullopt);
+  ops::DryRun d =
+      ops::dry_run(config, range, flags.period.endpoints, history, project, flags.rate, budgets);
   std::printf("period %s .. %s\n%s", plan::iso_date(range.first).c_str(),
               plan::iso_date(range.last).c_str(), ops::describe_dry_run(d).c_str());
 }
@@ -232,6 +236,9 @@ void add_pipeline_commands(CLI::App& app, Context& ctx, int& exit_code) {
       "What `run` would plan, fetch (estimated pages) and build; fetches and writes nothing");
   dry->period.add_to(dry_cmd);
   dry_cmd->add_option("--project-dir", dry->project_dir, "Project with models");
+  dry_cmd->add_option("--rate", dry->rate,
+                      "Requests per second per host for the time estimate (default: "
+                      "endpoints.yaml)");
   dry_cmd->callback([&ctx, dry] { run_dry_run(ctx, *dry); });
 
 #ifdef BALIZA_HAVE_SIM

@@ -25,6 +25,7 @@
 #include "transform/artifacts.h"
 #include "transform/compiler.h"
 #include "transform/data_tests.h"
+#include "transform/estimate.h"
 #include "transform/run_log.h"
 #include "transform/runner.h"
 #include "transform/selector.h"
@@ -54,6 +55,7 @@ struct TransformOptions {
   bool upstream = false, downstream = false;
   int depth = -1;
   std::string format = "text";
+  bool estimate = false;  // validate --estimate
 };
 
 struct LoadedProject {
@@ -281,6 +283,31 @@ int run_validate(Context& ctx, const TransformOptions& o) {
   std::size_t models = 0;
   for (std::size_t i = 0; i < dag.size(); ++i)
     models += dag.node(i).resource_type == ResourceType::kModel;
+  if (o.estimate) {
+    // Budgets first: a bad value is a usage error before anything is opened.
+    Budgets budgets =
+        load_budgets(p.dir.empty() ? std::nullopt : std::optional<fs::path>(p.dir / "baliza.yml"));
+    if (!fs::exists(settings.db_path)) {
+      throw usage_error("--estimate plans each model over the data: no database at " +
+                        settings.db_path +
+                        "; run the pipeline (or `baliza build`) first, or "
+                        "pass --db");
+    }
+    auto warehouse = Database::open(settings.db_path, {.read_only = true});
+    Connection conn(warehouse);
+    register_payload_functions(conn, settings.max_payload_bytes);
+    std::vector<ModelEstimate> estimates = estimate_models(p.project, dag, conn, budgets);
+    std::fputs(("estimates from DuckDB's plans over " + settings.db_path + ":\n" +
+                describe_estimates(estimates))
+                   .c_str(),
+               stdout);
+    for (const ModelEstimate& e : estimates) {
+      for (const std::string& over : e.over) {
+        ++errors;
+        ctx.say("error: " + e.file + ": model " + e.name + ": " + over);
+      }
+    }
+  }
   std::size_t lineage_columns = 0, unknown_columns = 0;
   for (const lineage::ModelColumns& m : columns.models()) {
     if (!m.lineage.known) {
@@ -442,6 +469,9 @@ void add_transform_commands(CLI::App& app, Context& ctx, int& exit_code) {
   CLI::App* validate = app.add_subcommand(
       "validate", "Check every model against the known schemas without writing anything");
   add_project_options(validate, o);
+  validate->add_flag("--estimate", o.estimate,
+                     "Also plan each model over the database: estimated rows and cost, checked "
+                     "against baliza.yml budgets");
   validate->callback([&ctx, &exit_code] { exit_code = run_validate(ctx, o); });
 
   CLI::App* lineage_cmd = app.add_subcommand(

@@ -13,6 +13,7 @@ const std::vector<std::string> kProjectKeys = {
     "name",           "raw_store",      "duckdb",  // Baliza's own (core/config.h)
     "openlineage",                                 // Baliza's own (lineage/openlineage_config.h)
     "coordinator",                                 // Baliza's own (core/config.h, coord/)
+    "budgets",                                     // Baliza's own (transform/estimate.h)
     "version",        "config-version", "profile",
     "database",       "vars",           "model-paths",
     "seed-paths",     "test-paths",     "models",

@@ -174,5 +174,49 @@ models:
             "\"DECIMAL(18,2)\"");
 }
 
+TEST_F(Validate, EstimatesAndBudgets) {
+  ASSERT_EQ(baliza("query \"create schema shop; create table shop.orders as select i as id, i % 7 "
+                   "as customer_id, i * 1.5 as amount, 'c' || i as code from range(5000) t(i); "
+                   "create table shop.customers (id varchar, name varchar)\"")
+                .exit_code,
+            0);
+  ASSERT_EQ(baliza("build").exit_code, 0);
+  // No budget: estimates only, exit 0.
+  auto plain = baliza("validate --estimate");
+  EXPECT_EQ(plain.exit_code, 0) << plain.out << plain.err;
+  EXPECT_TRUE(contains(plain.out, "orders")) << plain.out;
+  EXPECT_TRUE(contains(plain.out, "5,000")) << plain.out;  // the scan of 5000 orders
+  // A project budget the model exceeds: exit 2, the model's file, the fix.
+  write("baliza.yml", "name: shop\nbudgets:\n  max_estimated_rows: 100\n");
+  auto over = baliza("validate --estimate");
+  EXPECT_EQ(over.exit_code, 2) << over.out << over.err;
+  EXPECT_TRUE(contains(over.err,
+                       "models/orders.sql: model orders: estimated 5,000 rows, over the "
+                       "budget of 100"))
+      << over.err;
+  // The model's own budget wins.
+  write("models/orders.yml",
+        "version: 2\nmodels:\n  - name: orders\n    meta: {max_estimated_rows: 10000}\n");
+  EXPECT_EQ(baliza("validate --estimate").exit_code, 0);
+  // A bad budget is a usage error at its line.
+  write("baliza.yml", "name: shop\nbudgets:\n  max_estimated_rows: lots\n");
+  auto bad = baliza("validate --estimate");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(contains(bad.err, "baliza.yml:3")) << bad.err;
+}
+
+class DryRunEstimate : public testing::BalizaCli {};
+
+TEST_F(DryRunEstimate, SaysHowLongTheExtractionTakesAtTheConfiguredRate) {
+  // 31 daily tasks of one endpoint, no history: one page each, at 2 requests per second.
+  auto r = baliza("dry-run --mes 2024-01 --endpoint contratos --rate 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out,
+                       "extraction from https://pncp.gov.br: 31 pages at 2.00 requests/s "
+                       "= 16 s"))
+      << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir / "data"));  // still writes nothing
+}
+
 }  // namespace
 }  // namespace baliza
