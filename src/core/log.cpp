@@ -24,6 +24,17 @@ LogState& state() {
   return s;
 }
 
+// Serializes log lines with a live display's drawing (set_log_live_display).
+struct LiveDisplay {
+  std::mutex mutex;
+  std::function<void()> erase;
+};
+
+LiveDisplay& live() {
+  static LiveDisplay d;
+  return d;
+}
+
 spdlog::logger& logger() {
   LogState& s = state();
   if (!s.logger) {
@@ -165,7 +176,22 @@ void log(LogLevel level, std::string_view message, const LogFields& fields) {
       line += " " + key + "=" + value;
     }
   }
+  std::lock_guard lock(live().mutex);
+  if (live().erase) live().erase();
   logger().info(line);
+}
+
+void set_log_live_display(std::function<void()> erase) {
+  std::lock_guard lock(live().mutex);
+  live().erase = std::move(erase);
+}
+
+void write_live(const std::function<std::string()>& render) {
+  std::lock_guard lock(live().mutex);
+  logger().flush();
+  const std::string text = render();
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
 }
 
 }  // namespace baliza

@@ -2,6 +2,7 @@
 // Everything goes to stderr so stdout stays clean for command output (query results, payloads).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,14 @@ inline void log_warn(std::string_view m, const LogFields& f = {}) {
 inline void log_error(std::string_view m, const LogFields& f = {}) {
   log(LogLevel::kError, m, f);
 }
+
+// A live display on stderr (progress bars redrawn in place) that log lines must not tear:
+// log() calls `erase` under its output lock before writing a line (the display then redraws
+// itself on its next update), and write_live() writes the display's own text under the same
+// lock. One display at a time; nullptr unregisters it.
+void set_log_live_display(std::function<void()> erase);
+// `render` runs under the lock and returns the text to write (escape codes included).
+void write_live(const std::function<std::string()>& render);
 
 // Writes s as a JSON string literal (with quotes) onto out.
 void append_json_string(std::string& out, std::string_view s);

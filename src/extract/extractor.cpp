@@ -14,6 +14,7 @@
 #include "extract/drift_recorder.h"
 #include "extract/duckdb_claim_store.h"
 #include "extract/duckdb_extraction_store.h"
+#include "extract/endpoint_progress.h"
 #include "extract/http_client.h"
 #include "extract/page_processors.h"
 #include "extract/progress.h"
@@ -95,6 +96,7 @@ class Extraction {
   std::map<std::string, std::int64_t> active_by_endpoint_;
   std::int64_t finished_ = 0;
   std::int64_t claimed_total_ = 0;
+  std::map<std::string, std::int64_t> planned_;  // pending tasks per endpoint at the start
   bool stopping_ = false;
 };
 
@@ -109,6 +111,15 @@ ExtractResult Extraction::run() {
              {{"claims", std::to_string(result_.orphaned_claims)}});
   }
   const std::int64_t pending_at_start = claims_.count_pending(options_.scope);
+  if (options_.progress) {  // per endpoint, for its progress bar
+    for (const auto& e : config_.endpoints) {
+      const auto& only = options_.scope.endpoints;
+      if (!only.empty() && std::find(only.begin(), only.end(), e.name) == only.end()) continue;
+      ClaimScope one = options_.scope;
+      one.endpoints = {e.name};
+      if (const std::int64_t n = claims_.count_pending(one); n > 0) planned_[e.name] = n;
+    }
+  }
   const auto ttl = std::chrono::seconds(std::max(30, config_.defaults.claim_ttl_seconds));
   const int concurrency = engine_options_.http.max_in_flight;
   const int batch =
@@ -253,6 +264,8 @@ ProgressSnapshot Extraction::snapshot() {
     s.records = t.records;
     s.bytes = t.bytes;
     s.failures = t.failures;
+    if (options_.progress)
+      s.endpoints = estimate_endpoint_progress(planned_, result_.endpoints, tasks_);
   }
   if (engine_) {
     const FetchCounters c = engine_->counters();

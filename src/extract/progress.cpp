@@ -1,5 +1,9 @@
 #include "extract/progress.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 
 #include "core/log.h"
@@ -94,32 +98,118 @@ std::string progress_line(const ProgressSnapshot& s) {
   return line;
 }
 
+std::string endpoint_bar(const EndpointProgress& e, double elapsed_seconds, int name_width,
+                         int bar_width) {
+  const std::int64_t expected = std::max(e.pages_expected, e.pages_done);
+  const double share = expected > 0 ? static_cast<double>(e.pages_done) / expected : 0;
+  const bool finished = e.tasks_total > 0 && e.tasks_done >= e.tasks_total;
+  const int filled =
+      finished ? bar_width : std::clamp(static_cast<int>(share * bar_width), 0, bar_width);
+  std::string bar(static_cast<size_t>(filled), '#');
+  bar.append(static_cast<size_t>(bar_width - filled), '.');
+  const double rate = elapsed_seconds > 0 ? e.pages_done / elapsed_seconds : 0;
+  const double eta = finished ? 0 : rate > 0 ? (expected - e.pages_done) / rate : -1;
+  std::string of = std::to_string(expected);
+  if (e.estimated && !finished) of.insert(of.begin(), '~');
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%-*s [%s] %6lld/%-7s %6.1f/s  ETA %s", name_width,
+                e.endpoint.c_str(), bar.c_str(), static_cast<long long>(e.pages_done), of.c_str(),
+                rate, finished ? "done" : human_duration(eta).c_str());
+  return buf;
+}
+
+std::string total_line(const ProgressSnapshot& s) {
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "total: tasks %lld/%lld | pages %s | %s | pace %s | throttled %llu | retries "
+                "%llu | in flight %llu | circuits open %d",
+                static_cast<long long>(s.tasks_done), static_cast<long long>(s.tasks_total),
+                human_count(s.pages).c_str(), human_bytes(static_cast<double>(s.bytes)).c_str(),
+                s.rate > 0 ? human_rate(s.rate).c_str() : "unlimited",
+                static_cast<unsigned long long>(s.throttled),
+                static_cast<unsigned long long>(s.retries),
+                static_cast<unsigned long long>(s.in_flight), s.open_circuits);
+  std::string line = buf;
+  if (s.failures > 0) line += " | failures " + std::to_string(s.failures);
+  return line;
+}
+
+namespace {
+
+int terminal_width() {
+  winsize w{};
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col > 0) return w.ws_col;
+  return 80;
+}
+
+}  // namespace
+
+std::vector<std::string> ProgressDisplay::render(const ProgressSnapshot& s, int width) {
+  std::vector<std::string> lines;
+  int name_width = 0;
+  for (const auto& e : s.endpoints)
+    name_width = std::max(name_width, static_cast<int>(e.endpoint.size()));
+  // name, bar and "123456/~1234567  123.4/s  ETA 1h02m" (36 columns) in the width
+  const int bar_width = std::clamp(width - 1 - name_width - 40, 10, 30);
+  for (const auto& e : s.endpoints) {
+    lines.push_back(endpoint_bar(e, s.elapsed_seconds, name_width, bar_width));
+  }
+  lines.push_back(total_line(s));
+  // A line longer than the terminal wraps, and the display could no longer move back over it.
+  const auto keep = static_cast<size_t>(std::max(10, width - 1));
+  for (auto& line : lines) {
+    if (line.size() > keep) line.resize(keep);
+  }
+  return lines;
+}
+
 ProgressDisplay::ProgressDisplay(bool enabled, bool tty, std::chrono::milliseconds log_every)
     : enabled_(enabled),
       tty_(tty),
       log_every_(log_every),
       last_(std::chrono::steady_clock::now()) {}
 
+ProgressDisplay::~ProgressDisplay() {
+  finish();
+}
+
+std::string ProgressDisplay::erase_text() {
+  std::string out;
+  if (lines_ > 0) out = "\033[" + std::to_string(lines_) + "A\r\033[J";
+  lines_ = 0;
+  return out;
+}
+
 void ProgressDisplay::update(const ProgressSnapshot& snapshot) {
   if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
   if (now - last_ < (tty_ ? std::chrono::milliseconds(100) : log_every_)) return;
   last_ = now;
-  if (tty_) {
-    std::fprintf(stderr, "\r\033[K%s", progress_line(snapshot).c_str());
-    std::fflush(stderr);
-    drawn_ = true;
-  } else {
-    log_info("progress: " + progress_line(snapshot));
+  if (!tty_) {
+    log_debug("progress: " + progress_line(snapshot));
+    return;
   }
+  if (!registered_) {
+    set_log_live_display([this] {
+      const std::string text = erase_text();
+      std::fwrite(text.data(), 1, text.size(), stderr);
+    });
+    registered_ = true;
+  }
+  const std::vector<std::string> lines = render(snapshot, terminal_width());
+  write_live([&] {
+    std::string text = erase_text();
+    for (const auto& line : lines) text += line + "\n";
+    lines_ = static_cast<int>(lines.size());
+    return text;
+  });
 }
 
 void ProgressDisplay::finish() {
-  if (enabled_ && tty_ && drawn_) {
-    std::fprintf(stderr, "\r\033[K");
-    std::fflush(stderr);
-  }
-  drawn_ = false;
+  if (!registered_) return;
+  set_log_live_display(nullptr);
+  registered_ = false;
+  write_live([this] { return erase_text(); });
 }
 
 }  // namespace baliza::extract
