@@ -20,6 +20,16 @@ class DuckDbExtractionStore::PageBuffer final : public BatchBuffer {
     std::vector<RawRow> raw;
     raw.reserve(pages.size());
     for (const auto& p : pages) raw.push_back({&p->request, p->has_body ? &p->payload : nullptr});
+    for (const auto& p : pages) {
+      if (!p->replaces_current || !p->result_row || p->superseded) continue;
+      conn.prepare(
+              "UPDATE runtime.task_results SET superseded_at = $1::TIMESTAMP WHERE task_id = $2 "
+              "AND page_number = $3 AND superseded_at IS NULL")
+          .bind(1, p->request.collected_at)
+          .bind(2, p->request.task_id)
+          .bind(3, static_cast<int64_t>(p->request.page.value_or(0)))
+          .execute();
+    }
     const std::vector<RawRowWritten> written = append_raw_rows(conn, raw);
     Appender results = conn.appender("runtime", "task_results");
     for (size_t i = 0; i < pages.size(); ++i) {

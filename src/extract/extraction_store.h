@@ -47,6 +47,7 @@ struct PageWrite {
   PreparedPayload payload;  // when has_body
   bool result_row = true;   // false: only the raw request is kept (an answer that is not data)
   bool superseded = false;  // kept for the record, not one of the task's current pages
+  bool replaces_current = false;  // supersede the task's current result for this page first
   std::int64_t records = 0;
   std::optional<std::int64_t> total_records;  // the envelope's totalRegistros
   std::optional<std::int64_t> total_pages;    // the envelope's totalPaginas

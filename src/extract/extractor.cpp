@@ -32,12 +32,14 @@ class Extraction {
         claims_(claims),
         config_(config),
         options_(options),
-        machine_(store, run_id(options), TaskRules{options.max_shift_rounds},
-                 TaskMachine::Hooks{[this](TaskState& t, int page) { return submit(t, page); },
-                                    [this](TaskState& t, TaskEnd end, const std::string& detail) {
-                                      ended(t, end, detail);
-                                    }},
-                 result_.endpoints) {
+        machine_(
+            store, run_id(options), task_rules(config, options),
+            TaskMachine::Hooks{[this](TaskState& t, int page, std::chrono::milliseconds delay,
+                                      bool confirm) { return submit(t, page, delay, confirm); },
+                               [this](TaskState& t, TaskEnd end, const std::string& detail) {
+                                 ended(t, end, detail);
+                               }},
+            result_.endpoints) {
     if (!options_.base_url.empty()) {
       for (auto& e : config_.endpoints) e.base_url = options_.base_url;
     }
@@ -60,6 +62,23 @@ class Extraction {
     return run_id_;
   }
 
+  static TaskRules task_rules(const plan::EndpointsConfig& config, const ExtractOptions& o) {
+    TaskRules r;
+    r.max_shift_rounds = o.max_shift_rounds;
+    r.short_page_retries = std::max(0, o.short_page_retries);
+    r.confirm_total = o.confirm_total;
+    r.short_page_backoff =
+        std::chrono::milliseconds(std::max(1, config.defaults.retry.base_backoff_ms));
+    r.short_page_backoff_cap = std::chrono::milliseconds(
+        std::max(config.defaults.retry.base_backoff_ms, config.defaults.retry.max_backoff_ms));
+    for (const auto& e : config.endpoints) {
+      if (!e.page_size_param.empty()) r.page_sizes[e.name] = e.page_size;
+    }
+    return r;
+  }
+  // Deferred requests whose time has come go on the wire; when stopping, they are dropped.
+  void submit_deferred(bool stopping);
+
   void load_schema_versions();
   void start_tasks(std::vector<ClaimedTask> claimed);
   ProgressSnapshot snapshot();
@@ -69,7 +88,7 @@ class Extraction {
   void observe_schema(const std::string& endpoint, const std::string& body, const std::string& url);
 
   // ---- TaskMachine hooks (under mutex_) ----
-  bool submit(TaskState& t, int page);
+  bool submit(TaskState& t, int page, std::chrono::milliseconds delay, bool confirm);
   void ended(TaskState& t, TaskEnd end, const std::string& detail);
 
   std::string run_id_;  // before machine_: its constructor reads it
@@ -92,6 +111,11 @@ class Extraction {
   std::unordered_map<std::string, TaskState> tasks_;
   std::unordered_map<std::uint64_t, Job> jobs_;
   std::uint64_t next_tag_ = 1;
+  struct Deferred {
+    std::chrono::steady_clock::time_point due;
+    Job job;
+  };
+  std::vector<Deferred> deferred_;  // asked again after a backoff (short pages)
   std::int64_t active_ = 0;
   std::map<std::string, std::int64_t> active_by_endpoint_;
   std::int64_t finished_ = 0;
@@ -167,6 +191,7 @@ ExtractResult Extraction::run() {
         if (n > 0 && engine_->circuits().state(endpoint) == CircuitState::kOpen) runnable -= n;
       }
     }
+    submit_deferred(stopping);
     if (stopping && !abandoned && now >= grace_deadline) {
       log_warn("grace period over: abandoning the pages still in flight");
       engine_->cancel(CancelMode::kAbandonInFlight);
@@ -323,11 +348,17 @@ void Extraction::observe_schema(const std::string& endpoint, const std::string& 
   store_.put_schema_version(*v, url);
 }
 
-bool Extraction::submit(TaskState& t, int page) {
+bool Extraction::submit(TaskState& t, int page, std::chrono::milliseconds delay, bool confirm) {
   if (stopping_ || !engine_) return false;
+  const Job job{t.claim.task_id, page, t.generation, confirm};
+  if (delay.count() > 0) {
+    deferred_.push_back({std::chrono::steady_clock::now() + delay, job});
+    t.in_flight[page] = t.generation;
+    return true;
+  }
   const std::string url = plan::page_url(config_, t.claim.endpoint, t.claim.params, page);
   const std::uint64_t tag = next_tag_++;
-  jobs_[tag] = Job{t.claim.task_id, page, t.generation};
+  jobs_[tag] = job;
   t.in_flight[page] = t.generation;
   if (!engine_->submit(PageRequest{t.claim.endpoint, url, tag, {}})) {
     jobs_.erase(tag);
@@ -335,6 +366,30 @@ bool Extraction::submit(TaskState& t, int page) {
     return false;
   }
   return true;
+}
+
+void Extraction::submit_deferred(bool stopping) {
+  std::lock_guard lock(mutex_);
+  if (deferred_.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<Deferred> due;
+  std::erase_if(deferred_, [&](const Deferred& d) {
+    if (!stopping && d.due > now) return false;
+    due.push_back(d);
+    return true;
+  });
+  for (const Deferred& d : due) {
+    auto it = tasks_.find(d.job.task_id);
+    if (it == tasks_.end()) continue;
+    TaskState& t = it->second;
+    t.in_flight.erase(d.job.page);
+    if (stopping || d.job.generation != t.generation || t.finished ||
+        !submit(t, d.job.page, {}, d.job.confirm)) {
+      if (stopping) t.interrupted = true;
+    }
+    if (!t.finished) machine_.pump(t, stopping_);
+  }
+  changed_.notify_all();
 }
 
 void Extraction::ended(TaskState& t, TaskEnd end, const std::string& detail) {

@@ -70,6 +70,8 @@ struct ExtractOptions {
   std::chrono::milliseconds progress_every{5000};
   std::size_t drift_sample = 32;  // records per page fingerprinted
   int max_shift_rounds = 3;
+  int short_page_retries = 3;  // re-requests of a short page (task_state.h)
+  bool confirm_total = true;   // re-read page 1 once a task's pages are stored (task_state.h)
   std::optional<std::uint64_t> retry_seed;
 };
 

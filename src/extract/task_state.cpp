@@ -25,11 +25,17 @@ void TaskMachine::resume(TaskState& t, const std::vector<StoredPage>& stored) {
   t.total_pages = ref.total_pages;
   bool inconsistent = false;
   for (const StoredPage& p : stored) {
-    if (p.total_records == t.total) {
-      t.done.insert(p.page);
-    } else {
+    if (p.total_records != t.total) {
       inconsistent = true;
+      continue;
     }
+    const std::optional<std::int64_t> expected = expected_records(t, p.page);
+    if (expected && p.records != *expected) {
+      t.replace.insert(p.page);  // stored short by an earlier run: asked again, then replaced
+      continue;
+    }
+    t.done.insert(p.page);
+    t.records[p.page] = p.records;
   }
   if (inconsistent) store_.supersede_other_totals(t.claim.task_id, t.total);
 }
@@ -55,15 +61,16 @@ void TaskMachine::on_outcome(TaskState& t, const Job& job, PageOutcome& o,
 
 void TaskMachine::pump(TaskState& t, bool stopping) {
   if (t.finished) return;
+  const auto ask = [&](int page) { return hooks_.submit(t, page, {}, false); };
   if (!t.gave_up && !t.interrupted && !stopping) {
     try {
       if (!t.total) {
-        if (!t.in_flight.count(1) && !t.failed.count(1)) hooks_.submit(t, 1);
+        if (!t.in_flight.count(1) && !t.failed.count(1)) ask(1);
       } else {
         const int last = std::max(1, t.total_pages);
         for (int p = 1; p <= last; ++p) {
           if (t.done.count(p) || t.in_flight.count(p) || t.failed.count(p)) continue;
-          if (!hooks_.submit(t, p)) break;
+          if (!ask(p)) break;
         }
       }
     } catch (const Error& e) {  // a bad params row: the task cannot be asked for
@@ -77,7 +84,18 @@ void TaskMachine::pump(TaskState& t, bool stopping) {
       if (!t.done.count(p)) return false;
     return true;
   }();
-  if (complete) return end(t, TaskEnd::kDone, "");
+  if (complete && !t.gave_up) {
+    const std::string missing = incomplete(t);
+    if (!missing.empty()) return end(t, TaskEnd::kPartial, missing);
+    if (!t.confirm_error.empty())
+      return end(t, TaskEnd::kPartial,
+                 "total not confirmed: page 1 read again: " + t.confirm_error);
+    // The total is proved by a second read of page 1 after every page is stored (an empty
+    // answer, total 0, is left to the recent-days re-check).
+    if (!rules_.confirm_total || t.confirmed || *t.total == 0) return end(t, TaskEnd::kDone, "");
+    if (!stopping && !t.interrupted && hooks_.submit(t, 1, {}, true)) return;
+    return end(t, TaskEnd::kReleased, "interrupted before its total was confirmed");
+  }
   if (t.gave_up) return end(t, TaskEnd::kPartial, t.give_up_reason);
   if (!t.failed.empty()) {
     const auto& first = *t.failed.begin();
@@ -88,6 +106,36 @@ void TaskMachine::pump(TaskState& t, bool stopping) {
     return end(t, t.done.empty() ? TaskEnd::kFailed : TaskEnd::kPartial, detail);
   }
   end(t, TaskEnd::kReleased, t.interrupted || stopping ? "interrupted" : "not finished");
+}
+
+std::optional<std::int64_t> TaskMachine::expected_records(const TaskState& t, int page) const {
+  if (!t.total || t.total_pages < 1) return std::nullopt;
+  const auto it = rules_.page_sizes.find(t.claim.endpoint);
+  if (it == rules_.page_sizes.end() || it->second <= 0) return std::nullopt;
+  const std::int64_t size = it->second, total = *t.total;
+  // Only when the envelope agrees with the page size asked for (else the server paged by
+  // another size, and only the sum can be checked).
+  if ((total + size - 1) / size != t.total_pages) return std::nullopt;
+  if (page < t.total_pages) return size;
+  if (page == t.total_pages) return total - (t.total_pages - 1) * size;
+  return std::nullopt;
+}
+
+std::string TaskMachine::incomplete(const TaskState& t) const {
+  std::int64_t stored = 0;
+  for (const auto& [page, n] : t.records) {
+    if (page <= std::max(1, t.total_pages)) stored += n;
+  }
+  if (t.short_pages.empty() && stored == *t.total) return {};
+  const std::int64_t missing = *t.total - stored;
+  std::string detail = std::to_string(missing) + " records missing: stored " +
+                       std::to_string(stored) + " of totalRegistros " + std::to_string(*t.total);
+  if (!t.short_pages.empty()) {
+    detail += "; " + t.short_pages.begin()->second;
+    if (t.short_pages.size() > 1)
+      detail += " (and " + std::to_string(t.short_pages.size() - 1) + " more short pages)";
+  }
+  return detail + "; run `baliza retry-failed` later";
 }
 
 void TaskMachine::end(TaskState& t, TaskEnd end, const std::string& detail) {
@@ -142,7 +190,9 @@ void TaskMachine::accept(TaskState& t, const PageOutcome& o, int page, PreparedP
   w.records = records;
   w.total_records = total_records;
   w.total_pages = total_pages;
+  w.replaces_current = t.replace.erase(page) > 0;
   t.done.insert(page);
+  t.records[page] = records;
   store_.put_page(std::move(w));
 }
 
@@ -166,6 +216,10 @@ void TaskMachine::shift(TaskState& t, int page, std::optional<std::int64_t> befo
   ++t.shifts;
   ++t.generation;
   t.done.clear();
+  t.records.clear();
+  t.short_tries.clear();
+  t.short_pages.clear();
+  t.confirmed = false;
   ++totals_[t.claim.endpoint].shifts;
   log_info("data shift: totalRegistros moved while paging; refetching the task",
            {{"endpoint", t.claim.endpoint},
@@ -191,25 +245,62 @@ void TaskMachine::on_success(TaskState& t, const Job& job, PageOutcome& o,
   const std::int64_t total_pages = env.total_paginas.value_or(1);
   if (t.finished || t.gave_up)
     return keep_superseded(t, o, job.page, std::move(payload), true, true);
+  if (job.confirm && job.generation == t.generation && total == t.total) {
+    t.confirmed = true;  // the same total after every page was stored: proved
+    return keep_superseded(t, o, job.page, std::move(payload), true, false);
+  }
   if (!t.total) {
     t.total = total;
     t.total_pages = static_cast<int>(total_pages);
-    return accept(t, o, job.page, std::move(payload), records, total, total_pages);
-  }
-  if (total == t.total) {
+  } else if (total == t.total) {
     if (t.done.count(job.page) || job.page > std::max(1, t.total_pages)) {
       return keep_superseded(t, o, job.page, std::move(payload), true, true);
     }
-    return accept(t, o, job.page, std::move(payload), records, total, total_pages);
-  }
-  if (job.generation < t.generation) {  // asked before the last shift: not comparable
+  } else if (job.generation < t.generation) {  // asked before the last shift: not comparable
     return keep_superseded(t, o, job.page, std::move(payload), true, true);
+  } else {
+    shift(t, job.page, t.total, total);
+    if (t.gave_up) return keep_superseded(t, o, job.page, std::move(payload), true, true);
+    t.total = total;
+    t.total_pages = static_cast<int>(total_pages);
   }
-  shift(t, job.page, t.total, total);
-  if (t.gave_up) return keep_superseded(t, o, job.page, std::move(payload), true, true);
-  t.total = total;
-  t.total_pages = static_cast<int>(total_pages);
+  const std::optional<std::int64_t> expected = expected_records(t, job.page);
+  if (expected && records != *expected && !t.short_pages.count(job.page)) {
+    return on_short(t, job, o, std::move(payload), records, *expected);
+  }
   accept(t, o, job.page, std::move(payload), records, total, total_pages);
+}
+
+void TaskMachine::on_short(TaskState& t, const Job& job, PageOutcome& o, PreparedPayload payload,
+                           std::int64_t records, std::int64_t expected) {
+  const int tries = ++t.short_tries[job.page];
+  const std::string what = "page " + std::to_string(job.page) + " held " + std::to_string(records) +
+                           " of " + std::to_string(expected) + " records (totalRegistros " +
+                           std::to_string(*t.total) + ")";
+  if (tries <= rules_.short_page_retries) {
+    // Kept for the record, then asked again after a backoff.
+    keep_superseded(t, o, job.page, std::move(payload), true, true);
+    auto delay = rules_.short_page_backoff;
+    for (int i = 1; i < tries && delay < rules_.short_page_backoff_cap; ++i) delay *= 2;
+    delay = std::min(delay, rules_.short_page_backoff_cap);
+    log_info("short page: asking again", {{"endpoint", t.claim.endpoint},
+                                          {"url", o.url},
+                                          {"detail", what},
+                                          {"try", std::to_string(tries)}});
+    if (!hooks_.submit(t, job.page, delay, false)) t.interrupted = true;
+    return;
+  }
+  // Still short: stored as it is (its records are real), and the task cannot be done.
+  const std::string message = what + " after " + std::to_string(tries) + " answers; " +
+                              std::to_string(expected - records) + " records missing";
+  t.short_pages[job.page] = message;
+  ++totals_[t.claim.endpoint].failures;
+  log_warn("page still short after retries",
+           {{"endpoint", t.claim.endpoint}, {"url", o.url}, {"detail", message}});
+  store_.put_failure({t.claim.task_id, t.claim.endpoint, o.url, job.page, o.http_status,
+                      "short_page", message, tries});
+  accept(t, o, job.page, std::move(payload), records, t.total,
+         std::optional<std::int64_t>(t.total_pages));
 }
 
 void TaskMachine::on_empty(TaskState& t, const Job& job, PageOutcome& o) {
@@ -234,7 +325,21 @@ void TaskMachine::on_empty(TaskState& t, const Job& job, PageOutcome& o) {
 
 void TaskMachine::on_failure(TaskState& t, const Job& job, PageOutcome& o) {
   const std::string message = failure_message(o);
-  t.failed[job.page] = message;
+  if (job.page > 1 && o.http_status == 400 && message.find("inexistente") != std::string::npos) {
+    // "Página N inexistente": the data shrank under us. Start again from page 1 (unless a
+    // shift since this page was asked already did).
+    keep_superseded(t, o, job.page, {}, false, false);
+    if (t.finished || t.gave_up || job.generation < t.generation) return;
+    shift(t, job.page, t.total, std::nullopt);
+    t.total.reset();
+    t.total_pages = -1;
+    return;
+  }
+  if (job.confirm) {
+    t.confirm_error = message;
+  } else {
+    t.failed[job.page] = message;
+  }
   ++totals_[t.claim.endpoint].failures;
   const std::string error_class = o.status == FetchStatus::kFailed ? "permanent" : "exhausted";
   log_warn("page failed", {{"endpoint", t.claim.endpoint},

@@ -11,6 +11,15 @@
 // is recorded, the task's current results are superseded and every page is asked again under
 // the new total; after `max_shift_rounds` shifts the task ends partial. A later page that comes
 // back empty means the data shrank: the task starts again from page 1.
+// Completeness (README "Completeness you can prove"): a task is done only when its current
+// pages hold exactly totalRegistros records and every page but the last holds tamanhoPagina
+// (the last: the rest). A page of another length under the same total is kept superseded and
+// asked again after a backoff, up to `short_page_retries` times; still wrong, it is stored
+// as it is, recorded in meta.failed_requests (error_class 'short_page', with the missing
+// count) and the task ends partial. Once every page is stored, page 1 is read again
+// (`confirm_total`): the same total proves it; another total is a data shift (the task is
+// paged again). A page past the end answered 400 "Página N inexistente" means the data
+// shrank: the task starts again from page 1.
 // Every answer ends in exactly one place: accepted (a current result), kept superseded (for
 // the record), or a failed request.
 //
@@ -20,6 +29,7 @@
 // owner may destroy it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -40,6 +50,7 @@ struct Job {
   std::string task_id;
   int page = 0;
   int generation = 0;
+  bool confirm = false;  // the closing re-read of page 1
 };
 
 struct TaskState {
@@ -55,10 +66,23 @@ struct TaskState {
   bool gave_up = false;
   std::string give_up_reason;
   bool finished = false;
+  // Completeness.
+  std::map<int, std::int64_t> records;     // records of each accepted page
+  std::map<int, int> short_tries;          // page -> short answers so far
+  std::map<int, std::string> short_pages;  // accepted although still short: why
+  std::set<int> replace;                   // stored short by an earlier run: replace its row
+  bool confirmed = false;                  // page 1's total re-read after the last page
+  std::string confirm_error;               // that re-read failed
 };
 
 struct TaskRules {
   int max_shift_rounds = 3;
+  // tamanhoPagina of each endpoint (0 or absent: pages are not checked one by one).
+  std::map<std::string, int> page_sizes;
+  int short_page_retries = 3;  // re-requests of a short page before it counts as missing
+  std::chrono::milliseconds short_page_backoff{500};  // doubled per retry, up to the cap
+  std::chrono::milliseconds short_page_backoff_cap{30000};
+  bool confirm_total = true;  // re-read page 1 once every page is stored (see README)
 };
 
 class TaskMachine {
@@ -67,7 +91,9 @@ class TaskMachine {
     // Puts a request for `page` of the task on the wire (recording it in t.in_flight); false
     // when nothing more can be asked (stopping). May throw baliza::Error when the task's
     // parameters cannot make a URL.
-    std::function<bool(TaskState& t, int page)> submit;
+    // `delay` > 0: ask after that long (a backoff); the page counts as in flight meanwhile.
+    std::function<bool(TaskState& t, int page, std::chrono::milliseconds delay, bool confirm)>
+        submit;
     // The task ended; counted and written already. The owner releases the claim and may
     // destroy `t` after this returns.
     std::function<void(TaskState& t, TaskEnd end, const std::string& detail)> ended;
@@ -102,6 +128,13 @@ class TaskMachine {
   void shift(TaskState& t, int page, std::optional<std::int64_t> before,
              std::optional<std::int64_t> after);
   PageWrite page_write(const TaskState& t, const PageOutcome& o, int page) const;
+  // Records a page should hold under the task's total; empty when that cannot be told.
+  std::optional<std::int64_t> expected_records(const TaskState& t, int page) const;
+  // A page whose length is not what the envelope implies: asked again, or kept as missing.
+  void on_short(TaskState& t, const Job& job, PageOutcome& o, PreparedPayload payload,
+                std::int64_t records, std::int64_t expected);
+  // Empty when the stored pages prove the total; else what is missing.
+  std::string incomplete(const TaskState& t) const;
 
   ExtractionStore& store_;
   std::string run_id_;

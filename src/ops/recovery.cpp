@@ -85,7 +85,8 @@ std::vector<EndpointRecovery> recovery_status(Connection& conn, const plan::Date
   Result r = conn.query(
       "WITH t AS (SELECT * FROM planning.task_plan t WHERE " + scope_sql(range, {}) +
       "), pages AS (SELECT task_id, count(*) AS stored, max(coalesce(total_pages, 0)) AS "
-      "total_pages FROM runtime.task_results WHERE superseded_at IS NULL GROUP BY task_id), "
+      "total_pages, max(total_records) AS total_records, sum(records_count) AS records FROM "
+      "runtime.task_results WHERE superseded_at IS NULL GROUP BY task_id), "
       "fails AS (SELECT task_id, count(*) FILTER (WHERE resolved_at IS NULL) AS unresolved, "
       "count(*) FILTER (WHERE resolved_at IS NULL AND error_class = 'permanent') AS permanent "
       "FROM meta.failed_requests GROUP BY task_id) "
@@ -96,7 +97,9 @@ std::vector<EndpointRecovery> recovery_status(Connection& conn, const plan::Date
       "NULL THEN greatest(greatest(p.total_pages, 1) - p.stored, 0) ELSE 0 END), 0), count(*) "
       "FILTER (WHERE t.status <> 'done' AND p.task_id IS NULL), coalesce(sum(f.unresolved), 0), "
       "coalesce(sum(f.permanent), 0), coalesce(max(t.last_error) FILTER (WHERE t.status <> "
-      "'done'), '') FROM t LEFT JOIN pages p USING (task_id) LEFT JOIN fails f USING (task_id) "
+      "'done'), ''), coalesce(sum(CASE WHEN t.status <> 'done' THEN greatest(p.total_records - "
+      "p.records, 0) END), 0) FROM t LEFT JOIN pages p USING (task_id) LEFT JOIN fails f USING "
+      "(task_id) "
       "GROUP BY 1 ORDER BY 1");
   std::vector<EndpointRecovery> rows;
   for (size_t i = 0; i < r.row_count(); ++i) {
@@ -113,6 +116,7 @@ std::vector<EndpointRecovery> recovery_status(Connection& conn, const plan::Date
     e.unresolved_failures = r.get_int64(9, i);
     e.permanent_failures = r.get_int64(10, i);
     e.last_error = r.get_string(11, i);
+    e.records_missing = r.get_int64(12, i);
     rows.push_back(std::move(e));
   }
   Result circuits = conn.query(
@@ -132,17 +136,18 @@ std::string describe_recovery(const std::vector<EndpointRecovery>& rows) {
   if (rows.empty()) return "nothing planned for this period\n";
   std::string out;
   char buf[512];
-  std::snprintf(buf, sizeof buf, "%-30s %7s %6s %6s %7s %7s %8s %8s %8s\n", "endpoint", "planned",
-                "done", "failed", "partial", "pending", "pages", "failures", "circuit");
+  std::snprintf(buf, sizeof buf, "%-30s %7s %6s %6s %7s %7s %8s %8s %8s %8s\n", "endpoint",
+                "planned", "done", "failed", "partial", "pending", "pages", "records", "failures",
+                "circuit");
   out += buf;
   for (const auto& e : rows) {
-    std::snprintf(buf, sizeof buf, "%-30s %7lld %6lld %6lld %7lld %7lld %8lld %8lld %8s\n",
-                  e.endpoint.c_str(), static_cast<long long>(e.planned),
-                  static_cast<long long>(e.done), static_cast<long long>(e.failed),
-                  static_cast<long long>(e.partial), static_cast<long long>(e.pending + e.claimed),
-                  static_cast<long long>(e.pages_missing),
-                  static_cast<long long>(e.unresolved_failures),
-                  e.circuit.empty() ? "closed" : e.circuit.c_str());
+    std::snprintf(
+        buf, sizeof buf, "%-30s %7lld %6lld %6lld %7lld %7lld %8lld %8lld %8lld %8s\n",
+        e.endpoint.c_str(), static_cast<long long>(e.planned), static_cast<long long>(e.done),
+        static_cast<long long>(e.failed), static_cast<long long>(e.partial),
+        static_cast<long long>(e.pending + e.claimed), static_cast<long long>(e.pages_missing),
+        static_cast<long long>(e.records_missing), static_cast<long long>(e.unresolved_failures),
+        e.circuit.empty() ? "closed" : e.circuit.c_str());
     out += buf;
   }
   out += "\n";

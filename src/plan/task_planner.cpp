@@ -156,6 +156,9 @@ std::vector<const EndpointConfig*> select_endpoints(const EndpointsConfig& confi
   return selected;
 }
 
+// The longest date window the API accepts.
+constexpr int kMaxWindowDays = 365;
+
 // Empty when the window is planned; otherwise why it is skipped.
 std::string skip_reason(const EndpointConfig& e, const DateRange& w, Date today) {
   if (e.data_final_min_today) {
@@ -252,7 +255,10 @@ Plan plan_tasks(const EndpointsConfig& config, const PlanRequest& request) {
     std::vector<DateRange> planned;
     for (const DateRange& w : enumerate_windows(request.range, e->window)) {
       std::string reason = skip_reason(*e, w, request.today);
-      if (reason.empty()) {
+      if (reason.empty() && !e->date_params.start.empty() && !e->date_params.end.empty()) {
+        // A date window over 365 days is refused by the API (422): split before asking.
+        for (const DateRange& part : split_window(w, kMaxWindowDays)) planned.push_back(part);
+      } else if (reason.empty()) {
         planned.push_back(w);
       } else {
         plan.skipped.push_back({e->name, w, std::move(reason)});

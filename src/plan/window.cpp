@@ -1,5 +1,6 @@
 #include "plan/window.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "core/error.h"
@@ -171,6 +172,18 @@ Date today_local() {
   localtime_r(&now, &local);
   return Date{year{local.tm_year + 1900}, month{static_cast<unsigned>(local.tm_mon + 1)},
               day{static_cast<unsigned>(local.tm_mday)}};
+}
+
+std::vector<DateRange> split_window(const DateRange& range, int max_days) {
+  std::vector<DateRange> out;
+  const std::chrono::sys_days last{range.last};
+  std::chrono::sys_days first{range.first};
+  while (first <= last) {
+    const std::chrono::sys_days end = std::min(last, first + std::chrono::days(max_days - 1));
+    out.push_back({Date{first}, Date{end}});
+    first = end + std::chrono::days(1);
+  }
+  return out;
 }
 
 }  // namespace baliza::plan

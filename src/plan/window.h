@@ -46,6 +46,10 @@ DateRange latest_complete_month(Date today);   // --latest: the month before tod
 // The calendar windows of `window` size that intersect `range`, in order, each whole.
 std::vector<DateRange> enumerate_windows(const DateRange& range, Window window);
 
+// `range` cut into consecutive windows of at most `max_days` days (the API refuses a date window
+// over 365 days with 422, and a leap year has 366): unchanged when it is short enough.
+std::vector<DateRange> split_window(const DateRange& range, int max_days);
+
 // First and last day of the window of `window` size that contains `day`.
 DateRange window_containing(Date day, Window window);
 

@@ -163,6 +163,25 @@ TEST(TaskPlanner, YearWindowsWithTextFanOut) {
   EXPECT_FALSE(plan.tasks[0].modalidade.has_value());  // "0123" is text, not a code
 }
 
+TEST(TaskPlanner, ADateWindowOver365DaysIsSplitBeforeItIsAsked) {
+  // A year window of a dated endpoint: 2024 has 366 days, one more than the API accepts.
+  const EndpointsConfig config =
+      shipped_with("endpoints:\n  - name: contratos\n    window: year\n");
+  const Plan plan = plan_of(config, parse_range("2023-06-01:2024-02-01"), {"contratos"});
+  ASSERT_EQ(plan.tasks.size(), 3u);  // 2023 whole (365 days), 2024 in two
+  EXPECT_EQ(plan.tasks[0].data_date, day_of("2023-01-01"));
+  EXPECT_EQ(plan.tasks[0].window_end, day_of("2023-12-31"));
+  EXPECT_EQ(plan.tasks[1].data_date, day_of("2024-01-01"));
+  EXPECT_EQ(plan.tasks[1].window_end, day_of("2024-12-30"));
+  EXPECT_EQ(plan.tasks[2].data_date, day_of("2024-12-31"));
+  EXPECT_EQ(plan.tasks[2].window_end, day_of("2024-12-31"));
+  EXPECT_NE(plan.tasks[1].params.find("\"dataFinal\":\"20241230\""), std::string::npos)
+      << plan.tasks[1].params;
+  const auto parts = split_window(parse_range("2024-01-01:2024-01-10"), 4);
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[2], (DateRange{day_of("2024-01-09"), day_of("2024-01-10")}));
+}
+
 TEST(PlanDiff, SplitsAddedRemovedAndUnchanged) {
   const Plan old_plan = plan_of(shipped(), parse_range("2024-01-01:2024-01-20"), {"contratos"});
   const Plan new_plan = plan_of(shipped(), parse_range("2024-01-11:2024-01-31"), {"contratos"});
