@@ -337,6 +337,19 @@ CREATE TABLE IF NOT EXISTS meta.record_ledger (
   PRIMARY KEY (run_id, unique_id, line)
 );
 )SQL"},
+      {6, "completeness checks: a task's total read again after its pages were stored", R"SQL(
+-- outcome: 'confirmed' (page 1 read again gave the same totalRegistros: the task is proved
+-- complete at checked_at) or 'moved' (another total: the task was paged again).
+CREATE TABLE IF NOT EXISTS meta.completeness_checks (
+  run_id VARCHAR,
+  task_id VARCHAR NOT NULL,
+  endpoint VARCHAR NOT NULL,
+  total_records BIGINT,
+  total_after BIGINT,
+  outcome VARCHAR NOT NULL,
+  checked_at TIMESTAMP NOT NULL
+);
+)SQL"},
   };
   return list;
 }

@@ -245,6 +245,22 @@ void DuckDbExtractionStore::put_circuit_event(CircuitEventWrite e) {
   });
 }
 
+void DuckDbExtractionStore::put_completeness_check(CompletenessCheckWrite k) {
+  writer_.enqueue([k = std::move(k), at = utc_timestamp_now()](Connection& c) {
+    c.prepare(
+         "INSERT INTO meta.completeness_checks (run_id, task_id, endpoint, total_records, "
+         "total_after, outcome, checked_at) VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMP)")
+        .bind(1, k.run_id)
+        .bind(2, k.task_id)
+        .bind(3, k.endpoint)
+        .bind(4, k.total)
+        .bind(5, k.after)
+        .bind(6, k.outcome)
+        .bind(7, at)
+        .execute();
+  });
+}
+
 void DuckDbExtractionStore::put_schema_version(const SchemaVersion& v, const std::string& url) {
   writer_.enqueue([v, url, at = utc_timestamp_now()](Connection& c) {
     c.prepare(

@@ -37,6 +37,7 @@ class DuckDbExtractionStore final : public ExtractionStore {
   void supersede_task(const std::string& task_id) override;
   void resolve_failures(const std::string& task_id) override;
   void put_circuit_event(CircuitEventWrite event) override;
+  void put_completeness_check(CompletenessCheckWrite check) override;
   void put_schema_version(const SchemaVersion& version, const std::string& request_url) override;
   void flush() override;
   std::uint64_t refused_writes() const override;

@@ -12,6 +12,7 @@
 //   - failed requests (meta.failed_requests) and their resolution once the page is stored;
 //   - data shifts (meta.data_shifts): the task's current results become superseded;
 //   - circuit breaker transitions (meta.circuit_events);
+//   - completeness checks: a task's total read again (meta.completeness_checks);
 //   - new schema versions (meta.schema_versions);
 //   - the run log (meta.execution_log, meta.pipeline_metrics).
 // And the reads an extraction needs: known schema versions, a resumed task's stored pages.
@@ -69,6 +70,14 @@ struct ShiftWrite {
   std::string run_id, task_id, endpoint;
   int page = 0;
   std::optional<std::int64_t> before, after;  // after empty: the page came back empty
+};
+
+// A task's total read again once its pages were stored (meta.completeness_checks).
+struct CompletenessCheckWrite {
+  std::string run_id, task_id, endpoint;
+  std::optional<std::int64_t> total;  // what the stored pages hold
+  std::optional<std::int64_t> after;  // what page 1 says now
+  std::string outcome;                // "confirmed" | "moved"
 };
 
 struct CircuitEventWrite {
@@ -131,6 +140,7 @@ class ExtractionStore {
   // have no page).
   virtual void resolve_failures(const std::string& task_id) = 0;
   virtual void put_circuit_event(CircuitEventWrite event) = 0;
+  virtual void put_completeness_check(CompletenessCheckWrite check) = 0;
   // `request_url`: the page that showed the version first.
   virtual void put_schema_version(const SchemaVersion& version, const std::string& request_url) = 0;
 

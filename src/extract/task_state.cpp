@@ -245,9 +245,14 @@ void TaskMachine::on_success(TaskState& t, const Job& job, PageOutcome& o,
   const std::int64_t total_pages = env.total_paginas.value_or(1);
   if (t.finished || t.gave_up)
     return keep_superseded(t, o, job.page, std::move(payload), true, true);
-  if (job.confirm && job.generation == t.generation && total == t.total) {
-    t.confirmed = true;  // the same total after every page was stored: proved
-    return keep_superseded(t, o, job.page, std::move(payload), true, false);
+  if (job.confirm && job.generation == t.generation) {
+    // The closing read: not a page of the task (its body is not stored again), a check.
+    store_.put_completeness_check({run_id_, t.claim.task_id, t.claim.endpoint, t.total, total,
+                                   total == t.total ? "confirmed" : "moved"});
+    if (total == t.total) {
+      t.confirmed = true;  // the same total after every page was stored: proved
+      return;
+    }
   }
   if (!t.total) {
     t.total = total;
@@ -308,6 +313,10 @@ void TaskMachine::on_empty(TaskState& t, const Job& job, PageOutcome& o) {
     return keep_superseded(t, o, job.page, {}, false, false);
   }
   if (job.page == 1) {
+    if (job.confirm) {
+      store_.put_completeness_check(
+          {run_id_, t.claim.task_id, t.claim.endpoint, t.total, 0, "moved"});
+    }
     if (t.total && *t.total != 0) {
       shift(t, 1, t.total, 0);
       if (t.gave_up) return keep_superseded(t, o, job.page, {}, false, false);

@@ -17,9 +17,9 @@
 // asked again after a backoff, up to `short_page_retries` times; still wrong, it is stored
 // as it is, recorded in meta.failed_requests (error_class 'short_page', with the missing
 // count) and the task ends partial. Once every page is stored, page 1 is read again
-// (`confirm_total`): the same total proves it; another total is a data shift (the task is
-// paged again). A page past the end answered 400 "Página N inexistente" means the data
-// shrank: the task starts again from page 1.
+// (`confirm_total`; a row in meta.completeness_checks, its body not stored again): the same
+// total proves it; another total is a data shift (the task is paged again). A page past the end
+// answered 400 "Página N inexistente" means the data shrank: the task starts again from page 1.
 // Every answer ends in exactly one place: accepted (a current result), kept superseded (for
 // the record), or a failed request.
 //
