@@ -184,6 +184,18 @@ void PgExtractionStore::put_circuit_event(extract::CircuitEventWrite e) {
   });
 }
 
+void PgExtractionStore::put_completeness_check(extract::CompletenessCheckWrite k) {
+  writer_.enqueue([k = std::move(k), id = random_id(), at = utc_timestamp_now(),
+                   worker = worker_id_](PgConnection& c) {
+    c.exec(
+        "INSERT INTO baliza.completeness_checks (check_id, run_id, task_id, endpoint, "
+        "total_records, total_after, outcome, checked_at, worker_id) VALUES ($1, $2, $3, $4, $5, "
+        "$6, $7, $8::timestamp, $9) ON CONFLICT DO NOTHING",
+        {id, k.run_id, k.task_id, k.endpoint, PgParam(k.total), PgParam(k.after), k.outcome, at,
+         worker});
+  });
+}
+
 void PgExtractionStore::put_schema_version(const extract::SchemaVersion& v,
                                            const std::string& url) {
   writer_.enqueue([v, url, at = utc_timestamp_now()](PgConnection& c) {

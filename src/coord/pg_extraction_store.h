@@ -39,6 +39,7 @@ class PgExtractionStore final : public extract::ExtractionStore {
   void supersede_task(const std::string& task_id) override;
   void resolve_failures(const std::string& task_id) override;
   void put_circuit_event(extract::CircuitEventWrite event) override;
+  void put_completeness_check(extract::CompletenessCheckWrite check) override;
   void put_schema_version(const extract::SchemaVersion& version,
                           const std::string& request_url) override;
   void flush() override;

@@ -151,6 +151,22 @@ CREATE TABLE IF NOT EXISTS baliza.pipeline_metrics (
 INSERT INTO baliza.schema_version VALUES (1) ON CONFLICT DO NOTHING;
 )SQL";
 
+// Version 2: a task's total read again once its pages were stored (ExtractionStore).
+const char* const kSchemaV2 = R"SQL(
+CREATE TABLE IF NOT EXISTS baliza.completeness_checks (
+  check_id text PRIMARY KEY,
+  run_id text,
+  task_id text NOT NULL,
+  endpoint text NOT NULL,
+  total_records bigint,
+  total_after bigint,
+  outcome text NOT NULL,
+  checked_at timestamp NOT NULL,
+  worker_id text
+);
+INSERT INTO baliza.schema_version VALUES (2) ON CONFLICT DO NOTHING;
+)SQL";
+
 }  // namespace
 
 void ensure_coordinator_schema(PgConnection& conn) {
@@ -160,11 +176,12 @@ void ensure_coordinator_schema(PgConnection& conn) {
       "'schema_version'");
   if (ready.get_int64(0, 0) > 0) {
     const PgResult v = conn.exec("SELECT coalesce(max(version), 0) FROM baliza.schema_version");
-    if (v.get_int64(0, 0) >= 1) return;
+    if (v.get_int64(0, 0) >= 2) return;
   }
   conn.transaction([&] {
     conn.exec("SELECT pg_advisory_xact_lock(7355608)");  // one DDL runner at a time
     conn.exec_script(kSchemaV1);
+    conn.exec_script(kSchemaV2);
   });
 }
 
