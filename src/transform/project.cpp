@@ -292,10 +292,19 @@ void link_macros(Project& p, std::vector<PreparedFile>& files) {
   for (PreparedFile& f : files) {
     if (f.kind == FileKind::kMacros) library->add(std::move(f.macro_file));
   }
+  library->root_name = p.settings.name;
   library->check();
+  // Every template's link error is reported, not only the first.
+  std::vector<std::string> errors;
   for (PreparedFile& f : files) {
-    if (f.tmpl) f.tmpl->link_macros(library);
+    if (!f.tmpl) continue;
+    try {
+      f.tmpl->link_macros(library, &p.vars);
+    } catch (const Error& e) {
+      errors.emplace_back(e.what());
+    }
   }
+  throw_collected_errors(errors);
   p.macros = std::move(library);
 }
 

@@ -79,9 +79,27 @@ void prepare_files(std::vector<PreparedFile>& files) {
   for (unsigned t = 1; t < workers; ++t) threads.emplace_back(work);
   work();
   for (auto& t : threads) t.join();
+  // Every file's error is reported, not only the first (template errors are usage errors;
+  // anything else, e.g. an unreadable file, is rethrown as it is).
+  std::vector<std::string> errors;
   for (const PreparedFile& f : files) {
-    if (f.error) std::rethrow_exception(f.error);
+    if (!f.error) continue;
+    try {
+      std::rethrow_exception(f.error);
+    } catch (const Error& e) {
+      if (e.code() != ExitCode::kUsage) throw;
+      errors.emplace_back(e.what());
+    }
   }
+  throw_collected_errors(errors);
+}
+
+void throw_collected_errors(const std::vector<std::string>& errors) {
+  if (errors.empty()) return;
+  if (errors.size() == 1) throw usage_error(errors[0]);
+  std::string message = std::to_string(errors.size()) + " errors in the project:";
+  for (const std::string& e : errors) message += "\n  " + e;
+  throw usage_error(message);
 }
 
 std::string read_whole_file(const std::filesystem::path& path) {

@@ -34,9 +34,14 @@ struct PreparedFile {
 FileKind classify_file(const std::string& path, const ProjectSettings& settings,
                        std::size_t& relative_offset);
 
-// Reads, hashes and parses every file. When several files fail, rethrows the error of the
-// first one in the vector's order, so errors do not depend on thread timing.
+// Reads, hashes and parses every file. When several files fail with usage errors (bad
+// templates, bad YAML), throws one usage error listing all of them in the vector's order (so
+// errors do not depend on thread timing); another kind of error is rethrown as it is.
 void prepare_files(std::vector<PreparedFile>& files);
+
+// Throws one usage_error listing every message ("N errors in the project:" and one line each);
+// nothing when `errors` is empty.
+void throw_collected_errors(const std::vector<std::string>& errors);
 
 // The whole content of a file; throws environment_error when it cannot be read.
 std::string read_whole_file(const std::filesystem::path& path);

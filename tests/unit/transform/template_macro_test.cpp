@@ -91,7 +91,7 @@ TEST(TemplateMacro, NestedCallsAndConditionsOnArguments) {
         "{{ cols }}{% else %}{{ kind }}{% endif %}\n"
         "{%- endmacro %}"},
        {"models/m.sql", "{{ pick('money') }} | {{ pick('list') }} | {{ pick(kind='other') }}"}});
-  EXPECT_EQ(render(p, "model.shop.m"), "round(v * 100) as v_m | [\"a\",\"b\"] | other");
+  EXPECT_EQ(render(p, "model.shop.m"), "round(v * 100) as v_m | ['a', 'b'] | other");
   const Node* m = p.find("model.shop.m");
   EXPECT_EQ(m->tmpl->macros(), (std::vector<std::string>{"cents", "money", "pick"}));
 }
@@ -165,7 +165,7 @@ TEST(TemplateMacro, SetAssignsVariablesInModelsAndMacros) {
             {"models/m.sql",
              "{% set n = 3 %}{% set cols = ['a', 'b'] %}{% set big = n > 2 %}"
              "select {{ n }} as {{ labelled(n) }}{% if big %}, {{ cols }}{% endif %}"}});
-  EXPECT_EQ(render(p, "model.shop.m"), "select 3 as col_3, [\"a\",\"b\"]");
+  EXPECT_EQ(render(p, "model.shop.m"), "select 3 as col_3, ['a', 'b']");
   // A macro's variables stay inside it.
   std::string message = render_error("{{ cents('x') }} {{ scale }}");
   EXPECT_EQ(message.find("undefined name 'scale' at models/m.sql:1:21"), 0u) << message;
@@ -240,12 +240,13 @@ TEST(TemplateMacro, RecursionDeeperThanFiftyNamesTheChain) {
       << message;
 }
 
-TEST(TemplateMacro, MacroInAModelFileIsRejected) {
-  std::string message =
-      load_error({{"models/m.sql", "select 1\n{% macro helper() %}x{% endmacro %}"}});
-  EXPECT_EQ(message.find("macro 'helper' is defined in a model or test file at models/m.sql:2:4; "
-                         "move it to a .sql file under macros/"),
-            0u)
+TEST(TemplateMacro, MacroInAModelFileIsLocalToIt) {
+  // As in Jinja (and dbt): a macro defined in a model is callable after its definition.
+  Project p = load(
+      {{"models/m.sql", "{% macro helper(x) %}<{{ x }}>{% endmacro %}select {{ helper(1) }}"}});
+  EXPECT_EQ(render(p, "model.shop.m"), "select <1>");
+  std::string message = load_error({{"models/m.sql", "{% test t(model) %}x{% endtest %}"}});
+  EXPECT_EQ(message.find("test 't' is defined in a model or test file at models/m.sql:1:4"), 0u)
       << message;
 }
 

@@ -160,16 +160,17 @@ TEST(Template, UnclosedDelimitersPointAtTheOpener) {
 TEST(Template, UnknownTagNamesTheSupportedOnes) {
   std::string message = error_of("{% fi %}");
   EXPECT_NE(message.find("unknown tag 'fi' at models/a.sql:1:4"), std::string::npos) << message;
-  EXPECT_NE(message.find("did you mean 'if'"), std::string::npos) << message;
+  EXPECT_NE(message.find("did you mean"), std::string::npos) << message;
+  EXPECT_NE(message.find("'if'?"), std::string::npos) << message;
   EXPECT_NE(message.find("supported tags: if, elif, else, endif"), std::string::npos) << message;
   EXPECT_NE(error_of("{% endif %}").find("no matching '{% if %}'"), std::string::npos);
 }
 
-TEST(Template, RefNeedsLiteralArguments) {
-  std::string message = error_of("{{ ref(name) }}");
-  EXPECT_NE(message.find("ref() arguments must be quoted strings at models/a.sql:1:8"),
-            std::string::npos)
-      << message;
+TEST(Template, RefWithComputedArgumentsRendersAndUndefinedNamesFail) {
+  // dbt accepts computed ref() arguments; an undefined one fails where it is used.
+  EXPECT_EQ(error_of("{{ ref(name) }}"), "undefined name 'name' at models/a.sql:1:8");
+  EXPECT_EQ(render("{% for m in ['a', 'b'] %}{{ ref(m) }} {% endfor %}"),
+            "\"main\".\"a\" \"main\".\"b\" ");
   EXPECT_NE(error_of("{{ config('table') }}").find("keyword arguments only"), std::string::npos);
 }
 

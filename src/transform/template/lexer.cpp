@@ -1,4 +1,4 @@
-#include "transform/template_lexer.h"
+#include "transform/template/lexer.h"
 
 #include "core/error.h"
 
@@ -69,6 +69,9 @@ class Lexer {
     char kind = src_[open + 1];
     if (kind == '#') return lex_comment(open, pos);
     bool variable = kind == '{';
+    if (!variable) {
+      if (std::size_t after = raw_block(open, pos); after != 0) return after;
+    }
     tokens_.push_back(
         Token{variable ? TokenKind::kVariableBegin : TokenKind::kBlockBegin, open, pos - open, {}});
     int brace_depth = 0;
@@ -85,6 +88,52 @@ class Lexer {
                    "; the '{%' opened at " + site_.where(open) + " must end with '%}'");
       }
       pos = lex_expression_token(pos, brace_depth);
+    }
+  }
+
+  // `{% raw %}...{% endraw %}`: the contents become one text token. Returns the offset after
+  // the endraw tag, or 0 when the tag at `open` is not `raw`.
+  std::size_t raw_block(std::size_t open, std::size_t pos) {
+    std::size_t p = pos;
+    while (p < src_.size() && is_space(src_[p])) ++p;
+    if (src_.compare(p, 3, "raw") != 0) return 0;
+    p += 3;
+    while (p < src_.size() && is_space(src_[p])) ++p;
+    bool strip_inside = src_.compare(p, 3, "-%}") == 0;
+    if (!strip_inside && src_.compare(p, 2, "%}") != 0) return 0;
+    std::size_t content = p + (strip_inside ? 3 : 2);
+    std::size_t search = content;
+    while (true) {
+      std::size_t end_open = src_.find("{%", search);
+      if (end_open == std::string_view::npos) {
+        site_.fail(open, "unclosed '{% raw %}'", "; add '{% endraw %}'");
+      }
+      std::size_t q = end_open + 2;
+      bool strip_before = q < src_.size() && src_[q] == '-';
+      if (strip_before) ++q;
+      while (q < src_.size() && is_space(src_[q])) ++q;
+      if (src_.compare(q, 6, "endraw") != 0) {
+        search = end_open + 2;
+        continue;
+      }
+      q += 6;
+      while (q < src_.size() && is_space(src_[q])) ++q;
+      bool strip_after = src_.compare(q, 3, "-%}") == 0;
+      if (!strip_after && src_.compare(q, 2, "%}") != 0) {
+        search = end_open + 2;
+        continue;
+      }
+      std::size_t begin = content;
+      std::size_t end = end_open;
+      if (strip_inside) {
+        while (begin < end && is_space(src_[begin])) ++begin;
+      }
+      if (strip_before) {
+        while (end > begin && is_space(src_[end - 1])) --end;
+      }
+      if (end > begin) tokens_.push_back(Token{TokenKind::kText, begin, end - begin, {}});
+      strip_next_ = strip_after;
+      return q + (strip_after ? 3 : 2);
     }
   }
 
@@ -125,7 +174,19 @@ class Lexer {
     }
     if (is_digit(c)) {
       std::size_t end = pos + 1;
-      while (end < src_.size() && (is_digit(src_[end]) || src_[end] == '.')) ++end;
+      while (end < src_.size() && (is_digit(src_[end]) || src_[end] == '_')) ++end;
+      if (end + 1 < src_.size() && src_[end] == '.' && is_digit(src_[end + 1])) {
+        end += 2;
+        while (end < src_.size() && is_digit(src_[end])) ++end;
+      }
+      if (end < src_.size() && (src_[end] == 'e' || src_[end] == 'E')) {
+        std::size_t e = end + 1;
+        if (e < src_.size() && (src_[e] == '+' || src_[e] == '-')) ++e;
+        if (e < src_.size() && is_digit(src_[e])) {
+          end = e;
+          while (end < src_.size() && is_digit(src_[end])) ++end;
+        }
+      }
       push(TokenKind::kNumber, pos, end, std::string(src_.substr(pos, end - pos)));
       return end;
     }
@@ -140,7 +201,27 @@ class Lexer {
     for (; i < src_.size() && src_[i] != quote; ++i) {
       if (src_[i] == '\\' && i + 1 < src_.size()) {
         char e = src_[++i];
-        value += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+        switch (e) {
+          case 'n':
+            value += '\n';
+            break;
+          case 't':
+            value += '\t';
+            break;
+          case 'r':
+            value += '\r';
+            break;
+          case '\\':
+          case '\'':
+          case '"':
+            value += e;
+            break;
+          case '\n':
+            break;  // a backslash-newline continues the string
+          default:
+            value += '\\';  // as Python: unknown escapes keep their backslash
+            value += e;
+        }
       } else {
         value += src_[i];
       }
@@ -152,7 +233,7 @@ class Lexer {
   }
 
   std::size_t lex_operator(std::size_t pos, int& brace_depth) {
-    static constexpr std::string_view kTwo[] = {"==", "!=", "<=", ">="};
+    static constexpr std::string_view kTwo[] = {"==", "!=", "<=", ">=", "**", "//"};
     for (std::string_view op : kTwo) {
       if (src_.compare(pos, 2, op) == 0) {
         push(TokenKind::kOperator, pos, pos + 2, std::string(op));

@@ -1,0 +1,66 @@
+// One render's environment: the global names (a registry that context providers fill: the
+// engine's own Jinja globals, dbt's context, package namespaces), how macros are found, the
+// call chain for the depth limit and the results of {% call statement %} blocks.
+// The evaluator knows no dbt names: everything a template may call is registered here.
+// Not thread-safe: one render, one Environment.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "transform/template/value.h"
+
+namespace baliza::transform {
+struct Macro;
+}
+
+namespace baliza::transform::tmpl {
+
+class Environment {
+ public:
+  // Finds a macro by name as seen from a macro of `package` (empty: the root project).
+  using MacroFinder =
+      std::function<const Macro*(std::string_view name, std::string_view from_package)>;
+  // Resolves an unknown global name lazily (e.g. a package namespace); nullopt when unknown.
+  using Fallback = std::function<std::optional<Value>(std::string_view name)>;
+
+  void set_global(std::string name, Value v) { globals_[std::move(name)] = std::move(v); }
+  const Value* global(std::string_view name) const;
+  std::vector<std::string> global_names() const;
+
+  void set_macro_finder(MacroFinder f) { find_macro_ = std::move(f); }
+  const Macro* find_macro(std::string_view name, std::string_view from_package) const {
+    return find_macro_ ? find_macro_(name, from_package) : nullptr;
+  }
+  bool has_macros() const { return static_cast<bool>(find_macro_); }
+  void set_fallback(Fallback f) { fallback_ = std::move(f); }
+  std::optional<Value> fallback(std::string_view name) const {
+    return fallback_ ? fallback_(name) : std::nullopt;
+  }
+  // Every name the fallback or macro finder knows, for suggestions.
+  std::function<std::vector<std::string>()> extra_names;
+
+  // Macros being expanded, outermost first.
+  std::vector<std::string> chain;
+  // Results of {% call statement(name) %} blocks, for load_result(name).
+  std::map<std::string, Value, std::less<>> statement_results;
+  // Loop iterations so far (bounded by kMaxIterations).
+  std::size_t iterations = 0;
+  // Opaque pointer for context providers (dbt's context keeps its state here).
+  void* user = nullptr;
+
+ private:
+  std::map<std::string, Value, std::less<>> globals_;
+  MacroFinder find_macro_;
+  Fallback fallback_;
+};
+
+// Installs the engine's own globals: range, dict, namespace, zip, joiner, cycler, lipsum-free.
+void install_jinja_globals(Environment& env);
+// Their names, for suggestions and for telling macro calls from built-in calls.
+const std::vector<std::string>& jinja_global_names();
+
+}  // namespace baliza::transform::tmpl
