@@ -272,7 +272,7 @@ int run_validate(Context& ctx, const TransformOptions& o) {
   Settings settings = settings_for(ctx, p);
   lineage::ModelChecks checks;
   std::vector<ValidationIssue> issues =
-      validate_project(p.project, dag, settings.db_path, checks.hook());
+      validate_project(p.project, dag, settings.db_path, checks.hook(), checks.finish());
   const lineage::ProjectLineage& columns = checks.lineage();
   int errors = 0;
   for (const ValidationIssue& issue : issues) {
@@ -336,7 +336,7 @@ int run_lineage(Context& ctx, const TransformOptions& o) {
   Settings settings = settings_for(ctx, p);
   lineage::ModelChecks checks;
   std::vector<ValidationIssue> issues =
-      validate_project(p.project, dag, settings.db_path, checks.hook());
+      validate_project(p.project, dag, settings.db_path, checks.hook(), checks.finish());
   const lineage::ProjectLineage& columns = checks.lineage();
   for (const ValidationIssue& issue : issues)
     if (issue.error) ctx.say("warning: " + issue.location + ": " + issue.message);

@@ -36,6 +36,7 @@ std::optional<std::vector<std::string>> ProjectLineage::relation_columns(const R
     }
   }
   if (auto it = catalog_.find(key); it != catalog_.end()) return it->second;
+  if (catalog_complete_) return std::nullopt;
   std::optional<std::vector<std::string>> cols;
   try {
     Result res =
@@ -51,6 +52,19 @@ std::optional<std::vector<std::string>> ProjectLineage::relation_columns(const R
   }
   catalog_[key] = cols;
   return cols;
+}
+
+void ProjectLineage::preload_catalog(Connection& conn) {
+  Result r = conn.query(
+      "SELECT lower(schema_name || '.' || table_name), column_name FROM duckdb_columns() WHERE "
+      "database_name = current_database() ORDER BY schema_name, table_name, column_index");
+  catalog_.clear();
+  for (std::size_t i = 0; i < r.row_count(); ++i) {
+    auto& cols = catalog_[r.get_string(0, i)];
+    if (!cols) cols.emplace();
+    cols->push_back(r.get_string(1, i));
+  }
+  catalog_complete_ = true;
 }
 
 void ProjectLineage::add_model(const transform::Node& node, const std::string& compiled_sql,
@@ -81,7 +95,7 @@ void ProjectLineage::add_model(const transform::Node& node, const ModelShape* sh
   std::size_t index = models_.size();
   if (!m.relation.empty()) {
     by_relation_[lower(m.relation)] = index;
-    catalog_.erase(lower(m.relation));
+    if (!catalog_complete_) catalog_.erase(lower(m.relation));
   }
   by_name_[lower(m.name)] = index;
   by_name_[lower(m.unique_id)] = index;

@@ -42,6 +42,11 @@ class ProjectLineage {
   void add_model(const transform::Node& node, const ModelShape* shape, const std::string& error,
                  Connection& conn);
 
+  // Reads the columns of every relation of the connection's database in one query; relations
+  // not in it are then unknown without asking again (a snapshot: call it when the catalog is
+  // complete, as at the end of validation).
+  void preload_catalog(Connection& conn);
+
   const std::vector<ModelColumns>& models() const { return models_; }
   // The model whose name, unique_id or schema.table is `name` (case-insensitive), or nullptr.
   const ModelColumns* find(const std::string& name) const;
@@ -61,6 +66,7 @@ class ProjectLineage {
   std::map<std::string, std::size_t> by_relation_;  // lower(schema.table) -> models_ index
   std::map<std::string, std::size_t> by_name_;      // lower(name) and unique_id
   std::map<std::string, std::optional<std::vector<std::string>>> catalog_;  // lower(schema.table)
+  bool catalog_complete_ = false;
 };
 
 // Follows column `column` of `model` through the project: upstream (its inputs, their inputs,

@@ -55,6 +55,7 @@ std::optional<std::string> TypeChecker::column_type(const RelationName& r,
                                                     const std::string& column, Connection& conn) {
   std::string key = lower((r.schema.empty() ? std::string("main") : r.schema) + "." + r.table);
   auto it = types_.find(key);
+  if (it == types_.end() && complete_) return std::nullopt;
   if (it == types_.end()) {
     std::map<std::string, std::string> cols;
     try {
@@ -72,6 +73,16 @@ std::optional<std::string> TypeChecker::column_type(const RelationName& r,
   auto c = it->second.find(lower(column));
   if (c == it->second.end()) return std::nullopt;
   return c->second;
+}
+
+void TypeChecker::preload(Connection& conn) {
+  Result r = conn.query(
+      "SELECT lower(schema_name || '.' || table_name), lower(column_name), data_type FROM "
+      "duckdb_columns() WHERE database_name = current_database()");
+  types_.clear();
+  for (std::size_t i = 0; i < r.row_count(); ++i)
+    types_[r.get_string(0, i)][r.get_string(1, i)] = r.get_string(2, i);
+  complete_ = true;
 }
 
 namespace {

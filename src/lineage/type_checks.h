@@ -33,11 +33,14 @@ struct TypeIssue {
 class TypeChecker {
  public:
   std::vector<TypeIssue> check(const ModelShape& shape, Connection& conn);
+  // Reads every column type of the connection's database in one query (a complete snapshot).
+  void preload(Connection& conn);
 
  private:
   std::optional<std::string> column_type(const RelationName& relation, const std::string& column,
                                          Connection& conn);
   std::map<std::string, std::map<std::string, std::string>> types_;  // relation -> col -> type
+  bool complete_ = false;
 };
 
 // "number", "text", "datetime", "boolean", "" (NULL: unknown), else the upper-cased type.

@@ -28,7 +28,8 @@ class Validator {
         db_(Database::open(":memory:", {.threads = "1"})),
         conn_(db_) {}
 
-  std::vector<ValidationIssue> run(const std::optional<std::string>& warehouse) {
+  std::vector<ValidationIssue> run(const std::optional<std::string>& warehouse,
+                                   const ValidationFinished& on_finish) {
     // Models over the raw store call baliza_payload(), as in a build.
     register_payload_functions(conn_, std::size_t{256} << 20);
     if (warehouse && std::filesystem::exists(*warehouse)) {
@@ -45,6 +46,9 @@ class Validator {
     }
     for (std::size_t i : dag_.topological_order()) check(i);
     check_orphans();
+    if (on_finish) {
+      for (ValidationIssue& issue : on_finish(conn_)) issues_.push_back(std::move(issue));
+    }
     return std::move(issues_);
   }
 
@@ -223,9 +227,10 @@ class Validator {
 
 std::vector<ValidationIssue> validate_project(const Project& project, const Dag& dag,
                                               const std::optional<std::string>& warehouse,
-                                              const ValidatedModel& on_model) {
+                                              const ValidatedModel& on_model,
+                                              const ValidationFinished& on_finish) {
   Validator v(project, dag, on_model);
-  return v.run(warehouse);
+  return v.run(warehouse, on_finish);
 }
 
 }  // namespace baliza::transform

@@ -35,12 +35,17 @@ struct ValidationIssue;
 using ValidatedModel = std::function<std::vector<ValidationIssue>(
     const Node& node, const std::string& compiled_sql, int prefix_lines, Connection& scratch)>;
 
+// Called once after every node was checked, while the scratch database still lives: analyses
+// that batch their work over all models (one query for many) run here.
+using ValidationFinished = std::function<std::vector<ValidationIssue>(Connection& scratch)>;
+
 // Beyond binding, it reports (as errors): contracts (contract.h) that the SELECT breaks, models
 // that read nothing from the project and that nothing reads (orphans), and sources nothing
 // reads, each with the yml/SQL location and a fix.
 // `warehouse`: the DuckDB file to read existing tables from (nullopt or missing: none).
 std::vector<ValidationIssue> validate_project(const Project& project, const Dag& dag,
                                               const std::optional<std::string>& warehouse,
-                                              const ValidatedModel& on_model = nullptr);
+                                              const ValidatedModel& on_model = nullptr,
+                                              const ValidationFinished& on_finish = nullptr);
 
 }  // namespace baliza::transform

@@ -1,0 +1,148 @@
+// Benchmarks of issue 12, results in bench/results/lineage.md:
+//   1. validate of the synthetic 10k-model project without and with the per-model analysis
+//      validate now runs (column lineage + type checks, lineage/model_checks.h): what it adds;
+//   2. `baliza demo` transform time with OpenLineage events off and on (file transport): what
+//      emitting events adds to the month's transform (alternating runs, medians).
+// Usage: bench_column_lineage [--models N] [--scale S] [--runs R] [--only validate|events]
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "bench_clock.h"
+#include "db/database.h"
+#include "lineage/model_checks.h"
+#include "transform/dag.h"
+#include "transform/sql_dependencies.h"
+#include "transform/synthetic_project.h"
+#include "transform/validate.h"
+
+namespace fs = std::filesystem;
+using namespace baliza;
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+void validate_cost(const fs::path& dir, std::size_t models, int runs) {
+  transform::write_synthetic_project(dir, {.models = models});
+  transform::Project p = transform::load_project(dir);
+  transform::Dag dag = transform::Dag::build(p);
+  {
+    auto db = Database::open(":memory:", {.threads = "1"});
+    Connection conn(db);
+    transform::add_plain_sql_dependencies(p, dag, conn);
+  }
+  // CPU seconds of this process (validation is single-threaded: DuckDB runs with 1 thread),
+  // which the 8 engineers sharing 2 cores disturb far less than wall time.
+  std::vector<double> plain, lineage_only, full;
+  std::size_t columns = 0, unknown = 0, issues = 0;
+  for (int r = 0; r < runs; ++r) {
+    double t0 = bench::cpu_seconds();
+    transform::validate_project(p, dag, std::nullopt);
+    plain.push_back(bench::cpu_seconds() - t0);
+
+    lineage::ModelChecks lineage_checks(false);
+    t0 = bench::cpu_seconds();
+    transform::validate_project(p, dag, std::nullopt, lineage_checks.hook(),
+                                lineage_checks.finish());
+    lineage_only.push_back(bench::cpu_seconds() - t0);
+
+    lineage::ModelChecks checks;
+    t0 = bench::cpu_seconds();
+    issues =
+        transform::validate_project(p, dag, std::nullopt, checks.hook(), checks.finish()).size();
+    full.push_back(bench::cpu_seconds() - t0);
+    columns = unknown = 0;
+    for (const auto& m : checks.lineage().models())
+      for (const auto& c : m.lineage.columns) {
+        ++columns;
+        unknown += c.known ? 0 : 1;
+      }
+  }
+  std::printf(
+      "validate, %zu-model synthetic project (CPU seconds, median of %d): without analysis %.3fs; with column "
+      "lineage %.3fs (+%.3fs); with lineage + type checks %.3fs (+%.3fs); %zu columns traced, "
+      "%zu unknown, %zu issues\n",
+      models, runs, median(plain), median(lineage_only), median(lineage_only) - median(plain),
+      median(full), median(full) - median(plain), columns, unknown, issues);
+}
+
+// "time: plan 0.1s, extract 2.3s, transform 1.2s" -> 1.2
+double transform_seconds(const std::string& out) {
+  auto pos = out.find("transform ", out.find("time: plan"));
+  return pos == std::string::npos ? -1 : std::atof(out.c_str() + pos + 10);
+}
+
+std::string run(const std::string& cmd) {
+  std::string out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  pclose(pipe);
+  return out;
+}
+
+void events_cost(const fs::path& dir, double scale, int runs) {
+  fs::create_directories(dir);
+  std::string bin = BALIZA_BIN;
+  char scale_text[32];
+  std::snprintf(scale_text, sizeof scale_text, "%g", scale);
+  std::vector<double> off, on;
+  std::size_t events = 0;
+  for (int r = 0; r < runs + 1; ++r) {  // the first pair warms caches and is dropped
+    for (bool with_events : {false, true}) {
+      fs::remove_all(dir / "data");
+      fs::remove(dir / "events.jsonl");
+      std::string env = with_events ? "OPENLINEAGE__TRANSPORT__LOG_FILE_PATH=events.jsonl "
+                                    : "OPENLINEAGE_DISABLED=true ";
+      std::string out = run("cd " + dir.string() + " && env -u OPENLINEAGE_URL " + env + bin +
+                            " demo --mes 2024-02 -q --scale " + scale_text + " 2>/dev/null");
+      double t = transform_seconds(out);
+      if (r == 0) continue;
+      (with_events ? on : off).push_back(t);
+      if (with_events) {
+        events = 0;
+        FILE* f = std::fopen((dir / "events.jsonl").c_str(), "r");
+        for (int c; f && (c = std::fgetc(f)) != EOF;) events += c == '\n';
+        if (f) std::fclose(f);
+      }
+    }
+  }
+  std::printf(
+      "demo --scale %s transform (median of %d alternating runs): events off %.3fs, on %.3fs "
+      "(%+.1f%%), %zu events\n",
+      scale_text, runs, median(off), median(on), 100 * (median(on) - median(off)) / median(off),
+      events);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t models = 10000;
+  double scale = 4;
+  int runs = 3;
+  std::string only;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--models") == 0) models = std::strtoul(argv[i + 1], nullptr, 10);
+    if (std::strcmp(argv[i], "--scale") == 0) scale = std::atof(argv[i + 1]);
+    if (std::strcmp(argv[i], "--runs") == 0) runs = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--only") == 0) only = argv[i + 1];
+  }
+  fs::path base =
+      fs::temp_directory_path() / ("baliza-bench-lineage-" + std::to_string(::getpid()));
+  if (only.empty() || only == "validate") validate_cost(base / "synthetic", models, runs);
+  if (only.empty() || only == "events") events_cost(base / "events", scale, runs);
+  fs::remove_all(base);
+  return 0;
+}
