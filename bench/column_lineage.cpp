@@ -69,7 +69,8 @@ void validate_cost(const fs::path& dir, std::size_t models, int runs) {
       }
   }
   std::printf(
-      "validate, %zu-model synthetic project (CPU seconds, median of %d): without analysis %.3fs; with column "
+      "validate, %zu-model synthetic project (CPU seconds, median of %d): without analysis %.3fs; "
+      "with column "
       "lineage %.3fs (+%.3fs); with lineage + type checks %.3fs (+%.3fs); %zu columns traced, "
       "%zu unknown, %zu issues\n",
       models, runs, median(plain), median(lineage_only), median(lineage_only) - median(plain),
