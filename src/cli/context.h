@@ -59,6 +59,7 @@ std::shared_ptr<Database> open_database(const Settings& s);
 // exit code. Defined in one file per group.
 void add_admin_commands(CLI::App& app, Context& ctx, int& exit_code);
 void add_query_commands(CLI::App& app, Context& ctx, int& exit_code);
+void add_explain_commands(CLI::App& app, Context& ctx, int& exit_code);  // trace, impact, reconcile
 void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code);  // plan, extract, recovery
 void add_transform_commands(CLI::App& app, Context& ctx,
                             int& exit_code);  // transform, seed, test, ...

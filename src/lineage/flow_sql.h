@@ -6,7 +6,9 @@
 // WITH (outermost first; the query's own WITH is moved into it) followed by its query.
 //
 // Errors: baliza::Error from DuckDB when a piece cannot be turned back into SQL. Not
-// thread-safe: one FlowSql per connection and thread; texts are cached per node.
+// thread-safe: one FlowSql per connection and thread. Texts are cached by node address: every
+// tree whose nodes are passed in must outlive the FlowSql (a freed tree's addresses could be
+// reused by another one).
 #pragma once
 
 #include <string>

@@ -1,0 +1,342 @@
+#include "lineage/row_links.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace baliza::lineage {
+namespace {
+
+using json = nlohmann::json;
+
+bool scalar_type(const std::string& type) {
+  if (type.empty()) return true;  // unknown: keep
+  for (const char* bad : {"[]", "STRUCT", "MAP", "UNION", "JSON", "BLOB", "LIST", "ARRAY"})
+    if (type.find(bad) != std::string::npos) return false;
+  return true;
+}
+
+const Expr* select_item(const Flow& f, const std::string& name) {
+  for (const auto& item : f.query->select_list)
+    if (item->kind != ExprKind::kStar && iequals(item->output_name(), name)) return item.get();
+  return nullptr;
+}
+
+// The name `column` of the model's top flow has at flow `target`, when the top copies it
+// unchanged through row-preserving selects (nullopt otherwise).
+std::optional<std::string> name_at(const Flow& top, const std::string& column, const Flow& target,
+                                   const RelationColumns& rc) {
+  const Flow* f = &top;
+  std::string name = column;
+  while (f != &target) {
+    if (f->kind != FlowKind::kSelect || !f->source) return std::nullopt;
+    bool found = false;
+    for (const auto& item : f->query->select_list) {
+      if (item->kind == ExprKind::kStar) {
+        if (std::any_of(item->star_exclude.begin(), item->star_exclude.end(),
+                        [&](const std::string& x) { return iequals(x, name); }))
+          continue;
+        auto cols = output_columns(*f->source, rc);
+        if (cols && std::any_of(cols->begin(), cols->end(),
+                                [&](const std::string& c) { return iequals(c, name); })) {
+          found = true;
+          break;
+        }
+        continue;
+      }
+      if (!iequals(item->output_name(), name)) continue;
+      if (item->kind != ExprKind::kColumnRef || item->column_names.size() > 2) return std::nullopt;
+      name = item->column_names.back();
+      found = true;
+      break;
+    }
+    if (!found) return std::nullopt;
+    f = f->source.get();
+  }
+  return name;
+}
+
+void direct_bindings(const Flow& f, std::vector<DirectInput>& out, bool& other) {
+  if (f.kind == FlowKind::kJoin) {
+    direct_bindings(*f.left, out, other);
+    direct_bindings(*f.right, out, other);
+  } else if (f.kind == FlowKind::kRelation) {
+    out.push_back({f.binding.empty() ? f.relation.table : f.binding, f.relation});
+  } else if (!(f.kind == FlowKind::kSelect && !f.source)) {  // a constant row is no input
+    other = true;
+  }
+}
+
+// The selected rows' keys under names no model column has (__k0, __k1, ...), so that the key
+// expressions, unqualified as the model writes them, bind to the model's FROM and not to them.
+std::string selected_keys(const ModelLinks& links, const std::string& selected) {
+  std::string cols;
+  for (std::size_t i = 0; i < links.keys.size(); ++i)
+    cols +=
+        (i ? ", " : "") + quote_identifier(links.keys[i].column) + " AS __k" + std::to_string(i);
+  return "SELECT DISTINCT " + cols + " FROM (" + selected + ")";
+}
+
+std::string key_match(const ModelLinks& links, const std::string& alias) {
+  std::string out;
+  for (std::size_t i = 0; i < links.keys.size(); ++i)
+    out += (out.empty() ? "" : " AND ") + ("(" + links.keys[i].expr + ") IS NOT DISTINCT FROM " +
+                                           alias + ".__k" + std::to_string(i));
+  return out.empty() ? "TRUE" : out;
+}
+
+std::string where_of(FlowSql& sql, const Flow& f) {
+  return f.query->where ? "(" + sql.expr(*f.query->where) + ")" : "TRUE";
+}
+
+}  // namespace
+
+void Catalog::load(const RelationName& r) {
+  Result res = conn_
+                   .prepare(
+                       "SELECT column_name, data_type FROM duckdb_columns() WHERE "
+                       "lower(table_name) = lower($2) AND ($1 = '' OR lower(schema_name) = "
+                       "lower($1)) ORDER BY column_index")
+                   .bind(1, r.schema)
+                   .bind(2, r.table)
+                   .execute();
+  std::vector<std::pair<std::string, std::string>> cols;
+  for (std::size_t i = 0; i < res.row_count(); ++i)
+    cols.emplace_back(res.get_string(0, i), res.get_string(1, i));
+  cache_.emplace_back(r.label(), std::move(cols));
+}
+
+std::optional<std::vector<std::string>> Catalog::columns(const RelationName& r) {
+  auto find = [&]() -> const std::vector<std::pair<std::string, std::string>>* {
+    for (const auto& [label, cols] : cache_)
+      if (iequals(label, r.label())) return &cols;
+    return nullptr;
+  };
+  if (!find()) load(r);
+  const auto* cols = find();
+  if (cols->empty()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const auto& c : *cols) out.push_back(c.first);
+  return out;
+}
+
+std::string Catalog::type(const RelationName& r, const std::string& column) {
+  columns(r);
+  for (const auto& [label, cols] : cache_)
+    if (iequals(label, r.label()))
+      for (const auto& [name, type] : cols)
+        if (iequals(name, column)) return type;
+  return {};
+}
+
+ModelLinks link_model(FlowSql& sql, Catalog& catalog, const ModelShape& shape,
+                      const RelationName& table) {
+  ModelLinks links;
+  const Flow& top = *shape.flow;
+  const Flow* f = strip_projections(top);
+  links.counted = f;
+  RelationColumns rc = catalog.lookup();
+  auto table_cols = catalog.columns(table);
+  if (!table_cols) {
+    links.reason = "table " + table.label() + " not found";
+    return links;
+  }
+  if (f->kind != FlowKind::kSelect || !f->source) {
+    links.reason = "shape " + describe(*f) + " is not traceable row by row";
+    return links;
+  }
+  // Keys: table column -> expression over the counted flow's FROM.
+  auto add_key = [&](const std::string& name_in_f, const Expr& e) {
+    for (const std::string& col : *table_cols) {
+      auto n = name_at(top, col, *f, rc);
+      if (n && iequals(*n, name_in_f)) {
+        links.keys.push_back({col, sql.expr(e)});
+        return true;
+      }
+    }
+    return false;
+  };
+  if (f->aggregate) {
+    for (const Expr* g : f->group_keys) {
+      const Expr* item = nullptr;
+      for (const auto& it : f->query->select_list)
+        if (it.get() == g || (!it->alias.empty() && sql.expr(*it) == sql.expr(*g))) item = it.get();
+      if (!item && g->kind == ExprKind::kColumnRef) item = select_item(*f, g->column_names.back());
+      if (!item || !add_key(item->output_name(), *g)) {
+        links.reason = "group key " + sql.expr(*g) + " is not a column of " + table.label();
+        return links;
+      }
+    }
+  } else if (f->dedup.kind == DedupKind::kRowNumber || f->dedup.kind == DedupKind::kDistinctOn) {
+    for (const Expr* k : f->dedup.keys) {
+      if (k->kind != ExprKind::kColumnRef || !add_key(k->column_names.back(), *k)) {
+        links.reason = "dedup key " + sql.expr(*k) + " is not a column of " + table.label();
+        return links;
+      }
+    }
+  } else if (auto cols = output_columns(*f, rc)) {
+    for (const std::string& c : *cols) {
+      auto origin = passthrough_origin(*f, c, rc);
+      if (!origin || !scalar_type(catalog.type(origin->relation, origin->column))) continue;
+      const Expr* item = select_item(*f, c);
+      std::string expr = item ? sql.expr(*item) : quote_identifier(c);
+      for (const std::string& col : *table_cols) {
+        auto n = name_at(top, col, *f, rc);
+        if (n && iequals(*n, c)) links.keys.push_back({col, expr});
+      }
+    }
+  }
+  if (links.keys.empty()) {
+    links.reason = "no column identifies its rows";
+    return links;
+  }
+  if (f->dedup.kind == DedupKind::kRowNumber) {
+    for (const Expr* k : f->dedup.keys)
+      links.dedup_partition += (links.dedup_partition.empty() ? "" : ", ") + sql.expr(*k);
+    for (std::size_t i = 0; i < f->dedup.order.size(); ++i)
+      links.dedup_order += (i ? ", " : "") + sql.expr(*f->dedup.order[i]) +
+                           (f->dedup.order_descending[i] ? " DESC" : "");
+  }
+  bool other = false;
+  direct_bindings(*f->source, links.direct, other);
+  if (other) {
+    links.direct.clear();
+    // Columns copied unchanged from base relations identify their rows.
+    for (const std::string& col : *table_cols) {
+      auto origin = passthrough_origin(top, col, rc);
+      if (!origin || !scalar_type(catalog.type(origin->relation, origin->column))) continue;
+      auto it = std::find_if(links.origins.begin(), links.origins.end(),
+                             [&](const OriginInput& o) { return o.relation == origin->relation; });
+      if (it == links.origins.end()) {
+        links.origins.push_back({origin->relation, {}});
+        it = links.origins.end() - 1;
+      }
+      it->columns.emplace_back(col, origin->column);
+    }
+    if (links.origins.empty())
+      links.reason = "its input is not a table and no column comes from one";
+  }
+  // Unnest of a JSON array: position column and JSON path.
+  for (const Expr* u : f->unnests) {
+    const Expr* e = u;
+    while (e->kind == ExprKind::kCast && !e->children.empty()) e = e->children[0].get();
+    if (e->children.empty()) continue;
+    const Expr* arg = e->children[0].get();
+    bool position = arg->kind == ExprKind::kFunction && iequals(arg->function_name, "range") &&
+                    arg->children.size() == 1;
+    if (position) {
+      for (const std::string& col : *table_cols) {
+        auto n = name_at(top, col, *f, rc);
+        if (n && iequals(*n, u->output_name())) links.position_column = col;
+      }
+      continue;
+    }
+    if (arg->kind != ExprKind::kColumnRef || f->source->kind != FlowKind::kSelect) continue;
+    const Expr* item = select_item(*f->source, arg->column_names.back());
+    if (item && item->kind == ExprKind::kOperator && item->type == "STRUCT_EXTRACT" &&
+        item->children.size() == 2 && item->children[1]->kind == ExprKind::kConstant)
+      links.json_path = "$.\"" + item->children[1]->constant + "\"";
+  }
+  if (links.json_path.empty()) links.position_column.clear();
+  return links;
+}
+
+std::string backward_direct_sql(FlowSql& sql, const ModelLinks& links, const DirectInput& input,
+                                const std::string& selected) {
+  const Flow& f = *links.counted;
+  std::string rank = links.dedup_partition.empty()
+                         ? std::string("1")
+                         : "row_number() OVER (PARTITION BY " + links.dedup_partition +
+                               (links.dedup_order.empty() ? "" : " ORDER BY " + links.dedup_order) +
+                               ")";
+  return sql.with_clause(f) + "SELECT " + quote_identifier(input.binding) + ".rowid AS rowid, " +
+         rank + " AS __rank FROM " + sql.from_item(*f.query->from) + " WHERE " + where_of(sql, f) +
+         " AND EXISTS (SELECT 1 FROM (" + selected_keys(links, selected) + ") AS __sel WHERE " +
+         key_match(links, "__sel") + ")";
+}
+
+std::string backward_origin_sql(const OriginInput& input, const std::string& selected) {
+  std::string match;
+  for (const auto& [mcol, rcol] : input.columns)
+    match +=
+        (match.empty() ? "" : " AND ") +
+        ("__r." + quote_identifier(rcol) + " IS NOT DISTINCT FROM __sel." + quote_identifier(mcol));
+  return "SELECT __r.rowid AS rowid, 1 AS __rank FROM " + FlowSql::relation(input.relation) +
+         " AS __r WHERE EXISTS (SELECT 1 FROM (" + selected + ") AS __sel WHERE " + match + ")";
+}
+
+std::string forward_direct_sql(FlowSql& sql, const ModelLinks& links, const DirectInput& input,
+                               const RelationName& table, const std::string& input_rowids) {
+  const Flow& f = *links.counted;
+  std::string keys;
+  for (std::size_t i = 0; i < links.keys.size(); ++i)
+    keys += (i ? ", " : "") + links.keys[i].expr + " AS " + quote_identifier(links.keys[i].column);
+  std::string from_rows;
+  if (links.dedup_partition.empty()) {
+    from_rows = sql.with_clause(f) + "SELECT " + keys + " FROM " + sql.from_item(*f.query->from) +
+                " WHERE " + where_of(sql, f) + " AND " + quote_identifier(input.binding) +
+                ".rowid IN (" + input_rowids + ")";
+  } else {
+    // Through a dedup only the kept versions matter: an older version changes nothing.
+    std::string cols;
+    for (const RowKey& k : links.keys)
+      cols += (cols.empty() ? "" : ", ") + quote_identifier(k.column);
+    from_rows = sql.with_clause(f) + "SELECT " + cols + " FROM (SELECT " + keys + ", " +
+                quote_identifier(input.binding) +
+                ".rowid AS __rid, row_number() OVER (PARTITION BY " + links.dedup_partition +
+                (links.dedup_order.empty() ? "" : " ORDER BY " + links.dedup_order) +
+                ") AS __rank FROM " + sql.from_item(*f.query->from) + " WHERE " + where_of(sql, f) +
+                ") WHERE __rank = 1 AND __rid IN (" + input_rowids + ")";
+  }
+  std::string match;
+  for (const RowKey& k : links.keys)
+    match += (match.empty() ? "" : " AND ") +
+             ("__m." + quote_identifier(k.column) + " IS NOT DISTINCT FROM __x." +
+              quote_identifier(k.column));
+  return "SELECT __m.rowid AS rowid FROM " + FlowSql::relation(table) +
+         " AS __m WHERE EXISTS (SELECT 1 FROM (" + from_rows + ") AS __x WHERE " + match + ")";
+}
+
+std::string forward_origin_sql(const OriginInput& input, const RelationName& table,
+                               const std::string& input_rowids) {
+  std::string match;
+  for (const auto& [mcol, rcol] : input.columns)
+    match +=
+        (match.empty() ? "" : " AND ") +
+        ("__m." + quote_identifier(mcol) + " IS NOT DISTINCT FROM __x." + quote_identifier(rcol));
+  return "SELECT __m.rowid AS rowid FROM " + FlowSql::relation(table) +
+         " AS __m WHERE EXISTS (SELECT 1 FROM (SELECT * FROM " + FlowSql::relation(input.relation) +
+         " WHERE rowid IN (" + input_rowids + ")) AS __x WHERE " + match + ")";
+}
+
+std::optional<std::string> recompute_sql(FlowSql& sql, const ModelShape& shape,
+                                         const ModelLinks& links, const std::string& selected) {
+  const Flow& f = *links.counted;
+  if (&f != shape.flow.get() || !f.query) return std::nullopt;
+  // WHERE <model's where> AND EXISTS (selected rows with the same keys), spliced into the
+  // model's own query node.
+  Result r =
+      sql.connection()
+          .prepare("SELECT json_serialize_sql($1::VARCHAR)")
+          .bind(1, "SELECT 1 WHERE EXISTS (SELECT 1 FROM (" + selected_keys(links, selected) +
+                       ") AS __sel WHERE " + key_match(links, "__sel") + ")")
+          .execute();
+  json parsed = json::parse(r.get_string(0, 0), nullptr, false);
+  if (parsed.is_discarded() || parsed.value("error", false))
+    throw failure("cannot restrict the model's query to the selected rows");
+  json exists = parsed["statements"][0]["node"]["where_clause"];
+  json node = f.query->json;
+  node["cte_map"] = {{"map", json::array()}};
+  if (node["where_clause"].is_null()) {
+    node["where_clause"] = exists;
+  } else {
+    node["where_clause"] = {{"class", "CONJUNCTION"},
+                            {"type", "CONJUNCTION_AND"},
+                            {"alias", ""},
+                            {"query_location", 0},
+                            {"children", json::array({node["where_clause"], exists})}};
+  }
+  return sql.with_clause(f) + query_sql(sql.connection(), node);
+}
+
+}  // namespace baliza::lineage
