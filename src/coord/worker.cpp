@@ -56,7 +56,7 @@ extract::ExtractResult run_worker(const WorkerOptions& worker, const plan::Endpo
                {{"tasks", std::to_string(held)},
                 {"next_expiry_s", std::to_string(static_cast<int>(expires_in))}});
       const auto wait = std::chrono::milliseconds(
-          std::clamp<long>(static_cast<long>(expires_in * 1000) + 200, 200, 5000));
+          std::clamp<long>(static_cast<long>(expires_in * 1000) + 200, 200, 1000));
       const auto until = std::chrono::steady_clock::now() + wait;
       while (std::chrono::steady_clock::now() < until && !interrupted(options)) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));

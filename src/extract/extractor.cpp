@@ -51,6 +51,10 @@ class Extraction {
                                                    ":" + result_.run_id.substr(0, 8);
     engine_options_ = engine_options(config_, options_.concurrency, options_.max_attempts);
     engine_options_.retry_seed = options_.retry_seed;
+    // Workers of one plan name themselves, so that an API (or the simulator) can tell them apart.
+    if (!options_.worker_id.empty()) {
+      engine_options_.http.user_agent += " (worker " + options_.worker_id + ")";
+    }
   }
 
   ExtractResult run();

@@ -109,7 +109,10 @@ void Simulator::Impl::handle(const httplib::Request& req, httplib::Response& res
   }
   detail::QueryParams params(req.params.begin(), req.params.end());
   const std::string key = detail::query_key(path, params);
-  const detail::FaultDecision fault = faults.decide(path, req.target, key, req.remote_addr);
+  // A client is its address and its User-Agent: on loopback every process shares 127.0.0.1, and
+  // Baliza's workers name themselves in the User-Agent ("baliza/x.y (worker w1)").
+  const detail::FaultDecision fault = faults.decide(
+      path, req.target, key, req.remote_addr + "|" + req.get_header_value("User-Agent"));
   drop_brotli(req);
   if (fault.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault.delay_ms));
   res.set_header("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
