@@ -51,8 +51,11 @@ transform::Project pipeline_project(const std::optional<fs::path>& dir,
                                        load);
 }
 
+// `use_coordinator`: extract through the configured coordinator, if any (`run`; the demo
+// always extracts locally from its own simulator).
 ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::DateRange& range,
-                               const std::string& base_url, const std::string& command_line) {
+                               const std::string& base_url, const std::string& command_line,
+                               bool use_coordinator = false) {
   const std::optional<fs::path> dir = locate_project(flags.project_dir);
   transform::Project project = pipeline_project(dir, &range);
   ctx.say("project: " + (dir ? dir->string() : std::string("the built-in PNCP project")));
@@ -70,6 +73,7 @@ ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::
   o.project = &project;
   o.target = dir ? *dir / "target" : fs::current_path() / "target";
   o.command_line = command_line;
+  if (use_coordinator) o.coordinator_url = ctx.settings().coordinator_url;
   o.interrupts = &interrupt_count();
   o.progress = !ctx.options().quiet && log_level() <= LogLevel::kInfo;
   o.progress_tty = isatty(STDERR_FILENO) != 0 && log_format() == LogFormat::kText;
@@ -227,7 +231,7 @@ void add_pipeline_commands(CLI::App& app, Context& ctx, int& exit_code) {
                       "Project with models (default: the built-in PNCP project)");
   run_cmd->callback([&ctx, &exit_code, run] {
     std::string line = "baliza run";
-    exit_code = run_period(ctx, *run, run->period.resolve(), run->base_url, line).exit_code();
+    exit_code = run_period(ctx, *run, run->period.resolve(), run->base_url, line, true).exit_code();
   });
 
   auto dry = std::make_shared<RunFlags>();

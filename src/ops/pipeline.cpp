@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "lineage/built_lineage.h"
 #include "lineage/openlineage_models.h"
+#include "ops/coordinated_extract.h"
 #include "ops/openlineage_setup.h"
 #include "plan/plan_store.h"
 #include "plan/task_planner.h"
@@ -114,7 +115,10 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
     extraction_events.emplace(*o.events, command->ref(), o.project->name(), o.db_path);
     extraction_events->start(config, endpoints, o.base_url);
   }
-  report.extract = extract::run_extract(db, config, ex);
+  report.extract = o.coordinator_url.empty()
+                       ? extract::run_extract(db, config, ex)
+                       : extract_through_coordinator(db, o.coordinator_url, config, ex, o.range,
+                                                     o.endpoints, o.say);
   if (extraction_events) extraction_events->finish(report.extract);
   report.extract_seconds = seconds_since(start);
   if (report.extract.interrupted) return report;

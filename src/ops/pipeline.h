@@ -43,6 +43,8 @@ struct PipelineOptions {
   lineage::EventClient* events = nullptr;
   std::string db_path;
   std::string command = "run";
+  // When set, extraction goes through this coordinator (ops/coordinated_extract.h).
+  std::string coordinator_url;
 };
 
 struct PipelineReport {

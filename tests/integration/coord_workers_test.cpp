@@ -124,6 +124,21 @@ TEST_F(CoordWorkers, ThreeWorkersOneKilledServerRestartedEqualsGroundTruth) {
   EXPECT_EQ(count("SELECT count(*) FROM raw.api_requests"), requests);
 }
 
+TEST_F(CoordWorkers, RunExtractsThroughTheCoordinatorThenTransformsWhatItPulled) {
+  close_db();
+  Child run(dir.path(),
+            {"--db", db_path(), "run", "--mes", "2024-01", "--endpoint", "contratos",
+             "--base-url", sim->base_url()},
+            "run");
+  ASSERT_EQ(run.wait(), 0) << run.err() << run.out();
+  EXPECT_NE(run.err().find("published"), std::string::npos) << run.err();
+  EXPECT_NE(run.err().find("pulled from the coordinator"), std::string::npos) << run.err();
+  EXPECT_GT(std::stoll(pg.scalar("SELECT count(*) FROM baliza.api_requests")), 0);
+  open_db();
+  EXPECT_EQ(stored_counts(true), truth(config(), {"contratos"}, "20240101", "20240131"));
+  EXPECT_GT(count("SELECT count(*) FROM staging.contratos"), 0) << "the transform saw nothing";
+}
+
 TEST_F(CoordWorkers, UnreachableCoordinatorIsAnEnvironmentErrorAtOnce) {
   close_db();
   setenv("BALIZA_COORDINATOR_URL",
