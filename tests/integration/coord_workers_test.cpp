@@ -127,8 +127,8 @@ TEST_F(CoordWorkers, ThreeWorkersOneKilledServerRestartedEqualsGroundTruth) {
 TEST_F(CoordWorkers, RunExtractsThroughTheCoordinatorThenTransformsWhatItPulled) {
   close_db();
   Child run(dir.path(),
-            {"--db", db_path(), "run", "--mes", "2024-01", "--endpoint", "contratos",
-             "--base-url", sim->base_url()},
+            {"--db", db_path(), "run", "--mes", "2024-01", "--endpoint", "contratos", "--base-url",
+             sim->base_url()},
             "run");
   ASSERT_EQ(run.wait(), 0) << run.err() << run.out();
   EXPECT_NE(run.err().find("published"), std::string::npos) << run.err();
