@@ -9,12 +9,14 @@
 #include "cli/interrupts.h"
 #include "cli/period_options.h"
 #include "coord/plan_publish.h"
+#include "coord/requeue.h"
 #include "coord/worker.h"
 #include "coord/workers_status.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "extract/extractor.h"
+#include "ops/coordinated_extract.h"
 #include "ops/recovery.h"
 #include "plan/plan_store.h"
 #include "plan/task_planner.h"
@@ -81,7 +83,12 @@ int run_extract_command(Context& ctx, const PeriodOptions& period, const Extract
   options.progress = !ctx.options().quiet && log_level() <= LogLevel::kInfo;
   options.progress_tty = isatty(STDERR_FILENO) != 0 && log_format() == LogFormat::kText;
   InterruptGuard guard;
-  const extract::ExtractResult result = extract::run_extract(db, config, options);
+  const std::string& coordinator = ctx.settings().coordinator_url;
+  const extract::ExtractResult result =
+      coordinator.empty() ? extract::run_extract(db, config, options)
+                          : ops::extract_through_coordinator(
+                                db, coordinator, config, options, range, period.endpoints,
+                                [&ctx](const std::string& line) { ctx.say(line); });
   const extract::EndpointTotals total = result.total();
   if (total.tasks_done + total.tasks_failed + total.tasks_partial + total.tasks_released == 0) {
     ctx.say(
@@ -96,8 +103,14 @@ int run_extract_command(Context& ctx, const PeriodOptions& period, const Extract
 int run_retry_failed(Context& ctx, const std::string& month, int max_retries,
                      const PeriodOptions& filters, const ExtractFlags& flags) {
   const plan::DateRange range = plan::parse_month(month);
-  const std::vector<std::string> ids =
+  std::vector<std::string> ids =
       ops::requeue_failed(ctx.db(), range, filters.endpoints, random_id());
+  if (!ctx.settings().coordinator_url.empty()) {
+    // The coordinator holds the extraction state: requeue there, for every worker.
+    auto pg = coord::connect_coordinator(ctx.settings().coordinator_url);
+    ids = coord::requeue_failed(*pg, range, filters.endpoints);
+    std::fputs(coord::describe_workers(coord::list_workers(*pg)).c_str(), stdout);
+  }
   if (ids.empty()) {
     ctx.say("no failed or partial tasks in " + month + "; see baliza recovery-status " + month);
     return 0;

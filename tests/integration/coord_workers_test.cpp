@@ -139,6 +139,36 @@ TEST_F(CoordWorkers, RunExtractsThroughTheCoordinatorThenTransformsWhatItPulled)
   EXPECT_GT(count("SELECT count(*) FROM staging.contratos"), 0) << "the transform saw nothing";
 }
 
+TEST_F(CoordWorkers, RetryFailedRequeuesInTheCoordinator) {
+  close_db();
+  pncp_sim::Options o = small_sim();
+  pncp_sim::FaultConfig fault;
+  fault.kind = pncp_sim::FaultKind::fail_first;  // each first page fails once, permanently
+  fault.endpoint = "/v1/contratos";
+  fault.match = "pagina=1&";
+  fault.status = 422;
+  fault.count = 1;
+  o.faults.push_back(fault);
+  start_sim(o);
+  const std::vector<std::string> month{"--mes",     "2024-01",    "--endpoint",
+                                       "contratos", "--base-url", sim->base_url()};
+  std::vector<std::string> extract{"--db", db_path(), "extract"};
+  extract.insert(extract.end(), month.begin(), month.end());
+  Child first(dir.path(), extract, "first");
+  EXPECT_EQ(first.wait(), 1) << first.err();
+  EXPECT_GT(std::stoll(pg.scalar("SELECT count(*) FROM baliza.task_plan WHERE status = 'failed'")),
+            0);
+  Child retry(dir.path(),
+              {"--db", db_path(), "retry-failed", "2024-01", "--endpoint", "contratos",
+               "--base-url", sim->base_url()},
+              "retry");
+  ASSERT_EQ(retry.wait(), 0) << retry.err() << retry.out();
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM baliza.task_plan WHERE status <> 'done'"), "0");
+  open_db();
+  EXPECT_EQ(stored_counts(true), truth(config(), {"contratos"}, "20240101", "20240131"));
+  EXPECT_EQ(count("SELECT count(*) FROM planning.task_plan WHERE status <> 'done'"), 0);
+}
+
 TEST_F(CoordWorkers, UnreachableCoordinatorIsAnEnvironmentErrorAtOnce) {
   close_db();
   setenv("BALIZA_COORDINATOR_URL",
