@@ -56,13 +56,17 @@ std::string trim_sql_end(std::string sql) {
   return sql;
 }
 
-std::string Compiler::render(const Node& node, bool is_incremental) const {
-  if (!node.tmpl) return node.raw_code;
+RenderContext Compiler::context_for(const Node& node, bool is_incremental,
+                                    const BatchSlice* slice) const {
   RenderContext ctx;
-  ctx.resolve_ref = [this](const TemplateRef& r) -> std::optional<std::string> {
+  ctx.resolve_ref = [this, slice](const TemplateRef& r) -> std::optional<std::string> {
     const Node* target = project_.find_ref(r.name);
     if (target == nullptr) return std::nullopt;
-    return is_ephemeral(*target) ? ephemeral_cte_name(*target) : relation_sql(*target);
+    std::string rel = is_ephemeral(*target) ? ephemeral_cte_name(*target) : relation_sql(*target);
+    if (slice != nullptr && target == project_.find_ref(slice->input)) {
+      return "(SELECT * FROM " + rel + " WHERE " + slice->filter + ")";
+    }
+    return rel;
   };
   ctx.resolve_source = [this](const TemplateSource& s) -> std::optional<std::string> {
     const Node* target = project_.find_source(s.source_name, s.table_name);
@@ -72,7 +76,19 @@ std::string Compiler::render(const Node& node, bool is_incremental) const {
   ctx.vars = &project_.vars;
   ctx.is_incremental = is_incremental;
   ctx.this_relation = relation_sql(node);
-  return trim_sql_end(node.tmpl->render(ctx));
+  return ctx;
+}
+
+std::string Compiler::render(const Node& node, bool is_incremental, const BatchSlice* slice) const {
+  if (!node.tmpl) return node.raw_code;
+  return trim_sql_end(node.tmpl->render(context_for(node, is_incremental, slice)));
+}
+
+std::string Compiler::render_text(const Node& node, const std::string& text,
+                                  const std::string& what, bool is_incremental) const {
+  Template t = Template::parse(text, node.original_file_path + " (" + what + ")");
+  t.link_macros(project_.macros);
+  return trim_sql_end(t.render(context_for(node, is_incremental, nullptr)));
 }
 
 void Compiler::collect_ephemerals(const Node& node, std::vector<const Node*>& out,
@@ -97,9 +113,10 @@ const std::string& Compiler::ephemeral_sql(const Node& node) const {
   return cache_->ephemeral_sql.emplace(&node, std::move(sql)).first->second;
 }
 
-CompiledSql Compiler::compile(const Node& node, bool is_incremental) const {
+CompiledSql Compiler::compile(const Node& node, bool is_incremental,
+                              const BatchSlice* slice) const {
   CompiledSql out;
-  std::string own = render(node, is_incremental);
+  std::string own = render(node, is_incremental, slice);
   std::vector<const Node*> ephemerals;
   std::unordered_set<const Node*> seen;
   collect_ephemerals(node, ephemerals, seen);

@@ -23,6 +23,14 @@ struct CompiledSql {
   int prefix_lines = 0;  // lines inserted before the node's own SQL (ephemeral CTEs)
 };
 
+// A batched build's view of its input: every ref to model `input` in the node's own template
+// (and its macros) renders as `(SELECT * FROM <input> WHERE <filter>)`, so the model reads one
+// slice of it. See transform/batched_build.h.
+struct BatchSlice {
+  std::string input;   // the ref'd model's name
+  std::string filter;  // SQL condition on the input's columns
+};
+
 class Compiler {
  public:
   explicit Compiler(const Project& project)
@@ -30,12 +38,22 @@ class Compiler {
 
   // The node's template rendered alone (ephemeral refs as CTE names, no CTEs added).
   // Throws usage_error (missing var, unknown ref) with file:line:column.
-  std::string render(const Node& node, bool is_incremental) const;
+  // `slice`: render the refs to slice->input as that slice (nullptr: as the whole relation).
+  std::string render(const Node& node, bool is_incremental,
+                     const BatchSlice* slice = nullptr) const;
+
+  // `text` (a template, e.g. a config value such as batch_where) rendered in the node's
+  // context: its refs, this, vars, is_incremental and the project's macros. `what` names it in
+  // errors ("<file> (batch_where)").
+  std::string render_text(const Node& node, const std::string& text, const std::string& what,
+                          bool is_incremental) const;
 
   // The full SQL: render() plus the ephemeral CTEs it needs.
-  CompiledSql compile(const Node& node, bool is_incremental) const;
+  CompiledSql compile(const Node& node, bool is_incremental,
+                      const BatchSlice* slice = nullptr) const;
 
  private:
+  RenderContext context_for(const Node& node, bool is_incremental, const BatchSlice* slice) const;
   void collect_ephemerals(const Node& node, std::vector<const Node*>& out,
                           std::unordered_set<const Node*>& seen) const;
   // An ephemeral model is inlined into many consumers: render it once (thread-safe).

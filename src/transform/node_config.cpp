@@ -13,11 +13,12 @@ const std::vector<std::string> kModelMaterializations = {"view", "table", "incre
 const std::vector<std::string> kStrategies = {"append", "delete+insert", "merge"};
 const std::vector<std::string> kSeverities = {"error", "warn"};
 
-constexpr std::array<std::string_view, 13> kTypedKeys = {
+constexpr std::array<std::string_view, 18> kTypedKeys = {
     "materialized", "schema",         "alias",        "database",
     "tags",         "unique_key",     "enabled",      "incremental_strategy",
     "severity",     "store_failures", "column_types", "depends_on",
-    "full_refresh"};
+    "full_refresh", "batch_input",    "batch_key",    "batch_weight",
+    "batch_size",   "batch_where"};
 
 std::string one_of(std::string_view key, const std::vector<std::string>& allowed,
                    const std::string& got) {
@@ -94,7 +95,17 @@ bool is_known_config_key(std::string_view key) {
 std::optional<std::string> normalize_config_entry(ResourceType type, std::string_view key,
                                                   nlohmann::json& value) {
   if (key == "materialized") return normalize_materialized(type, value);
-  if (key == "schema" || key == "alias" || key == "database") {
+  if (key == "batch_size") {
+    if (!value.is_number() || value.get<double>() <= 0) {
+      return "batch_size must be a positive number: the total batch_weight of the keys of "
+             "batch_input one batch takes (e.g. batch_size=16000000 with "
+             "batch_weight='raw_size'); got " +
+             value.dump();
+    }
+    return std::nullopt;
+  }
+  if (key == "schema" || key == "alias" || key == "database" || key == "batch_input" ||
+      key == "batch_key" || key == "batch_weight" || key == "batch_where") {
     if (!value.is_string()) return std::string(key) + " must be a string";
     return std::nullopt;
   }
@@ -135,6 +146,16 @@ void apply_config(NodeConfig& c, const ConfigPatch& patch) {
       c.depends_on = strings(value);
     else if (key == "incremental_strategy")
       c.incremental_strategy = value.get<std::string>();
+    else if (key == "batch_input")
+      c.batch_input = value.get<std::string>();
+    else if (key == "batch_key")
+      c.batch_key = value.get<std::string>();
+    else if (key == "batch_where")
+      c.batch_where = value.get<std::string>();
+    else if (key == "batch_weight")
+      c.batch_weight = value.get<std::string>();
+    else if (key == "batch_size")
+      c.batch_size = value.get<double>();
     else if (key == "severity")
       c.severity = value.get<std::string>();
     else if (key == "enabled")
@@ -176,6 +197,14 @@ nlohmann::json NodeConfig::to_json() const {
   j["store_failures"] = store_failures;
   j["column_types"] = column_types;
   j["depends_on"] = depends_on;
+  if (batch_size > 0 || !batch_input.empty()) {
+    j["batch_input"] = batch_input;
+    j["batch_key"] = batch_key;
+    j["batch_weight"] =
+        batch_weight.empty() ? nlohmann::json(nullptr) : nlohmann::json(batch_weight);
+    j["batch_size"] = batch_size;
+    j["batch_where"] = batch_where.empty() ? nlohmann::json(nullptr) : nlohmann::json(batch_where);
+  }
   return j;
 }
 

@@ -35,6 +35,16 @@ struct NodeConfig {
   bool store_failures = false;
   std::map<std::string, std::string> column_types;  // seeds: column -> SQL type
   std::vector<std::string> depends_on;              // extra dependencies: "ref('x')" or "x"
+  // Batched builds (table and incremental models; see transform/batched_build.h): the model
+  // reads `batch_input` (a ref'd model's name) a slice at a time, keys of `batch_key` whose
+  // total `batch_weight` (a column of the input; empty: 1 per key) stays about `batch_size`.
+  // batch_where (a template rendered in the model's context): only the input rows it accepts
+  // are cut into batches. batch_size 0: not batched.
+  std::string batch_input;
+  std::string batch_where;
+  std::string batch_key;
+  std::string batch_weight;
+  double batch_size = 0;
   nlohmann::json extra;  // object of every other key, as written; null when there are none
 
   // All keys, typed and extra, as one JSON object (sorted keys, so dumps are deterministic).

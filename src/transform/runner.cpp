@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "transform/batched_build.h"
 #include "transform/compiler.h"
 #include "transform/contract.h"
 #include "transform/data_tests.h"
@@ -300,7 +301,9 @@ class Run {
     // A model whose columns drift from its contract fails before anything is replaced.
     if (contract_enforced(n)) enforce_contract(conn, n, compiled.sql);
     MaterializeResult m;
-    if (kind == "view") {
+    if (n.config.batch_size > 0) {
+      m = run_batched(conn, n, schema, name, incremental);
+    } else if (kind == "view") {
       m = build_view(conn, schema, name, compiled.sql, catalog_.get());
     } else if (kind == "table") {
       m = build_table(conn, schema, name, compiled.sql, catalog_.get());
@@ -315,6 +318,48 @@ class Run {
     o.result.rows_affected = m.rows;
     o.result.message = (m.rows >= 0 ? "OK " + std::to_string(m.rows) : std::string("OK"));
     o.verb = "OK " + m.action;
+  }
+
+  // A model with batch_size (transform/batched_build.h): checks the config, renders the model
+  // with its input sliced, and builds it slice by slice.
+  MaterializeResult run_batched(Connection& conn, const Node& n, const std::string& schema,
+                                const std::string& name, bool incremental) {
+    const NodeConfig& c = n.config;
+    std::string where = "model " + n.name + " (" + n.original_file_path + ")";
+    if (c.materialized != "table" && c.materialized != "incremental") {
+      throw usage_error("batch_size in " + where + " needs materialized='table' or " +
+                        "'incremental' (got '" + c.materialized + "')");
+    }
+    if (c.batch_input.empty() || c.batch_key.empty()) {
+      throw usage_error("batch_size in " + where +
+                        " needs batch_input (the ref'd model read a slice at a time) and "
+                        "batch_key (its column that slices it)");
+    }
+    bool refs_input = std::any_of(n.refs.begin(), n.refs.end(),
+                                  [&](const TemplateRef& r) { return r.name == c.batch_input; });
+    const Node* input = project_.find_ref(c.batch_input);
+    if (!refs_input || input == nullptr || input->resource_type != ResourceType::kModel) {
+      throw usage_error("batch_input '" + c.batch_input + "' in " + where +
+                        " must be a model the SQL reads with ref('" + c.batch_input + "')");
+    }
+    SliceRenderer render = [&](const std::string& filter) {
+      BatchSlice slice{c.batch_input, filter};
+      return compiler_.compile(n, incremental, &slice).sql;
+    };
+    BatchedSpec batch;
+    batch.input_sql = input->config.materialized == "ephemeral"
+                          ? compiler_.compile(*input, false).sql
+                          : "SELECT * FROM " + relation_sql(*input);
+    batch.input_name = c.batch_input;
+    batch.key = c.batch_key;
+    batch.weight = c.batch_weight;
+    if (!c.batch_where.empty()) {
+      batch.where =
+          "(" + compiler_.render_text(n, c.batch_where, "batch_where", incremental) + "\n)";
+    }
+    batch.size = c.batch_size;
+    IncrementalSpec spec{c.incremental_strategy, c.unique_key, false};
+    return build_batched(conn, schema, name, render, batch, incremental, spec, catalog_.get());
   }
 
   void run_test_node(Connection& conn, const Node& n, Outcome& o) {

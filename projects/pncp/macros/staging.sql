@@ -1,13 +1,20 @@
 -- Macros shared by the PNCP staging models (models/staging/*_registros.sql).
 
 -- The stored pages of some endpoints (`endpoints`: SQL text such as "'contratos', 'atas'"),
--- decompressed, as the first CTE of a *_registros model. In an incremental run only pages not
--- staged yet, plus every page of the period being rebuilt (`--mes`: vars periodo_inicio /
--- periodo_fim), which the model's delete+insert on request_id then replaces.
+-- decompressed, as the first CTE of a *_registros model: the pages paginas_pendentes accepts.
 {% macro paginas_a_staging(endpoints) -%}
   select request_id, endpoint, payload_sha256, collected_at, baliza_payload(compressed) as body
   from {{ ref('paginas_brutas') }}
-  where endpoint in ({{ endpoints }})
+  where {{ paginas_pendentes(endpoints) }}
+{%- endmacro %}
+
+-- Which pages of paginas_brutas a *_registros model stages (a condition on its columns): its
+-- endpoints' pages; in an incremental run only those not staged yet, plus every page of the
+-- period being rebuilt (`--mes`: vars periodo_inicio / periodo_fim), which the model's
+-- delete+insert on request_id then replaces. Also the models' batch_where, so the pages are
+-- cut into batches of about var staging_lote_bytes of JSON (and nothing new, no batch).
+{% macro paginas_pendentes(endpoints) -%}
+endpoint in ({{ endpoints }})
   {%- if is_incremental() %}
     and (request_id not in (select request_id from {{ this }})
     {%- if var('periodo_inicio') != '' %}

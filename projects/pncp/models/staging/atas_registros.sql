@@ -4,7 +4,11 @@
 -- Quirks: atas often carry plain yyyy-MM-dd where the spec says date-time (both parse: a plain
 -- date is midnight); the body's CNPJ is cnpjOrgao, with cnpj as a fallback; the purchase key is
 -- numeroControlePNCPCompra.
-{{ config(materialized='incremental', unique_key='request_id') }}
+-- Pages are parsed a batch at a time (var staging_lote_bytes of JSON per batch): memory is
+-- bounded by a batch, not by the month (see Batched builds in CONTRIBUTING.md).
+{{ config(materialized='incremental', unique_key='request_id', batch_input='paginas_brutas',
+          batch_key='request_id', batch_weight='raw_size', batch_size=var('staging_lote_bytes'),
+          batch_where="{{ paginas_pendentes(\"'atas_atualizacao', 'atas'\") }}") }}
 with paginas as (
   {{ paginas_a_staging("'atas_atualizacao', 'atas'") }}
 ),

@@ -2,7 +2,11 @@
 -- contratos_atualizacao (every version, valid or not): typed columns, lineage
 -- (payload_sha256, request_id, record_position) and the validation verdict (falhas).
 -- Contratos name the purchase numeroControlePncpCompra (contratacoes say numeroControlePNCP).
-{{ config(materialized='incremental', unique_key='request_id') }}
+-- Pages are parsed a batch at a time (var staging_lote_bytes of JSON per batch): memory is
+-- bounded by a batch, not by the month (see Batched builds in CONTRIBUTING.md).
+{{ config(materialized='incremental', unique_key='request_id', batch_input='paginas_brutas',
+          batch_key='request_id', batch_weight='raw_size', batch_size=var('staging_lote_bytes'),
+          batch_where="{{ paginas_pendentes(\"'contratos', 'contratos_atualizacao'\") }}") }}
 with paginas as (
   {{ paginas_a_staging("'contratos', 'contratos_atualizacao'") }}
 ),

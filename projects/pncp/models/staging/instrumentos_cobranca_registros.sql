@@ -4,7 +4,11 @@
 -- cnpj/ano/sequencialContrato/sequencialInstrumentoCobranca (instrumento_key). The nota fiscal
 -- and the embedded contrato are kept as JSON, with their useful leaves typed (valores of the
 -- nota fiscal are strings in this DTO).
-{{ config(materialized='incremental', unique_key='request_id') }}
+-- Pages are parsed a batch at a time (var staging_lote_bytes of JSON per batch): memory is
+-- bounded by a batch, not by the month (see Batched builds in CONTRIBUTING.md).
+{{ config(materialized='incremental', unique_key='request_id', batch_input='paginas_brutas',
+          batch_key='request_id', batch_weight='raw_size', batch_size=var('staging_lote_bytes'),
+          batch_where="{{ paginas_pendentes(\"'instrumentoscobranca_inclusao'\") }}") }}
 with paginas as (
   {{ paginas_a_staging("'instrumentoscobranca_inclusao'") }}
 ),

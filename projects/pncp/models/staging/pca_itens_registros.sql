@@ -4,7 +4,11 @@
 -- (payload_sha256, request_id, record_position of the plan, item_position inside its itens) and
 -- the validation verdict. PCA names its dates dataInicio/dataFim in queries and carries
 -- plan-level fields (idPcaPncp, orgaoEntidadeCnpj, dataAtualizacaoGlobalPCA) beside the items.
-{{ config(materialized='incremental', unique_key='request_id') }}
+-- Pages are parsed a batch at a time (var staging_lote_bytes of JSON per batch): memory is
+-- bounded by a batch, not by the month (see Batched builds in CONTRIBUTING.md).
+{{ config(materialized='incremental', unique_key='request_id', batch_input='paginas_brutas',
+          batch_key='request_id', batch_weight='raw_size', batch_size=var('staging_lote_bytes'),
+          batch_where="{{ paginas_pendentes(\"'pca_atualizacao', 'pca', 'pca_usuario'\") }}") }}
 with paginas as (
   {{ paginas_a_staging("'pca_atualizacao', 'pca', 'pca_usuario'") }}
 ),
