@@ -26,6 +26,8 @@
 #include "transform/compiler.h"
 #include "transform/data_tests.h"
 #include "transform/estimate.h"
+#include "transform/missing_seeds.h"
+#include "transform/relation.h"
 #include "transform/run_log.h"
 #include "transform/runner.h"
 #include "transform/selector.h"
@@ -160,6 +162,23 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
   register_payload_functions(*main_conn, settings.max_payload_bytes);
   add_plain_sql_dependencies(p.project, dag, *main_conn);
   Selection selection = select(p.project, dag, o, std::move(types), ctx);
+  if (command != "seed") {
+    // Seeds the selected nodes read that were never loaded (a new database after `extract`):
+    // loaded first, said so, instead of "Table ... does not exist" deep in a model.
+    std::vector<std::size_t> seeds = missing_seed_ancestors(dag, selection.indexes, *main_conn);
+    std::string names;
+    for (std::size_t i : seeds) names += (names.empty() ? "" : ", ") + relation_label(dag.node(i));
+    // Seeds have no parents: in front, the selection stays in topological order.
+    std::vector<std::string> ids;
+    for (std::size_t i : seeds) ids.push_back(dag.id(i));
+    selection.indexes.insert(selection.indexes.begin(), seeds.begin(), seeds.end());
+    selection.unique_ids.insert(selection.unique_ids.begin(), ids.begin(), ids.end());
+    if (!seeds.empty()) {
+      ctx.say("loading " + std::to_string(seeds.size()) + " seed" + (seeds.size() == 1 ? "" : "s") +
+              " the selected models read and the database does not have yet: " + names +
+              " (`baliza seed` reloads every seed)");
+    }
+  }
 
   RunOptions run;
   run.full_refresh = o.full_refresh;
