@@ -19,6 +19,7 @@
 #include "ops/coordinated_extract.h"
 #include "ops/recovery.h"
 #include "plan/plan_store.h"
+#include "plan/recheck.h"
 #include "plan/task_planner.h"
 #include "plan/window.h"
 
@@ -66,6 +67,14 @@ int run_extract_command(Context& ctx, const PeriodOptions& period, const Extract
         db, config, p, plan::PlanScope{range, period.endpoints}, false, random_id());
     if (planned.added + planned.removed + planned.restored > 0) {
       ctx.say(plan::describe_plan_result(planned));
+    }
+    const std::int64_t rechecked =
+        plan::requeue_recent(db, plan::PlanScope{range, period.endpoints}, plan::today_local(),
+                             config.defaults.recheck_days, random_id());
+    if (rechecked > 0) {
+      ctx.say(std::to_string(rechecked) + " done task(s) within " +
+              std::to_string(config.defaults.recheck_days) +
+              " days of today (recheck_days) are re-checked: their totals read again");
     }
   }
   extract::ExtractOptions options;

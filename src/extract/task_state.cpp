@@ -38,6 +38,10 @@ void TaskMachine::resume(TaskState& t, const std::vector<StoredPage>& stored) {
     t.records[p.page] = p.records;
   }
   if (inconsistent) store_.supersede_other_totals(t.claim.task_id, t.total);
+  // Every page stored and whole: a done task re-checked (plan/recheck.h). Even an empty one is
+  // read again.
+  t.recheck = t.total && !inconsistent && t.replace.empty() &&
+              static_cast<int>(t.done.size()) >= std::max(1, t.total_pages);
 }
 
 void TaskMachine::on_outcome(TaskState& t, const Job& job, PageOutcome& o,
@@ -92,7 +96,8 @@ void TaskMachine::pump(TaskState& t, bool stopping) {
                  "total not confirmed: page 1 read again: " + t.confirm_error);
     // The total is proved by a second read of page 1 after every page is stored (an empty
     // answer, total 0, is left to the recent-days re-check).
-    if (!rules_.confirm_total || t.confirmed || *t.total == 0) return end(t, TaskEnd::kDone, "");
+    if (!rules_.confirm_total || t.confirmed || (*t.total == 0 && !t.recheck))
+      return end(t, TaskEnd::kDone, "");
     if (!stopping && !t.interrupted && hooks_.submit(t, 1, {}, true)) return;
     return end(t, TaskEnd::kReleased, "interrupted before its total was confirmed");
   }
@@ -314,8 +319,13 @@ void TaskMachine::on_empty(TaskState& t, const Job& job, PageOutcome& o) {
   }
   if (job.page == 1) {
     if (job.confirm) {
+      const bool same = t.total && *t.total == 0;
       store_.put_completeness_check(
-          {run_id_, t.claim.task_id, t.claim.endpoint, t.total, 0, "moved"});
+          {run_id_, t.claim.task_id, t.claim.endpoint, t.total, 0, same ? "confirmed" : "moved"});
+      if (same) {
+        t.confirmed = true;  // still empty
+        return;
+      }
     }
     if (t.total && *t.total != 0) {
       shift(t, 1, t.total, 0);

@@ -73,6 +73,7 @@ struct TaskState {
   std::set<int> replace;                   // stored short by an earlier run: replace its row
   bool confirmed = false;                  // page 1's total re-read after the last page
   std::string confirm_error;               // that re-read failed
+  bool recheck = false;  // claimed again with every page stored: only the re-read is left
 };
 
 struct TaskRules {

@@ -12,6 +12,7 @@
 #include "ops/coordinated_extract.h"
 #include "ops/openlineage_setup.h"
 #include "plan/plan_store.h"
+#include "plan/recheck.h"
 #include "plan/task_planner.h"
 #include "transform/project_build.h"
 
@@ -92,6 +93,14 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
   report.tasks_planned = static_cast<std::int64_t>(p.tasks.size());
   if (planned.added + planned.removed + planned.restored > 0) {
     o.say(plan::describe_plan_result(planned));
+  }
+  const std::int64_t rechecked =
+      plan::requeue_recent(db, plan::PlanScope{o.range, o.endpoints}, plan::today_local(),
+                           config.defaults.recheck_days, random_id());
+  if (rechecked > 0) {
+    o.say(std::to_string(rechecked) + " done task(s) within " +
+          std::to_string(config.defaults.recheck_days) +
+          " days of today (recheck_days) are re-checked: their totals read again");
   }
   report.plan_seconds = seconds_since(start);
 

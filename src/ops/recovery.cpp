@@ -128,6 +128,27 @@ std::vector<EndpointRecovery> recovery_status(Connection& conn, const plan::Date
       if (e.endpoint == circuits.get_string(0, i)) e.circuit = state;
     }
   }
+  // Per endpoint: the last day before the first unfinished task (the period's last day when all
+  // are done), and when the data was last proved.
+  Result known = conn.query(
+      "WITH t AS (SELECT * FROM planning.task_plan t WHERE t.removed_at IS NULL AND " +
+      scope_sql(range, {}) +
+      "), checks AS (SELECT c.task_id, max(c.checked_at) AS at FROM meta.completeness_checks c "
+      "WHERE c.outcome = 'confirmed' GROUP BY 1) SELECT t.endpoint_name, CASE WHEN "
+      "count(*) FILTER (WHERE t.status <> 'done') = 0 THEN max(coalesce(t.window_end, "
+      "t.data_date)) ELSE min(t.data_date) FILTER (WHERE t.status <> 'done') - 1 END, "
+      "CAST(max(coalesce(c.at, t.updated_at)) FILTER (WHERE t.status = 'done') AS VARCHAR) FROM "
+      "t LEFT JOIN checks c USING (task_id) GROUP BY 1");
+  for (size_t i = 0; i < known.row_count(); ++i) {
+    for (auto& e : rows) {
+      if (e.endpoint != known.get_string(0, i)) continue;
+      if (!known.is_null(1, i)) {
+        const std::string day = known.get_string(1, i);
+        if (day >= plan::iso_date(range.first)) e.complete_through = day;
+      }
+      if (!known.is_null(2, i)) e.last_checked = known.get_string(2, i).substr(0, 19);
+    }
+  }
   for (auto& e : rows) e.next_step = next_step(e, period_arg);
   return rows;
 }
@@ -153,6 +174,10 @@ std::string describe_recovery(const std::vector<EndpointRecovery>& rows) {
   out += "\n";
   for (const auto& e : rows) {
     out += e.endpoint + ": " + e.next_step + "\n";
+    out += "  known complete through " +
+           (e.complete_through.empty() ? std::string("(no day yet)") : e.complete_through) +
+           (e.last_checked.empty() ? std::string() : ", last checked " + e.last_checked + " UTC") +
+           "\n";
     if (!e.last_error.empty() && e.next_step != "complete")
       out += "  last error: " + e.last_error + "\n";
   }

@@ -36,6 +36,9 @@ struct EndpointRecovery {
   std::int64_t planned = 0, done = 0, failed = 0, partial = 0, pending = 0, claimed = 0;
   std::int64_t pages_missing = 0;      // known pages of unfinished tasks not stored yet
   std::int64_t records_missing = 0;    // unfinished tasks: totalRegistros - records stored
+  std::string complete_through;        // ISO day up to which every task of the period is done ("")
+  std::string last_checked;            // when a task of the period was last proved (a completeness
+                                       // check, else its last completion); "" = never
   std::int64_t tasks_not_started = 0;  // unfinished tasks without any stored page
   std::int64_t unresolved_failures = 0, permanent_failures = 0;
   std::string last_error;

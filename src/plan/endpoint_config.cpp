@@ -161,11 +161,14 @@ const std::vector<std::string_view> kDefaultsKeys = {"concurrency",
                                                      "timeouts.connect_seconds",
                                                      "timeouts.request_seconds",
                                                      "claim_ttl_seconds",
+                                                     "recheck_days",
                                                      "date_format",
                                                      "page_param",
                                                      "page_size_param",
                                                      "page_size_limits",
                                                      "empty_statuses"};
+
+constexpr int kDefaultRecheckDays = 7;
 
 const std::vector<std::string_view> kEndpointKeys = {"name",
                                                      "path",
@@ -268,6 +271,9 @@ ExtractDefaults read_defaults(const RawConfig& raw, Inherited& inherited) {
   d.timeouts.request_seconds = r.int_key("timeouts.request_seconds", 1, 86400);
   // A claim must outlive the request it covers, or a slow page would be fetched twice.
   d.claim_ttl_seconds = r.int_key("claim_ttl_seconds", d.timeouts.request_seconds + 1, 604800);
+  // Optional (configs written before it keep working): 7 when absent.
+  d.recheck_days =
+      r.find("recheck_days") ? r.int_key("recheck_days", 0, 3660) : kDefaultRecheckDays;
   const auto limits = limits_pair(r, r.require("page_size_limits", "e.g. [10, 500]"), 1, 100000);
   d.page_size_min = limits.first;
   d.page_size_max = limits.second;

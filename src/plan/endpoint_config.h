@@ -114,6 +114,10 @@ struct ExtractDefaults {
   CircuitBreakerPolicy circuit_breaker;
   Timeouts timeouts;
   int claim_ttl_seconds = 0;
+  // Done tasks whose window ends within this many days of today are checked again by the next
+  // extraction (their total read again, what grew fetched): days close to today keep receiving
+  // records. 0 = never.
+  int recheck_days = 0;
   int page_size_min = 0;  // the API-wide page size limits every endpoint must respect
   int page_size_max = 0;
 };
