@@ -65,13 +65,12 @@ void add_explain_commands(CLI::App& app, Context& ctx, int& exit_code) {
 
   static lineage::ImpactStart start;
   auto* impact = app.add_subcommand(
-      "impact", "Downstream rows and columns that derive from a raw page, rows or a column");
+      "impact", "Downstream rows that derive from a raw page or from rows of a relation");
   impact->add_option("--page", start.page, "sha256 (or unique prefix) of a raw page");
   impact->add_option("--relation", start.relation,
                      "Model, seed or schema.table whose rows to follow");
   impact->add_option("--where", start.where,
                      "SQL predicate over --relation's columns (a key, a seed row)");
-  impact->add_option("--column", start.column, "model.column: the downstream columns that read it");
   add_common(impact, impact_flags);
   impact->callback([&ctx, &exit_code] {
     transform::Project project = load_explained_project(impact_flags.project_dir);

@@ -150,11 +150,31 @@ void add_records(Explainer& ex, const ModelLinks& links, const OriginInput& page
 void trace_model(Explainer& ex, const Node& node, const std::string& selected, int depth,
                  const TraceOptions& o, ExplainResult& result);
 
-void trace_input(Explainer& ex, const std::string& label, const std::string& rowids,
+// Runs a (rowid, __rank) query once and returns it as literal lists, so that the levels below
+// do not run every level above again (a trace nests one query per level).
+std::string materialize_ranked(Connection& conn, const std::string& rowids) {
+  Result r =
+      conn.query("SELECT rowid, min(__rank) FROM (" + rowids + ") GROUP BY rowid ORDER BY rowid");
+  if (r.row_count() > kInlineIds) return rowids;
+  std::string ids, ranks;
+  for (std::size_t i = 0; i < r.row_count(); ++i) {
+    if (i) {
+      ids += ',';
+      ranks += ',';
+    }
+    ids += r.get_string(0, i);
+    ranks += r.get_string(1, i);
+  }
+  return "SELECT unnest([" + ids + "]::BIGINT[]) AS rowid, unnest([" + ranks +
+         "]::BIGINT[]) AS __rank";
+}
+
+void trace_input(Explainer& ex, const std::string& label, const std::string& rowids_sql,
                  const std::string& via, int depth, const TraceOptions& o, ExplainResult& result,
                  bool ranked) {
   const Node* n = ex.node_of(label);
   RelationName rel = split_label(label);
+  const std::string rowids = materialize_ranked(ex.conn, rowids_sql);
   std::string rows = "SELECT * FROM " + FlowSql::relation(rel) +
                      " WHERE rowid IN (SELECT rowid FROM (" + rowids + "))";
   ExplainLevel level;
@@ -372,7 +392,8 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
     start_ids = "SELECT rowid FROM " + FlowSql::relation(rel) +
                 (start.where.empty() ? "" : " WHERE " + start.where);
   } else {
-    throw usage_error("impact needs --page, --relation (with --where) or --column");
+    throw usage_error(
+        "impact needs --page <sha256 prefix> or --relation <name> [--where <predicate>]");
   }
   RelationName start_rel = split_label(start_label);
   first.relation = start_label;

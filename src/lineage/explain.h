@@ -14,7 +14,7 @@
 // model), every downstream model's rows derived from them, with counts: through filters and
 // joins the rows that use them, through a row_number() dedup only the keys whose kept version
 // they are (an older version changes nothing), through a group by the groups they fall in.
-// A column: every downstream model column that reads it.
+// (Column-level impact is column lineage's job: `baliza lineage <model> --downstream`.)
 //
 // Where a model is not traceable (a shape the SQL cannot invert, a view), the level says so and
 // the result is marked incomplete (exit 1): nothing is guessed. Read-only: only SELECTs run.
@@ -71,7 +71,6 @@ struct ImpactStart {
   std::string page;      // sha256 prefix of a raw page
   std::string relation;  // a model/seed name or schema.table
   std::string where;     // predicate over `relation` (empty: all rows)
-  std::string column;    // model.column (or schema.table.column): column-level impact
 };
 
 struct ImpactOptions {

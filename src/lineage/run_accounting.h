@@ -3,10 +3,10 @@
 //
 // Which models: every model of the run that succeeded and is materialized (ephemeral models
 // have no table). An append-only incremental model (its table keeps every run's rows) is not
-// accounted unless it declares its shape. Each is analysed from its full-refresh SQL (so an incremental model's table
-// is checked as a whole against what a rebuild would produce). A filter whose rejects another
-// model keeps (WHERE NOT <it>, over the same input: a quarantine model) is found among all the
-// project's models and becomes an error line.
+// accounted unless it declares its shape. Each is analysed from its full-refresh SQL (so an
+// incremental model's table is checked as a whole against what a rebuild would produce). A filter
+// whose rejects another model keeps (WHERE NOT <it>, over the same input: a quarantine model) is
+// found among all the project's models and becomes an error line.
 //
 // The gate (per model; `accounting:` config keys, set per folder with `+accounting:` in
 // baliza.yml or per model; a share is rows / input rows, a drop is against the same model's
