@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "transform/relation.h"
+#include "transform/template_database.h"
 
 namespace baliza::transform {
 namespace {
@@ -76,12 +77,16 @@ RenderContext Compiler::context_for(const Node& node, bool is_incremental,
   ctx.vars = &project_.vars;
   ctx.is_incremental = is_incremental;
   ctx.this_relation = relation_sql(node);
+  ctx.project_name = project_.settings.name;
   return ctx;
 }
 
-std::string Compiler::render(const Node& node, bool is_incremental, const BatchSlice* slice) const {
+std::string Compiler::render(const Node& node, bool is_incremental, const BatchSlice* slice,
+                             Connection* conn) const {
   if (!node.tmpl) return node.raw_code;
-  return trim_sql_end(node.tmpl->render(context_for(node, is_incremental, slice)));
+  RenderContext ctx = context_for(node, is_incremental, slice);
+  if (conn != nullptr) bind_database(ctx, *conn);
+  return trim_sql_end(node.tmpl->render(ctx));
 }
 
 std::string Compiler::render_text(const Node& node, const std::string& text,
@@ -113,10 +118,10 @@ const std::string& Compiler::ephemeral_sql(const Node& node) const {
   return cache_->ephemeral_sql.emplace(&node, std::move(sql)).first->second;
 }
 
-CompiledSql Compiler::compile(const Node& node, bool is_incremental,
-                              const BatchSlice* slice) const {
+CompiledSql Compiler::compile(const Node& node, bool is_incremental, const BatchSlice* slice,
+                              Connection* conn) const {
   CompiledSql out;
-  std::string own = render(node, is_incremental, slice);
+  std::string own = render(node, is_incremental, slice, conn);
   std::vector<const Node*> ephemerals;
   std::unordered_set<const Node*> seen;
   collect_ephemerals(node, ephemerals, seen);

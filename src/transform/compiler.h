@@ -16,6 +16,10 @@
 
 #include "transform/project.h"
 
+namespace baliza {
+class Connection;
+}
+
 namespace baliza::transform {
 
 struct CompiledSql {
@@ -39,8 +43,10 @@ class Compiler {
   // The node's template rendered alone (ephemeral refs as CTE names, no CTEs added).
   // Throws usage_error (missing var, unknown ref) with file:line:column.
   // `slice`: render the refs to slice->input as that slice (nullptr: as the whole relation).
-  std::string render(const Node& node, bool is_incremental,
-                     const BatchSlice* slice = nullptr) const;
+  // With `conn`, templates may query the database (run_query, statement blocks,
+  // adapter.get_columns_in_relation, dbt_utils.star, ...); without it they see none.
+  std::string render(const Node& node, bool is_incremental, const BatchSlice* slice = nullptr,
+                     Connection* conn = nullptr) const;
 
   // `text` (a template, e.g. a config value such as batch_where) rendered in the node's
   // context: its refs, this, vars, is_incremental and the project's macros. `what` names it in
@@ -49,8 +55,8 @@ class Compiler {
                           bool is_incremental) const;
 
   // The full SQL: render() plus the ephemeral CTEs it needs.
-  CompiledSql compile(const Node& node, bool is_incremental,
-                      const BatchSlice* slice = nullptr) const;
+  CompiledSql compile(const Node& node, bool is_incremental, const BatchSlice* slice = nullptr,
+                      Connection* conn = nullptr) const;
 
  private:
   RenderContext context_for(const Node& node, bool is_incremental, const BatchSlice* slice) const;

@@ -6,6 +6,7 @@
 #include "core/embedded_files.h"
 #include "core/error.h"
 #include "core/sha256.h"
+#include "transform/packages/builtin_packages.h"
 #include "transform/project_files.h"
 #include "transform/schema_yml.h"
 #include "transform/test_nodes.h"
@@ -292,6 +293,8 @@ void link_macros(Project& p, std::vector<PreparedFile>& files) {
   for (PreparedFile& f : files) {
     if (f.kind == FileKind::kMacros) library->add(std::move(f.macro_file));
   }
+  // dbt_packages/ as installed by `dbt deps`, then the built-in dbt_utils, dbt_date and dbt.
+  add_package_macros(*library, p.root);
   library->root_name = p.settings.name;
   library->check();
   // Every template's link error is reported, not only the first.

@@ -295,7 +295,7 @@ class Run {
     const std::string& kind = n.config.materialized;
     bool incremental = kind == "incremental" && !options_.full_refresh &&
                        catalog_->kind(schema, name) == RelationKind::kTable;
-    CompiledSql compiled = compiler_.compile(n, incremental);
+    CompiledSql compiled = compiler_.compile(n, incremental, nullptr, &conn);
     prefix_lines = compiled.prefix_lines;
     o.result.compiled_code = compiled.sql;
     // A model whose columns drift from its contract fails before anything is replaced.

@@ -1,0 +1,29 @@
+// Macro packages: what dbt_packages/ holds (a project's `dbt deps`), and built-in copies of
+// the most used packages for projects that run with no network: dbt's cross-database macros
+// (package `dbt`, always there), dbt_utils and dbt_date (used where dbt_packages/ lacks them).
+// The built-in macros are Jinja written from each package's documentation (not copied code).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace baliza::transform {
+
+class MacroLibrary;
+
+// Jinja source of the built-in packages.
+const char* builtin_dbt_macros();
+const char* builtin_dbt_utils_macros();
+const char* builtin_dbt_date_macros();
+
+// Adds to `library`: every package under `<project_root>/<packages_dir>/` (each folder with a
+// dbt_project.yml naming the package and its macro-paths, default macros/), then the built-in
+// dbt_utils / dbt_date where no installed package has that name, then `dbt`. Throws
+// usage_error with file:line:column for a package macro that does not parse. Returns the names
+// of the packages added, installed ones first.
+std::vector<std::string> add_package_macros(MacroLibrary& library,
+                                            const std::filesystem::path& project_root,
+                                            const std::string& packages_dir = "dbt_packages");
+
+}  // namespace baliza::transform

@@ -1,0 +1,90 @@
+#include "transform/packages/builtin_packages.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "transform/project_files.h"
+#include "transform/template_macro.h"
+
+namespace baliza::transform {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> macro_paths_of(const YAML::Node& project) {
+  std::vector<std::string> paths;
+  if (project["macro-paths"] && project["macro-paths"].IsSequence()) {
+    for (const auto& p : project["macro-paths"]) paths.push_back(p.as<std::string>());
+  }
+  if (paths.empty()) paths.emplace_back("macros");
+  return paths;
+}
+
+// The .sql files under `dir`, sorted (so duplicate-name errors do not depend on the disk).
+std::vector<fs::path> sql_files(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return files;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (it->is_regular_file(ec) && it->path().extension() == ".sql") files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+std::vector<std::string> add_package_macros(MacroLibrary& library, const fs::path& project_root,
+                                            const std::string& packages_dir) {
+  std::vector<std::string> added;
+  fs::path root = project_root / packages_dir;
+  std::error_code ec;
+  if (fs::is_directory(root, ec)) {
+    std::vector<fs::path> dirs;
+    for (const auto& entry : fs::directory_iterator(root, ec)) {
+      if (entry.is_directory(ec)) dirs.push_back(entry.path());
+    }
+    std::sort(dirs.begin(), dirs.end());
+    for (const fs::path& dir : dirs) {
+      fs::path project_file = dir / "dbt_project.yml";
+      if (!fs::exists(project_file, ec)) continue;
+      YAML::Node project;
+      try {
+        project = YAML::LoadFile(project_file.string());
+      } catch (const YAML::Exception& e) {
+        throw usage_error(project_file.string() + ":" + std::to_string(e.mark.line + 1) +
+                          ": invalid YAML: " + e.msg + "; run `dbt deps` again or remove " +
+                          dir.string());
+      }
+      std::string name = project["name"] && project["name"].IsScalar()
+                             ? project["name"].as<std::string>()
+                             : dir.filename().string();
+      if (std::find(added.begin(), added.end(), name) != added.end()) continue;
+      for (const std::string& macro_dir : macro_paths_of(project)) {
+        for (const fs::path& file : sql_files(dir / macro_dir)) {
+          std::string shown = fs::relative(file, project_root, ec).string();
+          library.add(
+              MacroFile::parse(read_whole_file(file), shown.empty() ? file.string() : shown, name));
+        }
+      }
+      added.push_back(name);
+    }
+  }
+  struct Builtin {
+    const char* name;
+    const char* (*source)();
+  };
+  for (const Builtin& b :
+       {Builtin{"dbt_utils", builtin_dbt_utils_macros},
+        Builtin{"dbt_date", builtin_dbt_date_macros}, Builtin{"dbt", builtin_dbt_macros}}) {
+    if (std::find(added.begin(), added.end(), b.name) != added.end()) continue;
+    library.add(MacroFile::parse(b.source(), std::string("<built-in ") + b.name + ">", b.name));
+    added.emplace_back(b.name);
+  }
+  return added;
+}
+
+}  // namespace baliza::transform
