@@ -110,16 +110,14 @@ nlohmann::json ModelEvents::output_of(const Node& n) const {
   return dataset(namespace_, dataset_name(n));
 }
 
-std::vector<SchemaField> ModelEvents::read_schema(const Node& n) {
+std::vector<SchemaField> ModelEvents::read_schema(const Node& n, Connection& conn) {
   std::vector<SchemaField> fields;
   try {
-    if (!conn_) conn_ = connect_();
-    if (engine_version_.empty()) engine_version_ = conn_->scalar("SELECT version()").value_or("");
     Result r =
-        conn_->query("SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = " +
-                     quote_literal(transform::node_schema(n)) +
-                     " AND table_name = " + quote_literal(transform::node_identifier(n)) +
-                     " AND database_name = current_database() ORDER BY column_index");
+        conn.query("SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = " +
+                   quote_literal(transform::node_schema(n)) +
+                   " AND table_name = " + quote_literal(transform::node_identifier(n)) +
+                   " AND database_name = current_database() ORDER BY column_index");
     std::map<std::string, std::string> docs;
     for (const auto& c : n.columns) docs[c.name] = c.description;
     for (std::size_t i = 0; i < r.row_count(); ++i) {
@@ -132,9 +130,9 @@ std::vector<SchemaField> ModelEvents::read_schema(const Node& n) {
   return fields;
 }
 
-nlohmann::json ModelEvents::column_lineage_facet(const Node& n, const std::string& sql) {
-  if (!conn_) return nullptr;  // read_schema opened it; without it there is no catalog
-  lineage_.add_model(n, sql, *conn_);
+nlohmann::json ModelEvents::column_lineage_facet(const Node& n, const ModelShape* shape,
+                                                 const std::string& error, Connection& conn) {
+  lineage_.add_model(n, shape, error, conn);
   const ModelColumns* m = lineage_.find(n.unique_id);
   if (!m || !m->lineage.known) return nullptr;
   auto input_field = [&](const ColumnInput& in) {
@@ -179,16 +177,40 @@ void ModelEvents::on_start(const Node& n) {
 }
 
 void ModelEvents::on_finish(const Node& n, const NodeResult& r) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (closed_) return;
   if (n.resource_type == ResourceType::kTest) {
-    record_test(n, r);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!closed_) record_test(n, r);
     return;
   }
+  if (!emits(n)) return;
+  // The catalog reads happen on this worker's own short-lived connection and outside the lock,
+  // so workers never wait for each other's events.
+  std::unique_ptr<Connection> conn;
+  std::vector<SchemaField> fields;
+  std::optional<ModelShape> shape;
+  std::string error;
+  if (r.status == "success") {
+    try {
+      conn = connect_();
+      fields = read_schema(n, *conn);
+      if (n.resource_type == ResourceType::kModel && !r.compiled_code.empty())
+        shape = analyze_sql(*conn, r.compiled_code);
+    } catch (const std::exception& e) {
+      error = e.what();  // the events are still true without these facets
+    }
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_) return;
   auto it = open_.find(n.unique_id);
-  if (!emits(n) || it == open_.end()) return;  // skipped: never started
+  if (it == open_.end()) return;  // skipped: never started
   Open& o = it->second;
   o.finished = true;
+  if (engine_version_.empty() && conn) {
+    try {
+      engine_version_ = conn->scalar("SELECT version()").value_or("");
+    } catch (const std::exception&) {
+    }
+  }
   auto index = dag_.index_of(n.unique_id);
   nlohmann::json inputs = index ? inputs_of(*index) : nlohmann::json::array();
   if (r.status != "success") {
@@ -200,9 +222,9 @@ void ModelEvents::on_finish(const Node& n, const NodeResult& r) {
     return;
   }
   nlohmann::json output = output_of(n);
-  output["facets"]["schema"] = schema_facet(read_schema(n));
-  if (n.resource_type == ResourceType::kModel && !r.compiled_code.empty()) {
-    nlohmann::json lineage = column_lineage_facet(n, r.compiled_code);
+  output["facets"]["schema"] = schema_facet(fields);
+  if (conn && n.resource_type == ResourceType::kModel && !r.compiled_code.empty()) {
+    nlohmann::json lineage = column_lineage_facet(n, shape ? &*shape : nullptr, error, *conn);
     if (!lineage.is_null()) output["facets"]["columnLineage"] = std::move(lineage);
   }
   if (r.rows_affected >= 0) {

@@ -14,8 +14,9 @@
 // close() ends what is still open: ABORT for a model started and not finished (interrupted),
 // COMPLETE for a model whose tests never ran.
 //
-// Threads: on_start/on_finish are called from the runner's worker threads; they are
-// serialized inside. The catalog is read on this object's own connection.
+// Threads: on_start/on_finish are called from the runner's worker threads; the catalog reads
+// (schema, the model's SQL parse) run on a connection of the calling worker, outside the
+// lock; the bookkeeping and emission are serialized inside.
 #pragma once
 
 #include <functional>
@@ -59,8 +60,9 @@ class ModelEvents {
   nlohmann::json output_of(const transform::Node& node) const;
   nlohmann::json job_facets(const transform::Node& node, const std::string& sql) const;
   nlohmann::json run_facets() const;
-  nlohmann::json column_lineage_facet(const transform::Node& node, const std::string& sql);
-  std::vector<SchemaField> read_schema(const transform::Node& node);
+  nlohmann::json column_lineage_facet(const transform::Node& node, const ModelShape* shape,
+                                      const std::string& error, Connection& conn);
+  std::vector<SchemaField> read_schema(const transform::Node& node, Connection& conn);
   void record_test(const transform::Node& test, const transform::NodeResult& result);
   void release(const std::string& model_id);
 
@@ -70,7 +72,6 @@ class ModelEvents {
   std::string namespace_;
   RunRef parent_;
   std::function<std::unique_ptr<Connection>()> connect_;
-  std::unique_ptr<Connection> conn_;
   std::string engine_version_;
   ProjectLineage lineage_;  // column lineage of the models built so far
   std::mutex mutex_;
