@@ -26,11 +26,16 @@ std::string host_name() {
   return buf;
 }
 
-// Reaps expired claims: their tasks go back to pending. Returns how many claims.
+// Reaps expired claims: their tasks go back to pending. Returns how many claims. One reaper
+// at a time (the others skip: the next claim reaps), rows locked in claim_id order, so that
+// concurrent reapers and renewals never deadlock.
 int reap(PgConnection& c) {
+  if (c.exec("SELECT pg_try_advisory_xact_lock(7355609)").get(0, 0) != "t") return 0;
   const PgResult r = c.exec(
-      "WITH expired AS (UPDATE baliza.task_claims SET status = 'expired', ended_at = now() "
-      "WHERE status = 'active' AND expires_at < now() RETURNING task_id), "
+      "WITH doomed AS (SELECT claim_id FROM baliza.task_claims WHERE status = 'active' AND "
+      "expires_at < now() ORDER BY claim_id FOR UPDATE), "
+      "expired AS (UPDATE baliza.task_claims k SET status = 'expired', ended_at = now() FROM "
+      "doomed d WHERE k.claim_id = d.claim_id RETURNING k.task_id), "
       "back AS (UPDATE baliza.task_plan t SET status = 'pending', updated_at = now(), xid = "
       "pg_current_xact_id() FROM expired e WHERE t.task_id = e.task_id AND t.status = "
       "'claimed' RETURNING t.task_id) SELECT (SELECT count(*) FROM expired)");
@@ -39,8 +44,9 @@ int reap(PgConnection& c) {
 
 void renew_claims(PgConnection& c, const std::string& worker_id, std::chrono::seconds ttl) {
   c.exec(
-      "UPDATE baliza.task_claims SET expires_at = now() + make_interval(secs => $2) WHERE "
-      "worker_id = $1 AND status = 'active'",
+      "WITH mine AS (SELECT claim_id FROM baliza.task_claims WHERE worker_id = $1 AND status = "
+      "'active' ORDER BY claim_id FOR UPDATE) UPDATE baliza.task_claims k SET expires_at = "
+      "now() + make_interval(secs => $2) FROM mine m WHERE k.claim_id = m.claim_id",
       {worker_id, static_cast<std::int64_t>(ttl.count())});
   c.exec("UPDATE baliza.workers SET last_seen = now() WHERE worker_id = $1", {worker_id});
 }

@@ -117,6 +117,10 @@ void PgConnection::fail(pg_result* result, const std::string& sql) {
     throw PgConnectionLost("lost the connection to the coordinator " + redact_url(url_) + ": " +
                            why);
   }
+  if (sqlstate == "40P01" || sqlstate == "40001") {
+    throw PgTransient("coordinator statement aborted by a concurrent one (" + sqlstate +
+                      "), will run again: " + why);
+  }
   if (sqlstate == "42501") {
     throw environment_error("the coordinator " + redact_url(url_) +
                             " refused a statement for lack of permission: " + why +
@@ -172,12 +176,17 @@ void run_with_reconnect(std::unique_ptr<PgConnection>& conn, const std::string& 
                         std::chrono::seconds patience, const std::function<void()>& unit) {
   std::optional<std::chrono::steady_clock::time_point> first_loss;
   std::chrono::milliseconds wait{200};
+  int transient = 0;
   for (;;) {
     try {
       if (!conn) conn = std::make_unique<PgConnection>(url);
       unit();
       if (first_loss) log_info("coordinator reachable again", {{"url", redact_url(url)}});
       return;
+    } catch (const PgTransient& e) {
+      if (++transient > 20) throw;
+      log_debug("coordinator statement retried", {{"cause", e.what()}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 * transient));
     } catch (const PgConnectionLost& e) {
       conn.reset();
       const auto now = std::chrono::steady_clock::now();

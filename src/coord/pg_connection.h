@@ -36,6 +36,13 @@ class PgConnectionLost : public Error {
   explicit PgConnectionLost(const std::string& message) : Error(ExitCode::kEnvironment, message) {}
 };
 
+// The server aborted the statement to break a deadlock or a serialization conflict (SQLSTATE
+// 40P01 / 40001): running the same unit of work again is the cure.
+class PgTransient : public Error {
+ public:
+  explicit PgTransient(const std::string& message) : Error(ExitCode::kFailure, message) {}
+};
+
 // A statement parameter: NULL, text, or raw bytes (bytea).
 struct PgParam {
   std::optional<std::string> value;
@@ -100,8 +107,9 @@ std::string redact_url(const std::string& url);
 
 // Runs `unit` with a connection, reconnecting and running it again after PgConnectionLost
 // until it succeeds or `patience` has passed since the first loss (then the last loss is
-// rethrown). `conn` is replaced on each reconnect. `unit` must be safe to run again: a
-// transaction, or idempotent statements. Each loss is logged once with its cause.
+// rethrown); after PgTransient (a deadlock), runs it again at once, up to 20 times. `conn` is
+// replaced on each reconnect. `unit` must be safe to run again: a transaction, or idempotent
+// statements. Each loss is logged once with its cause.
 void run_with_reconnect(std::unique_ptr<PgConnection>& conn, const std::string& url,
                         std::chrono::seconds patience, const std::function<void()>& unit);
 
