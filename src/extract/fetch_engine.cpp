@@ -42,6 +42,7 @@ struct Item {
   PageRequest request;
   TimePoint accepted;
   TimePoint sent_at;  // of the attempt on the wire
+  int outage = 0;     // attempts that failed while the endpoint's circuit was not closed
   PageOutcome last;   // filled attempt by attempt
 };
 
@@ -299,8 +300,12 @@ struct FetchEngine::Impl {
     note_reachability(r, c);
     if (c.kind == OutcomeClass::kRetryable && !throttled) {
       if (endpoint_level(r)) {
-        const bool fresh = o.attempts - o.throttled <= 1;  // the page's first real attempt
+        // A page's first real attempt, or no connection at all (never one page's problem).
+        const bool fresh = o.attempts - o.throttled <= 1 || unreachable(r);
         breakers.record_failure(item->request.endpoint, fresh, c.reason);
+        // The endpoint as a whole is down (its circuit opened): the outage is waited for, so
+        // this attempt does not use up one of the page's.
+        if (breakers.state(item->request.endpoint) != CircuitState::kClosed) ++item->outage;
       } else {
         breakers.release(item->request.endpoint);  // this page's problem, not the endpoint's
       }
@@ -411,8 +416,9 @@ struct FetchEngine::Impl {
   void retry_or_give_up(std::shared_ptr<Item> item, const HttpResult& r, bool cancelling) {
     if (cancelling) return finish(std::move(item), FetchStatus::kAbandoned);
     // Throttled attempts say nothing about the page: they do not use up its attempts.
-    const int counted = item->last.attempts - item->last.throttled;
-    const bool throttled_out = item->last.throttled > FetchEngine::kMaxThrottledAttempts;
+    const int counted = item->last.attempts - item->last.throttled - item->outage;
+    const bool throttled_out = item->last.throttled > FetchEngine::kMaxThrottledAttempts ||
+                               item->outage > FetchEngine::kMaxOutageAttempts;
     if (throttled_out || (counted > 0 && !backoff.can_retry(counted))) {
       return finish(std::move(item), FetchStatus::kExhausted);
     }

@@ -12,12 +12,13 @@
 // between attempts without holding a slot, and keeps requests of an endpoint whose circuit
 // is open parked while the other endpoints go on (endpoints are served round-robin).
 // Throttling (429, or an HTML throttle page with status 200, throttle_page.h) is retried
-// without using up the page's attempts (up to kMaxThrottledAttempts) and only slows the pace.
-// The circuit of an endpoint counts transport errors and 502/503/504 of first attempts as
-// failures (circuit_breaker.h); a 500 or a bad body is the page's problem and counts for
-// nothing; any other answer, even a 400, counts as a success: the endpoint is up and
-// answering. A host that never answered and cannot be reached is an environment error (see
-// environment_error()), not something to wait for.
+// without using up the page's attempts (up to kMaxThrottledAttempts) and only slows the pace;
+// so are failures during an outage, while the endpoint's circuit is open (kMaxOutageAttempts).
+// The circuit of an endpoint counts transport errors and 502/503/504 of first attempts, and
+// every failure to connect at all, as failures (circuit_breaker.h); a 500 or a bad body is the
+// page's problem and counts for nothing; any other answer, even a 400, counts as a success: the
+// endpoint is up and answering. A host that never answered and cannot be reached is an environment
+// error (see environment_error()), not something to wait for.
 //
 // Threads: one HTTP thread (HttpClient) and one scheduling thread, which also calls the sink.
 // The sink may call submit() (page 1 reveals totalPaginas, then the rest fan out) and
@@ -138,6 +139,10 @@ class FetchEngine {
 
   // A page answered by throttling is retried up to this many times on top of max_attempts.
   static constexpr int kMaxThrottledAttempts = 30;
+  // A page's attempts that failed while its endpoint's circuit was open or half-open (an
+  // outage: the network dropped, the API is down) do not use up its max_attempts either, up to
+  // this many; the circuit spaces them out (up to circuit open_for apart).
+  static constexpr int kMaxOutageAttempts = 100;
   static constexpr int kUnreachableAfter = 3;
 
  private:

@@ -5,13 +5,22 @@
 //     run meets far fewer throttles than the first, and nothing is lost;
 //   - HTML throttle pages are retried, never stored as data, never a failed task;
 //   - a few permanently failing days fail on their own (their attempts all made) while every
-//     other day is extracted, and the endpoint's circuit never opens.
+//     other day is extracted, and the endpoint's circuit never opens;
+//   - an API that goes away mid-run (the network drops) is waited for: the circuit opens with
+//     the cause, probes until it is back, and no page is lost to the outage.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <thread>
 
 #include "extract_test_support.h"
 
 namespace baliza::extract_test {
 namespace {
+
+using namespace std::chrono_literals;
 
 constexpr double kThrottle = 50;  // the simulator's sustained requests per second per client
 
@@ -130,6 +139,58 @@ defaults:
   }
   EXPECT_GT(good_after, 10u) << "nothing else ran once a day started failing";
   EXPECT_EQ(stats.responses_per_status.at(500), static_cast<std::uint64_t>(bad_tasks * 3));
+}
+
+// A loopback port nothing listens on (bound once to learn a free number, then closed).
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST_F(Extraction, AnOutageMidRunIsWaitedForAndLosesNothing) {
+  auto o = small_sim();
+  o.port = free_port();
+  auto first = std::make_unique<pncp_sim::Simulator>(o);
+  first->start();
+  // The same API, started again after the outage (and the ground truth meanwhile).
+  sim = std::make_unique<pncp_sim::Simulator>(o);
+  const auto c = config(R"(
+defaults:
+  rate_limit: {requests_per_second: 60, burst: 1}
+  retry: {max_attempts: 3, base_backoff_ms: 5, max_backoff_ms: 20}
+  circuit_breaker: {failure_threshold: 3, open_seconds: 1, half_open_probes: 1}
+)");
+  const std::vector<std::string> endpoints{"contratacoes_publicacao"};
+  auto opts = options("2024-01-01:2024-01-10", endpoints);
+  opts.base_url = first->base_url();
+  plan(c, "2024-01-01:2024-01-10", endpoints);
+  std::atomic<bool> reopened{false};
+  std::thread outage([&] {
+    // The API goes away after 30 answers, and comes back once the extraction has failed
+    // enough to open the circuit and probe (it cannot finish meanwhile).
+    while (first->stats().total_requests < 30) std::this_thread::sleep_for(5ms);
+    first->stop();
+    std::this_thread::sleep_for(2500ms);
+    sim->start();
+    reopened = true;
+  });
+  const auto result = extract::run_extract(*conn, c, opts);
+  outage.join();
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(result.exit_code(), 0) << extract::describe_extract_result(result);
+  EXPECT_EQ(stored_counts(false), truth(c, endpoints, "20240101", "20240110"));
+  EXPECT_EQ(count("SELECT count(*) FROM meta.failed_requests"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM planning.task_plan WHERE status <> 'done'"), 0);
+  EXPECT_GE(count("SELECT count(*) FROM meta.circuit_events WHERE to_state = 'open'"), 1);
+  EXPECT_GE(count("SELECT count(*) FROM meta.circuit_events WHERE to_state = 'closed'"), 1);
+  EXPECT_TRUE(result.open_circuits.empty()) << "the circuit closed again once the API was back";
 }
 
 }  // namespace
