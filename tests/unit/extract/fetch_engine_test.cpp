@@ -292,6 +292,9 @@ TEST(FetchEngine, OpenCircuitParksOneEndpointWhileOthersFlow) {
   });
   srv.start();
   auto options = fast_options();
+  // All five first attempts on the wire at once: the circuit counts a page's first attempt
+  // (retries of a failing page are that page's problem), so none may be preceded by a retry.
+  options.http.max_in_flight = 5;
   options.retry.max_attempts = 50;
   options.circuit.consecutive_failures = 3;
   options.circuit.open_for = 60s;
@@ -315,7 +318,7 @@ TEST(FetchEngine, HalfOpenProbeClosesTheCircuitAgain) {
   LoopbackServer srv;
   std::atomic<int> hits{0};
   srv.server.Get("/p", [&](const httplib::Request&, httplib::Response& res) {
-    if (++hits <= 3) {
+    if (++hits <= 4) {
       res.status = 503;  // the endpoint as a whole (a 500 is one page's problem)
       return;
     }
@@ -323,7 +326,9 @@ TEST(FetchEngine, HalfOpenProbeClosesTheCircuitAgain) {
   });
   srv.start();
   auto options = fast_options();
-  options.http.max_in_flight = 1;
+  // The four first attempts fly together and fail (the circuit counts first attempts); a
+  // retry is then the half-open probe, and succeeds.
+  options.http.max_in_flight = 4;
   options.retry.max_attempts = 10;
   options.circuit.consecutive_failures = 3;
   options.circuit.open_for = 100ms;
