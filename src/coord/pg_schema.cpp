@@ -167,6 +167,13 @@ CREATE TABLE IF NOT EXISTS baliza.completeness_checks (
 INSERT INTO baliza.schema_version VALUES (2) ON CONFLICT DO NOTHING;
 )SQL";
 
+// Version 3: completeness checks are pulled too (by transaction id, like every other table).
+const char* const kSchemaV3 = R"SQL(
+ALTER TABLE baliza.completeness_checks ADD COLUMN IF NOT EXISTS
+  xid xid8 NOT NULL DEFAULT pg_current_xact_id();
+INSERT INTO baliza.schema_version VALUES (3) ON CONFLICT DO NOTHING;
+)SQL";
+
 }  // namespace
 
 void ensure_coordinator_schema(PgConnection& conn) {
@@ -176,12 +183,13 @@ void ensure_coordinator_schema(PgConnection& conn) {
       "'schema_version'");
   if (ready.get_int64(0, 0) > 0) {
     const PgResult v = conn.exec("SELECT coalesce(max(version), 0) FROM baliza.schema_version");
-    if (v.get_int64(0, 0) >= 2) return;
+    if (v.get_int64(0, 0) >= 3) return;
   }
   conn.transaction([&] {
     conn.exec("SELECT pg_advisory_xact_lock(7355608)");  // one DDL runner at a time
     conn.exec_script(kSchemaV1);
     conn.exec_script(kSchemaV2);
+    conn.exec_script(kSchemaV3);
   });
 }
 

@@ -270,6 +270,15 @@ std::vector<std::string> pull_events(PgConnection& pg, const std::string& lo,
         lit(versions, i, 3) + ", " + lit(versions, i, 4) + ", " + lit(versions, i, 5) +
         ") ON CONFLICT DO NOTHING");
   }
+  const PgResult checks = pg.exec(
+      "SELECT run_id, task_id, endpoint, total_records, total_after, outcome, checked_at::text "
+      "FROM baliza.completeness_checks WHERE xid >= $1::xid8 AND xid < $2::xid8",
+      {lo, hi});
+  for (int i = 0; i < checks.rows(); ++i) {
+    sql.push_back("INSERT INTO meta.completeness_checks VALUES (" + lit(checks, i, 0) + ", " +
+                  lit(checks, i, 1) + ", " + lit(checks, i, 2) + ", " + lit(checks, i, 3) + ", " +
+                  lit(checks, i, 4) + ", " + lit(checks, i, 5) + ", " + lit(checks, i, 6) + ")");
+  }
   const PgResult runs = pg.exec(
       "SELECT run_id, command, status, message, started_at::text, finished_at::text, "
       "'worker ' || worker_id || coalesce(' ' || details, '') FROM baliza.execution_log WHERE "

@@ -112,6 +112,8 @@ TEST_F(CoordWorkers, ThreeWorkersOneKilledServerRestartedEqualsGroundTruth) {
                   "NULL"),
             0)
       << "a request whose body was not pulled";
+  EXPECT_EQ(count("SELECT count(*) FROM meta.completeness_checks"),
+            std::stoll(pg.scalar("SELECT count(*) FROM baliza.completeness_checks")));
   const std::int64_t requests = count("SELECT count(*) FROM raw.api_requests");
   close_db();
 
