@@ -186,7 +186,7 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
   status_cmd->add_option("month", *status_month, "The month, e.g. 2024-01")->required();
   status_cmd->callback([&ctx, &exit_code, status_month] {
     const auto rows =
-        ops::recovery_status(ctx.db(), plan::parse_month(*status_month), *status_month);
+        ops::recovery_status(ctx.reader(), plan::parse_month(*status_month), *status_month);
     std::fputs(ops::describe_recovery(rows).c_str(), stdout);
     if (!ctx.settings().coordinator_url.empty()) {
       auto pg = coord::connect_coordinator(ctx.settings().coordinator_url);

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/context.h"
@@ -19,26 +20,23 @@ void write_stdout(const std::string& text) {
 }
 
 // Columns of a table: name, type, "YES"/"NO" nullable, in table order.
-Result table_columns(Connection& db, const std::string& schema, const std::string& table) {
-  return db
-      .prepare(
-          "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
-          "WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position")
-      .bind(1, schema)
-      .bind(2, table)
-      .execute();
+TextTable table_columns(Reader& db, const std::string& schema, const std::string& table) {
+  return db.query(
+      "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+      "WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+      {schema, table});
 }
 
-std::string row_count(Connection& db, const std::string& schema, const std::string& table) {
-  return db
-      .scalar("SELECT count(*) FROM " + quote_identifier(schema) + "." + quote_identifier(table))
-      .value_or("0");
+std::string row_count(Reader& db, const std::string& schema, const std::string& table) {
+  TextTable t =
+      db.query("SELECT count(*) FROM " + quote_identifier(schema) + "." + quote_identifier(table));
+  return t.row_count() ? t.text(0, 0) : "0";
 }
 
-std::string catalog_json(Result& tables, Connection& db) {
+std::string catalog_json(const TextTable& tables, Reader& db) {
   std::string out = "[";
   for (size_t i = 0; i < tables.row_count(); ++i) {
-    std::string schema = tables.get_string(0, i), table = tables.get_string(1, i);
+    std::string schema = tables.text(0, i), table = tables.text(1, i);
     std::string rows = row_count(db, schema, table);
     out += i ? ",\n " : "\n ";
     out += "{\"schema\": ";
@@ -46,15 +44,15 @@ std::string catalog_json(Result& tables, Connection& db) {
     out += ", \"name\": ";
     append_json_string(out, table);
     out += ", \"type\": ";
-    append_json_string(out, tables.get_string(2, i));
+    append_json_string(out, tables.text(2, i));
     out += ", \"rows\": " + rows + ", \"columns\": [";
-    Result cols = table_columns(db, schema, table);
+    TextTable cols = table_columns(db, schema, table);
     for (size_t c = 0; c < cols.row_count(); ++c) {
       out += c ? ", {\"name\": " : "{\"name\": ";
-      append_json_string(out, cols.get_string(0, c));
+      append_json_string(out, cols.text(0, c));
       out += ", \"type\": ";
-      append_json_string(out, cols.get_string(1, c));
-      out += std::string(", \"nullable\": ") + (cols.get_string(2, c) == "YES" ? "true" : "false");
+      append_json_string(out, cols.text(1, c));
+      out += std::string(", \"nullable\": ") + (cols.text(2, c) == "YES" ? "true" : "false");
       out += "}";
     }
     out += "]}";
@@ -62,20 +60,45 @@ std::string catalog_json(Result& tables, Connection& db) {
   return out + "\n]\n";
 }
 
-std::string catalog_markdown(Result& tables, Connection& db) {
-  std::string out = "# Catalog of " + db.database().path() + "\n";
+std::string catalog_markdown(const TextTable& tables, Reader& db, const std::string& path) {
+  std::string out = "# Catalog of " + path + "\n";
   for (size_t i = 0; i < tables.row_count(); ++i) {
-    std::string schema = tables.get_string(0, i), table = tables.get_string(1, i);
+    std::string schema = tables.text(0, i), table = tables.text(1, i);
     std::string rows = row_count(db, schema, table);
-    out += "\n## " + schema + "." + table + " (" + tables.get_string(2, i) + ", " + rows +
+    out += "\n## " + schema + "." + table + " (" + tables.text(2, i) + ", " + rows +
            " rows)\n\n| column | type | nullable |\n|---|---|---|\n";
-    Result cols = table_columns(db, schema, table);
+    TextTable cols = table_columns(db, schema, table);
     for (size_t c = 0; c < cols.row_count(); ++c) {
-      out += "| " + cols.get_string(0, c) + " | " + cols.get_string(1, c) + " | " +
-             (cols.get_string(2, c) == "YES" ? "yes" : "no") + " |\n";
+      out += "| " + cols.text(0, c) + " | " + cols.text(1, c) + " | " +
+             (cols.text(2, c) == "YES" ? "yes" : "no") + " |\n";
     }
   }
   return out;
+}
+
+TextTable write_path(Context& ctx, const std::string& sql) {
+  ctx.close_reader();
+  Result result = ctx.db().query_as_text(sql);
+  return to_text_table(result);
+}
+
+// A single SELECT reads without waiting: through the holder's socket, or the file opened
+// read-only. Anything else (or a database that does not exist yet) opens the file to write.
+TextTable run_query(Context& ctx, const std::string& sql) {
+  std::error_code ec;
+  if (!std::filesystem::exists(ctx.settings().db_path, ec)) return write_path(ctx, sql);
+  Reader& reader = ctx.reader();
+  if (reader.served_by_holder()) {
+    try {
+      return reader.query(sql);
+    } catch (const Error& e) {
+      if (e.code() != ExitCode::kUsage || ctx.options().wait == 0) throw;
+      ctx.say("waiting for " + reader.source() + " to release the database (--wait)");
+      return write_path(ctx, sql);
+    }
+  }
+  if (reader.can_read(sql)) return reader.query(sql);
+  return write_path(ctx, sql);
 }
 
 }  // namespace
@@ -88,8 +111,7 @@ void add_query_commands(CLI::App& app, Context& ctx, int& exit_code) {
   query->add_option("-f,--format", format, "Output: table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
   query->callback([&ctx, &exit_code] {
-    Result result = ctx.db().query_as_text(sql);
-    write_stdout(format_result(result, parse_result_format(format)));
+    write_stdout(format_result(run_query(ctx, sql), parse_result_format(format)));
     exit_code = 0;
   });
 
@@ -98,12 +120,12 @@ void add_query_commands(CLI::App& app, Context& ctx, int& exit_code) {
   catalog->add_option("-f,--format", catalog_format, "Output: md or json")
       ->check(CLI::IsMember({"md", "json"}));
   catalog->callback([&ctx] {
-    Connection& db = ctx.db();
-    Result tables = db.query(
+    Reader& db = ctx.reader();
+    TextTable tables = db.query(
         "SELECT table_schema, table_name, table_type FROM information_schema.tables "
         "WHERE table_catalog = current_database() ORDER BY 1, 2");
     write_stdout(catalog_format == "json" ? catalog_json(tables, db)
-                                          : catalog_markdown(tables, db));
+                                          : catalog_markdown(tables, db, ctx.settings().db_path));
   });
 
   auto* fetch = app.add_subcommand("fetch-payload",

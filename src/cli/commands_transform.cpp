@@ -156,7 +156,8 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
   for (const std::string& w : p.project.warnings) ctx.say("warning: " + w);
   Dag dag = Dag::build(p.project);
   Settings settings = settings_for(ctx, p);
-  auto database = open_database(settings);
+  auto database = open_database(settings, ctx.options().wait);
+  auto read_server = serve_reads(database);
   auto main_conn = connect(database);
   apply_migrations(*main_conn);
   register_payload_functions(*main_conn, settings.max_payload_bytes);

@@ -7,11 +7,19 @@
 
 namespace baliza::cli {
 
-std::shared_ptr<Database> open_database(const Settings& s) {
+std::shared_ptr<Database> open_database(const Settings& s, double wait_seconds) {
   OpenOptions open;
   open.memory_limit = s.memory_limit;
   open.threads = s.threads;
+  open.wait_seconds = wait_seconds;
   return Database::open(s.db_path, open);
+}
+
+std::unique_ptr<ReadServer> serve_reads(std::shared_ptr<Database> db) {
+  if (db->path() == ":memory:") return nullptr;
+  // No setup: SQL functions such as baliza_payload() are registered database-wide by the
+  // holder's main connection.
+  return ReadServer::start(std::move(db), nullptr);
 }
 
 const Settings& Context::settings() {
@@ -24,7 +32,9 @@ const Settings& Context::settings() {
 Connection& Context::db() {
   if (!conn_) {
     const Settings& s = settings();
-    database_ = open_database(s);
+    reader_.reset();  // a read-only open of the same file would keep the lock
+    database_ = open_database(s, options_.wait);
+    read_server_ = serve_reads(database_);
     conn_ = std::make_unique<Connection>(database_);
     apply_migrations(*conn_);
     register_payload_functions(*conn_, s.max_payload_bytes);
@@ -45,9 +55,34 @@ std::shared_ptr<Database> Context::database() {
   return database_;
 }
 
+Reader& Context::reader() {
+  if (!reader_) {
+    if (conn_) {
+      reader_ = connection_reader(*conn_, false);
+    } else {
+      const Settings& s = settings();
+      ReaderOptions o;
+      o.wait_seconds = options_.wait;
+      o.threads = s.threads;
+      o.memory_limit = s.memory_limit;
+      size_t max_payload = s.max_payload_bytes;
+      o.setup = [max_payload](Connection& conn) { register_payload_functions(conn, max_payload); };
+      reader_ = open_reader(s.db_path, o);
+    }
+  }
+  return *reader_;
+}
+
 void Context::close_db() {
+  reader_.reset();
+  if (read_server_) read_server_->stop();
+  read_server_.reset();
   conn_.reset();
   database_.reset();
+}
+
+Context::~Context() {
+  close_db();
 }
 
 void Context::say(const std::string& line) const {

@@ -9,6 +9,8 @@
 
 #include "core/config.h"
 #include "db/database.h"
+#include "db/read_server.h"
+#include "db/reader.h"
 
 namespace CLI {
 class App;
@@ -21,12 +23,16 @@ struct GlobalOptions {
   std::string log_format = "text";
   std::string log_level = "info";
   bool quiet = false;
+  double wait = 0;  // --wait[=SECONDS]: 0 fail at once on a locked file, < 0 wait forever
 };
 
 class Context {
  public:
   // Keeps a reference: the options are filled in while the command line is parsed.
   explicit Context(const GlobalOptions& options) : options_(options) {}
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
 
   const GlobalOptions& options() const { return options_; }
   // Settings from flags, environment and baliza.yml; resolved once.
@@ -37,6 +43,11 @@ class Context {
   // Never open the same file a second time in one process: DuckDB would run two instances.
   std::shared_ptr<Database> database();
   bool db_is_open() const { return conn_ != nullptr; }
+  // For commands that only read: this process's connection when it holds the database, else
+  // the holder's read socket, else the file opened read-only (db/reader.h). Opened once.
+  Reader& reader();
+  // Forgets the reader (closing a read-only file), e.g. before opening the file to write.
+  void close_reader() { reader_.reset(); }
   // Closes the database (e.g. before copying or deleting its file).
   void close_db();
   // Uses path as the database unless --db or BALIZA_DB chose one (for `baliza demo`, which
@@ -49,11 +60,17 @@ class Context {
   const GlobalOptions& options_;
   std::optional<Settings> settings_;
   std::shared_ptr<Database> database_;
+  std::unique_ptr<ReadServer> read_server_;
   std::unique_ptr<Connection> conn_;
+  std::unique_ptr<Reader> reader_;
 };
 
-// The database file of the settings, opened with their DuckDB limits (memory_limit, threads).
-std::shared_ptr<Database> open_database(const Settings& s);
+// The database file of the settings, opened with their DuckDB limits (memory_limit, threads);
+// waits for another holder as --wait says.
+std::shared_ptr<Database> open_database(const Settings& s, double wait_seconds = 0);
+// Serves other baliza processes' reads of db through its read socket (db/read_server.h) while
+// the returned server lives; nullptr for an in-memory database.
+std::unique_ptr<ReadServer> serve_reads(std::shared_ptr<Database> db);
 
 // Each command group adds its subcommands; the callback runs with the Context and returns the
 // exit code. Defined in one file per group.

@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", options.log_level, "Log level: debug, info, warn, error, off")
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
   app.add_flag("-q,--quiet", options.quiet, "Print only results and errors");
+  app.add_flag("--wait{-1}", options.wait,
+               "When another process holds the database: wait for it (--wait=SECONDS: at most "
+               "that long) instead of failing at once");
 
   app.parse_complete_callback([&options] {
     auto level =

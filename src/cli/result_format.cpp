@@ -48,14 +48,14 @@ std::string csv_field(const std::string& value) {
   return out + "\"";
 }
 
-std::string format_table(Result& r) {
+std::string format_table(const TextTable& r) {
   size_t cols = r.column_count(), rows = r.row_count();
   std::vector<std::vector<std::string>> cells(rows + 1, std::vector<std::string>(cols));
   std::vector<size_t> width(cols, 0);
   for (size_t c = 0; c < cols; ++c) {
-    cells[0][c] = r.column_name(c);
+    cells[0][c] = r.names[c];
     for (size_t row = 0; row < rows; ++row) {
-      std::string v = r.is_null(c, row) ? "NULL" : r.get_string(c, row);
+      std::string v = r.is_null(c, row) ? "NULL" : r.text(c, row);
       for (char& ch : v) {
         if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
       }
@@ -67,7 +67,7 @@ std::string format_table(Result& r) {
   auto emit_row = [&](const std::vector<std::string>& line, bool header) {
     for (size_t c = 0; c < cols; ++c) {
       std::string pad(width[c] - display_width(line[c]), ' ');
-      bool right = !header && is_numeric(r.column_type(c));
+      bool right = !header && is_numeric(r.types[c]);
       // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on `pad + line[c]`.
       if (right) {
         out.append(pad).append(line[c]);
@@ -88,27 +88,27 @@ std::string format_table(Result& r) {
   return out;
 }
 
-std::string format_csv(Result& r) {
+std::string format_csv(const TextTable& r) {
   size_t cols = r.column_count(), rows = r.row_count();
   std::string out;
-  for (size_t c = 0; c < cols; ++c) out.append(c ? "," : "").append(csv_field(r.column_name(c)));
+  for (size_t c = 0; c < cols; ++c) out.append(c ? "," : "").append(csv_field(r.names[c]));
   out += "\n";
   for (size_t row = 0; row < rows; ++row) {
     for (size_t c = 0; c < cols; ++c) {
       if (c) out += ",";
-      if (!r.is_null(c, row)) out += csv_field(r.get_string(c, row));
+      if (!r.is_null(c, row)) out += csv_field(r.text(c, row));
     }
     out += "\n";
   }
   return out;
 }
 
-std::string format_json(Result& r) {
+std::string format_json(const TextTable& r) {
   size_t cols = r.column_count(), rows = r.row_count();
   std::vector<std::string> names(cols);
   for (size_t c = 0; c < cols; ++c) {
     names[c].clear();
-    append_json_string(names[c], r.column_name(c));
+    append_json_string(names[c], r.names[c]);
   }
   std::string out = "[";
   for (size_t row = 0; row < rows; ++row) {
@@ -116,13 +116,13 @@ std::string format_json(Result& r) {
     for (size_t c = 0; c < cols; ++c) {
       if (c) out += ", ";
       out += names[c] + ": ";
-      duckdb_type type = r.column_type(c);
+      duckdb_type type = r.types[c];
       if (r.is_null(c, row)) {
         out += "null";
       } else if (type == DUCKDB_TYPE_BOOLEAN) {
-        out += r.get_bool(c, row) ? "true" : "false";
+        out += r.text(c, row) == "true" ? "true" : "false";
       } else if (is_numeric(type)) {
-        std::string v = r.get_string(c, row);
+        std::string v = r.text(c, row);
         bool finite = v.find_first_not_of("0123456789.-+eE") == std::string::npos;
         if (finite) {
           out += v;
@@ -130,7 +130,7 @@ std::string format_json(Result& r) {
           append_json_string(out, v);
         }
       } else {
-        append_json_string(out, r.get_string(c, row));
+        append_json_string(out, r.text(c, row));
       }
     }
     out += "}";
@@ -149,6 +149,10 @@ ResultFormat parse_result_format(const std::string& name) {
 }
 
 std::string format_result(Result& result, ResultFormat format) {
+  return format_result(to_text_table(result), format);
+}
+
+std::string format_result(const TextTable& result, ResultFormat format) {
   switch (format) {
     case ResultFormat::kCsv:
       return format_csv(result);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "db/database.h"
+#include "db/text_table.h"
 
 namespace baliza::cli {
 
@@ -11,5 +12,6 @@ enum class ResultFormat { kTable, kCsv, kJson };
 
 ResultFormat parse_result_format(const std::string& name);
 std::string format_result(Result& result, ResultFormat format);
+std::string format_result(const TextTable& result, ResultFormat format);
 
 }  // namespace baliza::cli

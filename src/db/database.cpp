@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "core/error.h"
 #include "db/duckdb_api.h"
@@ -47,6 +49,21 @@ void set_option(duckdb_config config, const char* name, const std::string& value
 // ---- Database ----
 
 std::shared_ptr<Database> Database::open(const std::string& path, const OpenOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  while (true) {
+    try {
+      return open_once(path, options);
+    } catch (const LockConflict&) {
+      double waited =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (options.wait_seconds == 0 || (options.wait_seconds > 0 && waited >= options.wait_seconds))
+        throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+std::shared_ptr<Database> Database::open_once(const std::string& path, const OpenOptions& options) {
   if (path != ":memory:" && options.create_parent_dirs && !options.read_only) {
     auto parent = std::filesystem::path(path).parent_path();
     std::error_code ec;
@@ -66,6 +83,7 @@ std::shared_ptr<Database> Database::open(const std::string& path, const OpenOpti
     set_option(config, "memory_limit", options.memory_limit);
     // Extensions are built into libduckdb; never download at run time.
     set_option(config, "autoinstall_known_extensions", "false");
+    if (!options.external_access) set_option(config, "enable_external_access", "false");
   } catch (...) {
     api().duckdb_destroy_config(&config);
     throw;
@@ -340,6 +358,11 @@ std::string without_final_semicolon(std::string_view sql) {
 }  // namespace
 
 Result Connection::query_as_text(std::string_view sql) {
+  std::string text = text_safe_sql(sql);
+  return query(text);
+}
+
+std::string Connection::text_safe_sql(std::string_view sql) {
   std::string text(sql);
   duckdb_prepared_statement stmt = nullptr;
   std::vector<std::string> names;
@@ -355,7 +378,7 @@ Result Connection::query_as_text(std::string_view sql) {
     }
   }
   api().duckdb_destroy_prepare(&stmt);  // also after a failed prepare
-  if (cast.empty()) return query(sql);
+  if (cast.empty()) return text;
   // Columns renamed by position in the subquery's alias, so that duplicate names (`select 1 a,
   // [2] a`) work too, then given their own names back.
   std::string columns, positional;
@@ -375,8 +398,8 @@ Result Connection::query_as_text(std::string_view sql) {
     columns.append(" AS ").append(quote_identifier(names[c]));
   }
   // The newline keeps a trailing -- comment of the user's SQL from eating the parenthesis.
-  return query("SELECT " + columns + " FROM (\n" + without_final_semicolon(sql) +
-               "\n) AS baliza_result(" + positional + ")");
+  return "SELECT " + columns + " FROM (\n" + without_final_semicolon(sql) +
+         "\n) AS baliza_result(" + positional + ")";
 }
 
 PreparedStatement Connection::prepare(std::string_view sql) {

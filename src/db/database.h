@@ -24,6 +24,10 @@ struct OpenOptions {
   bool create_parent_dirs = true;  // mkdir -p the folder of the database file
   std::string threads;             // DuckDB "threads" setting; empty = DuckDB's default
   std::string memory_limit;        // DuckDB "memory_limit"; empty = DuckDB's default
+  bool external_access = true;     // false: DuckDB's enable_external_access=false (no file I/O)
+  // When another process holds the file: 0 fail at once (LockConflict, exit 3), > 0 retry for
+  // that many seconds, < 0 retry until it is released.
+  double wait_seconds = 0;
 };
 
 class Database {
@@ -38,6 +42,7 @@ class Database {
   duckdb_database handle() const { return db_; }
 
  private:
+  static std::shared_ptr<Database> open_once(const std::string& path, const OpenOptions& options);
   Database(std::string path, duckdb_database db) : path_(std::move(path)), db_(db) {}
   std::string path_;
   duckdb_database db_;
@@ -157,6 +162,8 @@ class Connection {
   // cannot render as text (lists, structs, maps, UUID, TIMESTAMP WITH TIME ZONE, ...) runs with
   // those columns cast to VARCHAR (DuckDB's own text form); anything else runs as query().
   Result query_as_text(std::string_view sql);
+  // The SQL query_as_text runs: sql itself, or a SELECT over it casting such columns to VARCHAR.
+  std::string text_safe_sql(std::string_view sql);
   void execute(std::string_view sql) { query(sql); }
   PreparedStatement prepare(std::string_view sql);
   Appender appender(const std::string& schema, const std::string& table);

@@ -28,7 +28,8 @@ std::string process_command_line(int pid) {
   return cmd;
 }
 
-std::optional<Error> lock_conflict_error(const std::string& path, const std::string& message) {
+std::optional<LockConflict> lock_conflict_error(const std::string& path,
+                                                const std::string& message) {
   if (message.find("Could not set lock") == std::string::npos &&
       message.find("Conflicting lock") == std::string::npos) {
     return std::nullopt;
@@ -45,9 +46,11 @@ std::optional<Error> lock_conflict_error(const std::string& path, const std::str
   std::string fix = pid > 0 ? "wait for it to finish, or stop it with `kill " +
                                   std::to_string(pid) + "`, then run the command again"
                             : "wait for the other process to finish, then run the command again";
-  return Error(ExitCode::kEnvironment, "database " + path + " is locked by " + holder +
-                                           ". DuckDB allows one writing process per file: " + fix +
-                                           ". (Use --db to work on a different file.)");
+  return LockConflict(
+      "database " + path + " is locked by " + holder +
+          ". DuckDB allows one writing process per file: " + fix +
+          " (or add --wait to wait for it). (Use --db to work on a different file.)",
+      pid);
 }
 
 }  // namespace baliza

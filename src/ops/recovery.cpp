@@ -82,7 +82,12 @@ std::vector<std::string> requeue_failed(Connection& conn, const plan::DateRange&
 
 std::vector<EndpointRecovery> recovery_status(Connection& conn, const plan::DateRange& range,
                                               const std::string& period_arg) {
-  Result r = conn.query(
+  return recovery_status(*connection_reader(conn, false), range, period_arg);
+}
+
+std::vector<EndpointRecovery> recovery_status(Reader& reader, const plan::DateRange& range,
+                                              const std::string& period_arg) {
+  TextTable r = reader.query(
       "WITH t AS (SELECT * FROM planning.task_plan t WHERE " + scope_sql(range, {}) +
       "), pages AS (SELECT task_id, count(*) AS stored, max(coalesce(total_pages, 0)) AS "
       "total_pages, max(total_records) AS total_records, sum(records_count) AS records FROM "
@@ -104,28 +109,28 @@ std::vector<EndpointRecovery> recovery_status(Connection& conn, const plan::Date
   std::vector<EndpointRecovery> rows;
   for (size_t i = 0; i < r.row_count(); ++i) {
     EndpointRecovery e;
-    e.endpoint = r.get_string(0, i);
-    e.planned = r.get_int64(1, i);
-    e.done = r.get_int64(2, i);
-    e.failed = r.get_int64(3, i);
-    e.partial = r.get_int64(4, i);
-    e.pending = r.get_int64(5, i);
-    e.claimed = r.get_int64(6, i);
-    e.pages_missing = r.get_int64(7, i);
-    e.tasks_not_started = r.get_int64(8, i);
-    e.unresolved_failures = r.get_int64(9, i);
-    e.permanent_failures = r.get_int64(10, i);
-    e.last_error = r.get_string(11, i);
-    e.records_missing = r.get_int64(12, i);
+    e.endpoint = r.text(0, i);
+    e.planned = r.int64(1, i);
+    e.done = r.int64(2, i);
+    e.failed = r.int64(3, i);
+    e.partial = r.int64(4, i);
+    e.pending = r.int64(5, i);
+    e.claimed = r.int64(6, i);
+    e.pages_missing = r.int64(7, i);
+    e.tasks_not_started = r.int64(8, i);
+    e.unresolved_failures = r.int64(9, i);
+    e.permanent_failures = r.int64(10, i);
+    e.last_error = r.text(11, i);
+    e.records_missing = r.int64(12, i);
     rows.push_back(std::move(e));
   }
-  Result circuits = conn.query(
+  TextTable circuits = reader.query(
       "SELECT endpoint, arg_max(to_state, occurred_at) FROM meta.circuit_events GROUP BY 1");
   for (size_t i = 0; i < circuits.row_count(); ++i) {
-    const std::string state = circuits.get_string(1, i);
+    const std::string state = circuits.text(1, i);
     if (state == "closed") continue;
     for (auto& e : rows) {
-      if (e.endpoint == circuits.get_string(0, i)) e.circuit = state;
+      if (e.endpoint == circuits.text(0, i)) e.circuit = state;
     }
   }
   // Per endpoint: the last day before the first unfinished task (the period's last day when all

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "db/database.h"
+#include "db/reader.h"
 #include "extract/raw_store.h"
 #include "plan/endpoint_config.h"
 #include "plan/window.h"
@@ -47,6 +48,9 @@ struct EndpointRecovery {
 };
 
 std::vector<EndpointRecovery> recovery_status(Connection& conn, const plan::DateRange& range,
+                                              const std::string& period_arg);
+// The same through any reader (e.g. the read socket of a running extraction).
+std::vector<EndpointRecovery> recovery_status(Reader& reader, const plan::DateRange& range,
                                               const std::string& period_arg);
 std::string describe_recovery(const std::vector<EndpointRecovery>& rows);
 

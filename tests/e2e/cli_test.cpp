@@ -129,24 +129,33 @@ TEST_F(Cli, DbFlagAndEnvironmentChooseTheFile) {
 
 TEST_F(Cli, SecondProcessGetsAClearLockError) {
   ASSERT_EQ(baliza("init -q").exit_code, 0);
-  // A first process holds the database with a long query; the second must fail at once.
-  std::string holder = std::string(BALIZA_BIN) +
-                       " query \"select count(*) from range(100000000000) a\" >/dev/null 2>&1 & "
-                       "echo $!";
+  // A first process holds the database with a long write; a second writer must fail at once
+  // (reads are served by the holder: see tests/integration/read_socket_process_test.cpp).
+  std::string holder =
+      std::string(BALIZA_BIN) +
+      " query \"create table main.big as select count(*) c from range(100000000000) a\" "
+      ">/dev/null 2>&1 & echo $!";
   auto started = run_command(holder, dir.path());
   int pid = std::stoi(started.out);
+  // It holds the file once it serves reads (a second process started earlier could win the lock).
+  for (int i = 0; i < 200 && !std::filesystem::exists(dir / "data/baliza.duckdb.sock"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   ProcessResult r;
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     auto begin = std::chrono::steady_clock::now();
-    r = baliza("query \"select 1\"");
+    r = baliza("init -q");
     auto took = std::chrono::steady_clock::now() - begin;
     if (r.exit_code == 3) {
       EXPECT_LT(took, std::chrono::seconds(10));  // no hang
       break;
     }
   }
+  auto read = baliza("query -f csv \"select 41 + 1 as x\"");
   kill(pid, SIGKILL);
+  EXPECT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_EQ(read.out, "x\n42\n");
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("is locked by process " + std::to_string(pid)), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("baliza query"), std::string::npos) << r.err;
