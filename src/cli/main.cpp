@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   baliza::cli::add_pipeline_commands(app, ctx, exit_code);
   baliza::cli::add_coord_commands(app, ctx, exit_code);
   baliza::cli::add_explain_commands(app, ctx, exit_code);
+  baliza::cli::add_ui_commands(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);

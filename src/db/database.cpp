@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "db/duckdb_api.h"
 #include "db/lock_error.h"
+#include "db/writer_intent.h"
 
 namespace baliza {
 namespace {
@@ -49,17 +50,25 @@ void set_option(duckdb_config config, const char* name, const std::string& value
 // ---- Database ----
 
 std::shared_ptr<Database> Database::open(const std::string& path, const OpenOptions& options) {
+  // Readers (read-only openers) hold the file only for a read: a writer waits for them this
+  // long even without --wait, announcing itself so they step aside (db/writer_intent.h).
+  constexpr double kReaderGraceSeconds = 30;
   auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<WriterIntent> intent;
   while (true) {
     try {
       return open_once(path, options);
     } catch (const LockConflict&) {
       double waited =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (options.wait_seconds == 0 || (options.wait_seconds > 0 && waited >= options.wait_seconds))
-        throw;
+      bool readers = !options.read_only && held_by_readers_only(path);
+      if (readers && !intent) intent = std::make_unique<WriterIntent>(path);
+      double patience = options.wait_seconds;
+      if (readers && patience >= 0 && patience < kReaderGraceSeconds)
+        patience = kReaderGraceSeconds;
+      if (patience == 0 || (patience > 0 && waited >= patience)) throw;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::this_thread::sleep_for(std::chrono::milliseconds(options.read_only ? 200 : 50));
   }
 }
 

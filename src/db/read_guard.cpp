@@ -62,6 +62,40 @@ bool looks_like_path(const std::string& name) {
   return name.find_first_of("./\\:~*?") != std::string::npos;
 }
 
+// Names of duckdb_statement_type (duckdb.h order).
+std::string statement_type_name(duckdb_statement_type type) {
+  static constexpr std::array<const char*, 28> kNames = {"an invalid statement",
+                                                         "SELECT",
+                                                         "INSERT",
+                                                         "UPDATE",
+                                                         "EXPLAIN",
+                                                         "DELETE",
+                                                         "PREPARE",
+                                                         "CREATE",
+                                                         "EXECUTE",
+                                                         "ALTER",
+                                                         "a transaction statement",
+                                                         "COPY",
+                                                         "ANALYZE",
+                                                         "SET VARIABLE",
+                                                         "CREATE FUNCTION",
+                                                         "DROP",
+                                                         "EXPORT",
+                                                         "PRAGMA",
+                                                         "VACUUM",
+                                                         "CALL",
+                                                         "SET",
+                                                         "LOAD",
+                                                         "a relation",
+                                                         "INSTALL",
+                                                         "a logical plan",
+                                                         "ATTACH",
+                                                         "DETACH",
+                                                         "several statements"};
+  auto i = static_cast<size_t>(type);
+  return i < kNames.size() ? kNames[i] : "statement type " + std::to_string(i);
+}
+
 [[noreturn]] void refuse(const std::string& why) {
   throw usage_error("read-only access: " + why +
                     ". Only a single SELECT over the database's tables runs here (no writes, "
@@ -127,8 +161,7 @@ void check_read_only_statement(Connection& conn, std::string_view sql) {
   duckdb_statement_type type = api.duckdb_prepared_statement_type(stmt);
   api.duckdb_destroy_prepare(&stmt);
   if (type != DUCKDB_STATEMENT_TYPE_SELECT) {
-    refuse("this statement is not a SELECT (DuckDB statement type " +
-           std::to_string(static_cast<int>(type)) + ")");
+    refuse("this is " + statement_type_name(type) + ", not a SELECT");
   }
   PreparedStatement serialize = conn.prepare("SELECT json_serialize_sql($1::VARCHAR)");
   serialize.bind(1, sql);

@@ -13,12 +13,15 @@
 #include "db/lock_error.h"
 #include "db/read_guard.h"
 #include "db/read_query.h"
+#include "db/writer_intent.h"
 
 namespace baliza {
 namespace {
 
 // A holder that is starting takes the lock before its socket is up: retry this long at least.
 constexpr double kStartupGraceSeconds = 2.0;
+// How long a reader defers to a writer announced in <database>.writer.
+constexpr double kWriterGraceSeconds = 30.0;
 
 // The holder went away in the middle of a request (it finished, or was stopped).
 class SocketClosed : public Error {
@@ -141,6 +144,14 @@ static std::unique_ptr<Reader> open_reader_once(const std::string& database_path
                                                                   : kStartupGraceSeconds;
   while (true) {
     if (auto served = socket_reader(database_path)) return served;
+    if (writer_waiting(database_path)) {
+      // A writer waits for readers to leave: let it take the file, then read through it.
+      double waited = std::chrono::duration<double>(Clock::now() - start).count();
+      if (waited < kWriterGraceSeconds) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        continue;
+      }
+    }
     std::error_code ec;
     if (!std::filesystem::exists(database_path, ec)) {
       throw environment_error("no database at " + database_path +

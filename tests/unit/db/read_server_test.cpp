@@ -3,6 +3,7 @@
 // the socket is owner-only; a reader that opens the file itself can run beside other readers.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -12,6 +13,7 @@
 #include "db/read_server.h"
 #include "db/read_socket.h"
 #include "db/reader.h"
+#include "db/writer_intent.h"
 #include "support/temp_dir.h"
 
 namespace baliza {
@@ -198,6 +200,35 @@ TEST(ReadSocketTest, FramesRoundTrip) {
   std::string bad = encode_response(response);
   bad.resize(bad.size() - 3);
   EXPECT_THROW(decode_response(bad), std::exception);
+}
+
+}  // namespace
+}  // namespace baliza
+
+namespace baliza {
+namespace {
+
+TEST(WriterIntentTest, ReadersOnlyLocksAndAnnouncedWriters) {
+  testing::TempDir dir;
+  std::string path = (dir / "w.duckdb").string();
+  { Connection(Database::open(path)).execute("CREATE TABLE t AS SELECT 1 AS x"); }
+  EXPECT_FALSE(held_by_readers_only(path));  // nobody holds it
+  {
+    auto reader = open_reader(path, {});
+    EXPECT_TRUE(held_by_readers_only(path));  // a read-only opener: shared lock only
+  }
+  {
+    auto db = Database::open(path);
+    EXPECT_FALSE(held_by_readers_only(path));  // a writer
+  }
+  EXPECT_FALSE(writer_waiting(path));
+  std::ofstream(path + ".writer") << getppid() << "\n";  // a live process
+  EXPECT_TRUE(writer_waiting(path));
+  std::ofstream(path + ".writer") << 999999999 << "\n";  // no such process
+  EXPECT_FALSE(writer_waiting(path));
+  std::filesystem::remove(path + ".writer");
+  { WriterIntent mine(path); }  // this process's own announcement is removed with it
+  EXPECT_FALSE(std::filesystem::exists(path + ".writer"));
 }
 
 }  // namespace

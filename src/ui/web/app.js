@@ -1,0 +1,313 @@
+// Baliza UI: hash-routed views over the JSON endpoints of `baliza ui`. Every value from the
+// database is put in the page as text (textContent / text nodes), never parsed as HTML.
+'use strict';
+
+const view = document.getElementById('view');
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+function params() {
+  const hash = location.hash || '#/runs';
+  const q = hash.indexOf('?');
+  return { route: hash.slice(2, q < 0 ? undefined : q), query: new URLSearchParams(q < 0 ? '' : hash.slice(q + 1)) };
+}
+
+function link(route, query, text) {
+  const qs = new URLSearchParams(query).toString();
+  return el('a', { href: '#/' + route + (qs ? '?' + qs : '') }, text);
+}
+
+async function api(path, query) {
+  const qs = query ? '?' + new URLSearchParams(query).toString() : '';
+  const res = await fetch('/api/' + path + qs, { credentials: 'same-origin' });
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error || res.statusText);
+  return body;
+}
+
+const NUMERIC = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 16, 19, 32]);
+
+// A table of a {columns, types, rows} result; render(col, value, row) may return a node.
+function table(result, render) {
+  if (!result || !result.columns) return el('p', { class: 'muted' }, 'no data');
+  if (result.rows.length === 0) return el('p', { class: 'muted' }, 'no rows');
+  const head = el('tr', {}, result.columns.map((c) => el('th', {}, c)));
+  const body = result.rows.map((row) => el('tr', {}, row.map((v, i) => {
+    const col = result.columns[i];
+    if (v === null) return el('td', { class: 'null' }, 'null');
+    const custom = render && render(col, v, row, result.columns);
+    const cls = (NUMERIC.has(result.types[i]) ? 'num ' : '') + (col === 'status' ? 'status-' + v : '');
+    return el('td', { class: cls }, custom === undefined ? v : custom);
+  })));
+  return el('table', {}, el('thead', {}, head), el('tbody', {}, body));
+}
+
+function records(result) {
+  return result.rows.map((r) => Object.fromEntries(result.columns.map((c, i) => [c, r[i]])));
+}
+
+function fmtSeconds(s) {
+  if (s === null || s === undefined || s === '') return '';
+  const n = Number(s);
+  if (n < 60) return n.toFixed(1) + ' s';
+  if (n < 3600) return (n / 60).toFixed(1) + ' min';
+  return (n / 3600).toFixed(1) + ' h';
+}
+
+// ---- Runs ---------------------------------------------------------------------------------
+
+async function showRuns() {
+  const [data, live] = await Promise.all([api('runs'), api('live')]);
+  const stages = records(data.stages);
+  const maxStage = Math.max(1, ...stages.map((s) => Number(s.seconds) || 0));
+  const liveRecords = records(live);
+  view.append(el('h2', {}, 'Extraction (live)'),
+    table(live, (col, v, row, cols) => {
+      if (col === 'pages_done') {
+        const expected = Number(row[cols.indexOf('pages_expected')]) || 1;
+        const pct = Math.min(100, (100 * Number(v)) / expected);
+        return [el('span', { class: 'bar', style: 'width:' + Math.round(pct) + 'px' }), v];
+      }
+      if (col === 'eta_seconds') return fmtSeconds(v);
+      return undefined;
+    }));
+  if (liveRecords.some((r) => r.pages_per_second && Number(r.pages_per_second) > 0)) {
+    setTimeout(() => { if (params().route === 'runs') route(); }, 5000);
+  }
+  view.append(el('h2', {}, 'Runs'), table(data.runs, (col, v) => {
+    if (col === 'run_id') return link('runs', { run: v }, v);
+    if (col === 'seconds') return fmtSeconds(v);
+    return undefined;
+  }));
+  const focus = params().query.get('run');
+  const shown = focus ? stages.filter((s) => s.run_id === focus) : stages.slice(-60);
+  view.append(el('h3', {}, focus ? 'Stages of run ' + focus : 'Recent stages'),
+    el('table', {}, el('tr', {}, ['run', 'stage', 'status', 'duration', 'message'].map((h) => el('th', {}, h))),
+      shown.map((s) => el('tr', {},
+        el('td', {}, s.run_id), el('td', {}, s.stage), el('td', { class: 'status-' + s.status }, s.status),
+        el('td', {}, el('span', { class: 'bar', style: 'width:' + Math.round(200 * (Number(s.seconds) || 0) / maxStage) + 'px' }), fmtSeconds(s.seconds)),
+        el('td', {}, s.message || '')))));
+  view.append(el('h2', {}, 'Transform runs'), table(data.transforms));
+}
+
+// ---- Coverage -----------------------------------------------------------------------------
+
+function cellState(c) {
+  if (Number(c.failed) > 0) return 'failed';
+  if (Number(c.partial) > 0 || (Number(c.done) > 0 && Number(c.done) < Number(c.planned))) return 'partial';
+  if (Number(c.planned) > 0 && Number(c.done) >= Number(c.planned)) return 'done';
+  return 'pending';
+}
+
+async function showCoverage() {
+  const data = records(await api('coverage'));
+  const days = [...new Set(data.map((c) => c.day))].sort();
+  const endpoints = [...new Set(data.map((c) => c.endpoint))].sort();
+  const byKey = new Map(data.map((c) => [c.endpoint + '|' + c.day, c]));
+  const q = params().query;
+  view.append(el('h2', {}, 'Coverage'),
+    el('p', { class: 'legend' }, 'tasks per endpoint and day:',
+      ['done', 'partial', 'failed', 'pending'].map((s) => [el('span', { class: 'heat ' + s, style: 'background:' + ({ done: '#2e9d55', partial: '#f0b429', failed: '#d64545', pending: '#c9d1dd' })[s] }), s])));
+  const head = el('tr', {}, el('th', {}, ''), days.map((d) => el('th', { title: d }, d.slice(8))));
+  const rows = endpoints.map((e) => el('tr', {}, el('th', {}, e), days.map((d) => {
+    const c = byKey.get(e + '|' + d);
+    if (!c) return el('td', { class: 'empty' });
+    const td = el('td', { class: cellState(c), title: `${e} ${d}: ${c.done}/${c.planned} done, ${c.partial} partial, ${c.failed} failed, ${c.pending} pending, ${c.pages} pages, ${c.records} records`, 'data-endpoint': e, 'data-day': d });
+    td.addEventListener('click', () => { location.hash = '#/coverage?' + new URLSearchParams({ endpoint: e, day: d }); });
+    return td;
+  })));
+  view.append(el('table', { class: 'heat' }, head, rows));
+  if (q.get('endpoint') && q.get('day')) {
+    const cell = await api('coverage/cell', { endpoint: q.get('endpoint'), day: q.get('day') });
+    view.append(el('h3', {}, `${q.get('endpoint')} on ${q.get('day')}: tasks`), table(cell.tasks),
+      el('h3', {}, 'Pages'), table(cell.pages, (col, v, row, cols) => col === 'payload_sha256' ? el('code', {}, v.slice(0, 16)) : undefined),
+      el('h3', {}, 'Failures'), table(cell.failures));
+  }
+}
+
+// ---- Models -------------------------------------------------------------------------------
+
+let cy = null;
+let modelsCache = null;
+
+function statusColor(s) {
+  return { success: '#2e9d55', pass: '#2e9d55', error: '#d64545', fail: '#d64545', skipped: '#9aa5b8', warn: '#f0b429' }[s] || '#5aa9ff';
+}
+
+function neighbourhood(graph, id, depth) {
+  const keep = new Set([id]);
+  const parents = new Map(), children = new Map();
+  for (const [a, b] of graph.edges) {
+    (children.get(a) || children.set(a, []).get(a)).push(b);
+    (parents.get(b) || parents.set(b, []).get(b)).push(a);
+  }
+  for (const map of [parents, children]) {
+    let frontier = [id];
+    for (let d = 0; d < depth; d++) {
+      const next = [];
+      for (const n of frontier) for (const m of map.get(n) || []) if (!keep.has(m)) { keep.add(m); next.push(m); }
+      frontier = next;
+    }
+  }
+  return keep;
+}
+
+async function showModels() {
+  const q = params().query;
+  if (!modelsCache) modelsCache = await api('models');
+  const graph = modelsCache;
+  const focus = q.get('focus');
+  const depth = Number(q.get('depth') || 2);
+  const search = el('input', { type: 'text', id: 'model-search', placeholder: 'search models…', list: 'model-names' });
+  const names = el('datalist', { id: 'model-names' }, graph.nodes.slice(0, 5000).map((n) => el('option', { value: n.name })));
+  search.addEventListener('change', () => {
+    const hit = graph.nodes.find((n) => n.name === search.value) || graph.nodes.find((n) => n.name.includes(search.value));
+    if (hit) location.hash = '#/models?' + new URLSearchParams({ focus: hit.id });
+  });
+  view.append(el('h2', {}, 'Models'),
+    el('div', { class: 'toolbar' }, search, names,
+      focus ? [el('span', {}, 'neighbourhood of ', link('model', { id: focus }, focus), ` (depth ${depth}) `), link('models', {}, 'whole graph')] : el('span', { class: 'muted' }, `${graph.nodes.length} nodes, ${graph.edges.length} edges; click a node to focus on it, double-click to open it`)),
+    el('div', { id: 'graph' }));
+  const keep = focus ? neighbourhood(graph, focus, depth) : null;
+  const nodes = graph.nodes.filter((n) => !keep || keep.has(n.id));
+  const perDepth = new Map();
+  const elements = nodes.map((n) => {
+    const i = perDepth.get(n.depth) || 0;
+    perDepth.set(n.depth, i + 1);
+    return { group: 'nodes', data: { id: n.id, label: n.name, color: statusColor(n.status), type: n.type }, position: { x: n.depth * 260, y: i * 36 } };
+  });
+  const ids = new Set(nodes.map((n) => n.id));
+  for (const [a, b] of graph.edges) if (ids.has(a) && ids.has(b)) elements.push({ group: 'edges', data: { id: a + '>' + b, source: a, target: b } });
+  const t0 = performance.now();
+  cy = cytoscape({
+    container: document.getElementById('graph'), elements,
+    layout: focus ? { name: 'breadthfirst', directed: true, spacingFactor: 1.1 } : { name: 'preset' },
+    style: [
+      { selector: 'node', style: { 'background-color': 'data(color)', label: 'data(label)', 'font-size': 11, 'min-zoomed-font-size': 8, width: 14, height: 14 } },
+      { selector: 'node[type = "source"]', style: { shape: 'diamond' } },
+      { selector: 'node[type = "seed"]', style: { shape: 'round-rectangle' } },
+      { selector: 'edge', style: { width: 1, 'line-color': '#b8c1cf', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#b8c1cf', 'curve-style': 'haystack' } },
+      { selector: ':selected', style: { 'border-width': 3, 'border-color': '#1d2330' } },
+    ],
+    textureOnViewport: !focus, hideEdgesOnViewport: !focus, pixelRatio: 1, wheelSensitivity: 0.3,
+  });
+  cy.on('tap', 'node', (e) => { location.hash = '#/models?' + new URLSearchParams({ focus: e.target.id() }); });
+  cy.on('dbltap', 'node', (e) => { location.hash = '#/model?' + new URLSearchParams({ id: e.target.id() }); });
+  if (focus && cy.getElementById(focus).nonempty()) cy.getElementById(focus).select();
+  cy.ready(() => { window.balizaGraphMs = performance.now() - t0; document.getElementById('graph').setAttribute('data-rendered', String(nodes.length)); });
+}
+
+async function showModel() {
+  const id = params().query.get('id');
+  const m = await api('model', { id });
+  view.append(el('h2', {}, m.type + ' ', el('code', {}, m.name)), el('p', { class: 'muted' }, m.file, ' · ', link('models', { focus: m.id }, 'neighbourhood in the DAG')),
+    m.description ? el('p', {}, m.description) : null,
+    el('div', { class: 'cols' },
+      el('div', {}, el('h3', {}, 'SQL'), el('pre', { id: 'model-sql' }, m.sql)),
+      el('div', {}, el('h3', {}, 'Columns (as built)'), table(m.columns),
+        el('h3', {}, 'Declared columns'), el('ul', {}, m.declared_columns.map((c) => el('li', {}, el('code', {}, c.name), c.description ? ' — ' + c.description : ''))),
+        el('h3', {}, 'Parents'), el('ul', {}, m.parents.map((p) => el('li', {}, link('model', { id: p }, p)))),
+        el('h3', {}, 'Children'), el('ul', {}, m.children.map((p) => el('li', {}, link('model', { id: p }, p)))))),
+    m.column_lineage ? [el('h3', {}, 'Column lineage'), table(m.column_lineage)] : null,
+    el('h3', {}, 'Run history'), table(m.history),
+    el('h3', {}, 'Tests'), table(m.test_results),
+    el('h3', {}, 'Record accounting'), table(m.accounting));
+}
+
+// ---- Lineage ------------------------------------------------------------------------------
+
+async function showLineage() {
+  const q = params().query;
+  const relation = el('input', { type: 'text', id: 'lineage-relation', value: q.get('relation') || 'marts.contratos_alteracoes', size: 30 });
+  const column = el('input', { type: 'text', id: 'lineage-column', value: q.get('column') || 'numero_controle_pncp', size: 24 });
+  const value = el('input', { type: 'text', id: 'lineage-value', value: q.get('value') || '', size: 40 });
+  const go = el('button', { id: 'lineage-go', onclick: () => { location.hash = '#/lineage?' + new URLSearchParams({ relation: relation.value, column: column.value, value: value.value }); } }, 'Trace');
+  view.append(el('h2', {}, 'Lineage'), el('div', { class: 'toolbar' }, 'row of', relation, 'where', column, '=', value, go));
+  if (!q.get('value')) {
+    view.append(el('p', { class: 'muted' }, 'Pick a row: a relation, a column and its value (for example a numero_controle_pncp of marts.contratos_alteracoes).'));
+    return;
+  }
+  const t = await api('lineage', { relation: q.get('relation'), column: q.get('column'), value: q.get('value') });
+  view.append(el('h3', {}, 'Rows'), table(t.rows));
+  if (!t.sources) { view.append(el('p', { class: 'muted' }, t.note)); return; }
+  view.append(el('h3', {}, 'Raw pages and JSON records'));
+  for (const s of records(t.sources)) {
+    let pretty = s.record;
+    try { pretty = JSON.stringify(JSON.parse(s.record), null, 2); } catch (e) { /* shown as stored */ }
+    view.append(el('div', { class: 'source' },
+      el('p', {}, el('strong', {}, s.endpoint), ' page ', s.page, ' · HTTP ', s.http_status, ' · ', s.collected_at, ' · record #', s.record_position),
+      el('p', {}, el('code', { class: 'raw-url' }, s.url)),
+      el('pre', { class: 'raw-record' }, pretty)));
+  }
+}
+
+// ---- Quality ------------------------------------------------------------------------------
+
+async function showQuality() {
+  const q = await api('quality');
+  view.append(el('h2', {}, 'Record accounting'), table(q.accounting, (col, v) => col === 'balanced' ? (v === 'true' ? '✓ balanced' : '✗ NOT balanced') : undefined));
+  view.append(el('h2', {}, 'Quarantine'));
+  for (const t of q.quarantine) {
+    view.append(el('h3', {}, 'quarantine.' + t.table), table(t.by_type), table(t.samples, (col, v, row, cols) => {
+      if (col === 'failure_type') return v;
+      if (col === 'request_id') return v.slice(0, 12);
+      return undefined;
+    }));
+  }
+  view.append(el('h2', {}, 'Schema drift'), table(q.drift), el('h2', {}, 'Data tests'), table(q.tests));
+}
+
+// ---- Query --------------------------------------------------------------------------------
+
+async function showQuery() {
+  const q = params().query;
+  const sql = q.get('sql') || 'select endpoint_name, sum(done) as done, sum(planned) as planned from planning.coverage group by 1 order by 1';
+  const offset = Number(q.get('offset') || 0);
+  const limit = 100;
+  const box = el('textarea', { id: 'sql', spellcheck: 'false' }, sql);
+  const run = (o) => { location.hash = '#/query?' + new URLSearchParams({ sql: box.value, offset: String(o) }); };
+  view.append(el('h2', {}, 'Query (read-only)'), box,
+    el('div', { class: 'toolbar' }, el('button', { id: 'run-sql', onclick: () => run(0) }, 'Run'),
+      el('a', { id: 'csv', href: '/api/query.csv?' + new URLSearchParams({ sql }), download: 'query.csv' }, 'CSV')));
+  if (!q.get('sql')) return;
+  const result = await api('query', { sql, offset: String(offset), limit: String(limit) });
+  view.append(el('div', { class: 'toolbar' },
+    offset > 0 ? el('button', { onclick: () => run(Math.max(0, offset - limit)) }, '← previous') : null,
+    el('span', { class: 'muted' }, `rows ${offset + 1}–${offset + result.rows.length}`),
+    result.truncated ? el('button', { id: 'next-page', onclick: () => run(offset + limit) }, 'next →') : null),
+    el('div', { id: 'query-result' }, table(result)));
+}
+
+// ---- Router -------------------------------------------------------------------------------
+
+const views = { runs: showRuns, coverage: showCoverage, models: showModels, model: showModel, lineage: showLineage, quality: showQuality, query: showQuery };
+
+async function route() {
+  const { route: name } = params();
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === name || (name === 'model' && a.dataset.view === 'models'));
+  if (cy) { cy.destroy(); cy = null; }
+  view.replaceChildren();
+  view.removeAttribute('data-ready');
+  try {
+    await (views[name] || showRuns)();
+  } catch (e) {
+    view.append(el('div', { class: 'error', id: 'error' }, e.message));
+  }
+  view.setAttribute('data-ready', name);
+}
+
+window.addEventListener('hashchange', route);
+api('summary').then((s) => { document.getElementById('source').textContent = s.database + (s.source ? ' · ' + s.source : ''); }).catch(() => {});
+route();

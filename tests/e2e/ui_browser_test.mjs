@@ -1,0 +1,166 @@
+// The UI in a real browser: Debian's chromium, headless, driven through the DevTools protocol
+// over a pipe (--remote-debugging-pipe; no npm package, no downloaded browser). Against a demo
+// database it opens every view and checks that it loads without console errors, that a mart
+// row traces back to a raw page and its JSON record, and that a value holding <script> and an
+// <img onerror> renders as text. Screenshots of each view go to the folder given.
+//
+//   node tests/e2e/ui_browser_test.mjs <baliza binary> <screenshot folder>
+// Exit code 0 when every check passed; prints "N passed, M failed".
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const [baliza, shots] = process.argv.slice(2);
+if (!baliza || !shots) { console.error('usage: ui_browser_test.mjs <baliza> <screenshot dir>'); process.exit(2); }
+const chromium = ['chromium', 'chromium-browser'].map((c) => { try { return execFileSync('sh', ['-c', 'command -v ' + c]).toString().trim(); } catch { return ''; } }).find(Boolean);
+if (!chromium) { console.error('chromium is not installed (scripts/setup installs it)'); process.exit(3); }
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'baliza-ui-browser-'));
+fs.mkdirSync(shots, { recursive: true });
+const run = (args) => execFileSync(baliza, ['--db', 'demo.duckdb', ...args], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+let passed = 0, failed = 0;
+const check = (ok, what) => { if (ok) passed++; else { failed++; console.error('FAIL: ' + what); } };
+
+const children = [];
+function cleanup() {
+  for (const c of children) { try { c.kill('SIGKILL'); } catch { /* gone */ } }
+  try { fs.rmSync(work, { recursive: true, force: true }); } catch { /* a child still exiting */ }
+}
+process.on('exit', cleanup);
+const deadline = setTimeout(() => { console.error('FAIL: timed out'); process.exit(1); }, 150000);
+
+run(['demo', '-q']);
+run(['query', "create table main.hostile as select '<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">' as txt"]);
+
+// The UI, on any free port.
+const ui = spawn(baliza, ['--db', 'demo.duckdb', 'ui', '--port', '0'], { cwd: work, stdio: ['ignore', 'pipe', 'inherit'] });
+children.push(ui);
+const base = await new Promise((resolve, reject) => {
+  let out = '';
+  ui.stdout.on('data', (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) resolve(m[0]); });
+  ui.on('exit', (code) => reject(new Error('baliza ui exited with ' + code)));
+});
+
+// The browser, with its DevTools protocol on fds 3 (commands in) and 4 (events out).
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'baliza-chromium-'));
+const browser = spawn(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-extensions',
+  '--remote-debugging-pipe', '--user-data-dir=' + profile, '--window-size=1400,900', 'about:blank'],
+{ stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+children.push(browser);
+process.on('exit', () => { try { fs.rmSync(profile, { recursive: true, force: true }); } catch { /* chromium still exiting */ } });
+const browserExited = new Promise((r) => browser.on('exit', r));
+const toBrowser = browser.stdio[3], fromBrowser = browser.stdio[4];
+let nextId = 1, buffer = '';
+const pending = new Map(), listeners = [];
+fromBrowser.on('data', (chunk) => {
+  buffer += chunk.toString();
+  let at;
+  while ((at = buffer.indexOf('\0')) >= 0) {
+    const msg = JSON.parse(buffer.slice(0, at));
+    buffer = buffer.slice(at + 1);
+    if (msg.id && pending.has(msg.id)) {
+      const { resolve, reject } = pending.get(msg.id);
+      pending.delete(msg.id);
+      if (msg.error) reject(new Error(JSON.stringify(msg.error))); else resolve(msg.result);
+    } else for (const l of listeners) l(msg);
+  }
+});
+function send(method, params = {}, sessionId) {
+  const id = nextId++;
+  toBrowser.write(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }) + '\0');
+  return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+}
+
+const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+const page = (method, params) => send(method, params, sessionId);
+const consoleErrors = [];
+listeners.push((m) => {
+  if (m.sessionId !== sessionId) return;
+  if (m.method === 'Runtime.exceptionThrown') consoleErrors.push(m.params.exceptionDetails.text + ' ' + JSON.stringify(m.params.exceptionDetails.exception?.description || ''));
+  if (m.method === 'Runtime.consoleAPICalled' && m.params.type === 'error') consoleErrors.push(m.params.args.map((a) => a.value ?? a.description).join(' '));
+  if (m.method === 'Log.entryAdded' && m.params.entry.level === 'error') consoleErrors.push(m.params.entry.text + ' ' + (m.params.entry.url || ''));
+});
+await page('Runtime.enable');
+await page('Log.enable');
+await page('Page.enable');
+await page('Emulation.setDeviceMetricsOverride', { width: 1400, height: 900, deviceScaleFactor: 1, mobile: false });
+
+async function evaluate(expression) {
+  const r = await page('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
+  if (r.exceptionDetails) throw new Error(r.exceptionDetails.text + ': ' + expression);
+  return r.result.value;
+}
+async function open(hash, ready, expectError = false) {
+  const before = consoleErrors.length;
+  await page('Page.navigate', { url: base + hash });
+  for (let i = 0; i < 400; i++) {
+    const state = await evaluate(`document.getElementById('view') && document.getElementById('view').dataset.ready || ''`).catch(() => '');
+    if (state === ready) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const state = await evaluate(`document.getElementById('view').dataset.ready || ''`);
+  check(state === ready, `${hash}: view ${ready} did not finish loading (state '${state}')`);
+  const error = await evaluate(`document.getElementById('error') ? document.getElementById('error').textContent : ''`);
+  if (!expectError) check(error === '', `${hash}: the view shows an error: ${error}`);
+  if (!expectError) check(consoleErrors.length === before, `${hash}: console errors: ${consoleErrors.slice(before).join(' | ')}`);
+}
+async function screenshot(name) {
+  const { data } = await page('Page.captureScreenshot', { format: 'png' });
+  fs.writeFileSync(path.join(shots, name + '.png'), Buffer.from(data, 'base64'));
+}
+
+await open('#/runs', 'runs');
+check(await evaluate(`document.querySelectorAll('#view table tr').length`) > 3, 'runs: no rows');
+await screenshot('runs');
+
+await open('#/coverage', 'coverage');
+const cells = await evaluate(`document.querySelectorAll('.heat td.done, .heat td.partial, .heat td.failed, .heat td.pending').length`);
+check(cells > 10, `coverage: ${cells} cells`);
+await evaluate(`document.querySelector('.heat td.done').click()`);
+await new Promise((r) => setTimeout(r, 100));
+await open((await evaluate('location.hash')), 'coverage');
+check((await evaluate(`document.body.innerText`)).includes('Pages'), 'coverage: the cell detail did not open');
+await screenshot('coverage');
+
+await open('#/models', 'models');
+const rendered = Number(await evaluate(`new Promise((r) => { const t = Date.now(); (function w() { const g = document.getElementById('graph'); if (g.dataset.rendered || Date.now() - t > 10000) r(g.dataset.rendered || '0'); else setTimeout(w, 50); })(); })`));
+check(rendered > 10, `models: ${rendered} nodes rendered`);
+await screenshot('models');
+const mart = await evaluate(`fetch('/api/models').then((r) => r.json()).then((m) => m.nodes.find((n) => n.name === 'contratos_alteracoes').id)`);
+await open('#/models?focus=' + encodeURIComponent(mart), 'models');
+await open('#/model?id=' + encodeURIComponent(mart), 'model');
+check((await evaluate(`document.getElementById('model-sql').textContent`)).includes('select'), 'model: no SQL');
+await screenshot('model');
+
+const key = await evaluate(`fetch('/api/query?sql=' + encodeURIComponent('select numero_controle_pncp from marts.contratos_alteracoes order by 1 limit 1')).then((r) => r.json()).then((j) => j.rows[0][0])`);
+await open('#/lineage?' + new URLSearchParams({ relation: 'marts.contratos_alteracoes', column: 'numero_controle_pncp', value: key }), 'lineage');
+const records = await evaluate(`[...document.querySelectorAll('.raw-record')].map((e) => e.textContent)`);
+check(records.length > 0 && records.every((r) => r.includes(key)), 'lineage: the mart row did not reach its raw JSON record');
+const urls = await evaluate(`[...document.querySelectorAll('.raw-url')].map((e) => e.textContent)`);
+check(urls.length > 0 && urls.every((u) => u.startsWith('http')), 'lineage: no raw page URL');
+await screenshot('lineage');
+
+await open('#/quality', 'quality');
+check((await evaluate(`document.body.innerText`)).includes('quarantine.'), 'quality: no quarantine tables');
+await screenshot('quality');
+
+await open('#/query?' + new URLSearchParams({ sql: 'select txt from main.hostile' }), 'query');
+const cell = await evaluate(`document.querySelector('#query-result td').textContent`);
+check(cell.includes('<script>window.pwned=1</script>') && cell.includes('onerror'), 'query: the hostile value is not shown as text: ' + cell);
+check(await evaluate(`window.pwned === undefined`), 'query: the hostile value ran as script');
+check(await evaluate(`document.querySelectorAll('#view script, #view img').length`) === 0, 'query: the hostile value became elements');
+await screenshot('query');
+
+await open('#/query?' + new URLSearchParams({ sql: 'delete from main.hostile' }), 'query', true);
+check((await evaluate(`document.getElementById('error') ? document.getElementById('error').textContent : ''`)).includes('read-only'), 'query: a write was not refused');
+
+await send('Browser.close').catch(() => {});
+await Promise.race([browserExited, new Promise((r) => setTimeout(r, 5000))]);
+ui.kill('SIGINT');
+await new Promise((r) => setTimeout(r, 300));
+clearTimeout(deadline);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,231 @@
+// `baliza ui` at the HTTP level, as a browser would use it: a demo database, the UI started as
+// a user would (`baliza ui --port 0`), and `baliza transform` running in another process while
+// every JSON endpoint of the page is requested. Also: writes and file reads through the UI are
+// refused (400, exit code 2), a foreign Host header is refused (DNS rebinding), a token protects
+// a UI started with one, and a non-loopback address needs a token.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "support/child.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace baliza::testing {
+namespace {
+
+using nlohmann::json;
+
+class UiHttp : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    auto demo =
+        run_command(std::string(BALIZA_BIN) + " --db demo.duckdb demo -q >/dev/null", dir_->path());
+    ASSERT_EQ(demo.exit_code, 0) << demo.err;
+    auto hostile =
+        run_command(std::string(BALIZA_BIN) +
+                        " --db demo.duckdb query \"create table main.hostile as select "
+                        "'<script>window.pwned=1</script><img src=x onerror=alert(1)>' as txt\"",
+                    dir_->path());
+    ASSERT_EQ(hostile.exit_code, 0) << hostile.err;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  // Starts `baliza ui` with extra flags and returns its port (0 when it did not start).
+  int start_ui(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv{BALIZA_BIN, "--db", "demo.duckdb", "ui", "--port", "0"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    ui_ = std::make_unique<Child>(dir_->path(), argv, "ui");
+    for (int i = 0; i < 300; ++i) {
+      std::string out = ui_->out();
+      auto at = out.find("http://127.0.0.1:");
+      if (at != std::string::npos && out.find('/', at + 17) != std::string::npos) {
+        return std::stoi(out.substr(at + 17));
+      }
+      if (!ui_->running()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "baliza ui did not start: " << ui_->err();
+    return 0;
+  }
+  httplib::Result get(const std::string& path, const httplib::Headers& headers = {}) {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(60, 0);
+    return client.Get(path.c_str(), headers);
+  }
+  json get_json(const std::string& path) {
+    auto res = get(path);
+    EXPECT_TRUE(res) << path;
+    if (!res) return json();
+    EXPECT_EQ(res->status, 200) << path << ": " << res->body;
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/json") << path;
+    return json::parse(res->body, nullptr, false);
+  }
+  static std::string q(const std::string& text) {
+    return httplib::detail::encode_query_param(text);
+  }
+
+  static TempDir* dir_;
+  std::unique_ptr<Child> ui_;
+  int port_ = 0;
+};
+
+TempDir* UiHttp::dir_ = nullptr;
+
+TEST_F(UiHttp, EveryEndpointAnswersWhileATransformRuns) {
+  port_ = start_ui();
+  ASSERT_GT(port_, 0);
+  // Expected figures, read before the transform starts.
+  auto pages = run_command(std::string(BALIZA_BIN) +
+                               " --db demo.duckdb query -f csv \"select count(*) from "
+                               "raw.api_requests\"",
+                           dir_->path());
+  ASSERT_EQ(pages.exit_code, 0) << pages.err;
+  const std::string page_count = pages.out.substr(pages.out.find('\n') + 1, std::string::npos);
+
+  Child transform(dir_->path(), {BALIZA_BIN, "--db", "demo.duckdb", "transform", "--full-refresh"},
+                  "transform");
+  // Reads go through the transform's socket once it holds the database.
+  bool served_by_transform = false;
+  for (int i = 0; i < 400 && transform.running(); ++i) {
+    json s = get_json("/api/summary");
+    if (s.value("source", "").find("process " + std::to_string(transform.pid())) !=
+        std::string::npos) {
+      served_by_transform = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_TRUE(served_by_transform) << "the transform ended before the UI read through it";
+
+  json summary = get_json("/api/summary");
+  EXPECT_EQ(summary["pages"].get<std::string>() + "\n", page_count);
+
+  json runs = get_json("/api/runs");
+  ASSERT_TRUE(runs["runs"]["rows"].is_array());
+  EXPECT_GT(runs["runs"]["rows"].size(), 0u);
+  EXPECT_GT(runs["stages"]["rows"].size(), 0u);
+
+  json live = get_json("/api/live");
+  ASSERT_GT(live["rows"].size(), 0u);
+  std::size_t done_col = 0;
+  for (std::size_t c = 0; c < live["columns"].size(); ++c) {
+    if (live["columns"][c] == "pages_done") done_col = c;
+  }
+  long long pages_done = 0;
+  for (const auto& row : live["rows"]) pages_done += std::stoll(row[done_col].get<std::string>());
+  EXPECT_GT(pages_done, 0);
+
+  json coverage = get_json("/api/coverage");
+  ASSERT_GT(coverage["rows"].size(), 0u);
+  std::string endpoint = coverage["rows"][0][0], day = coverage["rows"][0][1];
+  json cell = get_json("/api/coverage/cell?endpoint=" + q(endpoint) + "&day=" + q(day));
+  EXPECT_GT(cell["tasks"]["rows"].size(), 0u);
+  EXPECT_GT(cell["pages"]["rows"].size(), 0u);
+  EXPECT_TRUE(cell["failures"]["rows"].is_array());
+
+  json models = get_json("/api/models");
+  ASSERT_GT(models["nodes"].size(), 10u);
+  EXPECT_GT(models["edges"].size(), 10u);
+  std::string mart_id;
+  for (const auto& n : models["nodes"]) {
+    if (n["name"] == "contratos_alteracoes") mart_id = n["id"];
+  }
+  ASSERT_FALSE(mart_id.empty());
+  json model = get_json("/api/model?id=" + q(mart_id));
+  EXPECT_NE(model["sql"].get<std::string>().find("select"), std::string::npos);
+  EXPECT_GT(model["columns"]["rows"].size(), 0u);
+  EXPECT_GT(model["parents"].size(), 0u);
+
+  json quality = get_json("/api/quality");
+  EXPECT_GT(quality["accounting"]["rows"].size(), 0u);
+  EXPECT_GT(quality["quarantine"].size(), 0u);
+  EXPECT_TRUE(quality["drift"]["rows"].is_array());
+  EXPECT_GT(quality["tests"]["rows"].size(), 0u);
+
+  json query = get_json("/api/query?sql=" + q("select count(*) as n from raw.api_requests"));
+  EXPECT_EQ(query["rows"][0][0].get<std::string>() + "\n", page_count);
+  json paged =
+      get_json("/api/query?limit=10&offset=5&sql=" + q("select range as i from range(100)"));
+  ASSERT_EQ(paged["rows"].size(), 10u);
+  EXPECT_EQ(paged["rows"][0][0], "5");
+  EXPECT_TRUE(paged["truncated"].get<bool>());
+  auto csv = get("/api/query.csv?sql=" + q("select txt from main.hostile"));
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->body, "txt\n<script>window.pwned=1</script><img src=x onerror=alert(1)>\n");
+
+  // A mart row walked back to its raw page and JSON record.
+  json row = get_json("/api/query?sql=" +
+                      q("select numero_controle_pncp from marts.contratos_alteracoes limit 1"));
+  ASSERT_EQ(row["rows"].size(), 1u);
+  std::string key = row["rows"][0][0];
+  json lineage = get_json("/api/lineage?relation=marts.contratos_alteracoes&column=" +
+                          q("numero_controle_pncp") + "&value=" + q(key));
+  ASSERT_GT(lineage["sources"]["rows"].size(), 0u) << lineage.dump();
+  std::string record = lineage["sources"]["rows"][0].back();
+  EXPECT_NE(record.find(key), std::string::npos) << record;
+
+  EXPECT_EQ(transform.wait(), 0) << transform.err();
+}
+
+TEST_F(UiHttp, WritesFileReadsForeignHostsAreRefused) {
+  port_ = start_ui();
+  ASSERT_GT(port_, 0);
+  for (std::string sql :
+       {"insert into main.hostile values ('x')", "drop table main.hostile",
+        "select * from read_text('/etc/hostname')", "select * from read_csv('/etc/passwd')",
+        "attach 'x.duckdb' as x", "copy main.hostile to 'out.csv'", "install httpfs"}) {
+    auto res = get("/api/query?sql=" + q(sql));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << sql << ": " << res->body;
+    json body = json::parse(res->body, nullptr, false);
+    EXPECT_EQ(body.value("exit_code", 0), 2) << sql;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_->path() / "out.csv"));
+  EXPECT_FALSE(std::filesystem::exists(dir_->path() / "x.duckdb"));
+  auto count = get_json("/api/query?sql=" + q("select count(*) from main.hostile"));
+  EXPECT_EQ(count["rows"][0][0], "1");
+
+  auto rebinding = get("/api/summary", {{"Host", "attacker.example:80"}});
+  ASSERT_TRUE(rebinding);
+  EXPECT_EQ(rebinding->status, 403);
+  auto page = get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("/assets/app.js"), std::string::npos);
+  EXPECT_NE(page->get_header_value("Content-Security-Policy").find("script-src 'self'"),
+            std::string::npos);
+  auto lib = get("/assets/cytoscape.min.js");
+  ASSERT_TRUE(lib);
+  EXPECT_EQ(lib->status, 200);
+  EXPECT_GT(lib->body.size(), 100000u);
+  EXPECT_EQ(get("/assets/../../etc/passwd")->status, 404);
+}
+
+TEST_F(UiHttp, TokenGuardsTheUiAndOtherAddressesNeedOne) {
+  port_ = start_ui({"--token", "s3cret"});
+  ASSERT_GT(port_, 0);
+  EXPECT_EQ(get("/api/summary")->status, 401);
+  EXPECT_EQ(get("/api/summary", {{"Authorization", "Bearer wrong"}})->status, 401);
+  EXPECT_EQ(get("/api/summary", {{"Authorization", "Bearer s3cret"}})->status, 200);
+  auto first = get("/?token=s3cret");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_NE(first->get_header_value("Set-Cookie").find("HttpOnly"), std::string::npos);
+  EXPECT_EQ(get("/api/summary", {{"Cookie", "baliza_token=s3cret"}})->status, 200);
+
+  auto refused =
+      run_command(std::string(BALIZA_BIN) + " --db demo.duckdb ui --host 0.0.0.0", dir_->path());
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("--token"), std::string::npos) << refused.err;
+}
+
+}  // namespace
+}  // namespace baliza::testing
