@@ -79,7 +79,7 @@ void add_query_commands(CLI::App& app, Context& ctx, int& exit_code);
 void add_explain_commands(CLI::App& app, Context& ctx, int& exit_code);  // trace, impact, reconcile
 void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code);  // plan, extract, recovery
 void add_transform_commands(CLI::App& app, Context& ctx,
-                            int& exit_code);  // transform, seed, test, ...
+                            int& exit_code);                        // transform, seed, test, ...
 void add_ui_commands(CLI::App& app, Context& ctx, int& exit_code);  // ui
 void add_pipeline_commands(CLI::App& app, Context& ctx,
                            int& exit_code);                            // run, demo, export, dry-run

@@ -214,8 +214,19 @@ json UiApi::model(const std::string& unique_id) {
       "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE "
       "table_name = $1 ORDER BY table_schema, ordinal_position",
       {n.name});
+  // Column lineage as the build stored it (src/lineage: lineage.columns), upstream and the
+  // columns of other models that read this one (impact).
   if (db_.has_relation("lineage", "columns")) {
-    out["column_lineage"] = rows("SELECT * FROM lineage.columns WHERE model = $1", {n.name});
+    out["column_lineage"] = rows(
+        "SELECT column_name, input_relation, input_column, field_path, endpoints, "
+        "transformation_type, subtype, known, reason FROM lineage.columns WHERE model = $1 "
+        "ORDER BY ordinal, input_relation, input_column",
+        {n.unique_id});
+    out["column_impact"] = rows(
+        "SELECT model, column_name, input_column, transformation_type, subtype FROM "
+        "lineage.columns WHERE input_relation IN (SELECT DISTINCT relation FROM lineage.columns "
+        "WHERE model = $1) ORDER BY model, ordinal LIMIT 2000",
+        {n.unique_id});
   }
   return out;
 }

@@ -28,7 +28,7 @@ function cleanup() {
   try { fs.rmSync(work, { recursive: true, force: true }); } catch { /* a child still exiting */ }
 }
 process.on('exit', cleanup);
-const deadline = setTimeout(() => { console.error('FAIL: timed out'); process.exit(1); }, 150000);
+const deadline = setTimeout(() => { console.error('FAIL: timed out'); process.exit(1); }, 280000);
 
 run(['demo', '-q']);
 run(['query', "create table main.hostile as select '<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">' as txt"]);

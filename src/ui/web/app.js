@@ -209,7 +209,15 @@ async function showModels() {
   cy.ready(() => { window.balizaGraphMs = performance.now() - t0; document.getElementById('graph').setAttribute('data-rendered', String(nodes.length)); });
 }
 
+// A relation name linked to the model that builds it, when the project has one by that name.
+function relationLink(relation) {
+  const name = String(relation).split('.').pop();
+  const node = modelsCache && modelsCache.nodes.find((n) => n.name === name);
+  return node ? link('model', { id: node.id }, relation) : relation;
+}
+
 async function showModel() {
+  if (!modelsCache) modelsCache = await api('models');
   const id = params().query.get('id');
   const m = await api('model', { id });
   view.append(el('h2', {}, m.type + ' ', el('code', {}, m.name)), el('p', { class: 'muted' }, m.file, ' · ', link('models', { focus: m.id }, 'neighbourhood in the DAG')),
@@ -220,7 +228,8 @@ async function showModel() {
         el('h3', {}, 'Declared columns'), el('ul', {}, m.declared_columns.map((c) => el('li', {}, el('code', {}, c.name), c.description ? ' — ' + c.description : ''))),
         el('h3', {}, 'Parents'), el('ul', {}, m.parents.map((p) => el('li', {}, link('model', { id: p }, p)))),
         el('h3', {}, 'Children'), el('ul', {}, m.children.map((p) => el('li', {}, link('model', { id: p }, p)))))),
-    m.column_lineage ? [el('h3', {}, 'Column lineage'), table(m.column_lineage)] : null,
+    m.column_lineage ? [el('h3', {}, 'Column lineage (upstream)'), table(m.column_lineage, (col, v) => col === 'input_relation' ? relationLink(v) : undefined),
+      el('h3', {}, 'Impact (columns of other models that read this one)'), table(m.column_impact, (col, v) => col === 'model' ? link('model', { id: v }, v) : undefined)] : el('p', { class: 'muted' }, 'No column lineage stored yet (run `baliza transform`).'),
     el('h3', {}, 'Run history'), table(m.history),
     el('h3', {}, 'Tests'), table(m.test_results),
     el('h3', {}, 'Record accounting'), table(m.accounting));
