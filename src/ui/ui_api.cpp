@@ -206,9 +206,15 @@ json UiApi::model(const std::string& unique_id) {
                                       in + ") ORDER BY completed_at DESC NULLS LAST LIMIT 200",
                                   tests);
   out["accounting"] = rows(
-      "SELECT * FROM meta.record_accounting WHERE model = $1 ORDER BY computed_at DESC NULLS "
-      "LAST LIMIT 50",
-      {n.name});
+      "SELECT run_id, status, gate, input_rows, output_rows, filtered_rows, error_rows, equation, "
+      "message, computed_at FROM meta.model_accounting WHERE unique_id = $1 ORDER BY computed_at "
+      "DESC NULLS LAST LIMIT 50",
+      {n.unique_id});
+  out["ledger"] = rows(
+      "SELECT line, kind, relation, reason, rows FROM meta.record_ledger WHERE unique_id = $1 AND "
+      "run_id = (SELECT run_id FROM meta.model_accounting WHERE unique_id = $1 ORDER BY "
+      "computed_at DESC NULLS LAST LIMIT 1) ORDER BY line",
+      {n.unique_id});
   // The relation as built: its columns and types.
   out["columns"] = rows(
       "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE "
@@ -233,10 +239,19 @@ json UiApi::model(const std::string& unique_id) {
 
 json UiApi::quality() {
   json out;
-  out["accounting"] = rows(
-      "SELECT run_id, model, raw_records, output_rows, filtered_older_versions, filter, "
-      "quarantined, balanced, computed_at FROM meta.record_accounting ORDER BY computed_at DESC "
-      "NULLS LAST, model LIMIT 500");
+  // The record ledger (src/lineage/run_accounting.h), or the older per-model accounting of a
+  // database built before it.
+  TextTable ledger = db_.query(
+      "SELECT run_id, model, status, gate, input_rows, output_rows, filtered_rows, error_rows, "
+      "equation, message, computed_at FROM meta.model_accounting ORDER BY computed_at DESC NULLS "
+      "LAST, model LIMIT 500");
+  out["accounting"] =
+      ledger.row_count() > 0
+          ? table_json(ledger)
+          : rows(
+                "SELECT run_id, model, raw_records, output_rows, filtered_older_versions, "
+                "filter, quarantined, balanced, computed_at FROM meta.record_accounting ORDER BY "
+                "computed_at DESC NULLS LAST, model LIMIT 500");
   TextTable tables = db_.query(
       "SELECT table_name FROM information_schema.columns WHERE table_schema = 'quarantine' AND "
       "column_name = 'failure_type' ORDER BY 1");

@@ -11,8 +11,8 @@
 #include <fstream>
 #include <thread>
 
-#include "support/child.h"
 #include "support/process.h"
+#include "support/spawned.h"
 #include "support/temp_dir.h"
 
 namespace baliza::testing {
@@ -42,7 +42,7 @@ class UiHttp : public ::testing::Test {
   int start_ui(const std::vector<std::string>& extra = {}) {
     std::vector<std::string> argv{BALIZA_BIN, "--db", "demo.duckdb", "ui", "--port", "0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    ui_ = std::make_unique<Child>(dir_->path(), argv, "ui");
+    ui_ = std::make_unique<Spawned>(dir_->path(), argv, "ui");
     for (int i = 0; i < 300; ++i) {
       std::string out = ui_->out();
       auto at = out.find("http://127.0.0.1:");
@@ -73,7 +73,7 @@ class UiHttp : public ::testing::Test {
   }
 
   static TempDir* dir_;
-  std::unique_ptr<Child> ui_;
+  std::unique_ptr<Spawned> ui_;
   int port_ = 0;
 };
 
@@ -90,8 +90,9 @@ TEST_F(UiHttp, EveryEndpointAnswersWhileATransformRuns) {
   ASSERT_EQ(pages.exit_code, 0) << pages.err;
   const std::string page_count = pages.out.substr(pages.out.find('\n') + 1, std::string::npos);
 
-  Child transform(dir_->path(), {BALIZA_BIN, "--db", "demo.duckdb", "transform", "--full-refresh"},
-                  "transform");
+  Spawned transform(dir_->path(),
+                    {BALIZA_BIN, "--db", "demo.duckdb", "transform", "--full-refresh"},
+                    "transform");
   // Reads go through the transform's socket once it holds the database.
   bool served_by_transform = false;
   for (int i = 0; i < 400 && transform.running(); ++i) {

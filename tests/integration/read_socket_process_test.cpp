@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "integration/extract_test_support.h"
-#include "support/child.h"
 #include "support/process.h"
+#include "support/spawned.h"
 
 namespace baliza::extract_test {
 namespace {
@@ -47,10 +47,11 @@ endpoints:
 };
 
 TEST_F(ReadsDuringExtract, QueryCatalogAndStatusAnswerWhileExtractHolds) {
-  testing::Child extract(
+  testing::Spawned extract(
       dir.path(), {baliza_bin(), "--db", db_path(), "extract", "--mes", "2024-01", "--endpoint",
                    "contratos", "--base-url", sim->base_url()});
   wait_for_requests(20);
+  ASSERT_TRUE(extract.running()) << extract.err();
   ASSERT_TRUE(std::filesystem::exists(db_path() + ".sock")) << extract.err();
   struct stat st {};
   ASSERT_EQ(::stat((db_path() + ".sock").c_str(), &st), 0);
@@ -92,10 +93,11 @@ TEST_F(ReadsDuringExtract, QueryCatalogAndStatusAnswerWhileExtractHolds) {
 }
 
 TEST_F(ReadsDuringExtract, SecondWriterFailsFastNamingTheHolder) {
-  testing::Child extract(
+  testing::Spawned extract(
       dir.path(), {baliza_bin(), "--db", db_path(), "extract", "--mes", "2024-01", "--endpoint",
                    "contratos", "--base-url", sim->base_url()});
   wait_for_requests(10);
+  ASSERT_TRUE(extract.running()) << extract.err();
   auto second = baliza("extract --mes 2024-01 --endpoint contratos --base-url " + sim->base_url());
   EXPECT_EQ(second.exit_code, 3) << second.err;
   EXPECT_NE(second.err.find(std::to_string(extract.pid())), std::string::npos) << second.err;

@@ -232,7 +232,8 @@ async function showModel() {
       el('h3', {}, 'Impact (columns of other models that read this one)'), table(m.column_impact, (col, v) => col === 'model' ? link('model', { id: v }, v) : undefined)] : el('p', { class: 'muted' }, 'No column lineage stored yet (run `baliza transform`).'),
     el('h3', {}, 'Run history'), table(m.history),
     el('h3', {}, 'Tests'), table(m.test_results),
-    el('h3', {}, 'Record accounting'), table(m.accounting));
+    el('h3', {}, 'Record accounting'), table(m.accounting),
+    el('h3', {}, 'Record ledger (last accounted run)'), table(m.ledger));
 }
 
 // ---- Lineage ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-// A `baliza` (or any) child process started without a shell: stdout and stderr go to files in a
-// folder, the test can signal it, ask whether it still runs, and wait for its exit code.
+// A child process (any program: argv[0] is looked up in PATH) started without a shell: stdout and
+// stderr go to files in a folder, the test can signal it, ask whether it still runs, and wait for
+// its exit code.
 #pragma once
 
 #include <fcntl.h>
@@ -18,10 +19,10 @@ extern char** environ;
 
 namespace baliza::testing {
 
-class Child {
+class Spawned {
  public:
-  Child(const std::filesystem::path& dir, const std::vector<std::string>& argv_in,
-        const std::string& name = "child")
+  Spawned(const std::filesystem::path& dir, const std::vector<std::string>& argv_in,
+          const std::string& name = "child")
       : out_(dir / (name + ".out")), err_(dir / (name + ".err")) {
     std::vector<std::string> argv = argv_in;
     std::vector<char*> cargv;
@@ -37,14 +38,14 @@ class Child {
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
   }
-  ~Child() {
+  ~Spawned() {
     if (pid_ > 0) {
       ::kill(pid_, SIGKILL);
       wait();
     }
   }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
+  Spawned(const Spawned&) = delete;
+  Spawned& operator=(const Spawned&) = delete;
 
   pid_t pid() const { return pid_; }
   void signal(int sig) { ::kill(pid_, sig); }
