@@ -135,7 +135,7 @@ std::vector<EndpointRecovery> recovery_status(Reader& reader, const plan::DateRa
   }
   // Per endpoint: the last day before the first unfinished task (the period's last day when all
   // are done), and when the data was last proved.
-  Result known = conn.query(
+  TextTable known = reader.query(
       "WITH t AS (SELECT * FROM planning.task_plan t WHERE t.removed_at IS NULL AND " +
       scope_sql(range, {}) +
       "), checks AS (SELECT c.task_id, max(c.checked_at) AS at FROM meta.completeness_checks c "
@@ -146,12 +146,12 @@ std::vector<EndpointRecovery> recovery_status(Reader& reader, const plan::DateRa
       "t LEFT JOIN checks c USING (task_id) GROUP BY 1");
   for (size_t i = 0; i < known.row_count(); ++i) {
     for (auto& e : rows) {
-      if (e.endpoint != known.get_string(0, i)) continue;
+      if (e.endpoint != known.text(0, i)) continue;
       if (!known.is_null(1, i)) {
-        const std::string day = known.get_string(1, i);
+        const std::string day = known.text(1, i);
         if (day >= plan::iso_date(range.first)) e.complete_through = day;
       }
-      if (!known.is_null(2, i)) e.last_checked = known.get_string(2, i).substr(0, 19);
+      if (!known.is_null(2, i)) e.last_checked = known.text(2, i).substr(0, 19);
     }
   }
   for (auto& e : rows) e.next_step = next_step(e, period_arg);
