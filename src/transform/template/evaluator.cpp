@@ -633,7 +633,8 @@ Value Evaluator::call_macro(const Macro& macro, CallArgs& args, std::size_t offs
   }
   Value kwargs = Value::dict();
   for (std::size_t k = 0; k < args.keyword.size(); ++k) {
-    const auto& [key, value] = args.keyword[k];
+    const std::string& key = args.keyword[k].first;
+    const Value& value = args.keyword[k].second;
     std::size_t at = k < args.keyword_offsets.size() ? args.keyword_offsets[k] : offset;
     auto it = std::find_if(params.begin(), params.end(),
                            [&](const MacroParam& p) { return p.name == key; });
