@@ -19,14 +19,15 @@ if [ -z "$db" ]; then
 fi
 echo "database: $db ($(du -h "$db" | cut -f1), $("$root/build/baliza" --db "$db" query -f csv "select count(*) from raw.api_requests" | tail -1) pages)"
 "$root/build/bench/bench_ui_synthetic_project" "$work/synthetic" 10000
-start_ui() { # project-dir
+start_ui() { # project-dir; sets ui_pid and url (not in a subshell: the pid must be kept)
+  : > "$work/ui.out"
   "$root/build/baliza" --db "$db" ui --port 0 --project-dir "$1" > "$work/ui.out" 2>&1 &
   ui_pid=$!
   for _ in $(seq 1 600); do grep -q "http://" "$work/ui.out" && break; sleep 0.1; done
-  grep -o "http://127.0.0.1:[0-9]*/" "$work/ui.out"
+  url=$(grep -o "http://127.0.0.1:[0-9]*/" "$work/ui.out")
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-url=$(start_ui "$root/projects/pncp")
+start_ui "$root/projects/pncp"
 key=$(curl -s "${url}api/query?sql=select%20numero_controle_pncp%20from%20marts.contratos_alteracoes%20limit%201" | sed 's/.*"rows":\[\["\([^"]*\)".*/\1/')
 cell=$(curl -s "${url}api/coverage" | sed 's/.*"rows":\[\["\([^"]*\)","\([^"]*\)".*/endpoint=\1\&day=\2/')
 printf "%-34s %10s\n" "endpoint (month database)" "median ms"
@@ -37,7 +38,7 @@ for ep in summary runs live coverage "coverage/cell?$cell" models "model?id=mode
   printf "%-34s %10.1f\n" "${ep%%\?*}" "$(awk -v s="$ms" 'BEGIN {print s * 1000}')"
 done
 kill "$ui_pid"; wait "$ui_pid" 2>/dev/null || true; ui_pid=""
-url=$(start_ui "$work/synthetic")
+start_ui "$work/synthetic"
 ms=$(for _ in 1 2 3; do curl -s -o /dev/null -w "%{time_starttransfer}\n" "${url}api/models"; done | median)
 printf "%-34s %10.1f\n" "models (10k-model project)" "$(awk -v s="$ms" 'BEGIN {print s * 1000}')"
 node "$root/bench/ui_dag_render.mjs" "$url" 3
