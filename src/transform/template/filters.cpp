@@ -106,8 +106,10 @@ std::string json_text(const Value& v, bool sort_keys, int indent, int level) {
     std::string out = "{";
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (i > 0) out += indent > 0 ? "," : ", ";
-      out += pad(level + 1) + nlohmann::json(items[i].first).dump() + ": " +
-             json_text(items[i].second, sort_keys, indent, level + 1);
+      out += pad(level + 1) +
+             nlohmann::json(items[i].first)
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+             ": " + json_text(items[i].second, sort_keys, indent, level + 1);
     }
     return out + pad(level) + "}";
   }
