@@ -4,8 +4,8 @@
 //
 // What is copied: task statuses (planning.task_plan), raw pages (raw.payloads, content-
 // addressed, only bodies not already here; raw.api_requests), results (runtime.task_results,
-// superseded marks included), failed requests, data shifts, completeness checks, circuit events, schema versions,
-// the workers' run log, and a snapshot of the workers (meta.coordinator_workers).
+// superseded marks included), failed requests, data shifts, completeness checks, circuit events,
+// schema versions, the workers' run log, and a snapshot of the workers (meta.coordinator_workers).
 //
 // Completeness: every coordinator row carries the id of the transaction that last wrote it
 // (pg_schema.h). A pull reads, in one REPEATABLE READ snapshot, the rows whose xid is in
