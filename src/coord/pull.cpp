@@ -234,6 +234,16 @@ void pull_failures(Connection& local, PgConnection& pg, const std::string& lo,
 }
 
 // Small insert-only tables, as INSERT statements run with the watermark.
+// Row `i` of `r` as a parenthesised list of SQL literals (NULL where null).
+std::string literal_row(const PgResult& r, int i, int columns) {
+  std::string out = "(";
+  for (int c = 0; c < columns; ++c) {
+    out += c ? ", " : "";
+    out += r.is_null(i, c) ? std::string("NULL") : quote_literal(r.get(i, c));
+  }
+  return out + ")";
+}
+
 std::vector<std::string> pull_events(PgConnection& pg, const std::string& lo,
                                      const std::string& hi) {
   std::vector<std::string> sql;
@@ -245,18 +255,14 @@ std::vector<std::string> pull_events(PgConnection& pg, const std::string& lo,
       "FROM baliza.data_shifts WHERE xid >= $1::xid8 AND xid < $2::xid8",
       {lo, hi});
   for (int i = 0; i < shifts.rows(); ++i) {
-    sql.push_back("INSERT INTO meta.data_shifts VALUES (" + lit(shifts, i, 0) + ", " +
-                  lit(shifts, i, 1) + ", " + lit(shifts, i, 2) + ", " + lit(shifts, i, 3) + ", " +
-                  lit(shifts, i, 4) + ", " + lit(shifts, i, 5) + ", " + lit(shifts, i, 6) + ")");
+    sql.push_back("INSERT INTO meta.data_shifts VALUES " + literal_row(shifts, i, 7));
   }
   const PgResult events = pg.exec(
       "SELECT run_id, endpoint, from_state, to_state, occurred_at::text FROM "
       "baliza.circuit_events WHERE xid >= $1::xid8 AND xid < $2::xid8",
       {lo, hi});
   for (int i = 0; i < events.rows(); ++i) {
-    sql.push_back("INSERT INTO meta.circuit_events VALUES (" + lit(events, i, 0) + ", " +
-                  lit(events, i, 1) + ", " + lit(events, i, 2) + ", " + lit(events, i, 3) + ", " +
-                  lit(events, i, 4) + ")");
+    sql.push_back("INSERT INTO meta.circuit_events VALUES " + literal_row(events, i, 5));
   }
   const PgResult versions = pg.exec(
       "SELECT endpoint, fingerprint, structure, first_seen_at::text, first_request_id, changes "
@@ -265,19 +271,15 @@ std::vector<std::string> pull_events(PgConnection& pg, const std::string& lo,
   for (int i = 0; i < versions.rows(); ++i) {
     sql.push_back(
         "INSERT INTO meta.schema_versions (endpoint, fingerprint, structure, first_seen_at, "
-        "first_request_id, changes) VALUES (" +
-        lit(versions, i, 0) + ", " + lit(versions, i, 1) + ", " + lit(versions, i, 2) + ", " +
-        lit(versions, i, 3) + ", " + lit(versions, i, 4) + ", " + lit(versions, i, 5) +
-        ") ON CONFLICT DO NOTHING");
+        "first_request_id, changes) VALUES " +
+        literal_row(versions, i, 6) + " ON CONFLICT DO NOTHING");
   }
   const PgResult checks = pg.exec(
       "SELECT run_id, task_id, endpoint, total_records, total_after, outcome, checked_at::text "
       "FROM baliza.completeness_checks WHERE xid >= $1::xid8 AND xid < $2::xid8",
       {lo, hi});
   for (int i = 0; i < checks.rows(); ++i) {
-    sql.push_back("INSERT INTO meta.completeness_checks VALUES (" + lit(checks, i, 0) + ", " +
-                  lit(checks, i, 1) + ", " + lit(checks, i, 2) + ", " + lit(checks, i, 3) + ", " +
-                  lit(checks, i, 4) + ", " + lit(checks, i, 5) + ", " + lit(checks, i, 6) + ")");
+    sql.push_back("INSERT INTO meta.completeness_checks VALUES " + literal_row(checks, i, 7));
   }
   const PgResult runs = pg.exec(
       "SELECT run_id, command, status, message, started_at::text, finished_at::text, "

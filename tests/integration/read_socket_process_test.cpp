@@ -8,17 +8,14 @@
 #include <thread>
 
 #include "integration/extract_test_support.h"
+#include "support/child_process.h"
 #include "support/process.h"
 #include "support/spawned.h"
 
 namespace baliza::extract_test {
 namespace {
 
-std::string baliza_bin() {
-  // integration_tests lives in <build>/tests/, the binary in <build>/.
-  return (std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "baliza")
-      .string();
-}
+using testing::baliza_bin;
 
 class ReadsDuringExtract : public Extraction {
  protected:
