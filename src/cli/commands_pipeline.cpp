@@ -46,6 +46,12 @@ transform::Project pipeline_project(const std::optional<fs::path>& dir,
                                     const plan::DateRange* period = nullptr) {
   transform::LoadOptions load;
   if (period) load.cli_vars = period_vars(*period);
+  if (dir && is_dbt_project(*dir)) {
+    throw usage_error(dir->string() +
+                      " is a dbt project (dbt_project.yml): the extraction pipeline runs "
+                      "baliza.yml projects; build it with `baliza dbt build`, or run the PNCP "
+                      "pipeline from another folder or with --project-dir");
+  }
   if (dir) return transform::load_project(*dir, load);
   return transform::load_project_files(transform::embedded_project_files("pncp"), "embedded:pncp",
                                        load);

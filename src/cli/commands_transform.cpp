@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "cli/context.h"
 #include "cli/period_options.h"
 #include "cli/project_locator.h"
+#include "cli/transform_actions.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "db/migrations.h"
@@ -28,6 +30,7 @@
 #include "transform/estimate.h"
 #include "transform/missing_seeds.h"
 #include "transform/relation.h"
+#include "transform/dbt_naming.h"
 #include "transform/run_log.h"
 #include "transform/runner.h"
 #include "transform/selector.h"
@@ -40,33 +43,7 @@ using namespace baliza::transform;
 
 namespace {
 
-struct TransformOptions {
-  std::string project_dir;
-  std::vector<std::string> select;
-  std::vector<std::string> exclude;
-  std::vector<std::string> resource_types;
-  bool full_refresh = false;
-  bool fail_fast = false;
-  std::string vars;
-  std::string state;
-  PeriodOptions period;  // --mes / --dia / --range / --latest: the period to rebuild
-  int threads = 4;
-  std::string output = "text";
-  // lineage
-  std::string target;
-  bool upstream = false, downstream = false;
-  int depth = -1;
-  std::string format = "text";
-  bool estimate = false;  // validate --estimate
-};
-
-struct LoadedProject {
-  Project project;
-  fs::path dir;     // empty for the built-in project
-  fs::path target;  // where artifacts go
-};
-
-LoadedProject load(const TransformOptions& o) {
+LoadOptions load_options_for(const TransformOptions& o) {
   LoadOptions load_options;
   if (!o.vars.empty()) {
     load_options.cli_vars = nlohmann::json::parse(o.vars, nullptr, false);
@@ -81,24 +58,24 @@ LoadedProject load(const TransformOptions& o) {
     period.update(load_options.cli_vars);
     load_options.cli_vars = std::move(period);
   }
-  if (std::optional<fs::path> dir = locate_project(o.project_dir)) {
-    return {load_project(*dir, load_options), *dir, *dir / "target"};
-  }
-  std::vector<ProjectFile> files = embedded_project_files("pncp");
-  bool any_model = false;
-  for (const ProjectFile& f : files) any_model |= f.path.rfind("models/", 0) == 0;
-  if (files.empty() || !any_model) {
-    throw usage_error("no project: no baliza.yml with a models/ folder in " +
-                      fs::current_path().string() +
-                      " or its parents, and the built-in PNCP project has no models yet; run "
-                      "inside a project or pass --project-dir");
-  }
-  return {load_project_files(std::move(files), "embedded:pncp", load_options), fs::path(),
-          fs::current_path() / "target"};
+  return load_options;
+}
+
+bool database_given(Context& ctx) {
+  const char* env = std::getenv("BALIZA_DB");
+  return ctx.options().db.has_value() || (env != nullptr && *env != '\0');
 }
 
 Settings settings_for(Context& ctx, const LoadedProject& p) {
   if (p.dir.empty()) return ctx.settings();
+  if (p.dbt) {
+    Settings s = resolve_settings(ctx.options().db, std::nullopt);
+    if (s.db_source == "default") {
+      s.db_path = p.dbt->path;
+      s.db_source = p.dbt->profiles_file.empty() ? "profile" : p.dbt->profiles_file;
+    }
+    return s;
+  }
   return resolve_settings(ctx.options().db, find_config_file(p.dir));
 }
 
@@ -149,17 +126,69 @@ std::string command_line(const std::string& command, const TransformOptions& o) 
   return line;
 }
 
+// Profile settings (SET GLOBAL) and extensions of a dbt target. Extensions that are not built
+// in cannot be downloaded here: a warning says so, and the run goes on.
+void apply_target_settings(Context& ctx, Connection& conn, const DbtTarget& t) {
+  for (const auto& [key, value] : t.settings) {
+    conn.execute("SET GLOBAL " + quote_identifier(key) + " = " + quote_literal(value));
+  }
+  for (const std::string& ext : t.extensions) {
+    try {
+      conn.execute("LOAD " + quote_identifier(ext));
+    } catch (const std::exception& e) {
+      ctx.say("warning: extension '" + ext + "' of target " + t.target_name +
+              " is not available offline (" + e.what() + "); models that use it will fail");
+    }
+  }
+}
+
+int threads_for(const TransformOptions& o, const LoadedProject& p) {
+  if (o.threads > 0) return o.threads;
+  return p.dbt ? p.dbt->threads : 4;
+}
+
+}  // namespace
+
+LoadedProject load_transform_project(Context& ctx, const TransformOptions& o) {
+  LoadOptions load_options = load_options_for(o);
+  if (std::optional<fs::path> dir = locate_project(o.project_dir)) {
+    LoadedProject p{load_project(*dir, load_options), *dir, *dir / "target", std::nullopt};
+    if (p.project.settings.dbt) {
+      ProfileRequest request{p.project.settings.profile, o.dbt_target, o.profiles_dir, *dir,
+                             database_given(ctx)};
+      p.dbt = resolve_dbt_target(request);
+      apply_dbt_naming(p.project, *p.dbt);
+      p.target = *dir / p.project.settings.target_path;
+    }
+    return p;
+  }
+  std::vector<ProjectFile> files = embedded_project_files("pncp");
+  bool any_model = false;
+  for (const ProjectFile& f : files) any_model |= f.path.rfind("models/", 0) == 0;
+  if (files.empty() || !any_model) {
+    throw usage_error("no project: no dbt_project.yml, nor baliza.yml with a models/ folder, in " +
+                      fs::current_path().string() +
+                      " or its parents, and the built-in PNCP project has no models yet; run "
+                      "inside a project or pass --project-dir");
+  }
+  return {load_project_files(std::move(files), "embedded:pncp", load_options), fs::path(),
+          fs::current_path() / "target", std::nullopt};
+}
+
 // transform, seed, test, build.
 int run_command(Context& ctx, const TransformOptions& o, const std::string& command,
                 std::vector<ResourceType> types) {
-  LoadedProject p = load(o);
+  LoadedProject p = load_transform_project(ctx, o);
+  ctx.say(describe_project(p.dir.empty() ? std::nullopt : std::optional<fs::path>(p.dir)));
   for (const std::string& w : p.project.warnings) ctx.say("warning: " + w);
   Dag dag = Dag::build(p.project);
   Settings settings = settings_for(ctx, p);
   auto database = open_database(settings, ctx.options().wait);
   auto read_server = serve_reads(database);
   auto main_conn = connect(database);
-  apply_migrations(*main_conn);
+  // A dbt project's database holds only what the project builds: no Baliza schemas.
+  if (!p.dbt) apply_migrations(*main_conn);
+  if (p.dbt) apply_target_settings(ctx, *main_conn, *p.dbt);
   register_payload_functions(*main_conn, settings.max_payload_bytes);
   add_plain_sql_dependencies(p.project, dag, *main_conn);
   Selection selection = select(p.project, dag, o, std::move(types), ctx);
@@ -185,7 +214,7 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
   run.full_refresh = o.full_refresh;
   run.fail_fast = o.fail_fast;
   run.build_mode = command == "build";
-  run.threads = o.threads;
+  run.threads = threads_for(o, p);
   run.connect = [&] { return connect(database); };
   run.print = [&](const std::string& line) { ctx.say(line); };
   RunSummary summary = run_nodes(p.project, dag, selection.indexes, run);
@@ -197,10 +226,15 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
   nlohmann::json manifest = manifest_json(p.project, dag, compiled, summary.run_id);
   // Column lineage of what was built: lineage.columns and `lineage` per manifest column.
   lineage::ProjectLineage columns = lineage::built_lineage(p.project, dag, summary, *main_conn);
-  columns.store(*main_conn);
+  // A dbt project's database holds only what the project builds: no lineage.columns there.
+  if (!p.dbt) columns.store(*main_conn);
   columns.annotate_manifest(manifest);
   write_json_file(p.target / "manifest.json", manifest);
-  write_json_file(p.target / "run_results.json", run_results_json(summary, line));
+  nlohmann::json results = run_results_json(summary, line);
+  results["args"]["which"] = command;  // what `baliza dbt retry` re-runs
+  write_json_file(p.target / "run_results.json", results);
+  // A dbt project's database holds only what the project builds: no run log, no ledger tables.
+  if (p.dbt) return summary.exit_code();
   record_run(*main_conn, p.project, dag, command, line, summary);
   // Record accounting of every model this run built; an equation that does not hold (or an
   // error threshold crossed) fails the run.
@@ -211,6 +245,8 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
   return std::max(summary.exit_code(), accounting.exit_code());
 }
 
+namespace {
+
 // A Dag with plain-SQL edges, found with a scratch in-memory DuckDB (no writes anywhere).
 Dag offline_dag(const Project& project) {
   Dag dag = Dag::build(project);
@@ -220,8 +256,10 @@ Dag offline_dag(const Project& project) {
   return dag;
 }
 
+}  // namespace
+
 int run_ls(Context& ctx, const TransformOptions& o) {
-  LoadedProject p = load(o);
+  LoadedProject p = load_transform_project(ctx, o);
   Dag dag = offline_dag(p.project);
   Selection s = select(
       p.project, dag, o,
@@ -257,7 +295,7 @@ int run_ls(Context& ctx, const TransformOptions& o) {
 }
 
 int run_compile(Context& ctx, const TransformOptions& o) {
-  LoadedProject p = load(o);
+  LoadedProject p = load_transform_project(ctx, o);
   Dag dag = offline_dag(p.project);
   Selection s = select(p.project, dag, o, {ResourceType::kModel, ResourceType::kTest}, ctx);
   Compiler compiler(p.project);
@@ -287,7 +325,7 @@ int run_compile(Context& ctx, const TransformOptions& o) {
 }
 
 int run_validate(Context& ctx, const TransformOptions& o) {
-  LoadedProject p = load(o);
+  LoadedProject p = load_transform_project(ctx, o);
   Dag dag = offline_dag(p.project);  // cycles and unknown refs: usage errors (exit 2)
   Settings settings = settings_for(ctx, p);
   lineage::ModelChecks checks;
@@ -348,10 +386,12 @@ int run_validate(Context& ctx, const TransformOptions& o) {
   return errors == 0 ? 0 : 2;  // the project needs fixing: a usage error
 }
 
+namespace {
+
 // `baliza lineage <model>[.<column>]`: column lineage from the project's SQL, bound against the
 // warehouse's catalog as `validate` binds it (nothing is written).
 int run_lineage(Context& ctx, const TransformOptions& o) {
-  LoadedProject p = load(o);
+  LoadedProject p = load_transform_project(ctx, o);
   Dag dag = offline_dag(p.project);
   Settings settings = settings_for(ctx, p);
   lineage::ModelChecks checks;
@@ -428,13 +468,18 @@ int run_lineage(Context& ctx, const TransformOptions& o) {
 }
 
 void add_project_options(CLI::App* cmd, TransformOptions& o) {
-  cmd->add_option("--project-dir", o.project_dir,
-                  "Project folder (default: nearest with baliza.yml and models/)");
+  cmd->add_option(
+      "--project-dir", o.project_dir,
+      "Project folder (default: nearest with dbt_project.yml, or baliza.yml and models/)");
   cmd->add_option("-s,--select,-m,--models", o.select, "Nodes to include (dbt selection syntax)");
   cmd->add_option("--exclude", o.exclude, "Nodes to leave out");
   cmd->add_option("--vars", o.vars, "Project vars as JSON, e.g. '{\"start\": \"2024-01-01\"}'");
   cmd->add_option("--state", o.state,
                   "Previous run's manifest.json (or target/) for state:modified");
+  cmd->add_option("--target,-t", o.dbt_target, "dbt projects: the profiles.yml target to use");
+  cmd->add_option("--profiles-dir", o.profiles_dir,
+                  "dbt projects: folder of profiles.yml (else $DBT_PROFILES_DIR, the project, "
+                  "~/.dbt)");
 }
 
 void add_run_options(CLI::App* cmd, TransformOptions& o) {
@@ -442,7 +487,8 @@ void add_run_options(CLI::App* cmd, TransformOptions& o) {
   cmd->add_flag("--full-refresh", o.full_refresh,
                 "Rebuild incremental models and seeds from scratch");
   cmd->add_flag("-x,--fail-fast", o.fail_fast, "Stop at the first failure");
-  cmd->add_option("--threads", o.threads, "Nodes run at once (default 4)")
+  cmd->add_option("--threads", o.threads,
+                  "Nodes run at once (default: the dbt profile's threads, else 4)")
       ->check(CLI::Range(1, 64));
   // Incremental models rebuild this period's data (vars periodo_inicio / periodo_fim); without
   // it they take only what is new since their last build.

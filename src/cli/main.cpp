@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   baliza::cli::add_coord_commands(app, ctx, exit_code);
   baliza::cli::add_explain_commands(app, ctx, exit_code);
   baliza::cli::add_ui_commands(app, ctx, exit_code);
+  baliza::cli::add_dbt_commands(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "core/error.h"
+#include "core/upward_search.h"
 
 namespace baliza {
 namespace {
@@ -133,12 +134,9 @@ void apply_file(Settings& s, const std::filesystem::path& file) {
 
 std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& start) {
   std::error_code ec;
-  auto dir = std::filesystem::absolute(start, ec);
-  while (!ec && !dir.empty()) {
+  for (const std::filesystem::path& dir : upward_dirs(start)) {
     auto candidate = dir / "baliza.yml";
     if (std::filesystem::exists(candidate, ec)) return candidate;
-    if (dir == dir.root_path()) break;
-    dir = dir.parent_path();
   }
   return std::nullopt;
 }

@@ -27,7 +27,8 @@ struct Settings {
   std::string coordinator_source;  // "BALIZA_COORDINATOR_URL" or "<file>:<line>"
 };
 
-// Finds baliza.yml from start upwards; nullopt when there is none.
+// Finds baliza.yml from start upwards (core/upward_search.h: stops at
+// BALIZA_CEILING_DIRECTORIES); nullopt when there is none.
 std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& start);
 
 // Resolves the settings. A YAML syntax error or a bad value throws a usage error with

@@ -110,7 +110,10 @@ TestOutcome run_test(Connection& conn, const Node& test, const std::string& sql)
   TestOutcome out;
   std::string source = "(" + sql + "\n) AS dbt_test";
   if (test.config.store_failures) {
-    std::string schema = test.config.schema.empty() ? kTestFailuresSchema : test.config.schema;
+    // A dbt project's tests carry their audit schema (dbt_naming.h).
+    std::string schema = !test.schema.empty()         ? test.schema
+                         : test.config.schema.empty() ? kTestFailuresSchema
+                                                      : test.config.schema;
     build_table(conn, schema, test.name, "SELECT * FROM " + source);
     out.stored_relation = schema + "." + test.name;
     source = quote_identifier(schema) + "." + quote_identifier(test.name);

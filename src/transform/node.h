@@ -56,10 +56,15 @@ struct Node {
   std::vector<TemplateSource> sources;
   std::vector<std::string> tests;  // unique_ids of the tests attached to this node
 
+  // Where it lives when fixed at load time: always for sources (yml schema, default the
+  // source's name; identifier default the table's name), for every node of a dbt project
+  // (dbt_naming.h). Empty otherwise: relation.h derives them from the config.
+  std::string identifier;
+  std::string schema;
+  std::string database;  // a catalog other than the default one, else empty
+
   // Sources only.
   std::string source_name;
-  std::string identifier;  // table name in the database (defaults to the table's name)
-  std::string schema;      // the source's schema (defaults to the source name)
   nlohmann::json source_extra = nlohmann::json::object();  // loaded_at_field, freshness, ...
 
   // Tests only: generic tests have test_metadata; singular tests have raw_code.

@@ -8,9 +8,9 @@
 namespace baliza::transform {
 namespace {
 
-const std::vector<std::string> kModelMaterializations = {"view", "table", "incremental",
-                                                         "ephemeral"};
-const std::vector<std::string> kStrategies = {"append", "delete+insert", "merge"};
+const std::vector<std::string> kModelMaterializations = {"view",      "table",    "incremental",
+                                                         "ephemeral", "external", "snapshot"};
+const std::vector<std::string> kStrategies = {"append", "delete+insert", "merge", "microbatch"};
 const std::vector<std::string> kSeverities = {"error", "warn"};
 
 constexpr std::array<std::string_view, 18> kTypedKeys = {

@@ -7,6 +7,8 @@
 #include "core/error.h"
 #include "core/sha256.h"
 #include "transform/packages/builtin_packages.h"
+#include "core/upward_search.h"
+#include "transform/dbt_project_file.h"
 #include "transform/project_files.h"
 #include "transform/schema_yml.h"
 #include "transform/test_nodes.h"
@@ -317,6 +319,7 @@ Project build_project(ProjectSettings settings, std::vector<PreparedFile>& files
   p.settings = std::move(settings);
   p.root = root;
   p.vars = p.settings.vars;
+  p.warnings = p.settings.warnings;
   if (options.cli_vars.is_object()) p.vars.update(options.cli_vars);
   // Classify, drop what the project does not use, then do the per-file work in parallel.
   for (PreparedFile& f : files) f.kind = classify_file(f.file.path, p.settings, f.relative_offset);
@@ -361,31 +364,41 @@ void Project::reindex() {
   }
 }
 
-std::filesystem::path find_project_dir(const std::filesystem::path& start) {
+std::optional<std::string> project_file_in(const std::filesystem::path& dir) {
   std::error_code ec;
-  std::filesystem::path dir = std::filesystem::absolute(start, ec);
-  for (std::filesystem::path d = dir; !d.empty(); d = d.parent_path()) {
-    if (std::filesystem::exists(d / kProjectFile, ec)) return d;
-    if (d == d.parent_path()) break;
+  bool baliza = std::filesystem::exists(dir / kProjectFile, ec);
+  bool dbt = std::filesystem::exists(dir / kDbtProjectFile, ec);
+  if (baliza && (!dbt || std::filesystem::is_directory(dir / "models", ec))) return kProjectFile;
+  if (dbt) return kDbtProjectFile;
+  return std::nullopt;
+}
+
+std::filesystem::path find_project_dir(const std::filesystem::path& start) {
+  for (const std::filesystem::path& d : upward_dirs(start)) {
+    if (project_file_in(d)) return d;
   }
-  throw usage_error("no baliza.yml found in " + dir.string() +
+  std::error_code ec;
+  throw usage_error("no baliza.yml or dbt_project.yml found in " +
+                    std::filesystem::absolute(start, ec).string() +
                     " or any parent folder; run inside a project or pass --project-dir");
 }
 
-Project load_project(const std::filesystem::path& dir, const LoadOptions& options) {
-  std::filesystem::path settings_path = dir / kProjectFile;
-  std::error_code ec;
-  if (!std::filesystem::exists(settings_path, ec)) {
-    throw usage_error("no baliza.yml in " + dir.string() +
+ProjectSettings read_project_settings(const std::filesystem::path& dir) {
+  std::optional<std::string> file = project_file_in(dir);
+  if (!file) {
+    throw usage_error("no baliza.yml or dbt_project.yml in " + dir.string() +
                       "; create one with 'name: my_project' or point --project-dir at a project");
   }
-  ProjectSettings settings = parse_project_settings(read_whole_file(settings_path), kProjectFile);
+  std::string text = read_whole_file(dir / *file);
+  return *file == kDbtProjectFile ? parse_dbt_project_settings(text, *file)
+                                  : parse_project_settings(text, *file);
+}
+
+Project load_project(const std::filesystem::path& dir, const LoadOptions& options) {
+  ProjectSettings settings = read_project_settings(dir);
+  std::error_code ec;
   std::vector<PreparedFile> files;
-  std::vector<std::string> roots = settings.model_paths;
-  roots.insert(roots.end(), settings.seed_paths.begin(), settings.seed_paths.end());
-  roots.insert(roots.end(), settings.test_paths.begin(), settings.test_paths.end());
-  roots.insert(roots.end(), settings.macro_paths.begin(), settings.macro_paths.end());
-  for (const auto& root : roots) {
+  for (const auto& root : settings.all_paths()) {
     std::filesystem::path base = dir / root;
     if (!std::filesystem::is_directory(base, ec)) continue;
     for (auto it = std::filesystem::recursive_directory_iterator(base, ec);
@@ -404,10 +417,18 @@ Project load_project_files(std::vector<ProjectFile> files, const std::string& ro
                            const LoadOptions& options) {
   auto it = std::find_if(files.begin(), files.end(),
                          [](const ProjectFile& f) { return f.path == kProjectFile; });
+  bool dbt = false;
   if (it == files.end()) {
-    throw usage_error("project " + root + " has no baliza.yml; add one with 'name: my_project'");
+    it = std::find_if(files.begin(), files.end(),
+                      [](const ProjectFile& f) { return f.path == kDbtProjectFile; });
+    dbt = true;
   }
-  ProjectSettings settings = parse_project_settings(it->content, kProjectFile);
+  if (it == files.end()) {
+    throw usage_error("project " + root +
+                      " has no baliza.yml or dbt_project.yml; add one with 'name: my_project'");
+  }
+  ProjectSettings settings = dbt ? parse_dbt_project_settings(it->content, kDbtProjectFile)
+                                 : parse_project_settings(it->content, kProjectFile);
   std::vector<PreparedFile> prepared(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) prepared[i].file = std::move(files[i]);
   return build_project(std::move(settings), prepared, root, options);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -54,13 +55,22 @@ struct Project {
   std::unordered_map<std::string, std::size_t> by_ref_name_;
 };
 
-// The nearest folder at or above `start` holding baliza.yml. Throws usage_error if none.
+// The project file of `dir`: "baliza.yml" when there is one with a models/ folder (or no
+// dbt_project.yml beside it), else "dbt_project.yml" when there is one, else nullopt.
+std::optional<std::string> project_file_in(const std::filesystem::path& dir);
+
+// The nearest folder at or above `start` holding a project file (core/upward_search.h: it
+// stops at BALIZA_CEILING_DIRECTORIES). Throws usage_error if none.
 std::filesystem::path find_project_dir(const std::filesystem::path& start);
 
-// Loads the project in `dir` (which must contain baliza.yml).
+// The settings of the project in `dir` (baliza.yml or dbt_project.yml, see project_file_in).
+ProjectSettings read_project_settings(const std::filesystem::path& dir);
+
+// Loads the project in `dir` (which must contain baliza.yml or dbt_project.yml).
 Project load_project(const std::filesystem::path& dir, const LoadOptions& options = {});
 
-// Loads a project from memory; `files` must include "baliza.yml". `root` labels it.
+// Loads a project from memory; `files` must include "baliza.yml" (or "dbt_project.yml").
+// `root` labels it.
 Project load_project_files(std::vector<ProjectFile> files, const std::string& root,
                            const LoadOptions& options = {});
 

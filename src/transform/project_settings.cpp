@@ -29,8 +29,10 @@ bool valid_identifier(const std::string& name) {
   return true;
 }
 
-std::vector<std::string> path_list(const std::string& file, const YamlNode& node,
-                                   const std::string& key) {
+}  // namespace
+
+std::vector<std::string> parse_path_list(const std::string& file, const YamlNode& node,
+                                         const std::string& key) {
   std::vector<std::string> out;
   if (node.IsScalar()) return {node.Scalar()};
   expect_list(file, node, key);
@@ -38,13 +40,13 @@ std::vector<std::string> path_list(const std::string& file, const YamlNode& node
   return out;
 }
 
-void parse_folder(const std::string& file, const YamlNode& node, ResourceType type,
-                  const std::string& where, FolderConfig& out) {
+void parse_folder_config(const std::string& file, const YamlNode& node, ResourceType type,
+                         const std::string& where, bool lenient, FolderConfig& out) {
   expect_map(file, node, where);
   for (const auto& entry : node.entries()) {
     std::string key = entry.first.Scalar();
     bool prefixed = !key.empty() && key[0] == '+';
-    if (prefixed || (!entry.second.IsMap() && is_known_config_key(key))) {
+    if (prefixed || (!entry.second.IsMap() && (lenient || is_known_config_key(key)))) {
       if (prefixed) key.erase(0, 1);
       nlohmann::json value = yaml_to_json(entry.second);
       if (auto problem = normalize_config_entry(type, key, value)) {
@@ -52,7 +54,7 @@ void parse_folder(const std::string& file, const YamlNode& node, ResourceType ty
       }
       out.config.push_back({key, std::move(value)});
     } else if (entry.second.IsMap()) {
-      parse_folder(file, entry.second, type, where + "." + key, out.children[key]);
+      parse_folder_config(file, entry.second, type, where + "." + key, lenient, out.children[key]);
     } else {
       yaml_fail(file, entry.first,
                 "'" + key + "' in " + where + " is neither a config nor a folder",
@@ -60,8 +62,6 @@ void parse_folder(const std::string& file, const YamlNode& node, ResourceType ty
     }
   }
 }
-
-}  // namespace
 
 ProjectSettings parse_project_settings(const std::string& text, const std::string& file) {
   YamlNode root = parse_yaml(text, file);
@@ -82,16 +82,29 @@ ProjectSettings parse_project_settings(const std::string& text, const std::strin
     expect_map(file, root["vars"], "vars");
     s.vars = yaml_to_json(root["vars"]);
   }
-  if (root["model-paths"]) s.model_paths = path_list(file, root["model-paths"], "model-paths");
-  if (root["seed-paths"]) s.seed_paths = path_list(file, root["seed-paths"], "seed-paths");
-  if (root["test-paths"]) s.test_paths = path_list(file, root["test-paths"], "test-paths");
-  if (root["macro-paths"]) s.macro_paths = path_list(file, root["macro-paths"], "macro-paths");
-  if (root["models"]) parse_folder(file, root["models"], ResourceType::kModel, "models", s.models);
-  if (root["seeds"]) parse_folder(file, root["seeds"], ResourceType::kSeed, "seeds", s.seeds);
+  if (root["model-paths"])
+    s.model_paths = parse_path_list(file, root["model-paths"], "model-paths");
+  if (root["seed-paths"]) s.seed_paths = parse_path_list(file, root["seed-paths"], "seed-paths");
+  if (root["test-paths"]) s.test_paths = parse_path_list(file, root["test-paths"], "test-paths");
+  if (root["macro-paths"])
+    s.macro_paths = parse_path_list(file, root["macro-paths"], "macro-paths");
+  if (root["models"])
+    parse_folder_config(file, root["models"], ResourceType::kModel, "models", false, s.models);
+  if (root["seeds"])
+    parse_folder_config(file, root["seeds"], ResourceType::kSeed, "seeds", false, s.seeds);
   for (const char* key : {"tests", "data_tests"}) {
-    if (root[key]) parse_folder(file, root[key], ResourceType::kTest, key, s.tests);
+    if (root[key]) parse_folder_config(file, root[key], ResourceType::kTest, key, false, s.tests);
   }
   return s;
+}
+
+std::vector<std::string> ProjectSettings::all_paths() const {
+  std::vector<std::string> out;
+  for (const auto* list :
+       {&model_paths, &seed_paths, &test_paths, &macro_paths, &snapshot_paths, &analysis_paths}) {
+    out.insert(out.end(), list->begin(), list->end());
+  }
+  return out;
 }
 
 ConfigPatch folder_config_for(const FolderConfig& root, const std::vector<std::string>& fqn) {

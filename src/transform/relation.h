@@ -4,6 +4,8 @@
 // +schema: staging -> schema staging), else "main"; dbt's "<target>_<custom>" concatenation is
 // not applied, because Baliza has one database and the folder name is what users query.
 // The identifier is `alias` or the node name; sources use their yml schema and identifier.
+// Nodes of a dbt project carry schema, identifier (and a non-default database) decided at load
+// time by dbt's rules (dbt_naming.h); those win.
 #pragma once
 
 #include <string>
@@ -16,7 +18,7 @@ constexpr const char* kDefaultSchema = "main";
 
 std::string node_schema(const Node& node);
 std::string node_identifier(const Node& node);
-// "schema"."identifier", quoted for SQL.
+// "schema"."identifier" ("database"."schema"."identifier" for another catalog), quoted.
 std::string relation_sql(const Node& node);
 // schema.identifier, for people.
 std::string relation_label(const Node& node);

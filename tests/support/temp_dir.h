@@ -1,5 +1,10 @@
 // A fresh temporary directory for one test, removed (recursively) when the test ends.
+// Creating one also sets BALIZA_CEILING_DIRECTORIES to the temporary root (for this process
+// and the commands it starts), so project discovery never walks above the test's folders: a
+// stray baliza.yml or dbt_project.yml in /tmp cannot change what a test builds.
 #pragma once
+
+#include <stdlib.h>
 
 #include <filesystem>
 #include <random>
@@ -11,6 +16,7 @@ class TempDir {
  public:
   TempDir() {
     std::random_device rd;
+    setenv("BALIZA_CEILING_DIRECTORIES", std::filesystem::temp_directory_path().c_str(), 1);
     path_ = std::filesystem::temp_directory_path() /
             ("baliza-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
     std::filesystem::create_directories(path_);

@@ -222,12 +222,13 @@ TEST(Project, FindsTheProjectDirByWalkingUp) {
   write_shop(dir.path());
   std::filesystem::create_directories(dir / "models/staging/deeper");
   EXPECT_EQ(find_project_dir(dir / "models/staging/deeper"), dir.path());
-  TempDir empty;
+  TempDir empty;  // sets BALIZA_CEILING_DIRECTORIES: nothing above the temp root is searched
   try {
     find_project_dir(empty.path());
-    // A baliza.yml above the temp folder would be surprising, but is not this test's concern.
+    ADD_FAILURE() << "a project was found above " << empty.str();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("no baliza.yml found"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("no baliza.yml or dbt_project.yml found"),
+              std::string::npos);
   }
 }
 
@@ -256,7 +257,8 @@ TEST(Project, WrongConfigValueIsReportedWithPosition) {
   write(dir / "models/staging/schema.yml",
         "version: 2\nmodels:\n  - name: stg_orders\n    config:\n      materialized: tabel\n");
   EXPECT_EQ(load_error(dir.path()),
-            "materialized must be one of view, table, incremental, ephemeral; got 'tabel'; did "
+            "materialized must be one of view, table, incremental, ephemeral, external, snapshot; "
+            "got 'tabel'; did "
             "you mean 'table'? at models/staging/schema.yml:5:21");
   write(dir / "models/staging/schema.yml", "version: 2\n");
   write(dir / "models/marts/revenue.sql", "{{ config(enabled='yes') }}\nselect 1");

@@ -1,0 +1,63 @@
+// What the transformation commands do, shared by `baliza transform|seed|test|build|ls|compile|
+// validate` (commands_transform.cpp) and `baliza dbt <command>` (commands_dbt.cpp).
+//
+// The project is --project-dir or the nearest one (project_locator.h), else the built-in PNCP
+// project. A dbt project (dbt_project.yml) runs against its profiles.yml target (the DuckDB
+// file, schema, threads, settings; --db or BALIZA_DB still win for the file), names its
+// relations as dbt does (transform/dbt_naming.h), writes artifacts to its target-path, and
+// leaves Baliza's own schemas (meta, raw, ...) out of the user's database.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/context.h"
+#include "cli/period_options.h"
+#include "transform/dbt_profile.h"
+#include "transform/node_config.h"
+#include "transform/project.h"
+
+namespace baliza::cli {
+
+struct TransformOptions {
+  std::string project_dir;
+  std::vector<std::string> select;
+  std::vector<std::string> exclude;
+  std::vector<std::string> resource_types;
+  bool full_refresh = false;
+  bool fail_fast = false;
+  std::string vars;
+  std::string state;
+  PeriodOptions period;  // --mes / --dia / --range / --latest: the period to rebuild
+  int threads = 0;       // 0: the profile's threads (dbt projects), else 4
+  std::string output = "text";
+  // lineage
+  std::string target;
+  bool upstream = false, downstream = false;
+  int depth = -1;
+  std::string format = "text";
+  bool estimate = false;  // validate --estimate
+  // dbt projects
+  std::string dbt_target;    // --target
+  std::string profiles_dir;  // --profiles-dir
+};
+
+struct LoadedProject {
+  transform::Project project;
+  std::filesystem::path dir;                // empty for the built-in project
+  std::filesystem::path target;             // where artifacts go
+  std::optional<transform::DbtTarget> dbt;  // set for a dbt project
+};
+
+LoadedProject load_transform_project(Context& ctx, const TransformOptions& o);
+
+// transform, seed, test, build (the resource types each runs).
+int run_command(Context& ctx, const TransformOptions& o, const std::string& command,
+                std::vector<transform::ResourceType> types);
+int run_ls(Context& ctx, const TransformOptions& o);
+int run_compile(Context& ctx, const TransformOptions& o);
+int run_validate(Context& ctx, const TransformOptions& o);
+
+}  // namespace baliza::cli
