@@ -57,6 +57,20 @@ std::string trim_sql_end(std::string sql) {
   return sql;
 }
 
+std::string Compiler::render_text(const std::string& text, const std::string& file,
+                                  const Node* node) const {
+  Template t = Template::parse(text, file);
+  t.link_macros(project_.macros, &project_.vars);
+  RenderContext ctx;
+  if (node != nullptr) {
+    ctx = context_for(*node, false, nullptr);
+  } else {
+    ctx.vars = &project_.vars;
+    ctx.project_name = project_.settings.name;
+  }
+  return trim_sql_end(t.render(ctx));
+}
+
 RenderContext Compiler::context_for(const Node& node, bool is_incremental,
                                     const BatchSlice* slice) const {
   RenderContext ctx;

@@ -58,6 +58,11 @@ class Compiler {
   CompiledSql compile(const Node& node, bool is_incremental, const BatchSlice* slice = nullptr,
                       Connection* conn = nullptr) const;
 
+  // A template that is not a node's file (a hook, an operation), rendered with the project's
+  // macros; `node` gives {{ this }} (null: none). `file` labels errors ("dbt_project.yml
+  // on-run-start[0]", "models/x.sql pre_hook[1]").
+  std::string render_text(const std::string& text, const std::string& file, const Node* node) const;
+
  private:
   RenderContext context_for(const Node& node, bool is_incremental, const BatchSlice* slice) const;
   void collect_ephemerals(const Node& node, std::vector<const Node*>& out,

@@ -54,7 +54,55 @@ std::string relationships_target(const Project& project, const Node& test) {
   return t.render(ctx);
 }
 
-std::string generic_sql(const Project& project, const Node& test) {
+// JSON as a Jinja literal (null -> none; the rest is the same syntax).
+std::string jinja_literal(const nlohmann::json& v) {
+  if (v.is_null()) return "none";
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_array()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + jinja_literal(v[i]);
+    return out + "]";
+  }
+  if (v.is_object()) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [k, item] : v.items()) {
+      out += (first ? "" : ", ") + nlohmann::json(k).dump() + ": " + jinja_literal(item);
+      first = false;
+    }
+    return out + "}";
+  }
+  return v.dump();
+}
+
+bool looks_like_relation_call(const std::string& s) {
+  std::size_t b = s.find_first_not_of(" \t");
+  return b != std::string::npos &&
+         (s.compare(b, 4, "ref(") == 0 || s.compare(b, 7, "source(") == 0);
+}
+
+// A {% test %} macro of the project: test_<name>(model=<tested relation>, column_name=...,
+// the other arguments as written). A string argument spelled ref('x') / source('s', 't') is
+// passed as that relation, as dbt does.
+std::string custom_test_sql(const Project& project, const Compiler& compiler, const Node& test,
+                            const std::string& from) {
+  const TestSpec& spec = test.test_metadata;
+  std::string call = "{{ test_" + spec.test_name + "(model=" + jinja_literal(from);
+  if (!spec.column_name.empty()) call += ", column_name=" + jinja_literal(spec.column_name);
+  if (spec.kwargs.is_object()) {
+    for (const auto& [key, value] : spec.kwargs.items()) {
+      if (key == "model" || key == "column_name") continue;
+      bool relation = value.is_string() && looks_like_relation_call(value.get<std::string>());
+      call += ", " + key + "=" + (relation ? value.get<std::string>() : jinja_literal(value));
+    }
+  }
+  call += ") }}";
+  (void)project;
+  return compiler.render_text(
+      call, format_pos(test.patch_path, test.patch_pos) + " (test " + spec.test_name + ")", &test);
+}
+
+std::string generic_sql(const Project& project, const Compiler& compiler, const Node& test) {
   const TestSpec& spec = test.test_metadata;
   std::string from = tested_relation(project, test);
   std::string col = spec.column_name.empty() ? "" : quote_identifier(spec.column_name);
@@ -86,6 +134,8 @@ std::string generic_sql(const Project& project, const Node& test) {
     if (!col.empty()) expr = col + " " + expr;
     return "SELECT * FROM " + from + " WHERE NOT (" + expr + ")";
   }
+  if (project.macros->find("test_" + name) != nullptr)
+    return custom_test_sql(project, compiler, test, from);
   throw usage_error("unknown test '" + name + "' at " +
                     format_pos(test.patch_path, test.patch_pos));
 }
@@ -102,7 +152,7 @@ std::string describe_row(Result& r, std::size_t row) {
 }  // namespace
 
 std::string test_sql(const Project& project, const Compiler& compiler, const Node& test) {
-  if (test.is_generic_test) return generic_sql(project, test);
+  if (test.is_generic_test) return generic_sql(project, compiler, test);
   return compiler.compile(test, false).sql;
 }
 

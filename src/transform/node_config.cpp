@@ -166,6 +166,15 @@ void apply_config(NodeConfig& c, const ConfigPatch& patch) {
       for (const auto& [column, sql_type] : value.items()) {
         c.column_types[column] = sql_type.get<std::string>();
       }
+    } else if (key == "pre_hook" || key == "pre-hook" || key == "post_hook" || key == "post-hook") {
+      // Hooks accumulate across layers (project, yml, SQL file) in that order, as in dbt.
+      std::string name = key[1] == 'r' ? "pre_hook" : "post_hook";
+      if (!c.extra.is_object() || !c.extra.contains(name)) c.extra[name] = nlohmann::json::array();
+      if (value.is_array()) {
+        for (const auto& item : value) c.extra[name].push_back(item);
+      } else if (!value.is_null()) {
+        c.extra[name].push_back(value);
+      }
     } else
       c.extra[key] = value;
   }

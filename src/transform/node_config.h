@@ -3,7 +3,9 @@
 //
 // Config arrives in layers, applied in this order (later wins): project folder config from
 // baliza.yml (outer folders first), the `config:` of the node's yml entry, then `{{ config() }}`
-// in the SQL file. `tags` accumulate across layers as in dbt; every other key replaces.
+// in the SQL file. `tags` accumulate across layers as in dbt, and so do hooks (pre_hook /
+// pre-hook, post_hook / post-hook, kept in extra as lists under the underscore names); every
+// other key replaces.
 #pragma once
 
 #include <map>

@@ -12,6 +12,7 @@
 #include "transform/project_files.h"
 #include "transform/schema_yml.h"
 #include "transform/test_nodes.h"
+#include "transform/text_util.h"
 
 namespace baliza::transform {
 namespace {
@@ -249,7 +250,24 @@ class ProjectBuilder {
     n.sources.insert(n.sources.end(), t.sources().begin(), t.sources().end());
   }
 
+  // A test name must be built in or a {% test %} macro (test_<name>) of the project.
+  void check_test_name(const TestSpec& test) {
+    const std::vector<std::string>& builtin = generic_test_names();
+    if (std::find(builtin.begin(), builtin.end(), test.test_name) != builtin.end()) return;
+    if (p_.macros->find("test_" + test.test_name) != nullptr) return;
+    std::vector<std::string> names = builtin;
+    for (const auto& [name, macro] : p_.macros->all())
+      if (name.rfind("test_", 0) == 0) names.push_back(name.substr(5));
+    std::string hint = did_you_mean(test.test_name, names);
+    throw usage_error("unknown test '" + test.test_name + "' at " +
+                      format_pos(test.file, test.pos) + (hint.empty() ? "" : hint) +
+                      "; tests: " + join(names, ", ") +
+                      "; define others with {% test name(model, column_name) %} in macros/ or "
+                      "tests/generic/, or write the check as SQL in tests/");
+  }
+
   void add_generic_test(const TestSpec& test, std::size_t attached_index) {
+    check_test_name(test);
     Node node = make_generic_test_node(test, p_.nodes[attached_index], p_.name());
     if (!test_names_.emplace(node.name, test.file).second) {
       // Same test declared twice (or a name clash): keep both, distinguished by position.

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/sha256.h"
+#include "transform/test_blocks.h"
 
 namespace baliza::transform {
 namespace {
@@ -36,7 +37,7 @@ void prepare_one(PreparedFile& f) {
     if (f.kind == FileKind::kModel || f.kind == FileKind::kSingularTest) {
       f.tmpl = std::make_shared<Template>(Template::parse(f.file.content, f.file.path));
     } else if (f.kind == FileKind::kMacros) {
-      f.macro_file = MacroFile::parse(f.file.content, f.file.path);
+      f.macro_file = MacroFile::parse(rewrite_test_blocks(f.file.content), f.file.path);
     } else if (f.kind == FileKind::kProperties) {
       f.properties = parse_schema_file(f.file.content, f.file.path);
     }
@@ -58,6 +59,9 @@ FileKind classify_file(const std::string& path, const ProjectSettings& s, std::s
     return yml ? FileKind::kProperties : FileKind::kIgnored;
   }
   if ((offset = under(path, s.test_paths)) != std::string_view::npos) {
+    // tests/generic/*.sql hold {% test %} definitions (macros), not singular tests.
+    if (ends_with(path, ".sql") && path.compare(offset, 8, "generic/") == 0)
+      return FileKind::kMacros;
     if (ends_with(path, ".sql")) return FileKind::kSingularTest;
     return yml ? FileKind::kProperties : FileKind::kIgnored;
   }

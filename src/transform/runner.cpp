@@ -16,6 +16,7 @@
 #include "transform/compiler.h"
 #include "transform/contract.h"
 #include "transform/data_tests.h"
+#include "transform/hooks.h"
 #include "transform/materialize.h"
 #include "transform/relation.h"
 #include "transform/seed_loader.h"
@@ -78,9 +79,22 @@ class Run {
       catalog_ = RelationCatalog::read(*spare_connection_);
     }
     int threads = std::max(1, std::min<int>(options_.threads, static_cast<int>(nodes_.size())));
-    std::vector<std::thread> workers;
-    for (int t = 0; t < threads; ++t) workers.emplace_back([this, t] { work(t + 1); });
-    for (auto& w : workers) w.join();
+    if (run_project_hooks(project_.settings.on_run_start, "on-run-start")) {
+      std::vector<std::thread> workers;
+      for (int t = 0; t < threads; ++t) workers.emplace_back([this, t] { work(t + 1); });
+      for (auto& w : workers) w.join();
+      run_project_hooks(project_.settings.on_run_end, "on-run-end");
+    } else {
+      for (std::size_t k = 0; k < nodes_.size(); ++k) {
+        if (state_[k] == 0) {
+          blocked_.insert(k);
+          blocked_by_[k] = "on-run-start";
+          std::unique_lock<std::mutex> lock(mutex_);
+          state_[k] = 1;
+          finish_skipped(k, dag_.node(nodes_[k]));
+        }
+      }
+    }
     summary_.completed_at = utc_timestamp_now();
     summary_.elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     print_footer();
@@ -88,6 +102,50 @@ class Run {
   }
 
  private:
+  // on-run-start / on-run-end, on a connection of their own; each hook is reported like a node
+  // (dbt's operation.<project>.<project>-on-run-start-<i>). False when one failed.
+  bool run_project_hooks(const std::vector<std::string>& hooks, const std::string& label) {
+    if (hooks.empty()) return true;
+    std::unique_ptr<Connection> conn = options_.connect();
+    for (std::size_t i = 0; i < hooks.size(); ++i) {
+      Outcome o;
+      o.result.unique_id = "operation." + project_.name() + "." + project_.name() + "-" + label +
+                           "-" + std::to_string(i);
+      o.result.started_at = utc_timestamp_now();
+      auto t0 = std::chrono::steady_clock::now();
+      std::string line = label + "[" + std::to_string(i) + "]";
+      try {
+        run_hooks(*conn, compiler_, {hooks[i]}, nullptr, label, project_.settings.file);
+        o.result.status = "success";
+        o.result.message = "OK";
+      } catch (const std::exception& e) {
+        o.result.status = "error";
+        o.result.message = e.what();
+        std::string text = e.what();
+        // run_hooks names the hook "<label>[0]"; this is hook i of the file.
+        if (auto at = text.find("[0]"); at != std::string::npos)
+          text.replace(at, 3, "[" + std::to_string(i) + "]");
+        o.details = "Runtime Error in hook " + line + "\n  " + indent(text);
+      }
+      o.result.completed_at = utc_timestamp_now();
+      o.result.execution_time =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      bool ok = o.result.status == "success";
+      emit(progress_line("hook " + line + " of " + project_.settings.file,
+                         ok ? "[OK in " + seconds(o.result.execution_time) + "]" : "[ERROR]"));
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (ok) {
+        ++summary_.pass;
+      } else {
+        ++summary_.error;
+        details_.push_back(o.details);
+      }
+      summary_.results.push_back(std::move(o.result));
+      if (!ok) return false;
+    }
+    return true;
+  }
+
   // Nearest selected ancestors, looking through unselected nodes (and ephemerals).
   void link_waits() {
     waits_.assign(nodes_.size(), {});
@@ -282,7 +340,9 @@ class Run {
 
   void run_seed(Connection& conn, const Node& n, Outcome& o) {
     MaterializeResult m;
+    run_hooks(conn, compiler_, node_hooks(n, false), &n, "pre_hook", n.unique_id);
     with_conflict_retry([&] { m = load_seed(conn, project_, n); });
+    run_hooks(conn, compiler_, node_hooks(n, true), &n, "post_hook", n.unique_id);
     o.result.status = "success";
     o.result.rows_affected = m.rows;
     o.result.message = "INSERT " + std::to_string(m.rows);
@@ -301,6 +361,7 @@ class Run {
     // A model whose columns drift from its contract fails before anything is replaced.
     if (contract_enforced(n)) enforce_contract(conn, n, compiled.sql);
     MaterializeResult m;
+    run_hooks(conn, compiler_, node_hooks(n, false), &n, "pre_hook", n.unique_id);
     if (n.config.batch_size > 0) {
       m = run_batched(conn, n, schema, name, incremental);
     } else if (kind == "view") {
@@ -314,6 +375,7 @@ class Run {
     } else {
       throw usage_error("unknown materialization '" + kind + "'");
     }
+    run_hooks(conn, compiler_, node_hooks(n, true), &n, "post_hook", n.unique_id);
     o.result.status = "success";
     o.result.rows_affected = m.rows;
     o.result.message = (m.rows >= 0 ? "OK " + std::to_string(m.rows) : std::string("OK"));
