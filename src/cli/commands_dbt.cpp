@@ -213,10 +213,11 @@ int run_retry(Context& ctx, DbtOptions& d) {
   }
   d.t.select = {select};
   std::vector<ResourceType> types = {ResourceType::kSeed, ResourceType::kModel,
-                                     ResourceType::kTest};
+                                     ResourceType::kSnapshot, ResourceType::kTest};
   if (command == "run") types = {ResourceType::kModel};
   if (command == "test") types = {ResourceType::kTest};
   if (command == "seed") types = {ResourceType::kSeed};
+  if (command == "snapshot") types = {ResourceType::kSnapshot};
   ctx.say("Retrying " + command + " -s '" + select + "'");
   return run_command(ctx, d.t, command, types);
 }
@@ -267,7 +268,10 @@ void add_dbt_commands(CLI::App& app, Context& ctx, int& exit_code) {
   const std::vector<Spec> runs = {
       {"build",
        "Seeds, models, snapshots and tests in DAG order",
-       {ResourceType::kSeed, ResourceType::kModel, ResourceType::kTest}},
+       {ResourceType::kSeed, ResourceType::kModel, ResourceType::kSnapshot, ResourceType::kTest}},
+      {"snapshot",
+       "Record changes of the snapshots' SELECTs (type-2 history)",
+       {ResourceType::kSnapshot}},
       {"run", "Build the models", {ResourceType::kModel}},
       {"test", "Run the data tests", {ResourceType::kTest}},
       {"seed", "Load the seed CSV files", {ResourceType::kSeed}},

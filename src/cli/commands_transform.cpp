@@ -31,6 +31,7 @@
 #include "transform/missing_seeds.h"
 #include "transform/relation.h"
 #include "transform/dbt_naming.h"
+#include "transform/estimate.h"
 #include "transform/run_log.h"
 #include "transform/runner.h"
 #include "transform/selector.h"
@@ -261,9 +262,10 @@ Dag offline_dag(const Project& project) {
 int run_ls(Context& ctx, const TransformOptions& o) {
   LoadedProject p = load_transform_project(ctx, o);
   Dag dag = offline_dag(p.project);
-  Selection s = select(
-      p.project, dag, o,
-      {ResourceType::kModel, ResourceType::kSeed, ResourceType::kTest, ResourceType::kSource}, ctx);
+  Selection s = select(p.project, dag, o,
+                       {ResourceType::kModel, ResourceType::kSeed, ResourceType::kSnapshot,
+                        ResourceType::kTest, ResourceType::kSource},
+                       ctx);
   std::string out;
   for (std::size_t i : s.indexes) {
     const Node& n = dag.node(i);
@@ -509,8 +511,8 @@ void add_transform_commands(CLI::App& app, Context& ctx, int& exit_code) {
       {"seed", "Load the project's seed CSV files into tables", {ResourceType::kSeed}},
       {"test", "Run the project's data tests", {ResourceType::kTest}},
       {"build",
-       "Seeds, models and tests in DAG order; failures skip what depends on them",
-       {ResourceType::kSeed, ResourceType::kModel, ResourceType::kTest}},
+       "Seeds, models, snapshots and tests in DAG order; failures skip what depends on them",
+       {ResourceType::kSeed, ResourceType::kModel, ResourceType::kSnapshot, ResourceType::kTest}},
   };
   for (const Spec& spec : runs) {
     CLI::App* cmd = app.add_subcommand(spec.name, spec.help);

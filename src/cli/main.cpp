@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/context.h"
+#include "cli/usage_hints.h"
 #include "core/error.h"
 #include "core/log.h"
 
@@ -46,9 +47,19 @@ int main(int argc, char** argv) {
   baliza::cli::add_ui_commands(app, ctx, exit_code);
   baliza::cli::add_dbt_commands(app, ctx, exit_code);
 
+  if (auto unknown = baliza::cli::unknown_command(app, argc, argv)) {
+    std::fprintf(stderr, "error: %s\n", unknown->c_str());
+    return static_cast<int>(baliza::ExitCode::kUsage);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      if (auto flag = baliza::cli::unknown_flag(app, argc, argv)) {
+        std::fprintf(stderr, "error: %s\n", flag->c_str());
+        return static_cast<int>(baliza::ExitCode::kUsage);
+      }
+    }
     int code = app.exit(e);
     return code == 0 ? 0 : static_cast<int>(baliza::ExitCode::kUsage);
   } catch (const baliza::Error& e) {

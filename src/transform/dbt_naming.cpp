@@ -94,6 +94,12 @@ void apply_dbt_naming(Project& project, const DbtTarget& target) {
     std::string custom = n.config.schema;
     if (n.resource_type == ResourceType::kTest && custom.empty()) custom = "dbt_test__audit";
     n.schema = namer.schema(n, custom);
+    // Snapshots' legacy target_schema / target_database are used verbatim.
+    if (n.resource_type == ResourceType::kSnapshot && n.config.extra.is_object()) {
+      if (auto it = n.config.extra.find("target_schema");
+          it != n.config.extra.end() && it->is_string())
+        n.schema = it->get<std::string>();
+    }
     n.identifier = namer.alias(n);
     std::string db = namer.database(n);
     // Only a database other than the target's is spelled out: the target's is the default

@@ -49,6 +49,9 @@ std::optional<std::string> enum_value(std::string_view key, nlohmann::json& valu
 }
 
 std::optional<std::string> normalize_materialized(ResourceType type, nlohmann::json& value) {
+  if (type == ResourceType::kSnapshot && value.is_string() &&
+      value.get<std::string>() == "snapshot")
+    return std::nullopt;
   if (type == ResourceType::kModel)
     return enum_value("materialized", value, kModelMaterializations, false);
   std::string expected(to_string(type));
@@ -76,13 +79,15 @@ std::string_view to_string(ResourceType type) {
       return "test";
     case ResourceType::kSource:
       return "source";
+    case ResourceType::kSnapshot:
+      return "snapshot";
   }
   return "model";
 }
 
 std::optional<ResourceType> parse_resource_type(std::string_view text) {
-  for (ResourceType t :
-       {ResourceType::kModel, ResourceType::kSeed, ResourceType::kTest, ResourceType::kSource}) {
+  for (ResourceType t : {ResourceType::kModel, ResourceType::kSeed, ResourceType::kTest,
+                         ResourceType::kSource, ResourceType::kSnapshot}) {
     if (to_string(t) == text) return t;
   }
   return std::nullopt;

@@ -18,9 +18,9 @@
 
 namespace baliza::transform {
 
-enum class ResourceType { kModel, kSeed, kTest, kSource };
+enum class ResourceType { kModel, kSeed, kTest, kSource, kSnapshot };
 
-// "model", "seed", "test", "source"
+// "model", "seed", "test", "source", "snapshot"
 std::string_view to_string(ResourceType type);
 std::optional<ResourceType> parse_resource_type(std::string_view text);
 

@@ -55,6 +55,9 @@ class ProjectBuilder {
       case FileKind::kSingularTest:
         add_singular_test(f, rel);
         break;
+      case FileKind::kSnapshot:
+        for (auto& [name, tmpl] : f.snapshots) add_snapshot(f, rel, name, tmpl);
+        break;
       case FileKind::kProperties:
         property_files_.push_back(&f);
         break;
@@ -132,6 +135,20 @@ class ProjectBuilder {
     n.raw_code = std::move(file.file.content);
   }
 
+  void add_snapshot(const PreparedFile& file, std::string_view rel, const std::string& name,
+                    std::shared_ptr<Template>& tmpl) {
+    std::string folder_rel(rel);
+    std::size_t slash = folder_rel.rfind('/');
+    folder_rel = slash == std::string::npos ? name : folder_rel.substr(0, slash + 1) + name;
+    Node& n = new_node(ResourceType::kSnapshot, file, folder_rel + ".sql", name);
+    n.path = std::string(rel);
+    claim_name(n);
+    n.refs = tmpl->refs();
+    n.sources = tmpl->sources();
+    n.raw_code = tmpl->source();
+    n.tmpl = std::move(tmpl);
+  }
+
   void add_singular_test(PreparedFile& file, std::string_view rel) {
     Node& n = new_node(ResourceType::kTest, file, rel, stem_of(rel));
     auto [it, inserted] = test_names_.emplace(n.name, n.original_file_path);
@@ -145,6 +162,8 @@ class ProjectBuilder {
   void apply_schema_file(SchemaFile& schema) {
     for (NodePatch& patch : schema.models) apply_patch(std::move(patch), ResourceType::kModel);
     for (NodePatch& patch : schema.seeds) apply_patch(std::move(patch), ResourceType::kSeed);
+    for (NodePatch& patch : schema.snapshots)
+      apply_patch(std::move(patch), ResourceType::kSnapshot);
     for (SourceDef& source : schema.sources) add_source(source);
   }
 
@@ -193,6 +212,14 @@ class ProjectBuilder {
       n.meta = std::move(patch.meta);
       n.source_extra = source.extra;
       n.source_extra.update(table.extra);
+      // dbt-duckdb: meta.external_location (the table's, else the source's) reads files.
+      for (const nlohmann::json* meta : {&n.meta, &source.meta}) {
+        if (meta->is_object() && meta->contains("external_location") &&
+            (*meta)["external_location"].is_string()) {
+          n.source_extra["external_location"] = (*meta)["external_location"];
+          break;
+        }
+      }
       n.config = default_config(ResourceType::kSource);
       n.config.schema = source.schema;
       n.config.database = source.database;
@@ -221,6 +248,8 @@ class ProjectBuilder {
       apply_config(n.config, folder_config_for(s.seeds, n.fqn));
     if (n.resource_type == ResourceType::kTest)
       apply_config(n.config, folder_config_for(s.tests, n.fqn));
+    if (n.resource_type == ResourceType::kSnapshot)
+      apply_config(n.config, folder_config_for(s.snapshots, n.fqn));
     if (auto it = yml_config_.find(index); it != yml_config_.end())
       apply_config(n.config, it->second);
     if (n.tmpl && n.tmpl->has_config()) apply_template_config(n);
@@ -320,9 +349,9 @@ void link_macros(Project& p, std::vector<PreparedFile>& files) {
   // Every template's link error is reported, not only the first.
   std::vector<std::string> errors;
   for (PreparedFile& f : files) {
-    if (!f.tmpl) continue;
     try {
-      f.tmpl->link_macros(library, &p.vars);
+      if (f.tmpl) f.tmpl->link_macros(library, &p.vars);
+      for (auto& [name, tmpl] : f.snapshots) tmpl->link_macros(library, &p.vars);
     } catch (const Error& e) {
       errors.emplace_back(e.what());
     }
@@ -376,7 +405,8 @@ void Project::reindex() {
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     by_id_.emplace(nodes[i].unique_id, i);
     if (nodes[i].resource_type == ResourceType::kModel ||
-        nodes[i].resource_type == ResourceType::kSeed) {
+        nodes[i].resource_type == ResourceType::kSeed ||
+        nodes[i].resource_type == ResourceType::kSnapshot) {
       by_ref_name_.emplace(nodes[i].name, i);
     }
   }

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/sha256.h"
+#include "transform/snapshot_blocks.h"
 #include "transform/test_blocks.h"
 
 namespace baliza::transform {
@@ -36,6 +37,11 @@ void prepare_one(PreparedFile& f) {
     f.checksum = sha256_hex(f.file.content);
     if (f.kind == FileKind::kModel || f.kind == FileKind::kSingularTest) {
       f.tmpl = std::make_shared<Template>(Template::parse(f.file.content, f.file.path));
+    } else if (f.kind == FileKind::kSnapshot) {
+      for (SnapshotBlock& b : find_snapshot_blocks(f.file.content, f.file.path)) {
+        f.snapshots.emplace_back(b.name,
+                                 std::make_shared<Template>(Template::parse(b.body, f.file.path)));
+      }
     } else if (f.kind == FileKind::kMacros) {
       f.macro_file = MacroFile::parse(rewrite_test_blocks(f.file.content), f.file.path);
     } else if (f.kind == FileKind::kProperties) {
@@ -63,6 +69,10 @@ FileKind classify_file(const std::string& path, const ProjectSettings& s, std::s
     if (ends_with(path, ".sql") && path.compare(offset, 8, "generic/") == 0)
       return FileKind::kMacros;
     if (ends_with(path, ".sql")) return FileKind::kSingularTest;
+    return yml ? FileKind::kProperties : FileKind::kIgnored;
+  }
+  if ((offset = under(path, s.snapshot_paths)) != std::string_view::npos) {
+    if (ends_with(path, ".sql")) return FileKind::kSnapshot;
     return yml ? FileKind::kProperties : FileKind::kIgnored;
   }
   if ((offset = under(path, s.macro_paths)) != std::string_view::npos) {

@@ -18,7 +18,9 @@ constexpr const char* kDefaultSchema = "main";
 
 std::string node_schema(const Node& node);
 std::string node_identifier(const Node& node);
-// "schema"."identifier" ("database"."schema"."identifier" for another catalog), quoted.
+// "schema"."identifier" ("database"."schema"."identifier" for another catalog), quoted. A
+// source with meta.external_location (dbt-duckdb) is its location: 'path/{name}.parquet' (a
+// quoted path DuckDB reads) or a call such as read_csv('x.csv', delim=';') as written.
 std::string relation_sql(const Node& node);
 // schema.identifier, for people.
 std::string relation_label(const Node& node);

@@ -16,10 +16,12 @@
 #include "transform/compiler.h"
 #include "transform/contract.h"
 #include "transform/data_tests.h"
+#include "transform/external.h"
 #include "transform/hooks.h"
 #include "transform/materialize.h"
 #include "transform/relation.h"
 #include "transform/seed_loader.h"
+#include "transform/snapshot.h"
 #include "transform/sql_error.h"
 
 namespace baliza::transform {
@@ -41,6 +43,7 @@ std::string seconds(double s) {
 std::string describe(const Node& n) {
   if (n.resource_type == ResourceType::kSeed) return "seed file " + relation_label(n);
   if (n.resource_type == ResourceType::kTest) return "test " + n.name;
+  if (n.resource_type == ResourceType::kSnapshot) return "snapshot " + relation_label(n);
   return "sql " + n.config.materialized + " model " + relation_label(n);
 }
 
@@ -72,7 +75,8 @@ class Run {
     // One catalog snapshot per run: building a model then needs no catalog query. Its
     // connection becomes the first worker's.
     bool any_model = std::any_of(nodes_.begin(), nodes_.end(), [&](std::size_t i) {
-      return dag_.node(i).resource_type == ResourceType::kModel;
+      return dag_.node(i).resource_type == ResourceType::kModel ||
+             dag_.node(i).resource_type == ResourceType::kSnapshot;
     });
     if (any_model) {
       spare_connection_ = options_.connect();
@@ -368,6 +372,10 @@ class Run {
       m = build_view(conn, schema, name, compiled.sql, catalog_.get());
     } else if (kind == "table") {
       m = build_table(conn, schema, name, compiled.sql, catalog_.get());
+    } else if (kind == "external") {
+      m = build_external(conn, n, schema, name, compiled.sql, catalog_.get());
+    } else if (kind == "snapshot") {
+      m = build_snapshot(conn, schema, name, compiled.sql, snapshot_spec(n), catalog_.get());
     } else if (kind == "incremental") {
       IncrementalSpec spec{n.config.incremental_strategy, n.config.unique_key,
                            options_.full_refresh};

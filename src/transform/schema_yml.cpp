@@ -7,11 +7,11 @@
 namespace baliza::transform {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version", "models", "sources", "seeds"};
+const std::vector<std::string> kTopKeys = {"version", "models", "sources", "seeds", "snapshots"};
 // dbt sections Baliza does not use: accepted so dbt projects load, reported once.
-const std::vector<std::string> kIgnoredTopKeys = {"exposures",     "macros",     "analyses",
-                                                  "snapshots",     "metrics",    "semantic_models",
-                                                  "saved_queries", "unit_tests", "groups"};
+const std::vector<std::string> kIgnoredTopKeys = {"exposures",  "macros",          "analyses",
+                                                  "metrics",    "semantic_models", "saved_queries",
+                                                  "unit_tests", "groups"};
 const std::vector<std::string> kNodeKeys = {"name",  "description", "config", "columns",
                                             "tests", "data_tests",  "meta",   "docs"};
 const std::vector<std::string> kColumnKeys = {"name",  "description", "data_type",
@@ -238,6 +238,9 @@ SchemaFile parse_schema_file(const std::string& text, const std::string& file) {
     out.seeds.push_back(parse_node(file, n, ResourceType::kSeed, kNodeKeys, "a seed"));
   });
   each("sources", [&](const YamlNode& n) { out.sources.push_back(parse_source(file, n)); });
+  each("snapshots", [&](const YamlNode& n) {
+    out.snapshots.push_back(parse_node(file, n, ResourceType::kSnapshot, kNodeKeys, "a snapshot"));
+  });
   return out;
 }
 

@@ -67,6 +67,7 @@ struct SourceDef {
 struct SchemaFile {
   std::vector<NodePatch> models;
   std::vector<NodePatch> seeds;
+  std::vector<NodePatch> snapshots;
   std::vector<SourceDef> sources;
 };
 

@@ -112,6 +112,9 @@ class Validator {
         case ResourceType::kModel:
           check_model(n, prefix);
           break;
+        case ResourceType::kSnapshot:  // its SELECT binds like a model's
+          check_model(n, prefix);
+          break;
       }
     } catch (const Error& e) {
       failed_.insert(i);

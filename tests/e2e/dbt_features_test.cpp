@@ -114,5 +114,28 @@ TEST_F(DbtFeatures, CustomGenericTestsFromMacrosAndTestsGeneric) {
   EXPECT_TRUE(contains(unknown.err, "did you mean 'is_positive'")) << unknown.err;
 }
 
+TEST_F(DbtFeatures, ExternalModelsAndExternalSources) {
+  write("data/events.csv", "id,kind,amount\n1,a,10\n2,b,20\n3,a,5\n");
+  write("models/sources.yml",
+        "version: 2\nsources:\n  - name: files\n    meta: {external_location: "
+        "\"data/{name}.csv\"}\n    tables:\n      - name: events\n");
+  write("models/by_kind.sql",
+        "{{ config(materialized='external', location='out/by_kind', partition_by='kind') }}\n"
+        "select kind, id, amount from {{ source('files', 'events') }}\n");
+  write("models/totals.sql",
+        "{{ config(materialized='external', format='csv') }}\n"
+        "select kind, sum(amount) as total from {{ ref('by_kind') }} group by kind\n");
+  auto r = dbt("run");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Files written where dbt-duckdb writes them; the relations read them back.
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "by_kind" / "kind=a"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "totals.csv"));
+  EXPECT_EQ(csv("select kind, id, amount from main.by_kind order by id"),
+            csv("select kind, id, amount from read_csv('data/events.csv') order by id"));
+  EXPECT_EQ(csv("select kind, total from read_csv('totals.csv') order by kind"),
+            csv("select kind, sum(amount) as total from read_csv('data/events.csv') group by "
+                "kind order by kind"));
+}
+
 }  // namespace
 }  // namespace baliza
