@@ -171,7 +171,7 @@ std::string materialize_ranked(Connection& conn, const std::string& rowids) {
 
 void trace_input(Explainer& ex, const std::string& label, const std::string& rowids_sql,
                  const std::string& via, int depth, const TraceOptions& o, ExplainResult& result,
-                 bool ranked) {
+                 bool ranked, bool skip_empty = false) {
   const Node* n = ex.node_of(label);
   RelationName rel = split_label(label);
   const std::string rowids = materialize_ranked(ex.conn, rowids_sql);
@@ -183,6 +183,7 @@ void trace_input(Explainer& ex, const std::string& label, const std::string& row
   level.kind = ex.kind_of(label, n);
   level.via = via;
   level.rows = count_rows(ex.conn, rows);
+  if (skip_empty && level.rows == 0) return;  // a union operand that fed none of these rows
   if (ranked) {
     Result r = ex.conn.query(
         "SELECT count(DISTINCT rowid) FILTER (WHERE __rank = 1), count(DISTINCT "
@@ -207,10 +208,8 @@ void trace_input(Explainer& ex, const std::string& label, const std::string& row
   }
   if (n && n->resource_type == ResourceType::kSeed)
     level.notes.push_back("seed file " + n->original_file_path);
-  std::size_t index = result.levels.size();
   result.levels.push_back(std::move(level));
   if (n && n->resource_type == ResourceType::kModel) trace_model(ex, *n, rows, depth, o, result);
-  (void)index;
 }
 
 void trace_model(Explainer& ex, const Node& node, const std::string& selected, int depth,
@@ -248,7 +247,7 @@ void trace_model(Explainer& ex, const Node& node, const std::string& selected, i
   for (const DirectInput& in : links.direct) {
     std::string rowids = backward_direct_sql(ex.sql, links, in, selected);
     trace_input(ex, in.relation.label(), rowids, via, depth + 1, o, result,
-                !links.dedup_partition.empty());
+                !links.dedup_partition.empty(), in.carried);
   }
   for (const OriginInput& in : links.origins) {
     std::string rowids = backward_origin_sql(in, selected);

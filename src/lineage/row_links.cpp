@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "lineage/rowid_carrier.h"
 
 namespace baliza::lineage {
 namespace {
@@ -61,7 +62,8 @@ void direct_bindings(const Flow& f, std::vector<DirectInput>& out, bool& other) 
     direct_bindings(*f.left, out, other);
     direct_bindings(*f.right, out, other);
   } else if (f.kind == FlowKind::kRelation) {
-    out.push_back({f.binding.empty() ? f.relation.table : f.binding, f.relation});
+    std::string binding = f.binding.empty() ? f.relation.table : f.binding;
+    out.push_back({binding, f.relation, quote_identifier(binding) + ".rowid"});
   } else if (!(f.kind == FlowKind::kSelect && !f.source)) {  // a constant row is no input
     other = true;
   }
@@ -87,6 +89,42 @@ std::string key_match(const ModelLinks& links, const std::string& alias) {
 
 std::string where_of(FlowSql& sql, const Flow& f) {
   return f.query->where ? "(" + sql.expr(*f.query->where) + ")" : "TRUE";
+}
+
+bool has_name(const std::optional<std::vector<std::string>>& cols, const std::string& name) {
+  if (!cols) return true;  // unknown: do not reject
+  return std::any_of(cols->begin(), cols->end(),
+                     [&](const std::string& c) { return iequals(c, name); });
+}
+
+// A model whose counted flow is a UNION: its rows are the union's rows, identified by their
+// scalar columns, each carrying its input row (rowid_carrier.h).
+void link_union(FlowSql& sql, Catalog& catalog, const Flow& top, const Flow& f,
+                const RelationName& table, const std::vector<std::string>& table_cols,
+                ModelLinks& links) {
+  RowidCarrier carrier = carry_rowids(sql, f);
+  if (!carrier.ok()) {
+    links.reason = carrier.reason;
+    return;
+  }
+  RelationColumns rc = catalog.lookup();
+  const std::string u = "__u";
+  links.with_sql = sql.with_clause(f);
+  links.from_sql = "(" + carrier.sql + ") AS " + u;
+  links.where_sql = "TRUE";
+  auto union_cols = output_columns(f, rc);
+  for (const std::string& col : table_cols) {
+    auto n = name_at(top, col, f, rc);
+    if (!n || !scalar_type(catalog.type(table, col))) continue;
+    if (f.setop_type != "UNION_BY_NAME" && !has_name(union_cols, *n)) continue;
+    links.keys.push_back({col, u + "." + quote_identifier(*n)});
+  }
+  if (links.keys.empty()) {
+    links.reason = "no scalar column identifies the union's rows";
+    return;
+  }
+  for (const CarriedInput& in : carrier.inputs)
+    links.direct.push_back({u, in.relation, u + "." + quote_identifier(in.column), true});
 }
 
 }  // namespace
@@ -141,10 +179,21 @@ ModelLinks link_model(FlowSql& sql, Catalog& catalog, const ModelShape& shape,
     links.reason = "table " + table.label() + " not found";
     return links;
   }
+  if (f->kind == FlowKind::kSetOperation) {
+    link_union(sql, catalog, top, *f, table, *table_cols, links);
+    return links;
+  }
   if (f->kind != FlowKind::kSelect || !f->source) {
     links.reason = "shape " + describe(*f) + " is not traceable row by row";
     return links;
   }
+  links.with_sql = sql.with_clause(*f);
+  links.from_sql = sql.from_item(*f->query->from);
+  links.where_sql = where_of(sql, *f);
+  // A FROM that is a union (a CTE, a subquery): its rows carry their input rowids.
+  std::optional<RowidCarrier> carrier;
+  if (f->source->kind == FlowKind::kSetOperation) carrier = carry_rowids(sql, *f->source);
+  const bool carried = carrier && carrier->ok();
   // Keys: table column -> expression over the counted flow's FROM.
   auto add_key = [&](const std::string& name_in_f, const Expr& e) {
     for (const std::string& col : *table_cols) {
@@ -177,12 +226,16 @@ ModelLinks link_model(FlowSql& sql, Catalog& catalog, const ModelShape& shape,
   } else if (auto cols = output_columns(*f, rc)) {
     for (const std::string& c : *cols) {
       auto origin = passthrough_origin(*f, c, rc);
-      if (!origin || !scalar_type(catalog.type(origin->relation, origin->column))) continue;
       const Expr* item = select_item(*f, c);
+      // Over a carried union: a column the select copies from it (a reference or a star).
+      const bool copied = carried && (!item || item->kind == ExprKind::kColumnRef);
+      if (origin && !scalar_type(catalog.type(origin->relation, origin->column))) continue;
+      if (!origin && !copied) continue;
       std::string expr = item ? sql.expr(*item) : quote_identifier(c);
       for (const std::string& col : *table_cols) {
         auto n = name_at(top, col, *f, rc);
-        if (n && iequals(*n, c)) links.keys.push_back({col, expr});
+        if (n && iequals(*n, c) && (origin || scalar_type(catalog.type(table, col))))
+          links.keys.push_back({col, expr});
       }
     }
   }
@@ -199,6 +252,15 @@ ModelLinks link_model(FlowSql& sql, Catalog& catalog, const ModelShape& shape,
   }
   bool other = false;
   direct_bindings(*f->source, links.direct, other);
+  if (other && carried) {
+    links.direct.clear();
+    const std::string binding = f->source->binding.empty() ? "__u" : f->source->binding;
+    links.from_sql = "(" + carrier->sql + ") AS " + quote_identifier(binding);
+    for (const CarriedInput& in : carrier->inputs)
+      links.direct.push_back({binding, in.relation,
+                              quote_identifier(binding) + "." + quote_identifier(in.column), true});
+    other = false;
+  }
   if (other) {
     links.direct.clear();
     // Columns copied unchanged from base relations identify their rows.
@@ -214,7 +276,8 @@ ModelLinks link_model(FlowSql& sql, Catalog& catalog, const ModelShape& shape,
       it->columns.emplace_back(col, origin->column);
     }
     if (links.origins.empty())
-      links.reason = "its input is not a table and no column comes from one";
+      links.reason = "its input is not a table and no column comes from one" +
+                     (carrier ? " (" + carrier->reason + ")" : std::string());
   }
   // Unnest of a JSON array: position column and JSON path.
   for (const Expr* u : f->unnests) {
@@ -243,16 +306,16 @@ ModelLinks link_model(FlowSql& sql, Catalog& catalog, const ModelShape& shape,
 
 std::string backward_direct_sql(FlowSql& sql, const ModelLinks& links, const DirectInput& input,
                                 const std::string& selected) {
-  const Flow& f = *links.counted;
   std::string rank = links.dedup_partition.empty()
                          ? std::string("1")
                          : "row_number() OVER (PARTITION BY " + links.dedup_partition +
                                (links.dedup_order.empty() ? "" : " ORDER BY " + links.dedup_order) +
                                ")";
-  return sql.with_clause(f) + "SELECT " + quote_identifier(input.binding) + ".rowid AS rowid, " +
-         rank + " AS __rank FROM " + sql.from_item(*f.query->from) + " WHERE " + where_of(sql, f) +
-         " AND EXISTS (SELECT 1 FROM (" + selected_keys(links, selected) + ") AS __sel WHERE " +
-         key_match(links, "__sel") + ")";
+  (void)sql;
+  return links.with_sql + "SELECT " + input.rowid + " AS rowid, " + rank + " AS __rank FROM " +
+         links.from_sql + " WHERE " + links.where_sql + " AND " + input.rowid +
+         " IS NOT NULL AND EXISTS (SELECT 1 FROM (" + selected_keys(links, selected) +
+         ") AS __sel WHERE " + key_match(links, "__sel") + ")";
 }
 
 std::string backward_origin_sql(const OriginInput& input, const std::string& selected) {
@@ -267,25 +330,23 @@ std::string backward_origin_sql(const OriginInput& input, const std::string& sel
 
 std::string forward_direct_sql(FlowSql& sql, const ModelLinks& links, const DirectInput& input,
                                const RelationName& table, const std::string& input_rowids) {
-  const Flow& f = *links.counted;
+  (void)sql;
   std::string keys;
   for (std::size_t i = 0; i < links.keys.size(); ++i)
     keys += (i ? ", " : "") + links.keys[i].expr + " AS " + quote_identifier(links.keys[i].column);
   std::string from_rows;
   if (links.dedup_partition.empty()) {
-    from_rows = sql.with_clause(f) + "SELECT " + keys + " FROM " + sql.from_item(*f.query->from) +
-                " WHERE " + where_of(sql, f) + " AND " + quote_identifier(input.binding) +
-                ".rowid IN (" + input_rowids + ")";
+    from_rows = links.with_sql + "SELECT " + keys + " FROM " + links.from_sql + " WHERE " +
+                links.where_sql + " AND " + input.rowid + " IN (" + input_rowids + ")";
   } else {
     // Through a dedup only the kept versions matter: an older version changes nothing.
     std::string cols;
     for (const RowKey& k : links.keys)
       cols += (cols.empty() ? "" : ", ") + quote_identifier(k.column);
-    from_rows = sql.with_clause(f) + "SELECT " + cols + " FROM (SELECT " + keys + ", " +
-                quote_identifier(input.binding) +
-                ".rowid AS __rid, row_number() OVER (PARTITION BY " + links.dedup_partition +
+    from_rows = links.with_sql + "SELECT " + cols + " FROM (SELECT " + keys + ", " + input.rowid +
+                " AS __rid, row_number() OVER (PARTITION BY " + links.dedup_partition +
                 (links.dedup_order.empty() ? "" : " ORDER BY " + links.dedup_order) +
-                ") AS __rank FROM " + sql.from_item(*f.query->from) + " WHERE " + where_of(sql, f) +
+                ") AS __rank FROM " + links.from_sql + " WHERE " + links.where_sql +
                 ") WHERE __rank = 1 AND __rid IN (" + input_rowids + ")";
   }
   std::string match;
@@ -312,7 +373,7 @@ std::string forward_origin_sql(const OriginInput& input, const RelationName& tab
 std::optional<std::string> recompute_sql(FlowSql& sql, const ModelShape& shape,
                                          const ModelLinks& links, const std::string& selected) {
   const Flow& f = *links.counted;
-  if (&f != shape.flow.get() || !f.query) return std::nullopt;
+  if (&f != shape.flow.get() || !f.query || f.kind != FlowKind::kSelect) return std::nullopt;
   // WHERE <model's where> AND EXISTS (selected rows with the same keys), spliced into the
   // model's own query node.
   Result r =

@@ -7,6 +7,10 @@
 // unchanged from the FROM. Inputs are reached two ways:
 // - `direct`: a base relation bound in the counted flow's FROM (a table, a join side): its
 //   contributing rows are the `binding.rowid` of the FROM rows whose keys match.
+// - `direct` through a union: when the FROM is a UNION [ALL] (a CTE, a subquery) of selects over
+//   base relations, or the model itself is such a union, the union is rewritten to carry each
+//   row's input rowid (rowid_carrier.h) and each relation it reads is a direct input whose
+//   rowid is a carried column. A model that is a union is identified by its scalar columns.
 // - `origins`: when the FROM is a CTE or subquery chain (e.g. an unnest over decompressed raw
 //   pages), the model columns copied unchanged from a base relation (passthrough_origin)
 //   identify that relation's rows (e.g. request_id -> raw.api_requests).
@@ -37,6 +41,8 @@ struct RowKey {
 struct DirectInput {
   std::string binding;  // how the FROM names it (alias or table)
   RelationName relation;
+  std::string rowid;     // SQL of its rowid over the FROM: "binding".rowid, or a carried column
+  bool carried = false;  // read through a union (rowid_carrier.h): one input among several
 };
 
 struct OriginInput {
@@ -47,6 +53,9 @@ struct OriginInput {
 struct ModelLinks {
   const Flow* counted = nullptr;
   std::string reason;  // empty when traceable
+  // The counted flow's rows as SQL pieces: "WITH ... " (or ""), its FROM (the model's own, or a
+  // union rewritten to carry rowids, rowid_carrier.h) and its WHERE ("TRUE" when none).
+  std::string with_sql, from_sql, where_sql;
   std::vector<RowKey> keys;
   std::vector<DirectInput> direct;
   std::vector<OriginInput> origins;

@@ -86,6 +86,39 @@ TEST_F(Explain, TraceImpactAndReconcileOnTheDemo) {
               rec["record"]["numeroControlePNCP"].get<std::string>());
   }
 
+  // trace through a UNION ALL CTE: the orgao seen in the most staging models, back to every
+  // staging row of each model that names it, and on to the raw pages.
+  const std::string orgao = scalar(
+      "select orgao_cnpj from marts.dim_orgaos order by len(origens) desc, orgao_cnpj limit 1");
+  json d = run_json("trace dim_orgaos --where \"orgao_cnpj = '" + orgao + "'\" --limit 0", 0);
+  ASSERT_TRUE(d["complete"].get<bool>()) << d.dump(2);
+  EXPECT_NE(d["levels"][0]["notes"][0].get<std::string>().find("counts and sums match"),
+            std::string::npos);
+  const std::string origens = scalar(
+      "select array_to_string(origens, ',') from marts.dim_orgaos "
+      "where orgao_cnpj = '" +
+      orgao + "'");
+  int traced_models = 0;
+  for (const char* m :
+       {"contratacoes", "contratos", "atas", "pca_itens", "instrumentos_cobranca"}) {
+    std::string n = scalar(std::string("select count(*) from staging.") + m +
+                           " where orgao_cnpj = '" + orgao + "'");
+    const json* l = level(d, std::string("staging.") + m);
+    if (n == "0") {
+      EXPECT_EQ(l, nullptr) << m;
+      continue;
+    }
+    ASSERT_NE(l, nullptr) << m << "\n" << d.dump(2);
+    EXPECT_EQ(std::to_string((*l)["rows"].get<int>()), n) << m;
+    EXPECT_NE(origens.find(m), std::string::npos) << m << " not in " << origens;
+    ++traced_models;
+  }
+  EXPECT_GE(traced_models, 2);
+  int page_levels = 0;
+  for (const json& l : d["levels"])
+    if (l["relation"] == "raw.api_requests" && l["rows"].get<int>() > 0) ++page_levels;
+  EXPECT_EQ(page_levels, traced_models);
+
   // impact: a page whose records appear in no other page (removing it must change exactly the
   // mart rows impact lists).
   std::string page = scalar(
