@@ -53,7 +53,7 @@ std::string FlowSql::cte_sql(const Cte& cte) {
       out += (i ? ", " : "") + quote_identifier(cte.column_aliases[i]);
     out += ")";
   }
-  out += " AS (" + (cte.query ? query_sql(conn_, cte.query->json) : std::string("SELECT 1")) + ")";
+  out += " AS (" + (cte.query ? query_sql(conn_, *cte.query->json) : std::string("SELECT 1")) + ")";
   return cache_[&cte] = out;
 }
 
@@ -69,13 +69,13 @@ std::string FlowSql::from_item(const TableRef& table) {
   auto it = cache_.find(&table);
   if (it != cache_.end()) return it->second;
   return cache_[&table] =
-             strip_prefix(query_sql(conn_, select_star_from(table.json)), "SELECT * FROM ");
+             strip_prefix(query_sql(conn_, select_star_from(*table.json)), "SELECT * FROM ");
 }
 
 std::string FlowSql::expr(const Expr& e) {
   auto it = cache_.find(&e);
   if (it != cache_.end()) return it->second;
-  nlohmann::json unnamed = e.json;  // "x AS y" is not an expression
+  nlohmann::json unnamed = *e.json;  // "x AS y" is not an expression
   if (unnamed.is_object()) unnamed["alias"] = "";
   return cache_[&e] = expression_sql(conn_, unnamed);
 }
@@ -86,7 +86,7 @@ std::string FlowSql::query(const Flow& flow) {
     if (flow.table) return "SELECT * FROM " + from_item(*flow.table);
     throw failure("no SQL for a flow of this kind");
   }
-  json node = flow.query->json;
+  json node = *flow.query->json;
   node["cte_map"] = {{"map", json::array()}};  // its CTEs are in with_clause
   return with_clause(flow) + query_sql(conn_, node);
 }

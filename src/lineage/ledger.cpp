@@ -32,7 +32,7 @@ json without_locations(const json& j) {
 }
 
 bool same_expr(const Expr& a, const Expr& b) {
-  return without_locations(a.json) == without_locations(b.json);
+  return without_locations(*a.json) == without_locations(*b.json);
 }
 
 bool is_not_of(const Expr& maybe_not, const Expr& e) {

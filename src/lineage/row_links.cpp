@@ -386,7 +386,7 @@ std::optional<std::string> recompute_sql(FlowSql& sql, const ModelShape& shape,
   if (parsed.is_discarded() || parsed.value("error", false))
     throw failure("cannot restrict the model's query to the selected rows");
   json exists = parsed["statements"][0]["node"]["where_clause"];
-  json node = f.query->json;
+  json node = *f.query->json;
   node["cte_map"] = {{"map", json::array()}};
   if (node["where_clause"].is_null()) {
     node["where_clause"] = exists;

@@ -97,7 +97,7 @@ void collect_lambda_params(const json& lhs, std::vector<std::string>& out) {
 
 std::unique_ptr<Expr> build_expr(const json& j) {
   auto e = std::make_unique<Expr>();
-  e->json = j;
+  e->json = &j;
   e->type = str(j, "type");
   e->alias = str(j, "alias");
   if (auto it = j.find("query_location"); it != j.end() && it->is_number_unsigned()) {
@@ -206,7 +206,7 @@ std::unique_ptr<Expr> build_expr(const json& j) {
 
 std::unique_ptr<TableRef> build_table(const json& j) {
   auto t = std::make_unique<TableRef>();
-  t->json = j;
+  t->json = &j;
   t->alias = str(j, "alias");
   t->column_aliases = strings(j, "column_name_alias");
   const std::string type = str(j, "type");
@@ -293,7 +293,7 @@ void flatten_setop(const json& node, const std::string& type, bool all,
 
 std::unique_ptr<Query> build_query(const json& node) {
   auto q = std::make_unique<Query>();
-  q->json = node;
+  q->json = &node;
   read_ctes(*q, node);
   read_modifiers(*q, node);
   const std::string type = str(node, "type");
@@ -439,6 +439,10 @@ const Cte* Query::find_cte(std::string_view name) const {
 }
 
 SqlTree tree_from_json(std::string sql, const nlohmann::json& serialized) {
+  return tree_from_json(std::move(sql), nlohmann::json(serialized));
+}
+
+SqlTree tree_from_json(std::string sql, nlohmann::json&& serialized) {
   if (serialized.value("error", false)) {
     throw usage_error("SQL does not parse: " + serialized.value("error_message", std::string()) +
                       " (" + serialized.value("error_type", std::string("error")) + ")");
@@ -448,7 +452,9 @@ SqlTree tree_from_json(std::string sql, const nlohmann::json& serialized) {
     throw usage_error("expected exactly one SELECT statement to analyse");
   SqlTree tree;
   tree.sql = std::move(sql);
-  tree.root = build_query(statements->at(0).at("node"));
+  auto document = std::make_shared<const nlohmann::json>(std::move(serialized));
+  tree.root = build_query(document->at("statements").at(0).at("node"));
+  tree.document = std::move(document);
   return tree;
 }
 
@@ -457,7 +463,7 @@ SqlTree parse_sql(Connection& conn, std::string_view sql) {
   std::string text = r.get_string(0, 0);
   json serialized = json::parse(text, nullptr, false);
   if (serialized.is_discarded()) throw usage_error("DuckDB returned an unreadable parse tree");
-  return tree_from_json(std::string(sql), serialized);
+  return tree_from_json(std::string(sql), std::move(serialized));
 }
 
 std::string query_sql(Connection& conn, const nlohmann::json& node) {

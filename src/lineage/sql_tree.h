@@ -4,8 +4,9 @@
 //
 // How: DuckDB serializes its parse tree (`json_serialize_sql(sql)`); parse_sql() runs it on a
 // connection and turns the JSON into the structs below. Nothing is guessed from SQL text: every
-// node is what DuckDB's parser produced. Each node keeps its original JSON (`json`), so a caller
-// can change a copy and turn it back into SQL with DuckDB's `json_deserialize_sql`
+// node is what DuckDB's parser produced. Each node points to its original JSON (`json`, inside
+// the parsed document the SqlTree owns: no per-node copy), so a caller can change a copy and
+// turn it back into SQL with DuckDB's `json_deserialize_sql`
 // (to_sql / expression_sql / query_sql): that is how the ledger and trace build derived
 // queries (count the rows a WHERE rejects, the rows behind one output row) without printing SQL.
 //
@@ -88,7 +89,7 @@ struct Expr {
   std::vector<std::unique_ptr<Expr>> partitions;  // kWindow
   std::vector<std::unique_ptr<Expr>> orders;      // kWindow; order expressions
   std::vector<bool> orders_descending;            // kWindow; parallel to orders
-  nlohmann::json json;                            // DuckDB's node, as serialized
+  const nlohmann::json* json = nullptr;           // DuckDB's node, in SqlTree::document
 
   bool is_aggregate() const;  // a FUNCTION that is a known aggregate (count, sum, ...)
   // The name this expression has in its select list: alias, else the last column name of a
@@ -116,9 +117,9 @@ struct TableRef {
   std::string ref_type;   // REGULAR, NATURAL, CROSS, POSITIONAL, ASOF, DEPENDENT
   std::unique_ptr<Expr> condition;
   std::vector<std::string> using_columns;
-  std::unique_ptr<Query> subquery;  // kSubquery
-  std::unique_ptr<Expr> function;   // kTableFunction
-  nlohmann::json json;
+  std::unique_ptr<Query> subquery;       // kSubquery
+  std::unique_ptr<Expr> function;        // kTableFunction
+  const nlohmann::json* json = nullptr;  // in SqlTree::document
 
   // The name a query uses for this table: alias, else table name (kBaseTable), else "".
   std::string binding_name() const;
@@ -155,7 +156,8 @@ struct Query {
   std::string setop_type;  // UNION, EXCEPT, INTERSECT, UNION_BY_NAME
   bool setop_all = false;
   std::vector<std::unique_ptr<Query>> operands;
-  nlohmann::json json;  // DuckDB's query node (without the statement wrapper)
+  // DuckDB's query node (without the statement wrapper), in SqlTree::document.
+  const nlohmann::json* json = nullptr;
 
   // The CTE named `name` declared on this query (not its parents), or nullptr.
   const Cte* find_cte(std::string_view name) const;
@@ -163,6 +165,9 @@ struct Query {
 
 struct SqlTree {
   std::string sql;  // the SQL that was parsed
+  // json_serialize_sql's document; every node's `json` points into it (it lives as long as the
+  // tree, moves with it, and is never changed).
+  std::shared_ptr<const nlohmann::json> document;
   std::unique_ptr<Query> root;
 };
 
@@ -171,8 +176,10 @@ struct SqlTree {
 SqlTree parse_sql(Connection& conn, std::string_view sql);
 
 // Builds the tree from json_serialize_sql's output (exposed for tests and callers that already
-// hold the JSON). Throws usage_error as parse_sql does.
+// hold the JSON; the rvalue form takes the document without copying it). Throws usage_error as
+// parse_sql does.
 SqlTree tree_from_json(std::string sql, const nlohmann::json& serialized);
+SqlTree tree_from_json(std::string sql, nlohmann::json&& serialized);
 
 // SQL text of a query node / expression, through DuckDB's json_deserialize_sql (so it is
 // exactly what DuckDB would run). `node` is a query node's JSON (Query::json, possibly edited).

@@ -111,8 +111,8 @@ struct Walker {
   std::optional<std::string> expr_type(const Flow* source, const Expr& e) {
     if (e.kind == ExprKind::kColumnRef) return ref_type(source, e.column_names);
     if (e.kind == ExprKind::kConstant && !e.is_null) {
-      auto v = e.json.find("value");
-      if (v != e.json.end() && v->is_object() && v->contains("type"))
+      auto v = e.json->find("value");
+      if (v != e.json->end() && v->is_object() && v->contains("type"))
         return (*v)["type"].value("id", std::string());
     }
     return std::nullopt;
@@ -224,17 +224,17 @@ std::size_t first_location(const Query& q) {
 
 void set_operations(const Query& q, std::vector<nlohmann::json> ctes, Connection& conn,
                     std::vector<TypeIssue>& out) {
-  if (auto own = q.json.find("cte_map"); own != q.json.end() && own->contains("map"))
+  if (auto own = q.json->find("cte_map"); own != q.json->end() && own->contains("map"))
     for (const auto& c : (*own)["map"]) ctes.push_back(c);
   for (const Cte& c : q.ctes)
     if (c.query) set_operations(*c.query, ctes, conn, out);
   if (q.kind == QueryKind::kSetOperation && q.operands.size() >= 2) {
     bool by_name = q.setop_type == "UNION_BY_NAME";
-    auto first = describe(conn, q.operands[0]->json, ctes);
+    auto first = describe(conn, *q.operands[0]->json, ctes);
     for (std::size_t k = 0; k < first.size(); ++k)
       if (null_item(*q.operands[0], k)) first[k].second = "NULL";
     for (std::size_t i = 1; i < q.operands.size() && !first.empty(); ++i) {
-      auto other = describe(conn, q.operands[i]->json, ctes);
+      auto other = describe(conn, *q.operands[i]->json, ctes);
       for (std::size_t k = 0; k < other.size(); ++k) {
         const std::pair<std::string, std::string>* base = nullptr;
         if (by_name) {

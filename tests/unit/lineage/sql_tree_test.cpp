@@ -111,8 +111,8 @@ TEST_F(SqlTreeTest, SubqueriesUnnestAndTableFunctions) {
 
 TEST_F(SqlTreeTest, RoundTripsThroughDuckDb) {
   SqlTree t = parse_sql(conn, "select a + 1 as b from t where a > 2");
-  EXPECT_EQ(expression_sql(conn, t.root->where->json), "(a > 2)");
-  nlohmann::json edited = t.root->json;
+  EXPECT_EQ(expression_sql(conn, *t.root->where->json), "(a > 2)");
+  nlohmann::json edited = *t.root->json;
   edited["where_clause"] = nullptr;
   EXPECT_EQ(query_sql(conn, edited), "SELECT (a + 1) AS b FROM t");
 }
