@@ -73,7 +73,7 @@ int run_ui(Context& ctx, const UiFlags& flags) {
   };
   ui::UiReader reader(s.db_path, reader_options);
   reader.query("SELECT 1");  // fail now, not in the browser, when the database cannot be read
-  ui::UiApi api(reader, {project ? &*project : nullptr, dag ? &*dag : nullptr});
+  ui::UiApi api(reader, {project ? &*project : nullptr, dag ? &*dag : nullptr, s.coordinator_url});
   ui::UiServer server(api, flags.serve);
   std::string url = server.url();
   std::printf("baliza ui: %s (database %s; Ctrl-C to stop)\n", url.c_str(), s.db_path.c_str());

@@ -73,6 +73,7 @@ class ConnectionReader : public Reader {
   std::string source() const override { return source_; }
   bool served_by_holder() const override { return false; }
   bool can_read(std::string_view sql) override { return is_single_select(conn_, sql); }
+  Connection* connection() override { return &conn_; }
 
  private:
   Connection& conn_;
@@ -189,6 +190,7 @@ class FailoverReader : public Reader {
   std::string source() const override { return inner_->source(); }
   bool served_by_holder() const override { return inner_->served_by_holder(); }
   bool can_read(std::string_view sql) override { return inner_->can_read(sql); }
+  Connection* connection() override { return inner_->connection(); }
 
  private:
   std::string path_;

@@ -40,6 +40,10 @@ class Reader {
   // Whether sql is one SELECT that can run here. Through a socket always true (the holder
   // decides, and refuses anything else with exit 2).
   virtual bool can_read(std::string_view sql) = 0;
+  // The connection reads run on when this process has the file open itself (read-only, and
+  // with external access off when guarded); nullptr through a holder's socket. For read-only
+  // library code that needs a Connection (the UI's lineage trace); it must only run SELECTs.
+  virtual Connection* connection() { return nullptr; }
 };
 
 struct ReaderOptions {

@@ -12,7 +12,14 @@
 //   model(id)               a model: SQL, columns, tests and their history, accounting, lineage
 //   quality()               accounting ledger per run, quarantine by failure type, drift, tests
 //   query(sql, offset, n)   a read-only SELECT, one page of rows (+ whether more exist)
-//   lineage(rel, col, v)    rows of a relation back to their raw page and JSON record
+//   lineage_rows(model)     rows of a model to pick one to trace (ui_lineage.cpp)
+//   trace(model, row)       that row back to its raw pages and JSON records, levels paged
+//                           (lineage/explain.h's trace, as `baliza trace`)
+//   impact(page | row)      what a raw page or a row feeds downstream (`baliza impact`)
+//   workers()               the coordinator's workers, as pulled and live (ui_workers.cpp)
+//
+// Trace and impact need the database file itself (UiReader::with_connection): while another
+// process holds it they fail with an environment error (exit code 3) naming the holder.
 //
 // Errors: baliza::Error from the reader (a refused statement is a usage error, exit code 2).
 #pragma once
@@ -31,6 +38,14 @@ namespace baliza::ui {
 struct ProjectView {
   const transform::Project* project = nullptr;  // may be null: no DAG then
   const transform::Dag* dag = nullptr;
+  std::string coordinator_url;  // the extraction coordinator (PostgreSQL), "" when none
+};
+
+// A row of a model, picked by column = value (compared as text), by the value of the model's
+// one-column unique key (column empty), or by a SQL predicate (where; checked by the read
+// guard).
+struct RowChoice {
+  std::string column, value, where;
 };
 
 class UiApi {
@@ -47,14 +62,19 @@ class UiApi {
   nlohmann::json quality();
   nlohmann::json query(const std::string& sql, std::uint64_t offset, std::uint64_t limit);
   std::string query_csv(const std::string& sql);
-  nlohmann::json lineage_tables();
-  // Rows of relation (schema.table) whose column equals value, and for each the raw page and
-  // the JSON record it came from when the relation keeps (payload_sha256, record_position).
-  nlohmann::json lineage(const std::string& relation, const std::string& column,
-                         const std::string& value);
+  nlohmann::json lineage_rows(const std::string& model, std::uint64_t offset, std::uint64_t limit);
+  // Every level's sample is paged: rows [offset, offset + limit) (each level says has_more).
+  nlohmann::json trace(const std::string& model, const RowChoice& row, std::uint64_t offset,
+                       std::uint64_t limit);
+  // From a raw page (sha256 or a unique prefix) when page is set, else from rows of model.
+  nlohmann::json impact(const std::string& page, const std::string& model, const RowChoice& row,
+                        std::uint64_t limit);
+  nlohmann::json workers();
 
  private:
   nlohmann::json rows(const std::string& sql, const SqlParams& params = {});
+  // The SQL predicate selecting row in relation_sql ("" when row picks by unique key).
+  std::string row_predicate(const std::string& relation_sql, const RowChoice& row);
   UiReader& db_;
   ProjectView project_;
 };

@@ -1,5 +1,6 @@
 #include "ui/ui_reader.h"
 
+#include "core/error.h"
 #include "db/writer_intent.h"
 
 namespace baliza::ui {
@@ -44,6 +45,22 @@ TextTable UiReader::query(const std::string& sql, const SqlParams& params, std::
   TextTable t = reader_->query(sql, params, max_rows);
   last_used_ = std::chrono::steady_clock::now();
   return t;
+}
+
+void UiReader::with_connection(const std::function<void(Connection&)>& body) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  last_used_ = std::chrono::steady_clock::now();
+  if (reader_ && !reader_->served_by_holder() && writer_waiting(path_)) reader_.reset();
+  if (!reader_) reader_ = open_reader(path_, options_);
+  Connection* conn = reader_->connection();
+  if (!conn) {
+    throw environment_error(
+        "this view runs the lineage engine on the database file, which " + reader_->source() +
+        " holds now; it works again when that process ends (the other views read through it "
+        "meanwhile)");
+  }
+  body(*conn);
+  last_used_ = std::chrono::steady_clock::now();
 }
 
 bool UiReader::has_relation(const std::string& schema, const std::string& name) {

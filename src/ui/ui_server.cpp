@@ -144,10 +144,26 @@ UiServer::UiServer(UiApi& api, const ServeOptions& options)
         }));
   s.Get("/api/quality",
         endpoint([&api](const auto&, auto& res) { send_json(res, api.quality()); }));
-  s.Get("/api/lineage", endpoint([&api](const auto& req, auto& res) {
-          send_json(res, api.lineage(req.get_param_value("relation"), req.get_param_value("column"),
-                                     req.get_param_value("value")));
+  auto row_choice = [](const httplib::Request& req) {
+    return RowChoice{req.get_param_value("column"), req.get_param_value("value"),
+                     req.get_param_value("where")};
+  };
+  s.Get("/api/lineage/rows", endpoint([&api](const auto& req, auto& res) {
+          send_json(res, api.lineage_rows(req.get_param_value("model"),
+                                          number_param(req, "offset", 0, 1ULL << 40),
+                                          number_param(req, "limit", 20, 500)));
         }));
+  s.Get("/api/trace", endpoint([&api, row_choice](const auto& req, auto& res) {
+          send_json(res, api.trace(req.get_param_value("model"), row_choice(req),
+                                   number_param(req, "offset", 0, 1ULL << 40),
+                                   number_param(req, "limit", 10, 100)));
+        }));
+  s.Get("/api/impact", endpoint([&api, row_choice](const auto& req, auto& res) {
+          send_json(res, api.impact(req.get_param_value("page"), req.get_param_value("model"),
+                                    row_choice(req), number_param(req, "limit", 5, 100)));
+        }));
+  s.Get("/api/workers",
+        endpoint([&api](const auto&, auto& res) { send_json(res, api.workers()); }));
   s.Get("/api/query", endpoint([&api](const auto& req, auto& res) {
           std::uint64_t offset = number_param(req, "offset", 0, 1ULL << 40);
           std::uint64_t limit = number_param(req, "limit", 100, 10000);

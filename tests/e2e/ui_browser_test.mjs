@@ -138,13 +138,53 @@ await open('#/model?id=' + encodeURIComponent(mart), 'model');
 check((await evaluate(`document.getElementById('model-sql').textContent`)).includes('select'), 'model: no SQL');
 await screenshot('model');
 
+// Lineage: pick a row of an aggregated mart in the list, trace it to raw pages and records.
+await open('#/lineage?model=contratacoes_mensal', 'lineage');
+const firstRow = await evaluate(`(() => { const t = document.getElementById('lineage-rows'); const cols = [...t.querySelectorAll('thead th')].map((h) => h.textContent); const cells = [...t.querySelectorAll('tbody tr')[0].children].map((c) => c.textContent); return Object.fromEntries(cols.map((c, i) => [c, cells[i]])); })()`);
+check(firstRow.orgao_cnpj && firstRow.orgao_cnpj.length === 14, 'lineage: no row of contratacoes_mensal to pick: ' + JSON.stringify(firstRow));
+await open('#/lineage', 'lineage', false, `document.querySelector('#lineage-rows tbody tr a').click()`);
+const levels = await evaluate(`[...document.querySelectorAll('#trace .level')].map((l) => l.dataset.relation)`);
+check(levels[0] === 'marts.contratacoes_mensal' && levels.includes('staging.contratacoes') && levels.includes('raw.api_requests'), 'trace: levels ' + levels.join(', '));
+const picked = await evaluate(`[...document.querySelectorAll('.raw-record')].map((e) => e.textContent)`);
+check(picked.length > 0 && picked.every((r) => r.includes(firstRow.orgao_cnpj)), `trace: the raw records do not all belong to organ ${firstRow.orgao_cnpj}`);
+check((await evaluate(`document.getElementById('trace-status').textContent`)).startsWith('complete'), 'trace: not complete');
+check((await evaluate(`document.body.innerText`)).includes('counts and sums match'), 'trace: the aggregate was not re-checked');
+await screenshot('lineage');
+
+// The group with the most contracts: its contributing records are paged.
+const big = await evaluate(`fetch('/api/query?sql=' + encodeURIComponent("select strftime(mes, '%Y-%m-%d'), orgao_cnpj, modalidade_id, qtd_contratacoes from marts.contratacoes_mensal order by qtd_contratacoes desc, 1, 2, 3 limit 1")).then((r) => r.json()).then((j) => j.rows[0])`);
+check(Number(big[3]) > 10, 'lineage: no group with more than 10 contracts: ' + big);
+const where = `mes = DATE '${big[0]}' AND orgao_cnpj = '${big[1]}' AND modalidade_id = ${big[2]}`;
+await open('#/lineage?' + new URLSearchParams({ model: 'contratacoes_mensal', where }), 'lineage');
+const pageKeys = `[...document.querySelectorAll('.source')].map((e) => e.dataset.record)`;
+const firstPage = await evaluate(pageKeys);
+check(firstPage.length === 10, `trace paging: ${firstPage.length} records on the first page`);
+await open('#/lineage', 'lineage', false, `[...document.querySelectorAll('a')].find((a) => a.textContent === 'next →').click()`);
+const secondPage = await evaluate(pageKeys);
+check(secondPage.length > 0 && secondPage.every((r) => !firstPage.includes(r)), 'trace paging: the second page repeats the first: ' + secondPage);
+check((await evaluate(`[...document.querySelectorAll('.raw-record')].map((e) => e.textContent)`)).every((r) => r.includes(big[1])), 'trace paging: a record of page 2 is not of the group');
+
+// A row of a mart by its key, to its JSON record.
 const key = await evaluate(`fetch('/api/query?sql=' + encodeURIComponent('select numero_controle_pncp from marts.contratos_alteracoes order by 1 limit 1')).then((r) => r.json()).then((j) => j.rows[0][0])`);
-await open('#/lineage?' + new URLSearchParams({ relation: 'marts.contratos_alteracoes', column: 'numero_controle_pncp', value: key }), 'lineage');
+await open('#/lineage?' + new URLSearchParams({ model: 'contratos_alteracoes', column: 'numero_controle_pncp', value: key }), 'lineage');
 const records = await evaluate(`[...document.querySelectorAll('.raw-record')].map((e) => e.textContent)`);
 check(records.length > 0 && records.every((r) => r.includes(key)), 'lineage: the mart row did not reach its raw JSON record');
 const urls = await evaluate(`[...document.querySelectorAll('.raw-url')].map((e) => e.textContent)`);
 check(urls.length > 0 && urls.every((u) => u.startsWith('http')), 'lineage: no raw page URL');
-await screenshot('lineage');
+
+// Impact of that raw page: the models downstream of it.
+await open('#/impact', 'impact', false, `[...document.querySelectorAll('a')].find((a) => a.textContent === 'impact of this page').click()`);
+const downstream = await evaluate(`[...document.querySelectorAll('#impact .level')].map((l) => l.dataset.relation)`);
+check(downstream[0] === 'raw.api_requests' && downstream.includes('staging.contratos_registros'), 'impact of a page: downstream ' + downstream.join(', '));
+// Impact of one staged contract: the one monthly group it falls in.
+const contract = await evaluate(`fetch('/api/query?sql=' + encodeURIComponent('select numero_controle_pncp from staging.contratacoes order by 1 limit 1')).then((r) => r.json()).then((j) => j.rows[0][0])`);
+await open('#/impact?' + new URLSearchParams({ model: 'contratacoes', column: 'numero_controle_pncp', value: contract }), 'impact');
+const groups = await evaluate(`[...document.querySelectorAll('#impact .level')].filter((l) => l.dataset.relation === 'marts.contratacoes_mensal').map((l) => l.querySelector('h4').textContent)`);
+check(groups.length === 1 && groups[0].endsWith(': 1 row(s)'), 'impact of a row: marts.contratacoes_mensal ' + groups);
+await screenshot('impact');
+
+await open('#/workers', 'workers');
+check((await evaluate(`document.body.innerText`)).includes('nothing pulled yet'), 'workers: the empty state is not said');
 
 await open('#/quality', 'quality');
 check((await evaluate(`document.body.innerText`)).includes('quarantine.'), 'quality: no quarantine tables');

@@ -162,18 +162,54 @@ TEST_F(UiHttp, EveryEndpointAnswersWhileATransformRuns) {
   ASSERT_TRUE(csv);
   EXPECT_EQ(csv->body, "txt\n<script>window.pwned=1</script><img src=x onerror=alert(1)>\n");
 
-  // A mart row walked back to its raw page and JSON record.
+  EXPECT_EQ(transform.wait(), 0) << transform.err();
+
+  // Lineage (the lineage engine's trace and impact; they need the file, free again now).
+  json picked = get_json("/api/lineage/rows?model=contratacoes_mensal&limit=3");
+  ASSERT_EQ(picked["rows"]["rows"].size(), 3u) << picked.dump();
+  EXPECT_TRUE(picked["rows"]["truncated"].get<bool>());
+  EXPECT_EQ(picked["relation"], "marts.contratacoes_mensal");
   json row = get_json("/api/query?sql=" +
                       q("select numero_controle_pncp from marts.contratos_alteracoes limit 1"));
   ASSERT_EQ(row["rows"].size(), 1u);
   std::string key = row["rows"][0][0];
-  json lineage = get_json("/api/lineage?relation=marts.contratos_alteracoes&column=" +
-                          q("numero_controle_pncp") + "&value=" + q(key));
-  ASSERT_GT(lineage["sources"]["rows"].size(), 0u) << lineage.dump();
-  std::string record = lineage["sources"]["rows"][0].back();
-  EXPECT_NE(record.find(key), std::string::npos) << record;
+  json trace =
+      get_json("/api/trace?model=contratos_alteracoes&column=numero_controle_pncp&value=" + q(key) +
+               "&limit=2");
+  ASSERT_TRUE(trace["levels"].is_array()) << trace.dump();
+  EXPECT_EQ(trace["levels"][0]["relation"], "marts.contratos_alteracoes");
+  EXPECT_EQ(trace["levels"][0]["rows"], 1);
+  std::string page_sha;
+  for (const auto& level : trace["levels"]) {
+    if (level["kind"] != "raw page") continue;
+    ASSERT_GT(level["sample"].size(), 0u);
+    EXPECT_LE(level["sample"].size(), 2u);
+    for (const auto& rec : level["sample"]) {
+      EXPECT_NE(rec["record"].dump().find(key), std::string::npos) << rec.dump();
+      EXPECT_EQ(rec["url"].get<std::string>().rfind("http", 0), 0u);
+    }
+    page_sha = level["sample"][0]["payload_sha256"];
+  }
+  ASSERT_FALSE(page_sha.empty()) << "the trace did not reach a raw page: " << trace.dump();
+  json impact = get_json("/api/impact?page=" + page_sha.substr(0, 16));
+  ASSERT_GT(impact["levels"].size(), 1u) << impact.dump();
+  EXPECT_EQ(impact["levels"][0]["relation"], "raw.api_requests");
+  EXPECT_EQ(impact["levels"][0]["rows"], 1);
+  // A predicate that is not a plain read is refused by the read guard (exit code 2).
+  auto bad = get("/api/trace?model=contratacoes_mensal&where=" +
+                 q("mes IN (SELECT 1 FROM read_text('/etc/passwd'))"));
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400) << bad->body;
+  EXPECT_EQ(json::parse(bad->body)["exit_code"], 2);
+  auto unknown = get("/api/trace?model=no_such_model&column=a&value=b");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_NE(unknown->body.find("no_such_model"), std::string::npos);
 
-  EXPECT_EQ(transform.wait(), 0) << transform.err();
+  // Workers: nothing pulled and no coordinator in a demo database.
+  json workers = get_json("/api/workers");
+  EXPECT_TRUE(workers["stored"].is_null()) << workers.dump();
+  EXPECT_TRUE(workers["coordinator"].is_null());
 }
 
 TEST_F(UiHttp, WritesFileReadsForeignHostsAreRefused) {

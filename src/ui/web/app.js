@@ -132,7 +132,7 @@ async function showCoverage() {
   if (q.get('endpoint') && q.get('day')) {
     const cell = await api('coverage/cell', { endpoint: q.get('endpoint'), day: q.get('day') });
     view.append(el('h3', {}, `${q.get('endpoint')} on ${q.get('day')}: tasks`), table(cell.tasks),
-      el('h3', {}, 'Pages'), table(cell.pages, (col, v, row, cols) => col === 'payload_sha256' ? el('code', {}, v.slice(0, 16)) : undefined),
+      el('h3', {}, 'Pages'), table(cell.pages, (col, v) => col === 'payload_sha256' ? link('impact', { page: v }, v.slice(0, 16)) : undefined),
       el('h3', {}, 'Failures'), table(cell.failures));
   }
 }
@@ -237,30 +237,146 @@ async function showModel() {
 }
 
 // ---- Lineage ------------------------------------------------------------------------------
+// Pick a model, pick one of its rows, trace it back to raw pages and JSON records (the lineage
+// engine's trace, paged), and the impact of a page or a row downstream.
+
+// A {columns, types, rows} table of JSON objects (a trace level's sample rows).
+function objectTable(objects) {
+  const columns = [];
+  for (const o of objects) for (const k of Object.keys(o)) if (!columns.includes(k)) columns.push(k);
+  const types = columns.map((c) => (objects.every((o) => o[c] === null || o[c] === undefined || typeof o[c] === 'number') ? 5 : 17));
+  const rows = objects.map((o) => columns.map((c) => {
+    const v = o[c];
+    if (v === null || v === undefined) return null;
+    return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }));
+  return { columns, types, rows };
+}
+
+// The URL query that picks a row: its one-column unique key, else every short column's value.
+function rowChoice(data, row) {
+  const cols = data.rows.columns;
+  if (data.unique_key.length === 1 && cols.includes(data.unique_key[0])) {
+    return { column: data.unique_key[0], value: row[cols.indexOf(data.unique_key[0])] };
+  }
+  const parts = [];
+  cols.forEach((c, i) => {
+    const v = row[i];
+    const id = '"' + c.replaceAll('"', '""') + '"';
+    if (v === null) parts.push(id + ' IS NULL');
+    else if (v.length <= 120) parts.push(id + "::VARCHAR = '" + v.replaceAll("'", "''") + "'");
+  });
+  return { where: parts.join(' AND ') };
+}
+
+function modelPicker(id, value) {
+  const names = (modelsCache ? modelsCache.nodes : []).filter((n) => n.type === 'model' || n.type === 'seed').map((n) => n.name);
+  return [el('input', { type: 'text', id, value: value || '', size: 32, list: id + '-names', placeholder: 'model name' }),
+    el('datalist', { id: id + '-names' }, names.slice(0, 3000).map((n) => el('option', { value: n })))];
+}
+
+function choiceQuery(q) {
+  const out = {};
+  for (const k of ['column', 'value', 'where']) if (q.get(k)) out[k] = q.get(k);
+  return out;
+}
+
+function levelView(level, extra) {
+  const head = el('h4', {}, el('span', { class: 'kind' }, level.kind), ' ', relationLink(level.relation), ': ',
+    level.rows < 0 ? 'rows unknown' : `${level.rows} row(s)`,
+    level.kept !== undefined ? ` · ${level.kept} kept, ${level.superseded} superseded` : '');
+  const parts = [head];
+  if (level.via) parts.push(el('p', { class: 'via muted' }, 'via ', el('code', {}, level.via)));
+  for (const n of level.notes || []) parts.push(el('p', { class: 'note' + (/MISMATCH|cannot|unknown|not in/.test(n) ? ' warn' : '') }, n));
+  if (level.kind === 'raw page') {
+    for (const r of level.sample) {
+      parts.push(el('div', { class: 'source', 'data-record': r.payload_sha256 + '#' + r.position },
+        el('p', {}, el('strong', {}, r.endpoint), ' page ', r.page, ' · ', r.collected_at, ' · record #', r.position,
+          ' · ', link('impact', { page: r.payload_sha256 }, 'impact of this page')),
+        el('p', {}, el('code', { class: 'raw-url' }, r.url)),
+        el('pre', { class: 'raw-record' }, r.record === undefined ? '(record not shown)' : JSON.stringify(r.record, null, 2))));
+    }
+  } else if (level.sample.length) {
+    parts.push(el('div', { class: 'scroll' }, table(objectTable(level.sample), extra)));
+  }
+  return el('div', { class: 'level', style: 'margin-left:' + (level.depth * 24) + 'px', 'data-relation': level.relation }, parts);
+}
 
 async function showLineage() {
+  if (!modelsCache) modelsCache = await api('models');
   const q = params().query;
-  const relation = el('input', { type: 'text', id: 'lineage-relation', value: q.get('relation') || 'marts.contratos_alteracoes', size: 30 });
-  const column = el('input', { type: 'text', id: 'lineage-column', value: q.get('column') || 'numero_controle_pncp', size: 24 });
-  const value = el('input', { type: 'text', id: 'lineage-value', value: q.get('value') || '', size: 40 });
-  const go = el('button', { id: 'lineage-go', onclick: () => { location.hash = '#/lineage?' + new URLSearchParams({ relation: relation.value, column: column.value, value: value.value }); } }, 'Trace');
-  view.append(el('h2', {}, 'Lineage'), el('div', { class: 'toolbar' }, 'row of', relation, 'where', column, '=', value, go));
-  if (!q.get('value')) {
-    view.append(el('p', { class: 'muted' }, 'Pick a row: a relation, a column and its value (for example a numero_controle_pncp of marts.contratos_alteracoes).'));
+  const model = q.get('model') || '';
+  const [input, list] = modelPicker('lineage-model', model || 'contratacoes_mensal');
+  const go = el('button', { id: 'lineage-go', onclick: () => { location.hash = '#/lineage?' + new URLSearchParams({ model: input.value }); } }, 'Show rows');
+  view.append(el('h2', {}, 'Lineage'), el('div', { class: 'toolbar' }, 'model', input, list, go, ' · ', link('impact', {}, 'impact of a raw page')));
+  if (!model) {
+    view.append(el('p', { class: 'muted' }, 'Pick a model, then one of its rows: the trace walks it back through every model to the raw API pages and their JSON records.'));
     return;
   }
-  const t = await api('lineage', { relation: q.get('relation'), column: q.get('column'), value: q.get('value') });
-  view.append(el('h3', {}, 'Rows'), table(t.rows));
-  if (!t.sources) { view.append(el('p', { class: 'muted' }, t.note)); return; }
-  view.append(el('h3', {}, 'Raw pages and JSON records'));
-  for (const s of records(t.sources)) {
-    let pretty = s.record;
-    try { pretty = JSON.stringify(JSON.parse(s.record), null, 2); } catch (e) { /* shown as stored */ }
-    view.append(el('div', { class: 'source' },
-      el('p', {}, el('strong', {}, s.endpoint), ' page ', s.page, ' · HTTP ', s.http_status, ' · ', s.collected_at, ' · record #', s.record_position),
-      el('p', {}, el('code', { class: 'raw-url' }, s.url)),
-      el('pre', { class: 'raw-record' }, pretty)));
+  const choice = choiceQuery(q);
+  if (!choice.value && !choice.where) {
+    const offset = Number(q.get('offset') || 0), limit = 20;
+    const data = await api('lineage/rows', { model, offset: String(offset), limit: String(limit) });
+    view.append(el('h3', {}, `Rows of ${data.relation} (pick one to trace)`));
+    const t = table(data.rows);
+    if (t.tagName === 'TABLE') {
+      t.id = 'lineage-rows';
+      t.querySelectorAll('tbody tr').forEach((tr, i) => {
+        const pick = rowChoice(data, data.rows.rows[i]);
+        tr.prepend(el('td', {}, link('lineage', { model, ...pick }, 'trace'), ' ', link('impact', { model, ...pick }, 'impact')));
+      });
+      t.querySelector('thead tr').prepend(el('th', {}, ''));
+    }
+    view.append(t, el('div', { class: 'toolbar' },
+      offset > 0 ? link('lineage', { model, offset: String(Math.max(0, offset - limit)) }, '← previous') : null,
+      el('span', { class: 'muted' }, `rows ${offset + 1}–${offset + data.rows.rows.length}`),
+      data.rows.truncated ? link('lineage', { model, offset: String(offset + limit) }, 'next →') : null));
+    return;
   }
+  const offset = Number(q.get('offset') || 0), limit = 10;
+  const t = await api('trace', { model, ...choice, offset: String(offset), limit: String(limit) });
+  view.append(el('h3', {}, 'Trace of ', el('code', {}, t.relation), ' where ', el('code', { id: 'trace-where' }, t.where)),
+    el('p', { id: 'trace-status', class: t.complete ? 'ok' : 'warn' }, t.complete ? 'complete: every step was followed and checked' : 'INCOMPLETE: a step could not be followed or a check failed (see the notes)'),
+    el('p', {}, link('impact', { model, ...choice }, 'impact of this row downstream'), ' · ', link('lineage', { model }, 'other rows of ' + model)));
+  const more = t.levels.some((l) => l.has_more);
+  const pager = el('div', { class: 'toolbar' },
+    offset > 0 ? link('lineage', { model, ...choice, offset: String(Math.max(0, offset - limit)) }, '← previous') : null,
+    el('span', { class: 'muted' }, `contributing rows and records ${offset + 1}–${offset + limit} of each level`),
+    more ? link('lineage', { model, ...choice, offset: String(offset + limit) }, 'next →') : null);
+  view.append(pager, el('div', { id: 'trace' }, t.levels.map((l) => levelView(l))));
+}
+
+async function showImpact() {
+  if (!modelsCache) modelsCache = await api('models');
+  const q = params().query;
+  const page = el('input', { type: 'text', id: 'impact-page', value: q.get('page') || '', size: 24, placeholder: 'sha256 of a raw page (a prefix)' });
+  const go = el('button', { id: 'impact-go', onclick: () => { location.hash = '#/impact?' + new URLSearchParams({ page: page.value }); } }, 'Impact');
+  view.append(el('h2', {}, 'Impact'), el('div', { class: 'toolbar' }, 'raw page', page, go, ' · or pick a row in ', link('lineage', {}, 'Lineage')));
+  const choice = choiceQuery(q);
+  if (!q.get('page') && !q.get('model')) {
+    view.append(el('p', { class: 'muted' }, 'Give a raw page (its sha256, from Coverage or a trace), or pick a row of a model: the view lists every downstream model and the rows that derive from it.'));
+    return;
+  }
+  const r = await api('impact', q.get('page') ? { page: q.get('page') } : { model: q.get('model'), ...choice });
+  view.append(el('h3', {}, 'Downstream of ', el('code', {}, r.page ? 'raw page ' + r.page : r.model + (r.where ? ' where ' + r.where : ''))),
+    el('p', { id: 'impact-status', class: r.complete ? 'ok' : 'warn' }, r.complete ? 'complete: every downstream model was followed' : 'INCOMPLETE: some downstream rows are unknown (see the notes)'),
+    el('div', { id: 'impact' }, r.levels.map((l) => levelView(l))));
+}
+
+// ---- Workers ------------------------------------------------------------------------------
+
+async function showWorkers() {
+  const w = await api('workers');
+  view.append(el('h2', {}, 'Extraction workers'));
+  if (w.coordinator) {
+    view.append(el('p', {}, 'coordinator ', el('code', {}, w.coordinator), ' (live)'));
+    if (w.live_error) view.append(el('p', { class: 'warn', id: 'workers-live-error' }, 'cannot read the coordinator: ' + w.live_error));
+    else view.append(el('div', { id: 'workers-live' }, table(objectTable(w.live), (col, v) => col === 'seconds_since_seen' ? fmtSeconds(v) + ' ago' : undefined)));
+  } else {
+    view.append(el('p', { class: 'muted' }, 'No coordinator configured (baliza.yml `coordinator:` or BALIZA_COORDINATOR_URL): showing what `baliza pull` last stored.'));
+  }
+  view.append(el('h3', {}, 'As last pulled (meta.coordinator_workers)'),
+    w.stored ? el('div', { id: 'workers-stored' }, table(w.stored)) : el('p', { class: 'muted' }, 'nothing pulled yet: run `baliza pull`'));
 }
 
 // ---- Quality ------------------------------------------------------------------------------
@@ -302,11 +418,11 @@ async function showQuery() {
 
 // ---- Router -------------------------------------------------------------------------------
 
-const views = { runs: showRuns, coverage: showCoverage, models: showModels, model: showModel, lineage: showLineage, quality: showQuality, query: showQuery };
+const views = { runs: showRuns, coverage: showCoverage, models: showModels, model: showModel, lineage: showLineage, impact: showImpact, workers: showWorkers, quality: showQuality, query: showQuery };
 
 async function route() {
   const { route: name } = params();
-  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === name || (name === 'model' && a.dataset.view === 'models'));
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === name || (name === 'model' && a.dataset.view === 'models') || (name === 'impact' && a.dataset.view === 'lineage'));
   if (cy) { cy.destroy(); cy = null; }
   view.replaceChildren();
   view.removeAttribute('data-ready');
