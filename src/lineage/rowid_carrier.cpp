@@ -81,7 +81,7 @@ RowidCarrier carry_rowids(FlowSql& sql, const Flow& setop) {
     json parsed = json::parse(r.get_string(0, 0), nullptr, false);
     if (parsed.is_discarded() || parsed.value("error", false))
       throw failure("cannot build the rowid columns of a union operand");
-    json node = setop.operands[i]->query->json;
+    json node = *setop.operands[i]->query->json;
     for (const json& item : parsed["statements"][0]["node"]["select_list"])
       node["select_list"].push_back(item);
     text +=
