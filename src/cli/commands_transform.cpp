@@ -149,6 +149,18 @@ int threads_for(const TransformOptions& o, const LoadedProject& p) {
 
 }  // namespace
 
+Settings project_db_settings(Context& ctx, const LoadedProject& p) {
+  return settings_for(ctx, p);
+}
+
+void apply_project_target(Context& ctx, Connection& conn, const LoadedProject& p) {
+  if (p.dbt) apply_target_settings(ctx, conn, *p.dbt);
+}
+
+int project_threads(const TransformOptions& o, const LoadedProject& p) {
+  return threads_for(o, p);
+}
+
 LoadedProject load_transform_project(Context& ctx, const TransformOptions& o) {
   LoadOptions load_options = load_options_for(o);
   if (std::optional<fs::path> dir = locate_project(o.project_dir)) {

@@ -85,6 +85,8 @@ void add_pipeline_commands(CLI::App& app, Context& ctx,
                            int& exit_code);                            // run, demo, export, dry-run
 void add_coord_commands(CLI::App& app, Context& ctx, int& exit_code);  // worker, pull, workers
 void add_dbt_commands(CLI::App& app, Context& ctx, int& exit_code);    // baliza dbt <command>
+void add_workflow_commands(CLI::App& app, Context& ctx,
+                           int& exit_code);  // workflow list|run|status
 
 // The coordinator URL of the settings; a usage error naming `command` and the fix when none.
 std::string require_coordinator(const Settings& settings, const std::string& command);

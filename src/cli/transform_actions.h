@@ -53,6 +53,14 @@ struct LoadedProject {
 
 LoadedProject load_transform_project(Context& ctx, const TransformOptions& o);
 
+// The database settings of the project (a dbt project's profile target, else baliza.yml;
+// --db and BALIZA_DB win).
+Settings project_db_settings(Context& ctx, const LoadedProject& p);
+// A dbt target's settings and extensions on conn (nothing for other projects).
+void apply_project_target(Context& ctx, Connection& conn, const LoadedProject& p);
+// --threads, else the dbt profile's threads, else 4.
+int project_threads(const TransformOptions& o, const LoadedProject& p);
+
 // transform, seed, test, build (the resource types each runs).
 int run_command(Context& ctx, const TransformOptions& o, const std::string& command,
                 std::vector<transform::ResourceType> types);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "db/workflow_tables.h"
 
 namespace baliza {
 namespace {
@@ -350,6 +351,7 @@ CREATE TABLE IF NOT EXISTS meta.completeness_checks (
   checked_at TIMESTAMP NOT NULL
 );
 )SQL"},
+      {7, "workflow runs and steps, period runs", workflow_tables_sql()},
   };
   return list;
 }

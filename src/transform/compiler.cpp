@@ -67,6 +67,17 @@ std::string Compiler::render_text(const std::string& text, const std::string& fi
   } else {
     ctx.vars = &project_.vars;
     ctx.project_name = project_.settings.name;
+    // Outside a node (a hook, a workflow's SQL): refs and sources name their relations.
+    ctx.resolve_ref = [this](const TemplateRef& r) -> std::optional<std::string> {
+      const Node* target = project_.find_ref(r.name);
+      if (target == nullptr || is_ephemeral(*target)) return std::nullopt;
+      return relation_sql(*target);
+    };
+    ctx.resolve_source = [this](const TemplateSource& s) -> std::optional<std::string> {
+      const Node* target = project_.find_source(s.source_name, s.table_name);
+      if (target == nullptr) return std::nullopt;
+      return relation_sql(*target);
+    };
   }
   return trim_sql_end(t.render(ctx));
 }

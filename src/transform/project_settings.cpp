@@ -14,6 +14,7 @@ const std::vector<std::string> kProjectKeys = {
     "openlineage",                                 // Baliza's own (lineage/openlineage_config.h)
     "coordinator",                                 // Baliza's own (core/config.h, coord/)
     "budgets",                                     // Baliza's own (transform/estimate.h)
+    "workflows",                                   // Baliza's own (ops/workflow_spec.h)
     "version",        "config-version", "profile",
     "database",       "vars",           "model-paths",
     "seed-paths",     "test-paths",     "models",

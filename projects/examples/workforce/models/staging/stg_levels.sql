@@ -1,0 +1,1 @@
+select level, title, base_salary from {{ ref('config_levels') }}
