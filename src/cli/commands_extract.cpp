@@ -20,7 +20,9 @@
 #include "ops/recovery.h"
 #include "plan/plan_store.h"
 #include "plan/recheck.h"
+#include "plan/request_summary.h"
 #include "plan/task_planner.h"
+#include "plan/volume_windows.h"
 #include "plan/window.h"
 
 namespace baliza::cli {
@@ -29,14 +31,16 @@ namespace {
 void run_plan(Context& ctx, const PeriodOptions& period, bool dry_run) {
   const plan::DateRange range = period.resolve();
   const plan::EndpointsConfig config = plan::load_project_endpoints(ctx.settings().project_dir);
-  const plan::Plan p =
-      plan::plan_tasks(config, plan::PlanRequest{range, period.endpoints, plan::today_local()});
+  const plan::VolumePlan volume = plan::plan_from_history(
+      ctx.db(), config, plan::PlanRequest{range, period.endpoints, plan::today_local()});
+  const plan::Plan& p = volume.plan;
   const plan::PlanApplyResult result = plan::apply_plan(
       ctx.db(), config, p, plan::PlanScope{range, period.endpoints}, dry_run, random_id());
   std::fputs(("period " + plan::iso_date(range.first) + ":" + plan::iso_date(range.last) + "\n" +
               plan::describe_plan_result(result))
                  .c_str(),
              stdout);
+  std::fputs(plan::describe_requests(plan::summarize_requests(config, volume)).c_str(), stdout);
   if (!dry_run && !ctx.settings().coordinator_url.empty()) {
     auto pg = coord::connect_coordinator(ctx.settings().coordinator_url);
     const coord::PublishResult published =
@@ -62,7 +66,9 @@ int run_extract_command(Context& ctx, const PeriodOptions& period, const Extract
   Connection& db = ctx.db();
   if (!flags.no_plan) {
     const plan::Plan p =
-        plan::plan_tasks(config, plan::PlanRequest{range, period.endpoints, plan::today_local()});
+        plan::plan_from_history(db, config,
+                                plan::PlanRequest{range, period.endpoints, plan::today_local()})
+            .plan;
     const plan::PlanApplyResult planned = plan::apply_plan(
         db, config, p, plan::PlanScope{range, period.endpoints}, false, random_id());
     if (planned.added + planned.removed + planned.restored > 0) {

@@ -13,7 +13,9 @@
 #include "ops/openlineage_setup.h"
 #include "plan/plan_store.h"
 #include "plan/recheck.h"
+#include "plan/request_summary.h"
 #include "plan/task_planner.h"
+#include "plan/volume_windows.h"
 #include "transform/project_build.h"
 
 namespace baliza::ops {
@@ -86,8 +88,11 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
     config.defaults.rate_limit.floor = 0;  // --rate fixes the rate
     config.defaults.rate_limit.ceiling = 0;
   }
-  const plan::Plan p =
-      plan::plan_tasks(config, plan::PlanRequest{o.range, o.endpoints, plan::today_local()});
+  const plan::VolumePlan volume = plan::plan_from_history(
+      db, config, plan::PlanRequest{o.range, o.endpoints, plan::today_local()});
+  const plan::Plan& p = volume.plan;
+  o.say(plan::describe_requests(
+      plan::summarize_requests(config, volume, config.defaults.rate_limit.requests_per_second)));
   const plan::PlanApplyResult planned =
       plan::apply_plan(db, config, p, plan::PlanScope{o.range, o.endpoints}, false, random_id());
   report.tasks_planned = static_cast<std::int64_t>(p.tasks.size());

@@ -24,6 +24,7 @@ nlohmann::json endpoint_json(const EndpointConfig& e) {
   j["enabled"] = e.enabled;
   j["reason"] = e.reason;
   j["window"] = std::string(window_name(e.window));
+  if (e.max_window != e.window) j["max_window"] = std::string(window_name(e.max_window));
   j["date_params"] = {
       {"start", e.date_params.start}, {"end", e.date_params.end}, {"year", e.date_params.year}};
   j["date_format"] = std::string(date_format_name(e.date_format));
@@ -70,6 +71,7 @@ nlohmann::json defaults_json(const ExtractDefaults& d) {
         {"request_seconds", d.timeouts.request_seconds}}},
       {"claim_ttl_seconds", d.claim_ttl_seconds},
       {"page_size_limits", {d.page_size_min, d.page_size_max}},
+      {"window_target_pages", d.window_target_pages},
   };
 }
 

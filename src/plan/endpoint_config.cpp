@@ -162,6 +162,7 @@ const std::vector<std::string_view> kDefaultsKeys = {"concurrency",
                                                      "timeouts.request_seconds",
                                                      "claim_ttl_seconds",
                                                      "recheck_days",
+                                                     "window_target_pages",
                                                      "date_format",
                                                      "page_param",
                                                      "page_size_param",
@@ -177,6 +178,7 @@ const std::vector<std::string_view> kEndpointKeys = {"name",
                                                      "enabled",
                                                      "reason",
                                                      "window",
+                                                     "max_window",
                                                      "date_params",
                                                      "date_format",
                                                      "page_param",
@@ -274,6 +276,9 @@ ExtractDefaults read_defaults(const RawConfig& raw, Inherited& inherited) {
   // Optional (configs written before it keep working): 7 when absent.
   d.recheck_days =
       r.find("recheck_days") ? r.int_key("recheck_days", 0, 3660) : kDefaultRecheckDays;
+  // Optional: 20 pages when absent (plan/volume_windows.h).
+  if (r.find("window_target_pages"))
+    d.window_target_pages = r.int_key("window_target_pages", 1, 100000);
   const auto limits = limits_pair(r, r.require("page_size_limits", "e.g. [10, 500]"), 1, 100000);
   d.page_size_min = limits.first;
   d.page_size_max = limits.second;
@@ -403,6 +408,16 @@ void check_consistency(const KeyReader& r, const RawEndpoint& raw, const Endpoin
   }
 }
 
+// max_window: day | month. It applies over `window: day` only: a project layer that sets a
+// longer window over the built-in endpoint gets that window (already one task per window).
+void read_max_window(const KeyReader& r, const SourcedNode& node, EndpointConfig& e) {
+  const std::string hint = "use max_window: month (volume-planned) or day (one task per day)";
+  const std::string text = r.text(node, "max_window");
+  if (text != "day" && text != "month")
+    r.fail(node, "max_window '" + text + "'", "is not supported", hint);
+  if (e.window == Window::kDay) e.max_window = parse_window(text);
+}
+
 void read_paging(const KeyReader& r, const ExtractDefaults& d, bool required, EndpointConfig& e) {
   e.page_size_min = d.page_size_min;
   e.page_size_max = d.page_size_max;
@@ -459,6 +474,7 @@ EndpointConfig read_endpoint(const RawEndpoint& raw, const ExtractDefaults& d,
       r.fail(*window, "window '" + window->value.Scalar() + "'", "is unknown", window_hint);
     }
   }
+  if (const auto* n = r.find("max_window")) read_max_window(r, *n, e);
   const std::string dates_hint = "e.g. date_params: {start: dataInicial, end: dataFinal}";
   const SourcedNode* dates =
       e.enabled ? &r.require("date_params", dates_hint) : r.find("date_params");
@@ -496,6 +512,12 @@ EndpointConfig read_endpoint(const RawEndpoint& raw, const ExtractDefaults& d,
     e.empty_statuses = r.int_list(*n, "empty_statuses", 100, 599);
   }
   check_consistency(r, raw, e);
+  if (const auto* n = r.find("max_window"); n != nullptr && e.max_window != Window::kDay) {
+    if (e.date_params.start.empty() || e.date_params.end.empty() || e.data_final_min_today) {
+      r.fail(*n, "max_window", "needs a date range (date_params start and end)",
+             "remove max_window: only windows of dataInicial..dataFinal can be merged");
+    }
+  }
   return e;
 }
 

@@ -62,6 +62,10 @@ struct EndpointConfig {
   bool enabled = true;
   std::string reason;  // why it is disabled (required when enabled is false)
   Window window = Window::kDay;
+  // Volume-planned windows (plan/volume_windows.h): with max_window month, a `window: day`
+  // endpoint's days are asked together, up to a calendar month, as far as the records expected
+  // from history fill at most defaults.window_target_pages pages. kDay: one task per day.
+  Window max_window = Window::kDay;
   DateParams date_params;
   DateFormat date_format = DateFormat::kCompact;
   std::string page_param;       // e.g. pagina
@@ -120,6 +124,9 @@ struct ExtractDefaults {
   int recheck_days = 0;
   int page_size_min = 0;  // the API-wide page size limits every endpoint must respect
   int page_size_max = 0;
+  // A window merged from several days is expected to fill at most this many pages (a day is
+  // asked alone whatever its volume). Bounds what a data shift or a recheck pages again.
+  int window_target_pages = 20;
 };
 
 struct EndpointsConfig {

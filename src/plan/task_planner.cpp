@@ -240,6 +240,14 @@ std::string make_task_id(std::string_view endpoint_name, const DateRange& window
   return sha256_hex(task_id_input(endpoint_name, window).append(params)).substr(0, 32);
 }
 
+std::vector<Task> plan_window_tasks(const EndpointConfig& endpoint, const DateRange& window,
+                                    const std::string& fingerprint) {
+  Plan plan;
+  EndpointPlanner planner(endpoint, fingerprint, plan);
+  planner.plan_window(window);
+  return std::move(plan.tasks);
+}
+
 Plan plan_tasks(const EndpointsConfig& config, const PlanRequest& request) {
   if (request.range.last < request.range.first) {
     throw usage_error("empty date range " + iso_date(request.range.first) + ":" +

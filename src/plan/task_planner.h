@@ -61,6 +61,11 @@ struct Plan {
 // rejects them with 422).
 Plan plan_tasks(const EndpointsConfig& config, const PlanRequest& request);
 
+// The tasks of one window of one endpoint (one per fan-out value, in order), as plan_tasks
+// makes them; no skip rules. For planners that choose windows themselves (volume_windows.h).
+std::vector<Task> plan_window_tasks(const EndpointConfig& endpoint, const DateRange& window,
+                                    const std::string& fingerprint);
+
 // task_id of one (endpoint, window, params) triple, as described above.
 std::string make_task_id(std::string_view endpoint_name, const DateRange& window,
                          std::string_view params);

@@ -69,10 +69,12 @@ TEST_F(Pipeline, DemoBuildsBalancedMartsRerunsIdempotentlyAndExports) {
 TEST_F(Pipeline, DryRunPlansNothingAndWritesNothing) {
   auto r = baliza("dry-run --mes 2024-01 --endpoint contratos");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  // One task per day of January for a daily endpoint; nothing created on disk.
-  EXPECT_NE(r.out.find("contratos                              31        0           31"),
+  // Without history, one task per day of January, at least one request each; nothing created
+  // on disk.
+  EXPECT_NE(r.out.find("contratos                           31      0 >=      31"),
             std::string::npos)
       << r.out;
+  EXPECT_NE(r.out.find("31 no history (>= 1 each) tasks"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("nothing was fetched or written"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(dir / "data"));
 }
