@@ -14,6 +14,7 @@
 #include <fstream>
 
 #include "cli/context.h"
+#include "cli/period_build.h"
 #include "cli/project_locator.h"
 #include "cli/transform_actions.h"
 #include "core/clock.h"
@@ -281,9 +282,12 @@ void add_dbt_commands(CLI::App& app, Context& ctx, int& exit_code) {
     add_common(cmd, d, true);
     std::string name = spec.name;
     std::vector<ResourceType> types = spec.types;
+    static PeriodRunOptions periods;  // --periods: build and run, once per period
+    if (name == "build" || name == "run") periods.add_to(cmd);
     cmd->callback([&ctx, &exit_code, name, types] {
       prepare(d);
-      exit_code = run_command(ctx, d.t, name, types);
+      exit_code = periods.given() ? run_period_build(ctx, d.t, periods, name, types)
+                                  : run_command(ctx, d.t, name, types);
     });
   }
   CLI::App* ls = dbt->add_subcommand("ls", "List the project's nodes");

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/context.h"
+#include "cli/period_build.h"
 #include "cli/period_options.h"
 #include "cli/project_locator.h"
 #include "cli/transform_actions.h"
@@ -525,13 +526,17 @@ void add_transform_commands(CLI::App& app, Context& ctx, int& exit_code) {
        "Seeds, models, snapshots and tests in DAG order; failures skip what depends on them",
        {ResourceType::kSeed, ResourceType::kModel, ResourceType::kSnapshot, ResourceType::kTest}},
   };
+  static PeriodRunOptions periods;  // --periods: build and transform, once per period
   for (const Spec& spec : runs) {
     CLI::App* cmd = app.add_subcommand(spec.name, spec.help);
     add_run_options(cmd, o);
     std::string name = spec.name;
     std::vector<ResourceType> types = spec.types;
-    cmd->callback(
-        [&ctx, &exit_code, name, types] { exit_code = run_command(ctx, o, name, types); });
+    if (name == "build" || name == "transform") periods.add_to(cmd);
+    cmd->callback([&ctx, &exit_code, name, types] {
+      exit_code = periods.given() ? run_period_build(ctx, o, periods, name, types)
+                                  : run_command(ctx, o, name, types);
+    });
   }
   CLI::App* ls = app.add_subcommand("ls", "List the project's nodes (dbt ls)");
   add_project_options(ls, o);

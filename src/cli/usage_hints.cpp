@@ -59,7 +59,8 @@ void walk(CLI::App& root, int argc, char** argv, Visit visit) {
     if (word == "--") return;
     if (!word.empty() && word[0] == '-') {
       const CLI::Option* o = find_option(app, word);
-      if (o != nullptr && o->get_type_size() != 0 && word.find('=') == std::string::npos) {
+      // A flag (-q, --full-refresh) takes no value: CLI11 says so by items, not type size.
+      if (o != nullptr && o->get_items_expected_max() != 0 && word.find('=') == std::string::npos) {
         // Its value; a list option (-s a b) takes every following word up to the next flag.
         int values = o->get_items_expected_max() > 1 ? argc : 1;
         while (values-- > 0 && i + 1 < argc && argv[i + 1][0] != '-') ++i;

@@ -264,3 +264,61 @@ TEST_F(Workflow, ALockedDatabaseSaysWhoHoldsItAndWhatToDo) {
 
 }  // namespace
 }  // namespace baliza
+
+namespace baliza {
+namespace {
+
+// A dbt project (no baliza.yml): workflows/*.yml work the same, on the profile's database,
+// which gets the workflow tables and nothing else of Baliza's.
+class DbtWorkflow : public testing::BalizaCli {
+ protected:
+  void SetUp() override {
+    write("dbt_project.yml",
+          "name: shop\nversion: '1.0'\nconfig-version: 2\nprofile: shop\n"
+          "models:\n  shop:\n    +materialized: table\n");
+    write("profiles.yml",
+          "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+          "      path: shop.duckdb\n      threads: 2\n");
+    write("seeds/customers.csv", "id,name\n1,ana\n2,bia\n");
+    write("seeds/orders.csv", "id,customer_id,amount\n10,1,5\n11,2,7\n12,1,9\n");
+    write("seeds/schema.yml",
+          "version: 2\nseeds:\n  - name: orders\n    columns:\n      - name: customer_id\n"
+          "        tests:\n          - relationships: {to: ref('customers'), field: id}\n");
+    write("models/stg_orders.sql",
+          "select o.id, c.name, o.amount, {{ var('period_year', 0) }} as year\n"
+          "from {{ ref('orders') }} o join {{ ref('customers') }} c on c.id = o.customer_id\n");
+    write("workflows/setup.yml",
+          "steps:\n  - clear: [stg_*]\n  - seed: {}\n  - build: stg_orders\n"
+          "  - validate:\n      - {name: three, row_count: stg_orders, min: 3, max: 3}\n");
+  }
+  void write(const std::string& path, const std::string& content) {
+    fs::path p = dir / path;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << content;
+  }
+};
+
+TEST_F(DbtWorkflow, RunsInADbtProjectFolder) {
+  auto r = baliza("workflow run setup --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  nlohmann::json report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["status"], "ok");
+  std::vector<std::string> order = report["steps"][1]["detail"]["order"];
+  EXPECT_EQ(order, (std::vector<std::string>{"customers", "orders"}));
+  EXPECT_EQ(baliza("workflow status setup").exit_code, 0);
+  r = baliza(
+      "--db shop.duckdb query -f csv \"select (select sum(amount) from main.stg_orders) || "
+      "' ' || (select count(*) from meta.workflow_steps)\"");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "21 4\n")) << r.out;
+  // Period by period with dbt's command line too.
+  r = baliza("dbt build -s stg_orders --periods 2025..2026");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = baliza(
+      "--db shop.duckdb query -f csv \"select (select max(year) from main.stg_orders) || "
+      "' ' || (select string_agg(period, ' ' order by period) from meta.period_runs)\"");
+  EXPECT_TRUE(contains(r.out, "2026 2025 2026")) << r.out;
+}
+
+}  // namespace
+}  // namespace baliza
