@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "db/duckdb_api.h"
 #include "db/migrations.h"
+#include "ops/checkpoint.h"
 
 namespace baliza::cli {
 namespace fs = std::filesystem;
@@ -221,11 +222,16 @@ void run_reset(Context& ctx, bool force) {
   }
   if (!force) {
     throw usage_error("reset would delete:" + list +
-                      "\nBackups in data/backups/ are kept. Run `baliza reset --force` to do it "
+                      "\nBackups in data/backups/ and checkpoints are kept; a checkpoint is taken "
+                      "first. Run `baliza reset --force` to do it "
                       "(consider `baliza backup` first).");
   }
   // Opening the database first proves no other process holds it (else: lock error, exit 3).
-  ctx.db();
+  Connection& db = ctx.db();
+  if (auto c = ops::checkpoint_before(db, ops::checkpoint_policy(s), "reset")) {
+    ctx.say("checkpoint " + std::to_string(c->id) + " taken: `baliza rollback --to-checkpoint " +
+            std::to_string(c->id) + "` brings this data back");
+  }
   ctx.close_db();
   for (const auto& p : doomed) fs::remove_all(p);
   ctx.say("deleted:" + list);

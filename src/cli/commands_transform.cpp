@@ -25,6 +25,7 @@
 #include "lineage/model_checks.h"
 #include "lineage/project_lineage.h"
 #include "lineage/run_accounting.h"
+#include "ops/checkpoint.h"
 #include "transform/artifacts.h"
 #include "transform/compiler.h"
 #include "transform/data_tests.h"
@@ -205,6 +206,15 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
   register_payload_functions(*main_conn, settings.max_payload_bytes);
   add_plain_sql_dependencies(p.project, dag, *main_conn);
   Selection selection = select(p.project, dag, o, std::move(types), ctx);
+  if (o.full_refresh) {
+    if (auto c =
+            ops::checkpoint_before(*main_conn, ops::checkpoint_policy(settings), "full-refresh")) {
+      ctx.say("checkpoint " + std::to_string(c->id) +
+              " taken before --full-refresh (`baliza "
+              "rollback --to-checkpoint " +
+              std::to_string(c->id) + "` undoes it)");
+    }
+  }
   if (command != "seed") {
     // Seeds the selected nodes read that were never loaded (a new database after `extract`):
     // loaded first, said so, instead of "Table ... does not exist" deep in a model.

@@ -87,6 +87,7 @@ void add_coord_commands(CLI::App& app, Context& ctx, int& exit_code);  // worker
 void add_dbt_commands(CLI::App& app, Context& ctx, int& exit_code);    // baliza dbt <command>
 void add_workflow_commands(CLI::App& app, Context& ctx,
                            int& exit_code);  // workflow list|run|status
+void add_checkpoint_commands(CLI::App& app, Context& ctx, int& exit_code);  // checkpoint, rollback
 
 // The coordinator URL of the settings; a usage error naming `command` and the fix when none.
 std::string require_coordinator(const Settings& settings, const std::string& command);

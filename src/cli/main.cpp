@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   baliza::cli::add_ui_commands(app, ctx, exit_code);
   baliza::cli::add_dbt_commands(app, ctx, exit_code);
   baliza::cli::add_workflow_commands(app, ctx, exit_code);
+  baliza::cli::add_checkpoint_commands(app, ctx, exit_code);
 
   if (auto unknown = baliza::cli::unknown_command(app, argc, argv)) {
     std::fprintf(stderr, "error: %s\n", unknown->c_str());

@@ -110,6 +110,39 @@ void apply_file(Settings& s, const std::filesystem::path& file) {
     s.coordinator_url = coordinator.as<std::string>();
     s.coordinator_source = where(file, coordinator.Mark());
   }
+  if (auto ck = root["checkpoints"]) {
+    if (!ck.IsMap()) {
+      throw usage_error("checkpoints at " + where(file, ck.Mark()) +
+                        " must be a mapping (dir, keep, max_age_days, automatic)");
+    }
+    for (const auto& item : ck) {
+      auto key = item.first.as<std::string>();
+      if (key == "dir") {
+        std::filesystem::path dir = item.second.as<std::string>("");
+        if (dir.empty()) {
+          throw usage_error("checkpoints.dir at " + where(file, item.second.Mark()) +
+                            " must be a folder path");
+        }
+        s.checkpoint_dir = dir.is_absolute() ? dir.string() : (file.parent_path() / dir).string();
+      } else if (key == "keep") {
+        s.checkpoint_keep = read_int(item.second, file, "checkpoints.keep", 0, 100000);
+      } else if (key == "max_age_days") {
+        s.checkpoint_max_age_days =
+            read_int(item.second, file, "checkpoints.max_age_days", 0, 100000);
+      } else if (key == "automatic") {
+        try {
+          s.checkpoint_automatic = item.second.as<bool>();
+        } catch (const YAML::Exception&) {
+          throw usage_error("checkpoints.automatic at " + where(file, item.second.Mark()) +
+                            " must be true or false");
+        }
+      } else {
+        throw usage_error("unknown key checkpoints." + key + " at " +
+                          where(file, item.first.Mark()) +
+                          "; known keys: dir, keep, max_age_days, automatic");
+      }
+    }
+  }
   if (auto duck = root["duckdb"]) {
     if (!duck.IsMap()) {
       throw usage_error("duckdb at " + where(file, duck.Mark()) +

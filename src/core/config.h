@@ -25,6 +25,11 @@ struct Settings {
   // BALIZA_COORDINATOR_URL (wins); empty = extract into the local DuckDB file only.
   std::string coordinator_url;
   std::string coordinator_source;  // "BALIZA_COORDINATOR_URL" or "<file>:<line>"
+  // Checkpoints (ops/checkpoint.h), baliza.yml `checkpoints:`.
+  std::string checkpoint_dir;        // empty: <database file>.checkpoints next to it
+  int checkpoint_keep = 5;           // prune all but the newest N (0: no count limit)
+  int checkpoint_max_age_days = 14;  // prune older ones (0: no age limit)
+  bool checkpoint_automatic = true;  // before reset, --full-refresh, a workflow's clear
 };
 
 // Finds baliza.yml from start upwards (core/upward_search.h: stops at

@@ -15,6 +15,7 @@ const std::vector<std::string> kProjectKeys = {
     "coordinator",                                 // Baliza's own (core/config.h, coord/)
     "budgets",                                     // Baliza's own (transform/estimate.h)
     "workflows",                                   // Baliza's own (ops/workflow_spec.h)
+    "checkpoints",    "notifications",             // Baliza's own (ops/checkpoint.h, ops/notify.h)
     "version",        "config-version", "profile",
     "database",       "vars",           "model-paths",
     "seed-paths",     "test-paths",     "models",
