@@ -113,5 +113,36 @@ TEST_F(CheckpointCli, PruneKeepsTheConfiguredCountAndUnknownCheckpointsAreUsageE
   EXPECT_NE(typo.err.find("unknown key checkpoints.kept at"), std::string::npos) << typo.err;
 }
 
+TEST(CheckpointWorkflow, RollbackAfterAWorkflowsClearRestoresEveryRelationAndRow) {
+  testing::TempDir dir;
+  fs::copy(fs::path(BALIZA_SOURCE_DIR) / "projects/examples/workforce", dir.path(),
+           fs::copy_options::recursive);
+  fs::remove_all(dir / "data");
+  auto run = [&](const std::string& args) {
+    return testing::run_command(std::string("env -u BALIZA_DB ") + BALIZA_BIN + " " + args,
+                                dir.path());
+  };
+  std::string db = (dir / "data" / "workforce.duckdb").string();
+  auto setup = run("workflow run setup");
+  ASSERT_EQ(setup.exit_code, 0) << setup.out << setup.err;
+  // Every relation outside Baliza's own bookkeeping (meta records the runs themselves).
+  const std::string user = "schema_name <> 'meta'";
+  std::string before = testing::dump_database(db, user);
+  auto clear = run("workflow run setup --only clear");
+  ASSERT_EQ(clear.exit_code, 0) << clear.out << clear.err;
+  // The clear step took a checkpoint first (listed with its reason).
+  auto list = run("checkpoint --list --format csv");
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto at = list.out.find(",,workflow setup: clear,");
+  ASSERT_NE(at, std::string::npos) << list.out;
+  std::string id = list.out.substr(list.out.rfind('\n', at) + 1);
+  id = id.substr(0, id.find(','));
+  ASSERT_NE(testing::dump_database(db, user), before) << "the clear dropped nothing";
+  auto rb = run("rollback --to-checkpoint " + id);
+  ASSERT_EQ(rb.exit_code, 0) << rb.out << rb.err;
+  EXPECT_NE(rb.out.find("main.stg_census"), std::string::npos) << rb.out;
+  EXPECT_EQ(testing::dump_database(db, user), before);
+}
+
 }  // namespace
 }  // namespace baliza

@@ -9,12 +9,15 @@
 
 namespace baliza::testing {
 
-inline std::string dump_database(const std::string& path) {
+// `schema_filter`: an SQL condition on schema_name restricting what is dumped ("" for all).
+inline std::string dump_database(const std::string& path, const std::string& schema_filter = "") {
   Connection conn(Database::open(path, {.read_only = true}));
+  std::string filter = schema_filter.empty() ? "" : " AND (" + schema_filter + ")";
   Result rels = conn.query(
-      "SELECT schema_name, table_name, 'table' FROM duckdb_tables() WHERE NOT temporary UNION ALL "
-      "SELECT schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal AND NOT "
-      "temporary ORDER BY 1, 2");
+      "SELECT schema_name, table_name, 'table' FROM duckdb_tables() WHERE NOT temporary" + filter +
+      " UNION ALL SELECT schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal AND "
+      "NOT temporary" +
+      filter + " ORDER BY 1, 2");
   std::string out;
   for (size_t i = 0; i < rels.row_count(); ++i) {
     std::string name =
