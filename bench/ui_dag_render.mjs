@@ -1,7 +1,10 @@
 // Times the Models view of `baliza ui` in Debian's headless chromium (DevTools protocol over a
-// pipe): from navigation to cytoscape's first render of the whole DAG.
+// pipe): from navigation to the first frame drawn after cytoscape rendered the graph.
 //   node bench/ui_dag_render.mjs <ui base url> [runs=3]
-// Prints one line per run: nodes rendered, ms to fetch+render, ms inside cytoscape.
+// For each view (the default one: the whole graph, or its overview of groups above 2,500 nodes;
+// the largest group; a node's neighbourhood; every node drawn) prints, per run: nodes drawn,
+// ms from navigation to drawn, and the page's own split (fetch of the JSON, building the
+// elements, cytoscape, first frame).
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,17 +37,31 @@ const send = (method, params = {}, sessionId) => new Promise((resolve) => {
 const { result: { targetId } } = await send('Target.createTarget', { url: 'about:blank' });
 const { result: { sessionId } } = await send('Target.attachToTarget', { targetId, flatten: true });
 const evaluate = async (expression) => (await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId)).result.result.value;
-for (let i = 0; i < runs; i++) {
-  await send('Page.navigate', { url: base + '?run=' + i + '#/models' }, sessionId);
-  const t0 = Date.now();
-  let rendered = '';
-  while (!rendered && Date.now() - t0 < 120000) {
-    rendered = await evaluate(`(document.getElementById('graph') || {dataset: {}}).dataset.rendered || ''`).catch(() => '');
-    if (!rendered) await new Promise((r) => setTimeout(r, 20));
+
+async function time(hash, label, n) {
+  for (let i = 0; i < n; i++) {
+    await send('Page.navigate', { url: base + '?run=' + label.replace(/\W/g, '') + i + hash }, sessionId);
+    const t0 = Date.now();
+    let rendered = '';
+    while (!rendered && Date.now() - t0 < 180000) {
+      rendered = await evaluate(`(document.getElementById('graph') || {dataset: {}}).dataset.rendered || ''`).catch(() => '');
+      if (!rendered) await new Promise((r) => setTimeout(r, 20));
+    }
+    const split = await evaluate('window.balizaGraphTimings');
+    const total = await evaluate(`Math.round(performance.now())`);
+    console.log(`${label} run ${i + 1}: ${rendered} nodes (${split.mode}); navigation to drawn ${total} ms` +
+      ` (fetch ${split.fetch}, build ${split.build}, cytoscape ${split.cytoscape}, first frame ${split.draw})`);
   }
-  const inside = await evaluate('window.balizaGraphMs');
-  const total = await evaluate(`performance.now()`);
-  console.log(`run ${i + 1}: ${rendered} nodes; page load to rendered ${Math.round(total)} ms (cytoscape ${Math.round(inside)} ms)`);
 }
+
+await time('#/models', 'default view', runs);
+// The largest group of the overview, and the neighbourhood of a node in the middle of the DAG.
+await send('Page.navigate', { url: base + '#/runs' }, sessionId);
+await new Promise((r) => setTimeout(r, 500));
+const largest = await evaluate(`fetch('/api/models').then((r) => r.json()).then((m) => m.groups ? m.groups.reduce((a, b) => (b.count > a.count ? b : a)).id : '')`);
+if (largest) await time('#/models?group=' + encodeURIComponent(largest), 'largest group', runs);
+const middle = await evaluate(`fetch('/api/models/search?q=int_&limit=500').then((r) => r.json()).then((h) => (h[Math.floor(h.length / 2)] || {}).id || '')`);
+if (middle) await time('#/models?focus=' + encodeURIComponent(middle), 'neighbourhood', runs);
+await time('#/models?all=1', 'every node', 1);
 await send('Browser.close');
 setTimeout(() => { try { fs.rmSync(profile, { recursive: true, force: true }); } catch { /* exiting */ } process.exit(0); }, 500);

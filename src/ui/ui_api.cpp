@@ -126,45 +126,6 @@ std::string type_name(transform::ResourceType type) {
 
 }  // namespace
 
-json UiApi::models() {
-  json out;
-  out["nodes"] = json::array();
-  out["edges"] = json::array();
-  if (!project_.dag) return out;
-  const transform::Dag& dag = *project_.dag;
-  // The last result of every node.
-  std::map<std::string, std::vector<std::optional<std::string>>> last;
-  TextTable results = db_.query(
-      "SELECT unique_id, status, rows_affected, execution_time, completed_at FROM "
-      "meta.node_results QUALIFY row_number() OVER (PARTITION BY unique_id ORDER BY "
-      "completed_at DESC NULLS LAST) = 1");
-  for (auto& row : results.rows) last[*row[0]] = row;
-  // Depth (longest path from a root) gives the page a layered layout without computing one.
-  std::vector<int> depth(dag.size(), 0);
-  for (size_t i : dag.topological_order()) {
-    for (size_t parent : dag.parents(i)) depth[i] = std::max(depth[i], depth[parent] + 1);
-  }
-  for (size_t i = 0; i < dag.size(); ++i) {
-    const transform::Node& n = dag.node(i);
-    if (n.resource_type == transform::ResourceType::kTest) continue;
-    json node = {{"id", n.unique_id},
-                 {"name", n.name},
-                 {"type", type_name(n.resource_type)},
-                 {"depth", depth[i]}};
-    if (auto it = last.find(n.unique_id); it != last.end()) {
-      node["status"] = it->second[1] ? json(*it->second[1]) : json(nullptr);
-      node["rows"] = it->second[2] ? json(*it->second[2]) : json(nullptr);
-      node["seconds"] = it->second[3] ? json(*it->second[3]) : json(nullptr);
-    }
-    out["nodes"].push_back(std::move(node));
-    for (size_t parent : dag.parents(i)) {
-      if (dag.node(parent).resource_type == transform::ResourceType::kTest) continue;
-      out["edges"].push_back(json::array({dag.id(parent), n.unique_id}));
-    }
-  }
-  return out;
-}
-
 json UiApi::model(const std::string& unique_id) {
   if (!project_.dag) throw usage_error("no project loaded");
   const transform::Dag& dag = *project_.dag;

@@ -8,7 +8,11 @@
 //                           rate over the last minute, 429s, ETA
 //   coverage()              endpoint x day: planned, done, partial, failed, pending, pages, records
 //   coverage_cell(e, day)   that cell's tasks, pages and failures
-//   models()                DAG nodes and edges with last status, rows and duration
+//   models(q)               the DAG with last status, rows and duration per node, laid out on
+//                           the server (ui_models.cpp, dag_layout.h): the whole graph node by
+//                           node up to kWholeGraphNodes, else an overview of groups; a group's
+//                           nodes; a node's neighbourhood; everything (all)
+//   search_models(text)     nodes whose name or id contains text, best first
 //   model(id)               a model: SQL, columns, tests and their history, accounting, lineage
 //   quality()               accounting ledger per run, quarantine by failure type, drift, tests
 //   query(sql, offset, n)   a read-only SELECT, one page of rows (+ whether more exist)
@@ -27,10 +31,12 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "transform/dag.h"
 #include "transform/project.h"
+#include "ui/dag_layout.h"
 #include "ui/ui_reader.h"
 
 namespace baliza::ui {
@@ -44,20 +50,31 @@ struct ProjectView {
 // A row of a model, picked by column = value (compared as text), by the value of the model's
 // one-column unique key (column empty), or by a SQL predicate (where; checked by the read
 // guard).
+struct ModelsQuery {
+  std::string focus;  // a node's unique_id: its neighbourhood
+  int depth = 2;      // of the neighbourhood, up and down
+  std::string group;  // an overview group's id: its nodes
+  bool all = false;   // every node, however many
+};
+
+// Above this many nodes the whole graph is shown as an overview of groups.
+inline constexpr std::size_t kWholeGraphNodes = 2500;
+
 struct RowChoice {
   std::string column, value, where;
 };
 
 class UiApi {
  public:
-  UiApi(UiReader& reader, ProjectView project) : db_(reader), project_(project) {}
+  UiApi(UiReader& reader, ProjectView project);
 
   nlohmann::json summary();
   nlohmann::json runs();
   nlohmann::json live();
   nlohmann::json coverage();
   nlohmann::json coverage_cell(const std::string& endpoint, const std::string& day);
-  nlohmann::json models();
+  nlohmann::json models(const ModelsQuery& query = {});
+  nlohmann::json search_models(const std::string& text, std::size_t limit);
   nlohmann::json model(const std::string& unique_id);
   nlohmann::json quality();
   nlohmann::json query(const std::string& sql, std::uint64_t offset, std::uint64_t limit);
@@ -77,6 +94,7 @@ class UiApi {
   std::string row_predicate(const std::string& relation_sql, const RowChoice& row);
   UiReader& db_;
   ProjectView project_;
+  std::unique_ptr<DagLayout> layout_;  // null without a DAG
 };
 
 // {"columns": [...], "types": [...], "rows": [[text|null, ...], ...], "truncated": bool}

@@ -138,7 +138,18 @@ UiServer::UiServer(UiApi& api, const ServeOptions& options)
           send_json(res,
                     api.coverage_cell(req.get_param_value("endpoint"), req.get_param_value("day")));
         }));
-  s.Get("/api/models", endpoint([&api](const auto&, auto& res) { send_json(res, api.models()); }));
+  s.Get("/api/models", endpoint([&api](const auto& req, auto& res) {
+          ModelsQuery q;
+          q.focus = req.get_param_value("focus");
+          q.depth = static_cast<int>(number_param(req, "depth", 2, 50));
+          q.group = req.get_param_value("group");
+          q.all = req.get_param_value("all") == "1";
+          send_json(res, api.models(q));
+        }));
+  s.Get("/api/models/search", endpoint([&api](const auto& req, auto& res) {
+          send_json(res, api.search_models(req.get_param_value("q"),
+                                           number_param(req, "limit", 20, 500)));
+        }));
   s.Get("/api/model", endpoint([&api](const auto& req, auto& res) {
           send_json(res, api.model(req.get_param_value("id")));
         }));

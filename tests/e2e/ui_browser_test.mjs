@@ -131,9 +131,16 @@ await screenshot('coverage');
 await open('#/models', 'models');
 const rendered = Number(await evaluate(`new Promise((r) => { const t = Date.now(); (function w() { const g = document.getElementById('graph'); if (g.dataset.rendered || Date.now() - t > 10000) r(g.dataset.rendered || '0'); else setTimeout(w, 50); })(); })`));
 check(rendered > 10, `models: ${rendered} nodes rendered`);
+check(await evaluate(`document.getElementById('graph').dataset.mode`) === 'whole', 'models: a small project is not drawn whole');
 await screenshot('models');
+// Search: suggestions from the server, then the picked model's neighbourhood.
+await evaluate(`(() => { const s = document.getElementById('model-search'); s.value = 'contratos_alter'; s.dispatchEvent(new Event('input')); })()`);
+const suggested = await evaluate(`new Promise((r) => { const t = Date.now(); (function w() { const o = [...document.querySelectorAll('#model-names option')].map((x) => x.value); if (o.length || Date.now() - t > 10000) r(o); else setTimeout(w, 50); })(); })`);
+check(suggested.includes('contratos_alteracoes'), 'models search: suggestions ' + suggested);
+await open('#/models', 'models', false, `(() => { const s = document.getElementById('model-search'); s.value = 'contratos_alteracoes'; s.dispatchEvent(new Event('change')); })()`);
+const focused = Number(await evaluate(`new Promise((r) => { const t = Date.now(); (function w() { const g = document.getElementById('graph'); if (g.dataset.rendered || Date.now() - t > 10000) r(g.dataset.rendered || '0'); else setTimeout(w, 50); })(); })`));
+check((await evaluate(`location.hash`)).includes('focus=model.pncp.contratos_alteracoes') && focused > 1 && focused < rendered, `models search: focus shows ${focused} of ${rendered} nodes`);
 const mart = await evaluate(`fetch('/api/models').then((r) => r.json()).then((m) => m.nodes.find((n) => n.name === 'contratos_alteracoes').id)`);
-await open('#/models?focus=' + encodeURIComponent(mart), 'models');
 await open('#/model?id=' + encodeURIComponent(mart), 'model');
 check((await evaluate(`document.getElementById('model-sql').textContent`)).includes('select'), 'model: no SQL');
 await screenshot('model');

@@ -8,12 +8,15 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "support/process.h"
 #include "support/spawned.h"
 #include "support/temp_dir.h"
+#include "transform/synthetic_project.h"
 
 namespace baliza::testing {
 namespace {
@@ -210,6 +213,56 @@ TEST_F(UiHttp, EveryEndpointAnswersWhileATransformRuns) {
   json workers = get_json("/api/workers");
   EXPECT_TRUE(workers["stored"].is_null()) << workers.dump();
   EXPECT_TRUE(workers["coordinator"].is_null());
+}
+
+// A project too big to draw node by node: the Models view gets an overview of groups that covers
+// every node; a group, a neighbourhood, a search and "every node" reach the nodes themselves.
+TEST_F(UiHttp, ABigDagIsServedAsGroupsNeighbourhoodsAndSearch) {
+  const std::filesystem::path project = dir_->path() / "big";
+  transform::write_synthetic_project(project, {.models = 3000});
+  port_ = start_ui({"--project-dir", project.string()});
+  ASSERT_GT(port_, 0);
+  json overview = get_json("/api/models");
+  ASSERT_TRUE(overview.value("overview", false)) << overview.dump().substr(0, 300);
+  const std::size_t total = overview["total_nodes"];
+  EXPECT_EQ(total, 3020u);  // 3,000 models and 20 sources
+  EXPECT_EQ(overview["nodes"].size(), 0u);
+  ASSERT_LE(overview["groups"].size(), 120u);
+  std::size_t covered = 0;
+  json largest;
+  for (const auto& g : overview["groups"]) {
+    covered += g["count"].get<std::size_t>();
+    if (largest.is_null() || g["count"] > largest["count"]) largest = g;
+  }
+  EXPECT_EQ(covered, total);
+  EXPECT_GT(overview["group_edges"].size(), 0u);
+
+  json group = get_json("/api/models?group=" + q(largest["id"]));
+  std::size_t members = 0;
+  for (const auto& n : group["nodes"]) {
+    members += n.value("context", false) ? 0 : 1;
+    EXPECT_TRUE(n["x"].is_number() && n["y"].is_number());
+  }
+  EXPECT_EQ(members, largest["count"].get<std::size_t>());
+
+  json hits = get_json("/api/models/search?q=INT_&limit=5");
+  ASSERT_EQ(hits.size(), 5u);
+  for (const auto& h : hits) EXPECT_EQ(h["name"].get<std::string>().rfind("int_", 0), 0u);
+  const std::string id = hits[0]["id"];
+  json focus = get_json("/api/models?focus=" + q(id) + "&depth=1");
+  std::set<std::string> ids;
+  for (const auto& n : focus["nodes"]) ids.insert(n["id"].get<std::string>());
+  EXPECT_TRUE(ids.count(id));
+  EXPECT_GT(ids.size(), 1u);
+  EXPECT_LT(ids.size(), 200u);
+  for (const auto& e : focus["edges"]) {
+    EXPECT_TRUE(ids.count(e[0]) && ids.count(e[1])) << e.dump();
+  }
+  json all = get_json("/api/models?all=1");
+  EXPECT_EQ(all["nodes"].size(), total);
+  auto unknown = get("/api/models?focus=model.nope.nope");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
 }
 
 TEST_F(UiHttp, WritesFileReadsForeignHostsAreRefused) {

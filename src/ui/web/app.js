@@ -140,73 +140,124 @@ async function showCoverage() {
 // ---- Models -------------------------------------------------------------------------------
 
 let cy = null;
-let modelsCache = null;
+let modelsCache = null;  // every node (GET /api/models?all=1), for names and links
+
+async function allModels() {
+  if (!modelsCache) modelsCache = await api('models', { all: '1' });
+  return modelsCache;
+}
 
 function statusColor(s) {
   return { success: '#2e9d55', pass: '#2e9d55', error: '#d64545', fail: '#d64545', skipped: '#9aa5b8', warn: '#f0b429' }[s] || '#5aa9ff';
 }
 
-function neighbourhood(graph, id, depth) {
-  const keep = new Set([id]);
-  const parents = new Map(), children = new Map();
-  for (const [a, b] of graph.edges) {
-    (children.get(a) || children.set(a, []).get(a)).push(b);
-    (parents.get(b) || parents.set(b, []).get(b)).push(a);
+function layerText(g) {
+  return g.layers > 1 ? `layers ${g.depth}–${g.depth + g.layers - 1}` : `layer ${g.depth}`;
+}
+
+function groupColor(g) {
+  if (g.failed > 0) return '#d64545';
+  if (g.built === g.count) return '#2e9d55';
+  return g.built > 0 ? '#5aa9ff' : '#9aa5b8';
+}
+
+// The search box: suggestions from the server as you type; picking one focuses on it.
+function modelSearch() {
+  const search = el('input', { type: 'text', id: 'model-search', placeholder: 'search models…', list: 'model-names', autocomplete: 'off' });
+  const names = el('datalist', { id: 'model-names' });
+  let timer = null;
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const hits = await api('models/search', { q: search.value, limit: '20' });
+      names.replaceChildren(...hits.map((h) => el('option', { value: h.name }, h.id)));
+    }, 120);
+  });
+  search.addEventListener('change', async () => {
+    const hits = await api('models/search', { q: search.value, limit: '20' });
+    const hit = hits.find((h) => h.name === search.value) || hits[0];
+    if (hit) location.hash = '#/models?' + new URLSearchParams({ focus: hit.id });
+    else search.classList.add('nomatch');
+  });
+  return [search, names];
+}
+
+// Positions for a subset of the graph: the server's layers, rows renumbered within the subset.
+function compactPositions(nodes) {
+  const byDepth = new Map();
+  for (const n of [...nodes].sort((a, b) => a.y - b.y)) {
+    const row = byDepth.get(n.depth) || 0;
+    byDepth.set(n.depth, row + 1);
+    n.position = { x: n.x, y: row * 36 };
   }
-  for (const map of [parents, children]) {
-    let frontier = [id];
-    for (let d = 0; d < depth; d++) {
-      const next = [];
-      for (const n of frontier) for (const m of map.get(n) || []) if (!keep.has(m)) { keep.add(m); next.push(m); }
-      frontier = next;
-    }
-  }
-  return keep;
 }
 
 async function showModels() {
   const q = params().query;
-  if (!modelsCache) modelsCache = await api('models');
-  const graph = modelsCache;
-  const focus = q.get('focus');
+  const focus = q.get('focus'), group = q.get('group'), all = q.get('all') === '1';
   const depth = Number(q.get('depth') || 2);
-  const search = el('input', { type: 'text', id: 'model-search', placeholder: 'search models…', list: 'model-names' });
-  const names = el('datalist', { id: 'model-names' }, graph.nodes.slice(0, 5000).map((n) => el('option', { value: n.name })));
-  search.addEventListener('change', () => {
-    const hit = graph.nodes.find((n) => n.name === search.value) || graph.nodes.find((n) => n.name.includes(search.value));
-    if (hit) location.hash = '#/models?' + new URLSearchParams({ focus: hit.id });
-  });
-  view.append(el('h2', {}, 'Models'),
-    el('div', { class: 'toolbar' }, search, names,
-      focus ? [el('span', {}, 'neighbourhood of ', link('model', { id: focus }, focus), ` (depth ${depth}) `), link('models', {}, 'whole graph')] : el('span', { class: 'muted' }, `${graph.nodes.length} nodes, ${graph.edges.length} edges; click a node to focus on it, double-click to open it`)),
-    el('div', { id: 'graph' }));
-  const keep = focus ? neighbourhood(graph, focus, depth) : null;
-  const nodes = graph.nodes.filter((n) => !keep || keep.has(n.id));
-  const perDepth = new Map();
-  const elements = nodes.map((n) => {
-    const i = perDepth.get(n.depth) || 0;
-    perDepth.set(n.depth, i + 1);
-    return { group: 'nodes', data: { id: n.id, label: n.name, color: statusColor(n.status), type: n.type }, position: { x: n.depth * 260, y: i * 36 } };
-  });
-  const ids = new Set(nodes.map((n) => n.id));
-  for (const [a, b] of graph.edges) if (ids.has(a) && ids.has(b)) elements.push({ group: 'edges', data: { id: a + '>' + b, source: a, target: b } });
   const t0 = performance.now();
+  const graph = await api('models', focus ? { focus, depth: String(depth) } : group ? { group } : all ? { all: '1' } : {});
+  const tFetched = performance.now();
+  const mode = focus ? 'focus' : group ? 'group' : graph.overview ? 'overview' : 'whole';
+  let about;
+  if (mode === 'focus') about = [el('span', {}, 'neighbourhood of ', link('model', { id: focus }, focus), ` (depth ${depth}) `), link('models', {}, 'whole graph')];
+  else if (mode === 'group') about = [el('span', {}, `${graph.group.folder || 'all folders'} · ${layerText(graph.group)}: ${graph.group.count} node(s)` + (graph.nodes.length > graph.group.count ? `, with ${graph.nodes.length - graph.group.count} neighbour(s) faded ` : ' ')), link('models', {}, 'overview')];
+  else if (mode === 'overview') about = [el('span', { class: 'muted' }, `${graph.total_nodes} nodes in ${graph.groups.length} groups (folder × layers; more than ${graph.whole_graph_limit} nodes are drawn as groups): click a group to draw its nodes, search to focus on a model · `), link('models', { all: '1' }, 'draw every node')];
+  else about = el('span', { class: 'muted' }, `${graph.nodes.length} nodes, ${graph.edges.length} edges; click a node to focus on it, double-click to open it`);
+  view.append(el('h2', {}, 'Models'), el('div', { class: 'toolbar' }, modelSearch(), about), el('div', { id: 'graph', 'data-mode': mode }));
+
+  const elements = [];
+  let count;
+  if (mode === 'overview') {
+    count = graph.groups.length;
+    for (const g of graph.groups) {
+      elements.push({ group: 'nodes', data: { id: g.id, label: `${g.folder || 'all'} · ${layerText(g)} · ${g.count}` + (g.failed ? ` (${g.failed} failed)` : ''), color: groupColor(g), size: Math.min(80, 14 + 4 * Math.sqrt(g.count)), type: 'group' }, position: { x: g.x, y: g.y } });
+    }
+    for (const [a, b, n] of graph.group_edges) elements.push({ group: 'edges', data: { id: a + '>' + b, source: a, target: b, width: Math.min(8, 1 + Math.log2(n)) } });
+  } else {
+    count = graph.nodes.length;
+    if (mode !== 'whole') compactPositions(graph.nodes); else for (const n of graph.nodes) n.position = { x: n.x, y: n.y };
+    for (const n of graph.nodes) {
+      elements.push({ group: 'nodes', data: { id: n.id, label: n.name, color: statusColor(n.status), type: n.type, size: 14, context: n.context ? 1 : 0 }, position: n.position });
+    }
+    for (const [a, b] of graph.edges) elements.push({ group: 'edges', data: { id: a + '>' + b, source: a, target: b, width: 1 } });
+  }
+  const big = count > 1000;
+  const fastEdges = big || elements.length - count > 400;  // haystack edges, no arrows
+  const labels = count <= graph.whole_graph_limit;
+  const tBuilt = performance.now();
   cy = cytoscape({
     container: document.getElementById('graph'), elements,
-    layout: focus ? { name: 'breadthfirst', directed: true, spacingFactor: 1.1 } : { name: 'preset' },
+    layout: { name: 'preset' },
     style: [
-      { selector: 'node', style: { 'background-color': 'data(color)', label: 'data(label)', 'font-size': 11, 'min-zoomed-font-size': 8, width: 14, height: 14 } },
+      { selector: 'node', style: { 'background-color': 'data(color)', width: 'data(size)', height: 'data(size)', ...(labels ? { label: 'data(label)', 'font-size': 11, 'min-zoomed-font-size': 8 } : {}) } },
       { selector: 'node[type = "source"]', style: { shape: 'diamond' } },
       { selector: 'node[type = "seed"]', style: { shape: 'round-rectangle' } },
-      { selector: 'edge', style: { width: 1, 'line-color': '#b8c1cf', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#b8c1cf', 'curve-style': 'haystack' } },
-      { selector: ':selected', style: { 'border-width': 3, 'border-color': '#1d2330' } },
+      { selector: 'node[type = "group"]', style: { shape: 'round-rectangle', 'text-valign': 'bottom', 'text-wrap': 'wrap' } },
+      { selector: 'node[context = 1]', style: { opacity: 0.35 } },
+      { selector: 'edge', style: { width: 'data(width)', 'line-color': '#b8c1cf', 'curve-style': 'haystack', ...(fastEdges ? {} : { 'target-arrow-shape': 'triangle', 'target-arrow-color': '#b8c1cf', 'curve-style': 'straight' }) } },
+      { selector: ':selected', style: { 'border-width': 3, 'border-color': '#1d2330', label: 'data(label)' } },
     ],
-    textureOnViewport: !focus, hideEdgesOnViewport: !focus, pixelRatio: 1, wheelSensitivity: 0.3,
+    textureOnViewport: big, hideEdgesOnViewport: big, pixelRatio: 1, wheelSensitivity: 0.3,
+    boxSelectionEnabled: false, autoungrabify: big, motionBlur: false,
   });
-  cy.on('tap', 'node', (e) => { location.hash = '#/models?' + new URLSearchParams({ focus: e.target.id() }); });
-  cy.on('dbltap', 'node', (e) => { location.hash = '#/model?' + new URLSearchParams({ id: e.target.id() }); });
+  if (mode === 'overview') {
+    cy.on('tap', 'node', (e) => { location.hash = '#/models?' + new URLSearchParams({ group: e.target.id() }); });
+  } else {
+    cy.on('tap', 'node', (e) => { location.hash = '#/models?' + new URLSearchParams({ focus: e.target.id() }); });
+    cy.on('dbltap', 'node', (e) => { location.hash = '#/model?' + new URLSearchParams({ id: e.target.id() }); });
+  }
   if (focus && cy.getElementById(focus).nonempty()) cy.getElementById(focus).select();
-  cy.ready(() => { window.balizaGraphMs = performance.now() - t0; document.getElementById('graph').setAttribute('data-rendered', String(nodes.length)); });
+  const tCy = performance.now();
+  // Rendered: the frame after cytoscape's first draw.
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    const tDrawn = performance.now();
+    window.balizaGraphMs = tDrawn - t0;
+    window.balizaGraphTimings = { fetch: Math.round(tFetched - t0), build: Math.round(tBuilt - tFetched), cytoscape: Math.round(tCy - tBuilt), draw: Math.round(tDrawn - tCy), nodes: count, mode };
+    const g = document.getElementById('graph');
+    if (g) g.setAttribute('data-rendered', String(count));
+  }));
 }
 
 // A relation name linked to the model that builds it, when the project has one by that name.
@@ -217,7 +268,7 @@ function relationLink(relation) {
 }
 
 async function showModel() {
-  if (!modelsCache) modelsCache = await api('models');
+  await allModels();
   const id = params().query.get('id');
   const m = await api('model', { id });
   view.append(el('h2', {}, m.type + ' ', el('code', {}, m.name)), el('p', { class: 'muted' }, m.file, ' · ', link('models', { focus: m.id }, 'neighbourhood in the DAG')),
@@ -303,7 +354,7 @@ function levelView(level, extra) {
 }
 
 async function showLineage() {
-  if (!modelsCache) modelsCache = await api('models');
+  await allModels();
   const q = params().query;
   const model = q.get('model') || '';
   const [input, list] = modelPicker('lineage-model', model || 'contratacoes_mensal');
@@ -347,7 +398,7 @@ async function showLineage() {
 }
 
 async function showImpact() {
-  if (!modelsCache) modelsCache = await api('models');
+  await allModels();
   const q = params().query;
   const page = el('input', { type: 'text', id: 'impact-page', value: q.get('page') || '', size: 24, placeholder: 'sha256 of a raw page (a prefix)' });
   const go = el('button', { id: 'impact-go', onclick: () => { location.hash = '#/impact?' + new URLSearchParams({ page: page.value }); } }, 'Impact');
