@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "cli/command_events.h"
 #include "cli/context.h"
 #include "cli/interrupts.h"
 #include "cli/period_options.h"
@@ -13,6 +14,7 @@
 #include "coord/workers_status.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "ops/openlineage_setup.h"
 #include "plan/endpoint_config.h"
 #include "plan/plan_store.h"
 
@@ -53,8 +55,24 @@ int run_worker_command(Context& ctx, const PeriodOptions& period, const WorkerFl
   worker.patience = std::chrono::seconds(flags.patience);
   worker.once = flags.once;
   InterruptGuard guard;
-  const extract::ExtractResult result = coord::run_worker(worker, config, options);
+  // OpenLineage: the worker's run, and one run per endpoint it extracts into the coordinator.
+  ops::CommandEvents events(ctx.settings(), events_project_name(), "worker");
+  ops::ExtractionEvents endpoint_events(events.client(), events.parent(), events.project(),
+                                        ops::postgres_raw_datasets(url), config, flags.base_url);
+  endpoint_events.attach(options);
+  extract::ExtractResult result;
+  try {
+    result = coord::run_worker(worker, config, options);
+  } catch (const Error& e) {
+    endpoint_events.fail_open(e.what());
+    if (std::string line = events.finish(static_cast<int>(e.code()), e.what()); !line.empty())
+      ctx.say(line);
+    throw;
+  }
+  endpoint_events.finish(result);
+  const std::string events_line = events.finish(result.exit_code());
   std::fputs(extract::describe_extract_result(result).c_str(), stdout);
+  if (!events_line.empty()) std::printf("%s\n", events_line.c_str());
   std::fflush(stdout);
   return result.exit_code();
 }

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "cli/command_events.h"
 #include "cli/context.h"
 #include "cli/interrupts.h"
 #include "cli/period_options.h"
@@ -17,6 +18,7 @@
 #include "core/log.h"
 #include "extract/extractor.h"
 #include "ops/coordinated_extract.h"
+#include "ops/openlineage_setup.h"
 #include "ops/recovery.h"
 #include "plan/plan_store.h"
 #include "plan/recheck.h"
@@ -99,11 +101,26 @@ int run_extract_command(Context& ctx, const PeriodOptions& period, const Extract
   options.progress_tty = isatty(STDERR_FILENO) != 0 && log_format() == LogFormat::kText;
   InterruptGuard guard;
   const std::string& coordinator = ctx.settings().coordinator_url;
-  const extract::ExtractResult result =
-      coordinator.empty() ? extract::run_extract(db, config, options)
-                          : ops::extract_through_coordinator(
-                                db, coordinator, config, options, range, period.endpoints,
-                                [&ctx](const std::string& line) { ctx.say(line); });
+  // OpenLineage: the command's run, and one run per endpoint it extracts.
+  ops::CommandEvents events(ctx.settings(), events_project_name(), command);
+  ops::ExtractionEvents endpoint_events(events.client(), events.parent(), events.project(),
+                                        ops::duckdb_raw_datasets(ctx.settings().db_path), config,
+                                        flags.base_url);
+  endpoint_events.attach(options);
+  extract::ExtractResult result;
+  try {
+    result = coordinator.empty() ? extract::run_extract(db, config, options)
+                                 : ops::extract_through_coordinator(
+                                       db, coordinator, config, options, range, period.endpoints,
+                                       [&ctx](const std::string& line) { ctx.say(line); });
+  } catch (const Error& e) {
+    endpoint_events.fail_open(e.what());
+    if (std::string line = events.finish(static_cast<int>(e.code()), e.what()); !line.empty())
+      ctx.say(line);
+    throw;
+  }
+  endpoint_events.finish(result);
+  const std::string events_line = events.finish(result.exit_code());
   const extract::EndpointTotals total = result.total();
   if (total.tasks_done + total.tasks_failed + total.tasks_partial + total.tasks_released == 0) {
     ctx.say(
@@ -111,6 +128,7 @@ int run_extract_command(Context& ctx, const PeriodOptions& period, const Extract
         "recovery-status, or plan the period first)");
   }
   std::fputs(extract::describe_extract_result(result).c_str(), stdout);
+  if (!events_line.empty()) std::printf("%s\n", events_line.c_str());
   std::fflush(stdout);
   return result.exit_code();
 }

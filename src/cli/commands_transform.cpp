@@ -14,6 +14,7 @@
 
 #include "cli/context.h"
 #include "cli/period_build.h"
+#include "cli/interrupts.h"
 #include "cli/period_options.h"
 #include "cli/project_locator.h"
 #include "cli/transform_actions.h"
@@ -23,9 +24,11 @@
 #include "db/payload_functions.h"
 #include "lineage/built_lineage.h"
 #include "lineage/model_checks.h"
+#include "lineage/openlineage_models.h"
 #include "lineage/project_lineage.h"
 #include "lineage/run_accounting.h"
 #include "ops/checkpoint.h"
+#include "ops/openlineage_setup.h"
 #include "transform/artifacts.h"
 #include "transform/compiler.h"
 #include "transform/data_tests.h"
@@ -240,15 +243,38 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
   run.threads = threads_for(o, p);
   run.connect = [&] { return connect(database); };
   run.print = [&](const std::string& line) { ctx.say(line); };
+  // Ctrl-C: running statements are interrupted, nothing new starts, exit 130.
+  InterruptGuard interrupt_guard;
+  run.interrupts = &interrupt_count();
+  // OpenLineage: the command's run and one run per model, seed and snapshot it executes.
+  ops::CommandEvents events(settings, p.project.name(), command);
+  std::unique_ptr<lineage::ModelEvents> model_events;
+  if (events.enabled()) {
+    model_events = std::make_unique<lineage::ModelEvents>(
+        events.client(), p.project, dag, selection.indexes, settings.db_path, events.parent(),
+        [&database] { return connect(database); });
+    model_events->attach(run);
+  }
   RunSummary summary = run_nodes(p.project, dag, selection.indexes, run);
+  lineage::ProjectLineage known;
+  if (model_events) {
+    model_events->close();
+    known = model_events->take_lineage();
+  }
+  if (summary.interrupted)
+    ctx.say(
+        "interrupted (Ctrl-C): the nodes that had not finished were "
+        "stopped or skipped; rerun the command to build them");
 
   std::map<std::string, std::string> compiled;
   for (const NodeResult& r : summary.results)
     if (!r.compiled_code.empty()) compiled[r.unique_id] = r.compiled_code;
   std::string line = command_line(command, o);
   nlohmann::json manifest = manifest_json(p.project, dag, compiled, summary.run_id);
-  // Column lineage of what was built: lineage.columns and `lineage` per manifest column.
-  lineage::ProjectLineage columns = lineage::built_lineage(p.project, dag, summary, *main_conn);
+  // Column lineage of what was built: lineage.columns and `lineage` per manifest column (the
+  // models the events already analysed are not analysed again).
+  lineage::ProjectLineage columns =
+      lineage::built_lineage(p.project, dag, summary, *main_conn, std::move(known));
   // A dbt project's database holds only what the project builds: no lineage.columns there.
   if (!p.dbt) columns.store(*main_conn);
   columns.annotate_manifest(manifest);
@@ -257,15 +283,20 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
   results["args"]["which"] = command;  // what `baliza dbt retry` re-runs
   write_json_file(p.target / "run_results.json", results);
   // A dbt project's database holds only what the project builds: no run log, no ledger tables.
-  if (p.dbt) return summary.exit_code();
-  record_run(*main_conn, p.project, dag, command, line, summary);
-  // Record accounting of every model this run built; an equation that does not hold (or an
-  // error threshold crossed) fails the run.
-  lineage::RunAccounting accounting = lineage::account_run(*main_conn, p.project, dag, summary);
-  lineage::record_accounting(*main_conn, accounting);
-  std::string report = lineage::describe_accounting(accounting);
-  if (!report.empty()) ctx.say(report);
-  return std::max(summary.exit_code(), accounting.exit_code());
+  int exit_code = summary.exit_code();
+  if (!p.dbt) {
+    record_run(*main_conn, p.project, dag, command, line, summary);
+    // Record accounting of every model this run built; an equation that does not hold (or an
+    // error threshold crossed) fails the run.
+    lineage::RunAccounting accounting = lineage::account_run(*main_conn, p.project, dag, summary);
+    lineage::record_accounting(*main_conn, accounting);
+    std::string report = lineage::describe_accounting(accounting);
+    if (!report.empty()) ctx.say(report);
+    if (!summary.interrupted) exit_code = std::max(exit_code, accounting.exit_code());
+  }
+  std::string events_line = events.finish(exit_code);
+  if (!events_line.empty()) std::printf("%s\n", events_line.c_str());
+  return exit_code;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 
 #include "core/clock.h"
@@ -126,6 +127,7 @@ class Extraction {
   std::int64_t claimed_total_ = 0;
   std::map<std::string, std::int64_t> planned_;  // pending tasks per endpoint at the start
   bool stopping_ = false;
+  std::set<std::string> endpoints_claimed_;  // for options_.on_endpoint_claimed (loop thread)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -206,6 +208,11 @@ ExtractResult Extraction::run() {
       if (claimed.empty()) {
         claims_exhausted = true;
       } else {
+        if (options_.on_endpoint_claimed) {
+          for (const ClaimedTask& t : claimed)
+            if (endpoints_claimed_.insert(t.endpoint).second)
+              options_.on_endpoint_claimed(t.endpoint);
+        }
         start_tasks(std::move(claimed));
         continue;
       }

@@ -35,6 +35,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -73,6 +74,9 @@ struct ExtractOptions {
   int short_page_retries = 3;  // re-requests of a short page (task_state.h)
   bool confirm_total = true;   // re-read page 1 once a task's pages are stored (task_state.h)
   std::optional<std::uint64_t> retry_seed;
+  // Called on the calling thread with each endpoint the first time a task of it is claimed,
+  // before its pages are requested (OpenLineage: the endpoint's extraction run starts).
+  std::function<void(const std::string& endpoint)> on_endpoint_claimed;
 };
 
 // Extracts into a DuckDB file: one Writer on `conn`, a DuckDbExtractionStore and a

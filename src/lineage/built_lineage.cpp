@@ -9,15 +9,17 @@
 namespace baliza::lineage {
 
 ProjectLineage built_lineage(const transform::Project& project, const transform::Dag& dag,
-                             const transform::RunSummary& summary, Connection& conn) {
+                             const transform::RunSummary& summary, Connection& conn,
+                             ProjectLineage known) {
   (void)project;
   std::map<std::string, const std::string*> compiled;
   for (const transform::NodeResult& r : summary.results)
     if (r.status == "success" && !r.compiled_code.empty()) compiled[r.unique_id] = &r.compiled_code;
-  ProjectLineage lineage;
+  ProjectLineage lineage = std::move(known);
   for (std::size_t i : dag.topological_order()) {
     const transform::Node& n = dag.node(i);
     if (n.resource_type != transform::ResourceType::kModel) continue;
+    if (lineage.find(n.unique_id) != nullptr) continue;
     auto it = compiled.find(n.unique_id);
     if (it != compiled.end()) lineage.add_model(n, *it->second, conn);
   }

@@ -17,8 +17,11 @@
 
 namespace baliza::lineage {
 
+// `known`: lineage already computed during the run (ModelEvents::take_lineage()); only the
+// models built and missing from it are analysed.
 ProjectLineage built_lineage(const transform::Project& project, const transform::Dag& dag,
-                             const transform::RunSummary& summary, Connection& conn);
+                             const transform::RunSummary& summary, Connection& conn,
+                             ProjectLineage known = {});
 
 // Reads manifest.json, annotates it (ProjectLineage::annotate_manifest) and writes it back.
 void annotate_manifest_file(const std::filesystem::path& manifest, const ProjectLineage& lineage);

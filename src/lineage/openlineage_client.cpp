@@ -94,10 +94,21 @@ void EventClient::loop() {
       queue_.clear();
       return;
     }
+    if (config_.transport == OpenLineageConfig::Transport::kFile) {
+      // Everything queued in one write and one flush.
+      std::deque<std::string> batch;
+      batch.swap(queue_);
+      lock.unlock();
+      bool ok = write_file(batch);
+      lock.lock();
+      (ok ? stats_.delivered : stats_.lost) += batch.size();
+      if (!ok) stats_.last_error = "cannot write " + config_.file.string() + " (disk full?)";
+      continue;
+    }
     std::string body = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
-    bool ok = deliver(body);
+    bool ok = post(body);
     lock.lock();
     if (ok) {
       ++stats_.delivered;
@@ -107,16 +118,15 @@ void EventClient::loop() {
   }
 }
 
-bool EventClient::deliver(const std::string& body) {
-  if (config_.transport == OpenLineageConfig::Transport::kFile) {
-    file_ << body << '\n';
-    file_.flush();
-    if (file_) return true;
-    std::lock_guard<std::mutex> lock(mutex_);
-    stats_.last_error = "cannot write " + config_.file.string() + " (disk full?)";
-    return false;
+bool EventClient::write_file(const std::deque<std::string>& bodies) {
+  std::string text;
+  for (const std::string& b : bodies) {
+    text += b;
+    text += '\n';
   }
-  return post(body);
+  file_.write(text.data(), static_cast<std::streamsize>(text.size()));
+  file_.flush();
+  return static_cast<bool>(file_);
 }
 
 bool EventClient::post(const std::string& body) {

@@ -1,6 +1,7 @@
-// Sends OpenLineage events off the pipeline's threads: emit() only queues (bounded), one
-// background thread writes each event to the configured transport (a JSON-lines file, or an
-// HTTP POST to a collector such as Marquez's /api/v1/lineage), in emission order.
+// Sends OpenLineage events off the pipeline's threads: emit() only serializes and queues
+// (bounded), one background thread writes the events to the configured transport (a JSON-lines
+// file, whatever is queued in one write, or one HTTP POST per event to a collector such as
+// Marquez's /api/v1/lineage), in emission order.
 //
 // A collector that is down costs the pipeline at most its timeout:
 //   - POSTs happen on the client's thread, never the caller's;
@@ -75,7 +76,7 @@ class EventClient {
 
  private:
   void loop();
-  bool deliver(const std::string& body);
+  bool write_file(const std::deque<std::string>& bodies);  // file transport: one write
   bool post(const std::string& body);
 
   OpenLineageConfig config_;

@@ -13,8 +13,15 @@ using transform::ResourceType;
 namespace {
 
 bool emits(const Node& n) {
-  if (n.resource_type == ResourceType::kSeed) return true;
+  if (n.resource_type == ResourceType::kSeed || n.resource_type == ResourceType::kSnapshot)
+    return true;
   return n.resource_type == ResourceType::kModel && n.config.materialized != "ephemeral";
+}
+
+const char* job_type(const Node& n) {
+  if (n.resource_type == ResourceType::kSeed) return "SEED";
+  if (n.resource_type == ResourceType::kSnapshot) return "SNAPSHOT";
+  return "MODEL";
 }
 
 std::string dataset_name(const Node& n) {
@@ -80,9 +87,8 @@ nlohmann::json ModelEvents::run_facets() const {
 }
 
 nlohmann::json ModelEvents::job_facets(const Node& n, const std::string& sql) const {
-  nlohmann::json f = {
-      {"jobType", job_type_facet(n.resource_type == ResourceType::kSeed ? "SEED" : "MODEL")},
-      {"sourceCodeLocation", source_location_facet(source_url(project_, n))}};
+  nlohmann::json f = {{"jobType", job_type_facet(job_type(n))},
+                      {"sourceCodeLocation", source_location_facet(source_url(project_, n))}};
   if (!sql.empty()) f["sql"] = sql_facet(sql);
   return f;
 }
@@ -216,8 +222,9 @@ void ModelEvents::on_finish(const Node& n, const NodeResult& r) {
   if (r.status != "success") {
     nlohmann::json facets = run_facets();
     facets["errorMessage"] = error_facet(r.message.empty() ? r.status : r.message);
-    client_.emit(run_event("FAIL", o.run, std::move(facets), job_facets(n, r.compiled_code),
-                           std::move(inputs), nlohmann::json::array({output_of(n)})));
+    client_.emit(run_event(r.interrupted ? "ABORT" : "FAIL", o.run, std::move(facets),
+                           job_facets(n, r.compiled_code), std::move(inputs),
+                           nlohmann::json::array({output_of(n)})));
     open_.erase(it);
     return;
   }
@@ -289,6 +296,11 @@ void ModelEvents::close() {
         index ? nlohmann::json::array({output_of(dag_.node(*index))}) : nlohmann::json::array()));
     open_.erase(it);
   }
+}
+
+ProjectLineage ModelEvents::take_lineage() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::move(lineage_);
 }
 
 }  // namespace baliza::lineage

@@ -1,4 +1,5 @@
-// OpenLineage events of a transform run: for each model and seed the runner executes, a START
+// OpenLineage events of a transform run: for each model, seed and snapshot the runner executes,
+// a START
 // when it starts and a COMPLETE or FAIL when it ends, as a child run of `parent` (the command's
 // own run: `baliza build`, `baliza run`, ...).
 //
@@ -11,8 +12,9 @@
 // model waits for its tests); the inputs (upstream models, seeds and sources; ephemeral models
 // are looked through); job facets jobType, sql (compiled) and sourceCodeLocation. FAIL carries
 // errorMessage. Nodes skipped because something upstream failed never start and emit nothing.
-// close() ends what is still open: ABORT for a model started and not finished (interrupted),
-// COMPLETE for a model whose tests never ran.
+// A node interrupted by Ctrl-C (NodeResult::interrupted) ends with ABORT. close() ends what is
+// still open: ABORT for a model started and not finished, COMPLETE for a model whose tests
+// never ran.
 //
 // Threads: on_start/on_finish are called from the runner's worker threads; the catalog reads
 // (schema, the model's SQL parse) run on a connection of the calling worker, outside the
@@ -49,6 +51,10 @@ class ModelEvents {
 
   // Fills RunOptions::on_node_start / on_node_finish with this object's hooks.
   void attach(transform::RunOptions& run);
+
+  // The column lineage of the models built, as their COMPLETE events carried it, so that the
+  // command stores it without analysing each model again (built_lineage.h). After close().
+  ProjectLineage take_lineage();
 
  private:
   struct Open {

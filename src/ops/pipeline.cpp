@@ -48,7 +48,7 @@ std::string format(const char* pattern, auto... args) {
 }  // namespace
 
 int PipelineReport::exit_code() const {
-  if (extract.interrupted) return 130;
+  if (extract.interrupted || transform.interrupted) return 130;
   if (extract.exit_code() != 0 || transform.exit_code() != 0) return 1;
   return accounting.exit_code();
 }
@@ -124,15 +124,19 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
   ex.progress_tty = o.progress_tty;
   std::optional<ExtractionEvents> extraction_events;
   if (command) {
-    std::set<std::string> endpoints;
-    for (const plan::Task& t : p.tasks) endpoints.insert(t.endpoint_name);
-    extraction_events.emplace(*o.events, command->ref(), o.project->name(), o.db_path);
-    extraction_events->start(config, endpoints, o.base_url);
+    extraction_events.emplace(*o.events, command->ref(), o.project->name(),
+                              duckdb_raw_datasets(o.db_path), config, o.base_url);
+    extraction_events->attach(ex);
   }
-  report.extract = o.coordinator_url.empty()
-                       ? extract::run_extract(db, config, ex)
-                       : extract_through_coordinator(db, o.coordinator_url, config, ex, o.range,
-                                                     o.endpoints, o.say);
+  try {
+    report.extract = o.coordinator_url.empty()
+                         ? extract::run_extract(db, config, ex)
+                         : extract_through_coordinator(db, o.coordinator_url, config, ex, o.range,
+                                                       o.endpoints, o.say);
+  } catch (const std::exception& e) {
+    if (extraction_events) extraction_events->fail_open(e.what());
+    throw;
+  }
   if (extraction_events) extraction_events->finish(report.extract);
   report.extract_seconds = seconds_since(start);
   if (report.extract.interrupted) return report;
@@ -152,6 +156,7 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
   build.observe = [&](const transform::Dag& dag, const std::vector<std::size_t>& nodes,
                       transform::RunOptions& run) {
     built_dag = &dag;
+    run.interrupts = o.interrupts;  // Ctrl-C stops the transform too (exit 130)
     if (!command) return;
     model_events = std::make_unique<lineage::ModelEvents>(
         *o.events, *o.project, dag, nodes, o.db_path, command->ref(),
@@ -159,10 +164,14 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
     model_events->attach(run);
   };
   build.observed = [&](const transform::RunSummary& summary) {
-    if (model_events) model_events->close();
+    lineage::ProjectLineage known;
+    if (model_events) {
+      model_events->close();
+      known = model_events->take_lineage();  // analysed once, for the events
+    }
     model_events.reset();  // it points to the build's Dag
     // Column lineage of what was built: lineage.columns, then the manifest (below).
-    columns = lineage::built_lineage(*o.project, *built_dag, summary, db);
+    columns = lineage::built_lineage(*o.project, *built_dag, summary, db, std::move(known));
     columns->store(db);
   };
   report.transform = transform::build_project(*o.project, build);

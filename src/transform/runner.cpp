@@ -84,10 +84,20 @@ class Run {
     }
     int threads = std::max(1, std::min<int>(options_.threads, static_cast<int>(nodes_.size())));
     if (run_project_hooks(project_.settings.on_run_start, "on-run-start")) {
+      std::thread watcher;
+      if (options_.interrupts) watcher = std::thread([this] { watch_interrupts(); });
       std::vector<std::thread> workers;
       for (int t = 0; t < threads; ++t) workers.emplace_back([this, t] { work(t + 1); });
       for (auto& w : workers) w.join();
-      run_project_hooks(project_.settings.on_run_end, "on-run-end");
+      if (watcher.joinable()) {
+        {
+          std::lock_guard<std::mutex> lock(running_mutex_);
+          workers_done_ = true;
+        }
+        running_cv_.notify_all();
+        watcher.join();
+      }
+      if (!summary_.interrupted) run_project_hooks(project_.settings.on_run_end, "on-run-end");
     } else {
       for (std::size_t k = 0; k < nodes_.size(); ++k) {
         if (state_[k] == 0) {
@@ -224,6 +234,44 @@ class Run {
     }
   }
 
+  // Ctrl-C: stops new nodes from starting and interrupts the statements running, again at each
+  // poll (a materialization may run several statements) until the workers are done.
+  void watch_interrupts() {
+    std::unique_lock<std::mutex> lock(running_mutex_);
+    while (!workers_done_) {
+      running_cv_.wait_for(lock, std::chrono::milliseconds(50));
+      if (options_.interrupts->load() < 1) continue;
+      if (!interrupted_.exchange(true)) {
+        std::lock_guard<std::mutex> run_lock(mutex_);
+        stop_ = true;
+        summary_.interrupted = true;
+        for (std::size_t j = 0; j < nodes_.size(); ++j)
+          if (state_[j] == 0) ready_.insert(j);
+        cv_.notify_all();
+      }
+      for (Connection* c : running_) c->interrupt();
+    }
+  }
+
+  // Registers the connection of a node that runs, so that Ctrl-C can interrupt it.
+  class Running {
+   public:
+    Running(Run& run, Connection& conn) : run_(run), conn_(&conn) {
+      std::lock_guard<std::mutex> lock(run_.running_mutex_);
+      run_.running_.insert(conn_);
+    }
+    ~Running() {
+      std::lock_guard<std::mutex> lock(run_.running_mutex_);
+      run_.running_.erase(conn_);
+    }
+    Running(const Running&) = delete;
+    Running& operator=(const Running&) = delete;
+
+   private:
+    Run& run_;
+    Connection* conn_;
+  };
+
   std::string counter(int number) const {
     return std::to_string(number) + " of " + std::to_string(nodes_.size());
   }
@@ -238,8 +286,9 @@ class Run {
     Outcome o;
     o.result.unique_id = n.unique_id;
     o.result.status = "skipped";
-    o.result.message = stop_ ? "skipped: --fail-fast after an earlier failure"
-                             : "skipped: an upstream node failed (" + blocked_by_[k] + ")";
+    o.result.message = interrupted_ ? "skipped: interrupted (Ctrl-C)"
+                       : stop_      ? "skipped: --fail-fast after an earlier failure"
+                                    : "skipped: an upstream node failed (" + blocked_by_[k] + ")";
     o.blocks = true;
     if (options_.on_node_finish) options_.on_node_finish(n, o.result);
     record(k, std::move(o));
@@ -290,6 +339,8 @@ class Run {
     try {
       if (!connection) connection = options_.connect();
       Connection& conn = *connection;
+      Running running(*this, conn);
+      if (interrupted_) throw Error(ExitCode::kUsage, "interrupted (Ctrl-C)");
       if (n.resource_type == ResourceType::kSeed) {
         run_seed(conn, n, o);
       } else if (n.resource_type == ResourceType::kTest) {
@@ -299,6 +350,10 @@ class Run {
       }
     } catch (const std::exception& e) {
       std::string message = duckdb_message(e);
+      if (interrupted_) {
+        o.result.interrupted = true;
+        message = "interrupted (Ctrl-C): " + message;
+      }
       o.result.status = "error";
       o.result.message = message;
       o.verb = n.resource_type == ResourceType::kTest   ? "ERROR"
@@ -498,6 +553,12 @@ class Run {
   int started_ = 0;
   bool stop_ = false;
   std::vector<char> state_;  // 1 once started or skipped
+  // Ctrl-C (watch_interrupts): the connections running a node, under running_mutex_.
+  std::atomic<bool> interrupted_{false};
+  std::mutex running_mutex_;
+  std::condition_variable running_cv_;
+  std::set<Connection*> running_;
+  bool workers_done_ = false;
   std::vector<std::string> details_;
   RunSummary summary_;
 };

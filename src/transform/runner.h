@@ -14,6 +14,7 @@
 // followed by failure details and "Done. PASS=10 WARN=1 ERROR=1 SKIP=2 TOTAL=14".
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -42,6 +43,11 @@ struct RunOptions {
   // and quick; they run outside the runner's lock except for skipped nodes.
   std::function<void(const Node&)> on_node_start;
   std::function<void(const Node&, const NodeResult&)> on_node_finish;
+  // Ctrl-C: once *interrupts >= 1 no node starts any more (the rest end "skipped"), and the
+  // statements running are interrupted (duckdb_interrupt): their nodes end with status error,
+  // NodeResult::interrupted set, and nothing half-built (each materialization is one
+  // transaction or build-beside-and-swap). The summary says interrupted (exit code 130).
+  const std::atomic<int>* interrupts = nullptr;
 };
 
 struct NodeResult {
@@ -55,6 +61,7 @@ struct NodeResult {
   std::optional<std::int64_t> failures;  // tests
   std::string message;
   std::string compiled_code;
+  bool interrupted = false;  // stopped by Ctrl-C while it ran (status error)
 };
 
 struct RunSummary {
@@ -64,8 +71,9 @@ struct RunSummary {
   double elapsed = 0;
   std::vector<NodeResult> results;  // in the order nodes finished
   int pass = 0, warn = 0, error = 0, skip = 0;
+  bool interrupted = false;  // Ctrl-C stopped the run (RunOptions::interrupts)
   int total() const { return pass + warn + error + skip; }
-  int exit_code() const { return error > 0 ? 1 : 0; }
+  int exit_code() const { return interrupted ? 130 : error > 0 ? 1 : 0; }
 };
 
 // Runs `selected` (Dag indexes). Ephemeral models among them are left out.
