@@ -21,6 +21,7 @@
 //                           (lineage/explain.h's trace, as `baliza trace`)
 //   impact(page | row)      what a raw page or a row feeds downstream (`baliza impact`)
 //   workers()               the coordinator's workers, as pulled and live (ui_workers.cpp)
+//   workflows(run)          workflow runs, one run's steps, period runs (ui_workflows.cpp)
 //
 // Trace and impact need the database file itself (UiReader::with_connection): while another
 // process holds it they fail with an environment error (exit code 3) naming the holder.
@@ -87,6 +88,7 @@ class UiApi {
   nlohmann::json impact(const std::string& page, const std::string& model, const RowChoice& row,
                         std::uint64_t limit);
   nlohmann::json workers();
+  nlohmann::json workflows(const std::string& run_id);
 
  private:
   nlohmann::json rows(const std::string& sql, const SqlParams& params = {});

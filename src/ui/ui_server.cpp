@@ -173,6 +173,9 @@ UiServer::UiServer(UiApi& api, const ServeOptions& options)
           send_json(res, api.impact(req.get_param_value("page"), req.get_param_value("model"),
                                     row_choice(req), number_param(req, "limit", 5, 100)));
         }));
+  s.Get("/api/workflows", endpoint([&api](const auto& req, auto& res) {
+          send_json(res, api.workflows(req.get_param_value("run")));
+        }));
   s.Get("/api/workers",
         endpoint([&api](const auto&, auto& res) { send_json(res, api.workers()); }));
   s.Get("/api/query", endpoint([&api](const auto& req, auto& res) {

@@ -207,6 +207,27 @@ await screenshot('query');
 await open('#/query?' + new URLSearchParams({ sql: 'delete from main.hostile' }), 'query', true);
 check((await evaluate(`document.getElementById('error') ? document.getElementById('error').textContent : ''`)).includes('read-only'), 'query: a write was not refused');
 
+await open('#/workflows', 'workflows');
+check((await evaluate(`document.body.innerText`)).includes('No workflow has run'), 'workflows: the empty state is not said');
+
+// Workflows with data: the example project's setup workflow, run, then shown by a second UI.
+const project = path.join(work, 'workforce');
+fs.cpSync(path.join(path.dirname(new URL(import.meta.url).pathname), '../../projects/examples/workforce'), project, { recursive: true });
+execFileSync(baliza, ['-q', 'workflow', 'run', 'setup'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+const ui2 = spawn(baliza, ['ui', '--port', '0'], { cwd: project, stdio: ['ignore', 'pipe', 'inherit'] });
+children.push(ui2);
+const base2 = await new Promise((resolve, reject) => {
+  let out = '';
+  ui2.stdout.on('data', (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) resolve(m[0]); });
+  ui2.on('exit', (code) => reject(new Error('the second baliza ui exited with ' + code)));
+});
+await open('#/workflows', 'workflows', false, `location.href = ${JSON.stringify(base2 + '#/workflows')}`);
+check(await evaluate(`document.querySelectorAll('#workflow-runs tbody tr').length`) === 1, 'workflows: the run is not listed');
+await open('#/workflows', 'workflows', false, `document.querySelector('#workflow-runs tbody a').click()`);
+const steps = await evaluate(`[...document.querySelectorAll('#workflow-steps tr')].slice(1).map((r) => r.children[1].textContent + ':' + r.children[3].textContent)`);
+check(steps.length >= 3 && steps.every((s) => s.endsWith(':ok')), 'workflows: steps ' + steps.join(', '));
+await screenshot('workflows');
+
 await send('Browser.close').catch(() => {});
 await Promise.race([browserExited, new Promise((r) => setTimeout(r, 5000))]);
 ui.kill('SIGINT');

@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -42,10 +43,12 @@ class UiHttp : public ::testing::Test {
     dir_ = nullptr;
   }
   // Starts `baliza ui` with extra flags and returns its port (0 when it did not start).
-  int start_ui(const std::vector<std::string>& extra = {}) {
+  // In another folder (cwd), the database is the one that folder's baliza.yml names.
+  int start_ui(const std::vector<std::string>& extra = {}, const std::filesystem::path& cwd = {}) {
     std::vector<std::string> argv{BALIZA_BIN, "--db", "demo.duckdb", "ui", "--port", "0"};
+    if (!cwd.empty()) argv.erase(argv.begin() + 1, argv.begin() + 3);
     argv.insert(argv.end(), extra.begin(), extra.end());
-    ui_ = std::make_unique<Spawned>(dir_->path(), argv, "ui");
+    ui_ = std::make_unique<Spawned>(cwd.empty() ? dir_->path() : cwd, argv, "ui");
     for (int i = 0; i < 300; ++i) {
       std::string out = ui_->out();
       auto at = out.find("http://127.0.0.1:");
@@ -263,6 +266,33 @@ TEST_F(UiHttp, ABigDagIsServedAsGroupsNeighbourhoodsAndSearch) {
   auto unknown = get("/api/models?focus=model.nope.nope");
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 400);
+}
+
+// Workflow runs and their steps, as `baliza workflow run` stored them (the example project).
+TEST_F(UiHttp, WorkflowRunsAndTheirStepsAreShown) {
+  const std::filesystem::path project = dir_->path() / "workforce";
+  std::filesystem::copy(std::filesystem::path(BALIZA_SOURCE_DIR) / "projects/examples/workforce",
+                        project, std::filesystem::copy_options::recursive);
+  auto run = run_command(std::string(BALIZA_BIN) + " -q workflow run setup", project);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  port_ = start_ui({}, project);
+  ASSERT_GT(port_, 0);
+  json w = get_json("/api/workflows");
+  ASSERT_TRUE(w["runs"].is_object()) << w.dump();
+  ASSERT_EQ(w["runs"]["rows"].size(), 1u);
+  const auto& cols = w["runs"]["columns"];
+  auto col = [&](const char* name) {
+    return static_cast<std::size_t>(std::find(cols.begin(), cols.end(), name) - cols.begin());
+  };
+  const auto& r = w["runs"]["rows"][0];
+  EXPECT_EQ(r[col("workflow")], "setup");
+  EXPECT_EQ(r[col("status")], "ok");
+  const std::string run_id = r[col("run_id")];
+  const int steps = std::stoi(r[col("steps")].get<std::string>());
+  json detail = get_json("/api/workflows?run=" + q(run_id));
+  ASSERT_EQ(detail["steps"]["rows"].size(), static_cast<std::size_t>(steps));
+  EXPECT_EQ(detail["steps"]["rows"][0][0], "1");
+  EXPECT_TRUE(detail["periods"].is_object() || detail["periods"].is_null());
 }
 
 TEST_F(UiHttp, WritesFileReadsForeignHostsAreRefused) {

@@ -414,6 +414,38 @@ async function showImpact() {
     el('div', { id: 'impact' }, r.levels.map((l) => levelView(l))));
 }
 
+// ---- Workflows ----------------------------------------------------------------------------
+
+async function showWorkflows() {
+  const run = params().query.get('run') || '';
+  const w = await api('workflows', run ? { run } : {});
+  view.append(el('h2', {}, 'Workflow runs'));
+  if (!w.runs || w.runs.rows.length === 0) view.append(el('p', { class: 'muted' }, 'No workflow has run in this database yet (baliza workflow list / run).'));
+  else {
+    view.append(el('div', { id: 'workflow-runs' }, table(w.runs, (col, v) => {
+      if (col === 'run_id') return link('workflows', { run: v }, v);
+      if (col === 'seconds') return fmtSeconds(v);
+      return undefined;
+    })));
+  }
+  if (run && w.steps) {
+    const steps = records(w.steps);
+    const max = Math.max(1, ...steps.map((s) => Number(s.seconds) || 0));
+    view.append(el('h3', {}, 'Steps of run ' + run),
+      el('table', { id: 'workflow-steps' }, el('tr', {}, ['#', 'step', 'kind', 'status', 'time', 'rows', 'warnings', 'message', 'detail'].map((h) => el('th', {}, h))),
+        steps.map((s) => el('tr', {},
+          el('td', { class: 'num' }, s.position), el('td', {}, s.step), el('td', {}, s.kind), el('td', { class: 'status-' + s.status }, s.status),
+          el('td', {}, el('span', { class: 'bar', style: 'width:' + Math.round(160 * (Number(s.seconds) || 0) / max) + 'px' }), fmtSeconds(s.seconds)),
+          el('td', { class: 'num' }, s.rows ?? ''), el('td', { class: 'num' }, s.warnings ?? ''), el('td', {}, s.message || ''),
+          el('td', {}, s.detail ? el('details', {}, el('summary', {}, 'what it did'), el('pre', {}, prettyJson(s.detail))) : '')))));
+  }
+  view.append(el('h2', {}, 'Period runs'), w.periods && w.periods.rows.length ? table(w.periods) : el('p', { class: 'muted' }, 'No period-by-period run yet (baliza build --periods …).'));
+}
+
+function prettyJson(text) {
+  try { return JSON.stringify(JSON.parse(text), null, 2); } catch (e) { return text; }
+}
+
 // ---- Workers ------------------------------------------------------------------------------
 
 async function showWorkers() {
@@ -469,7 +501,7 @@ async function showQuery() {
 
 // ---- Router -------------------------------------------------------------------------------
 
-const views = { runs: showRuns, coverage: showCoverage, models: showModels, model: showModel, lineage: showLineage, impact: showImpact, workers: showWorkers, quality: showQuality, query: showQuery };
+const views = { runs: showRuns, coverage: showCoverage, models: showModels, model: showModel, lineage: showLineage, impact: showImpact, workflows: showWorkflows, workers: showWorkers, quality: showQuality, query: showQuery };
 
 async function route() {
   const { route: name } = params();
