@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "cli/context.h"
-#include "cli/period_build.h"
 #include "cli/interrupts.h"
+#include "cli/period_build.h"
 #include "cli/period_options.h"
 #include "cli/project_locator.h"
 #include "cli/transform_actions.h"
