@@ -103,7 +103,9 @@ MaterializeResult build_batched(Connection& conn, const std::string& schema,
     std::string target = quote_identifier(schema) + "." + quote_identifier(name);
     std::string build_name = name + "__baliza_build";
     std::string build = quote_identifier(schema) + "." + quote_identifier(build_name);
-    conn.execute("CREATE SCHEMA IF NOT EXISTS " + quote_identifier(schema));
+    // Another worker may create the same schema at this moment: DuckDB reports a conflict.
+    with_conflict_retry(
+        [&] { conn.execute("CREATE SCHEMA IF NOT EXISTS " + quote_identifier(schema)); });
     try {
       for (std::int64_t s = 0; s < std::max<std::int64_t>(slices, 1); ++s) {
         // with no slice at all: an empty one, so the table gets its columns
