@@ -90,6 +90,7 @@ struct Measure {
   std::int64_t fanout = 0;
   std::int64_t groups = -1;  // aggregation: distinct groups among the kept rows
   std::int64_t having_removed = 0;
+  std::optional<std::int64_t> produced;  // rows the build produced, when it equals the table's
 
   Connection& conn() { return sql.connection(); }
   void line(LineKind kind, std::string relation, std::string reason, std::int64_t rows) {
@@ -228,6 +229,16 @@ std::optional<std::string> account_select(Measure& m, const Flow& f) {
   const std::string from = m.sql.from_item(*f.query->from);
   const bool joined = f.source->kind == FlowKind::kJoin;
   if (joined && !f.unnests.empty()) return std::string("unnest over a join");
+  // A pure unnest whose table is exactly this build's output: its elements are the rows its SQL
+  // produced (DuckDB's own count), no need to re-read every list.
+  if (m.produced && !joined && !f.unnests.empty() && f.filters.empty() && !f.aggregate &&
+      f.dedup.kind == DedupKind::kNone && !f.query->has_limit) {
+    m.line(LineKind::kInput, flow_label(*f.source),
+           "list elements unnested (the rows its SQL produced in this build: DuckDB's count)",
+           *m.produced);
+    m.ledger.input = *m.produced;
+    return std::nullopt;
+  }
 
   std::int64_t driving = 0;
   if (joined) {
@@ -447,7 +458,8 @@ std::string ModelLedger::equation() const {
 }
 
 ModelLedger account_model(FlowSql& sql, const ModelShape& shape, const std::string& output,
-                          const std::vector<ErrorRelation>& errors) {
+                          const std::vector<ErrorRelation>& errors,
+                          std::optional<std::int64_t> produced) {
   ModelLedger ledger;
   const Flow* f = strip_projections(*shape.flow);
   ledger.shape = describe(*f);
@@ -455,6 +467,7 @@ ModelLedger account_model(FlowSql& sql, const ModelShape& shape, const std::stri
   std::optional<std::string> why;
   try {
     std::int64_t table_rows = count_of(sql.connection(), "SELECT count(*) FROM " + output);
+    if (produced && *produced == table_rows) m.produced = produced;
     for (const RelationName& r : input_relations(*shape.flow))
       m.line(LineKind::kRead, r.label(), "rows of an input relation",
              count_of(sql.connection(), "SELECT count(*) FROM " + FlowSql::relation(r)));

@@ -97,8 +97,15 @@ struct DeclaredAccounting {
 
 // Measures the ledger of a model whose analysed SQL is `shape` and whose output table is
 // `output` (SQL text, e.g. "staging"."x"). `errors` lists error relations found for it.
+// `produced`: the rows the model's SQL produced in this build as DuckDB returned them (the
+// runner's rows_affected), when known. Used only when it equals the table's rows (the table is
+// exactly this build's output, not an incremental run's increment) and the counted flow is a
+// pure unnest (no filter, dedup, aggregate, join or limit): its input, the list elements, is then
+// the rows its SQL produced by SQL's own semantics, and the scan of every page that re-measures
+// the lists is skipped (it was most of the ledger's time on a month of PNCP pages).
 ModelLedger account_model(FlowSql& sql, const ModelShape& shape, const std::string& output,
-                          const std::vector<ErrorRelation>& errors);
+                          const std::vector<ErrorRelation>& errors,
+                          std::optional<std::int64_t> produced = std::nullopt);
 
 // The same for a declared shape.
 ModelLedger account_declared(Connection& conn, const DeclaredAccounting& declared,

@@ -1,5 +1,6 @@
 #include "lineage/run_accounting.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -183,10 +184,13 @@ RunAccounting account_run(Connection& conn, const transform::Project& project,
   RunAccounting out;
   out.run_id = summary.run_id;
   std::vector<const Node*> built;
+  std::map<const Node*, std::int64_t> produced;  // rows each build returned (DuckDB's count)
   for (const transform::NodeResult& r : summary.results) {
     auto index = dag.index_of(r.unique_id);
-    if (index && r.status == "success" && materialized_model(dag.node(*index)))
+    if (index && r.status == "success" && materialized_model(dag.node(*index))) {
       built.push_back(&dag.node(*index));
+      if (r.rebuilt && r.rows_affected >= 0) produced[&dag.node(*index)] = r.rows_affected;
+    }
   }
   if (built.empty()) return out;
 
@@ -235,6 +239,7 @@ RunAccounting account_run(Connection& conn, const transform::Project& project,
 
   FlowSql sql(conn);
   for (const Node* n : built) {
+    const auto model_start = std::chrono::steady_clock::now();
     ModelAccounting a;
     a.unique_id = n->unique_id;
     a.name = n->name;
@@ -250,7 +255,10 @@ RunAccounting account_run(Connection& conn, const transform::Project& project,
           "append-only incremental model: its table keeps every run's rows, so its SQL does not "
           "tell where they went (declare `accounting:` to account it)";
     } else if (const ModelShape* shape = shape_of(*n)) {
-      a.ledger = account_model(sql, *shape, output, errors[n]);
+      auto p = produced.find(n);
+      a.ledger = account_model(
+          sql, *shape, output, errors[n],
+          p == produced.end() ? std::nullopt : std::optional<std::int64_t>(p->second));
     } else {
       a.ledger.message = "its SQL could not be analysed: " + shape_errors[n];
     }
@@ -273,6 +281,8 @@ RunAccounting account_run(Connection& conn, const transform::Project& project,
     }
     if (a.gate == Gate::kWarn) ++out.warned;
     if (a.gate == Gate::kError) ++out.failed;
+    a.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - model_start).count();
     out.models.push_back(std::move(a));
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -364,6 +374,21 @@ std::string describe_accounting(const RunAccounting& acc) {
                 acc.balanced, acc.unbalanced, acc.not_accounted, acc.warned, acc.failed,
                 acc.seconds);
   out += buf;
+  // Where the measuring time went: the slowest models (what a user tunes or opts out).
+  std::vector<const ModelAccounting*> slow;
+  for (const ModelAccounting& a : acc.models) slow.push_back(&a);
+  std::sort(slow.begin(), slow.end(), [](const ModelAccounting* x, const ModelAccounting* y) {
+    return x->seconds > y->seconds;
+  });
+  if (slow.size() > 1 && acc.seconds >= 0.5) {
+    out += "accounting time, slowest:";
+    for (std::size_t i = 0; i < slow.size() && i < 5; ++i) {
+      std::snprintf(buf, sizeof buf, "%s %s %.2fs", i ? "," : "", slow[i]->name.c_str(),
+                    slow[i]->seconds);
+      out += buf;
+    }
+    out += "\n";
+  }
   return out;
 }
 

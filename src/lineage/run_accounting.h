@@ -40,6 +40,7 @@ struct ModelAccounting {
   ModelLedger ledger;
   Gate gate = Gate::kOk;
   std::vector<std::string> gate_messages;  // each threshold crossed, or the unbalanced equation
+  double seconds = 0;                      // time spent measuring this model
 };
 
 struct RunAccounting {

@@ -441,6 +441,7 @@ class Run {
     run_hooks(conn, compiler_, node_hooks(n, true), &n, "post_hook", n.unique_id);
     o.result.status = "success";
     o.result.rows_affected = m.rows;
+    o.result.rebuilt = m.action == "created";
     o.result.message = (m.rows >= 0 ? "OK " + std::to_string(m.rows) : std::string("OK"));
     o.verb = "OK " + m.action;
   }

@@ -58,6 +58,7 @@ struct NodeResult {
   double execution_time = 0;  // seconds
   int thread_id = 0;
   std::int64_t rows_affected = -1;
+  bool rebuilt = false;  // models: the table was built from scratch (not an incremental increment)
   std::optional<std::int64_t> failures;  // tests
   std::string message;
   std::string compiled_code;

@@ -155,5 +155,29 @@ TEST_F(Accounting, BrokenEquationFailsTheRunNamingTheModel) {
       << r.err;
 }
 
+TEST_F(Accounting, UnnestCountsComeFromTheBuildAndAreMeasuredOnIncrements) {
+  // A pure unnest: on a full build its input (list elements) is the rows its SQL produced, as
+  // DuckDB counted them; an incremental run (its table is not this run's output alone) measures
+  // the lists on the data, so a row lost from the table fails the equation.
+  write("seeds/baskets.csv", "id,items\n1,a;b;c\n2,d\n3,e;f\n");
+  write("models/items.sql",
+        "{{ config(materialized='incremental', unique_key='id') }}\n"
+        "select b.id, unnest(string_split(b.items, ';')) as item from {{ ref('baskets') }} b\n"
+        "{% if is_incremental() %}where b.id not in (select id from {{ this }}){% endif %}\n");
+  auto r = baliza("build -s baskets items");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(status("items"), "balanced 6 = 6 + 0 + 0");
+  EXPECT_EQ(ledger("items", "input"),
+            "main.baskets|list elements unnested (the rows its SQL produced in this build: "
+            "DuckDB's count)=6");
+  ASSERT_EQ(
+      baliza("--db data/shop.duckdb query \"delete from main.items where item = 'f'\"").exit_code,
+      0);
+  r = baliza("transform -s items");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(status("items"), "unbalanced 6 != 5 + 0 + 0");
+  EXPECT_EQ(ledger("items", "input"), "main.baskets|list elements unnested=6");
+}
+
 }  // namespace
 }  // namespace baliza
