@@ -9,7 +9,10 @@
 #include "core/error.h"
 #include "lineage/explain.h"
 #include "lineage/reconcile.h"
+#include "lineage/row_capture.h"
+#include "transform/compiler.h"
 #include "transform/project.h"
+#include "transform/relation.h"
 
 namespace baliza::cli {
 namespace {
@@ -71,6 +74,9 @@ void add_explain_commands(CLI::App& app, Context& ctx, int& exit_code) {
                      "Model, seed or schema.table whose rows to follow");
   impact->add_option("--where", start.where,
                      "SQL predicate over --relation's columns (a key, a seed row)");
+  impact->add_option("--column", start.column,
+                     "Only what derives from this column of --relation (with --page: a JSON "
+                     "field of the page's records, e.g. valorGlobal)");
   add_common(impact, impact_flags);
   impact->callback([&ctx, &exit_code] {
     transform::Project project = load_explained_project(impact_flags.project_dir);
@@ -79,6 +85,30 @@ void add_explain_commands(CLI::App& app, Context& ctx, int& exit_code) {
     lineage::ExplainResult r = lineage::impact(ctx.db(), project, start, o);
     print(impact_flags.format == "json" ? r.to_json().dump(2) + "\n" : r.to_text());
     exit_code = r.exit_code();
+  });
+
+  static std::string capture_model;
+  static ExplainFlags capture_flags;
+  auto* capture = app.add_subcommand(
+      "capture",
+      "Record now which input rows make each row of a built model (lineage.row_capture), as "
+      "builds do for models with lineage_capture=true");
+  capture->add_option("model", capture_model, "Model name")->required();
+  capture->add_option("--project-dir", capture_flags.project_dir,
+                      "Project folder (default: nearest baliza.yml, else built-in PNCP)");
+  capture->callback([&ctx, &exit_code] {
+    transform::Project project = load_explained_project(capture_flags.project_dir);
+    const transform::Node* n = project.find_ref(capture_model);
+    if (!n || n->resource_type != transform::ResourceType::kModel)
+      throw usage_error("unknown model '" + capture_model + "' (baliza ls lists the models)");
+    transform::Compiler compiler(project);
+    lineage::ModelShape shape = lineage::analyze_sql(ctx.db(), compiler.compile(*n, false).sql);
+    lineage::RunCapture r;
+    r.models.push_back(lineage::capture_model(
+        ctx.db(), shape, n->name, {transform::node_schema(*n), transform::node_identifier(*n)},
+        "capture"));
+    print(r.describe());
+    exit_code = r.models[0].status == "captured" ? 0 : 1;
   });
 
   static lineage::ReconcileOptions rec;

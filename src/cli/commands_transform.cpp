@@ -26,6 +26,7 @@
 #include "lineage/model_checks.h"
 #include "lineage/openlineage_models.h"
 #include "lineage/project_lineage.h"
+#include "lineage/row_capture.h"
 #include "lineage/run_accounting.h"
 #include "ops/checkpoint.h"
 #include "ops/openlineage_setup.h"
@@ -290,7 +291,9 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
     // error threshold crossed) fails the run.
     lineage::RunAccounting accounting = lineage::account_run(*main_conn, p.project, dag, summary);
     lineage::record_accounting(*main_conn, accounting);
-    std::string report = lineage::describe_accounting(accounting);
+    // Reverse-join capture of the models that opted in (lineage_capture), after the ledger.
+    std::string report = lineage::describe_accounting(accounting) +
+                         lineage::capture_run(*main_conn, p.project, dag, summary).describe();
     if (!report.empty()) ctx.say(report);
     if (!summary.interrupted) exit_code = std::max(exit_code, accounting.exit_code());
   }

@@ -2,9 +2,13 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "core/error.h"
+#include "lineage/column_impact.h"
+#include "lineage/project_lineage.h"
+#include "lineage/row_capture.h"
 #include "lineage/row_links.h"
 #include "transform/compiler.h"
 #include "transform/dag.h"
@@ -147,8 +151,9 @@ void add_records(Explainer& ex, const ModelLinks& links, const OriginInput& page
   level.sample = records;
 }
 
-void trace_model(Explainer& ex, const Node& node, const std::string& selected, int depth,
-                 const TraceOptions& o, ExplainResult& result);
+void trace_model(Explainer& ex, const Node& node, const std::string& selected,
+                 const std::string& selected_rowids, int depth, const TraceOptions& o,
+                 ExplainResult& result);
 
 // Runs a (rowid, __rank) query once and returns it as literal lists, so that the levels below
 // do not run every level above again (a trace nests one query per level).
@@ -209,16 +214,31 @@ void trace_input(Explainer& ex, const std::string& label, const std::string& row
   if (n && n->resource_type == ResourceType::kSeed)
     level.notes.push_back("seed file " + n->original_file_path);
   result.levels.push_back(std::move(level));
-  if (n && n->resource_type == ResourceType::kModel) trace_model(ex, *n, rows, depth, o, result);
+  if (n && n->resource_type == ResourceType::kModel)
+    trace_model(ex, *n, rows, "SELECT rowid FROM (" + rowids + ")", depth, o, result);
 }
 
-void trace_model(Explainer& ex, const Node& node, const std::string& selected, int depth,
-                 const TraceOptions& o, ExplainResult& result) {
+void trace_model(Explainer& ex, const Node& node, const std::string& selected,
+                 const std::string& selected_rowids, int depth, const TraceOptions& o,
+                 ExplainResult& result) {
   ExplainLevel& level = result.levels.back();
   if (depth > kMaxDepth) {
     level.notes.push_back("stopped: deeper than " + std::to_string(kMaxDepth) + " levels");
     result.complete = false;
     return;
+  }
+  // A row capture made at build time (row_capture.h) is exact: use it while it is valid.
+  RelationName table{transform::node_schema(node), transform::node_identifier(node)};
+  if (auto cap = stored_capture(ex.conn, node.name, table)) {
+    if (cap->stale.empty()) {
+      level.notes.push_back("input rows from the row capture made at build time");
+      for (const std::string& rel : cap->relations)
+        trace_input(ex, rel, captured_backward_sql(node.name, rel, selected_rowids),
+                    "rows captured at build time (lineage.row_capture)", depth + 1, o, result,
+                    false, true);
+      return;
+    }
+    level.notes.push_back("row capture not used: " + cap->stale);
   }
   Explainer::Analysed& a = ex.analyse(node);
   if (!a.error.empty() || !a.links.traceable()) {
@@ -280,6 +300,12 @@ json ExplainResult::to_json() const {
       j["superseded"] = l.superseded;
     }
     if (!l.notes.empty()) j["notes"] = l.notes;
+    if (!l.columns.empty()) {
+      json cols = json::array();
+      for (const auto& [c, how] : l.columns) cols.push_back({{"column", c}, {"how", how}});
+      j["columns"] = cols;
+    }
+    if (!l.rows_shaped.empty()) j["rows_shaped"] = l.rows_shaped;
     levels_json.push_back(std::move(j));
   }
   return {{"complete", complete}, {"levels", levels_json}};
@@ -296,6 +322,15 @@ std::string ExplainResult::to_text() const {
           ", " + std::to_string(l.kept) + " kept, " + std::to_string(l.superseded) + " superseded";
     out += "\n";
     if (!l.via.empty()) out += indent + "   via " + l.via + "\n";
+    if (!l.rows_shaped.empty()) {
+      out += indent + "   rows may appear, disappear or move (" + l.rows_shaped +
+             "): every column may change\n";
+    } else if (!l.columns.empty()) {
+      out += indent + "   columns that change:";
+      for (std::size_t i = 0; i < l.columns.size(); ++i)
+        out += (i ? ", " : " ") + l.columns[i].first + " (" + l.columns[i].second + ")";
+      out += "\n";
+    }
     for (const std::string& n : l.notes) out += indent + "   " + n + "\n";
     for (const json& row : l.sample) out += indent + "   " + row.dump() + "\n";
   }
@@ -342,9 +377,58 @@ ExplainResult trace(Connection& conn, const transform::Project& project, const s
   if (top.rows == 0) throw usage_error("no row of " + label + " matches: " + o.where);
   top.sample = sample_rows(conn, selected, o.limit);
   result.levels.push_back(std::move(top));
-  if (n->resource_type == ResourceType::kModel) trace_model(ex, *n, selected, 0, o, result);
+  if (n->resource_type == ResourceType::kModel)
+    trace_model(ex, *n, selected,
+                "SELECT rowid FROM " + transform::relation_sql(*n) +
+                    (o.where.empty() ? "" : " WHERE " + o.where),
+                0, o, result);
   return result;
 }
+
+namespace {
+
+// The columns downstream of the start's column, over the project's column lineage.
+ColumnImpact column_impact_of(Explainer& ex, const transform::Dag& dag, const ImpactStart& start,
+                              const RelationName& start_rel, ExplainLevel& first) {
+  RelationName rel = start_rel;
+  std::string column = start.column, field;
+  if (!start.page.empty()) {
+    rel = {"raw", "payloads"};
+    column = "compressed";
+    field = start.column;
+    first.notes.push_back("changed: the field " + field + " of the page's records");
+  } else {
+    auto cols = ex.catalog.columns(start_rel);
+    bool found = false;
+    if (cols)
+      for (const std::string& c : *cols) found = found || iequals(c, column);
+    if (!found) {
+      std::string names;
+      if (cols)
+        for (const std::string& c : *cols) names += (names.empty() ? "" : ", ") + c;
+      throw usage_error(start_rel.label() + " has no column " + column +
+                        (names.empty() ? std::string() : "; its columns: " + names));
+    }
+    first.notes.push_back("changed: the column " + column);
+  }
+  ProjectLineage lineage;
+  lineage.preload_catalog(ex.conn);
+  for (std::size_t i : dag.topological_order()) {
+    const Node& n = dag.node(i);
+    if (n.resource_type != ResourceType::kModel) continue;
+    try {
+      lineage.add_model(n, ex.compiler.compile(n, false).sql, ex.conn);
+    } catch (const std::exception& e) {
+      lineage.add_model(n, nullptr, e.what(), ex.conn);
+    }
+  }
+  ColumnImpact out = column_impact(lineage, rel, column, field);
+  if (out.models.empty())
+    first.notes.push_back("no model column derives from it: nothing downstream changes");
+  return out;
+}
+
+}  // namespace
 
 ExplainResult impact(Connection& conn, const transform::Project& project, const ImpactStart& start,
                      const ImpactOptions& o) {
@@ -395,6 +479,8 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
         "impact needs --page <sha256 prefix> or --relation <name> [--where <predicate>]");
   }
   RelationName start_rel = split_label(start_label);
+  std::optional<ColumnImpact> columns;
+  if (!start.column.empty()) columns = column_impact_of(ex, dag, start, start_rel, first);
   first.relation = start_label;
   first.kind = ex.kind_of(start_label, ex.node_of(start_label));
   start_ids = inline_ids(start_ids);
@@ -412,6 +498,8 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
     if (n.resource_type != ResourceType::kModel || n.config.materialized == "ephemeral") continue;
     const std::string label = label_of(n);
     if (affected.count(lower(label))) continue;
+    const ModelColumnImpact* changed = columns ? columns->find(label) : nullptr;
+    if (columns && !changed) continue;  // none of its columns derives from the changed column
     Explainer::Analysed& a = ex.analyse(n);
     std::vector<std::string> inputs;
     if (a.shape)
@@ -427,7 +515,14 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
     level.relation = label;
     level.kind = "model";
     level.depth = 1;
-    if (!a.error.empty() || !a.links.traceable() || blocked) {
+    RelationName table{transform::node_schema(n), transform::node_identifier(n)};
+    // A row capture made at build time (row_capture.h) links rows exactly; else the row links.
+    std::optional<StoredCapture> cap = stored_capture(conn, n.name, table);
+    if (cap && !cap->stale.empty()) {
+      level.notes.push_back("row capture not used: " + cap->stale);
+      cap.reset();
+    }
+    if (blocked || (!cap && (!a.error.empty() || !a.links.traceable()))) {
       level.notes.push_back(blocked ? "reads a relation whose affected rows are unknown"
                                     : "affected rows unknown: " +
                                           (a.error.empty() ? a.links.reason : a.error));
@@ -437,29 +532,33 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
       result.levels.push_back(std::move(level));
       continue;
     }
-    RelationName table{transform::node_schema(n), transform::node_identifier(n)};
     std::string ids;
-    for (const DirectInput& in : a.links.direct) {
-      auto it = affected.find(lower(in.relation.label()));
-      if (it == affected.end()) continue;
-      ids += (ids.empty() ? "" : " UNION ") +
-             forward_direct_sql(ex.sql, a.links, in, table, it->second);
-    }
-    for (const OriginInput& in : a.links.origins) {
-      auto it = affected.find(lower(in.relation.label()));
-      if (it == affected.end()) continue;
-      ids += (ids.empty() ? "" : " UNION ") + forward_origin_sql(in, table, it->second);
+    std::set<std::string> covered;  // affected inputs the links (or the capture) follow
+    if (cap) {
+      for (const std::string& rel : cap->relations) {
+        auto it = affected.find(lower(rel));
+        covered.insert(lower(rel));
+        if (it == affected.end()) continue;
+        ids += (ids.empty() ? "" : " UNION ") + captured_forward_sql(n.name, rel, it->second);
+      }
+    } else {
+      for (const DirectInput& in : a.links.direct) {
+        covered.insert(lower(in.relation.label()));
+        auto it = affected.find(lower(in.relation.label()));
+        if (it == affected.end()) continue;
+        ids += (ids.empty() ? "" : " UNION ") +
+               forward_direct_sql(ex.sql, a.links, in, table, it->second);
+      }
+      for (const OriginInput& in : a.links.origins) {
+        covered.insert(lower(in.relation.label()));
+        auto it = affected.find(lower(in.relation.label()));
+        if (it == affected.end()) continue;
+        ids += (ids.empty() ? "" : " UNION ") + forward_origin_sql(in, table, it->second);
+      }
     }
     bool missed = false;  // an affected input this model reaches in a way the links do not cover
-    for (const std::string& in : inputs) {
-      if (!affected.count(in)) continue;
-      bool covered = false;
-      for (const DirectInput& d : a.links.direct)
-        covered = covered || lower(d.relation.label()) == in;
-      for (const OriginInput& d : a.links.origins)
-        covered = covered || lower(d.relation.label()) == in;
-      missed = missed || !covered;
-    }
+    for (const std::string& in : inputs)
+      missed = missed || (affected.count(in) && !covered.count(in));
     if (missed) {
       level.notes.push_back(
           "reads an affected relation in a way the row links do not cover "
@@ -471,9 +570,14 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
     std::string model_rows =
         "SELECT * FROM " + FlowSql::relation(table) + " WHERE rowid IN (" + ids + ")";
     level.rows = count_rows(conn, model_rows);
-    level.via = describe(*a.links.counted);
+    level.via =
+        cap ? "rows captured at build time (lineage.row_capture)" : describe(*a.links.counted);
     if (level.rows == 0) continue;
     level.sample = sample_rows(conn, model_rows, o.limit);
+    if (changed) {
+      for (const ImpactedColumn& c : changed->columns) level.columns.emplace_back(c.column, c.how);
+      level.rows_shaped = changed->rows_shaped;
+    }
     affected[lower(label)] = ids;
     result.levels.push_back(std::move(level));
   }

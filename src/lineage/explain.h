@@ -14,7 +14,10 @@
 // model), every downstream model's rows derived from them, with counts: through filters and
 // joins the rows that use them, through a row_number() dedup only the keys whose kept version
 // they are (an older version changes nothing), through a group by the groups they fall in.
-// (Column-level impact is column lineage's job: `baliza lineage <model> --downstream`.)
+// With a column (ImpactStart::column): only the models whose columns derive from that column
+// (column_impact.h, over the project's column lineage) are followed, each level naming the
+// columns that change; for a raw page the column is a JSON field of its records
+// ("valorGlobal" or "data[].valorGlobal").
 //
 // Where a model is not traceable (a shape the SQL cannot invert, a view), the level says so and
 // the result is marked incomplete (exit 1): nothing is guessed. Read-only: only SELECTs run.
@@ -41,6 +44,10 @@ struct ExplainLevel {
   std::int64_t kept = -1, superseded = -1;          // dedup levels
   nlohmann::json sample = nlohmann::json::array();  // rows as JSON objects
   std::vector<std::string> notes;                   // checks, reasons it stops
+  // impact --column: the columns of this model that change (column, how), and when a filter,
+  // join or group key changes, why its rows may appear, disappear or move.
+  std::vector<std::pair<std::string, std::string>> columns;
+  std::string rows_shaped;
 };
 
 struct ExplainResult {
@@ -71,6 +78,7 @@ struct ImpactStart {
   std::string page;      // sha256 prefix of a raw page
   std::string relation;  // a model/seed name or schema.table
   std::string where;     // predicate over `relation` (empty: all rows)
+  std::string column;    // column of `relation`, or JSON field of the page's records ("": all)
 };
 
 struct ImpactOptions {

@@ -181,6 +181,7 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
   transform::Dag dag = transform::Dag::build(*o.project);
   report.accounting = lineage::account_run(db, *o.project, dag, report.transform);
   lineage::record_accounting(db, report.accounting);
+  report.capture = lineage::capture_run(db, *o.project, dag, report.transform);
   report.quarantine = read_quarantine(db);
   return report;
 }
@@ -193,6 +194,7 @@ std::string describe_pipeline(const PipelineReport& r) {
   if (r.transformed) {
     out += '\n';
     out += lineage::describe_accounting(r.accounting);
+    out += r.capture.describe();
     out += format("models and tests: PASS=%d WARN=%d ERROR=%d SKIP=%d\n", r.transform.pass,
                   r.transform.warn, r.transform.error, r.transform.skip);
   }

@@ -14,6 +14,7 @@
 #include "db/database.h"
 #include "extract/extractor.h"
 #include "lineage/openlineage_client.h"
+#include "lineage/row_capture.h"
 #include "lineage/run_accounting.h"
 #include "plan/window.h"
 #include "transform/project.h"
@@ -52,8 +53,9 @@ struct PipelineReport {
   std::int64_t tasks_planned = 0;
   extract::ExtractResult extract;
   transform::RunSummary transform;
-  bool transformed = false;                        // false when extraction was interrupted
-  lineage::RunAccounting accounting;               // the record ledger of every model built
+  bool transformed = false;           // false when extraction was interrupted
+  lineage::RunAccounting accounting;  // the record ledger of every model built
+  lineage::RunCapture capture;        // reverse-join capture of the models that opted in
   std::map<std::string, std::int64_t> quarantine;  // quarantine table -> rows
   // 130 interrupted, 1 a task, model, test or the accounting failed, else 0.
   int exit_code() const;

@@ -127,7 +127,7 @@ TEST_F(Explain, TraceImpactAndReconcileOnTheDemo) {
       "staging.contratacoes_registros h where h.numero_controle_pncp = g.numero_controle_pncp and "
       "h.request_id <> r.request_id)");
   ASSERT_FALSE(page.empty());
-  json im = run_json("impact --page " + page.substr(0, 16) + " --limit 100000", 1);
+  json im = run_json("impact --page " + page.substr(0, 16) + " --limit 100000", 0);
   const json* mart = level(im, "marts.contratacoes_mensal");
   ASSERT_NE(mart, nullptr) << im.dump(2);
   std::set<std::string> listed;
@@ -136,8 +136,35 @@ TEST_F(Explain, TraceImpactAndReconcileOnTheDemo) {
                   row["modalidade_id"].dump() + "|" + row["uf_sigla"].dump());
   EXPECT_EQ(listed.size(), static_cast<std::size_t>((*mart)["rows"].get<int>()));
   EXPECT_FALSE(listed.empty());
-  // Nothing silent: what impact could not follow is named (the coverage mart counts pages).
-  EXPECT_FALSE(im["complete"].get<bool>());
+  // Every downstream model followed: the coverage mart (aggregates joined to aggregates) through
+  // the rows captured at its build (lineage_capture), the dims through their UNION ALL CTEs.
+  EXPECT_TRUE(im["complete"].get<bool>()) << im.dump(2);
+  const json* coverage = level(im, "marts.cobertura_extracao");
+  ASSERT_NE(coverage, nullptr) << im.dump(2);
+  EXPECT_EQ((*coverage)["via"], "rows captured at build time (lineage.row_capture)");
+  std::set<std::string> coverage_listed;
+  for (const json& row : (*coverage)["sample"])
+    coverage_listed.insert(row["endpoint"].get<std::string>() + "|" +
+                           row["dia"].get<std::string>());
+  // Column level: only what derives from the field valorTotalEstimado of the page's records.
+  json col = run_json("impact --page " + page.substr(0, 16) + " --column valorTotalEstimado", 0);
+  const json* col_mart = level(col, "marts.contratacoes_mensal");
+  ASSERT_NE(col_mart, nullptr) << col.dump(2);
+  EXPECT_NE((*col_mart)["columns"].dump().find("valor_total_estimado"), std::string::npos)
+      << col.dump(2);
+  EXPECT_EQ(level(col, "marts.cobertura_extracao"), nullptr) << col.dump(2);
+  // contratos_mensal reads no value of it, but joins contratacoes, whose rows a negative value
+  // would quarantine: its rows are shaped by the change, named as such.
+  if (const json* contratos = level(col, "marts.contratos_mensal")) {
+    EXPECT_NE((*contratos)["rows_shaped"].get<std::string>().find("JOIN"), std::string::npos);
+  }
+  // A field no mart reads (and no validation checks): staging only.
+  json obj = run_json("impact --page " + page.substr(0, 16) + " --column objetoCompra", 0);
+  ASSERT_NE(level(obj, "staging.contratacoes"), nullptr) << obj.dump(2);
+  EXPECT_NE((*level(obj, "staging.contratacoes"))["columns"].dump().find("objeto_compra"),
+            std::string::npos);
+  for (const json& l : obj["levels"])
+    EXPECT_NE(l["relation"].get<std::string>().rfind("marts.", 0), 0u) << obj.dump(2);
 
   std::filesystem::copy_file(dir / "data" / "demo.duckdb", dir / "data" / "removed.duckdb");
   auto del = baliza(
@@ -160,6 +187,19 @@ TEST_F(Explain, TraceImpactAndReconcileOnTheDemo) {
     really.insert(row["mes"].get<std::string>() + "|" + row["orgao_cnpj"].dump() + "|" +
                   row["modalidade_id"].dump() + "|" + row["uf_sigla"].dump());
   EXPECT_EQ(listed, really);
+  auto coverage_changed = baliza(
+      "--db data/removed.duckdb query -f json \"attach 'data/demo.duckdb' as o (read_only); "
+      "select distinct endpoint, dia::varchar as dia from ("
+      "(select * from o.marts.cobertura_extracao except all select * from "
+      "marts.cobertura_extracao) "
+      "union all (select * from marts.cobertura_extracao except all select * from "
+      "o.marts.cobertura_extracao))\"");
+  ASSERT_EQ(coverage_changed.exit_code, 0) << coverage_changed.err;
+  std::set<std::string> coverage_really;
+  for (const json& row : json::parse(coverage_changed.out))
+    coverage_really.insert(row["endpoint"].get<std::string>() + "|" +
+                           row["dia"].get<std::string>());
+  EXPECT_EQ(coverage_listed, coverage_really);
 
   // reconcile: passes on the demo (also sampled), fails naming a row changed by hand.
   auto ok = baliza("--db data/demo.duckdb reconcile");

@@ -1,6 +1,9 @@
 -- One row per endpoint x day planned (planning.task_plan) or fetched: tasks planned and
 -- finished, pages and records stored (runtime.task_results, raw.api_requests) and requests that
 -- failed (meta.failed_requests). Days that were fetched without a plan still show up.
+-- Aggregates joined to aggregates: the SQL cannot be inverted row by row, so the build records
+-- which plan, result, request and failure rows make each row (lineage_capture), for trace/impact.
+{{ config(lineage_capture=true) }}
 with tarefas as (
   select endpoint_name as endpoint, data_date as dia, task_id, status
   from {{ source('planning', 'task_plan') }}
