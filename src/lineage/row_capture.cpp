@@ -216,7 +216,7 @@ void record(Connection& conn, const ModelCapture& c, const std::string& run_id,
             const json& input_rows) {
   conn.prepare(
           "INSERT OR REPLACE INTO lineage.row_capture_runs VALUES ($1, $2, $3, "
-          "current_timestamp::TIMESTAMP, $4, $5, $6, $7, $8, $9::JSON, $10)")
+          "timezone('UTC', now()), $4, $5, $6, $7, $8, $9::JSON, $10)")
       .bind(1, c.model)
       .bind(2, run_id)
       .bind(3, c.relation)
@@ -387,6 +387,28 @@ std::optional<StoredCapture> stored_capture(Connection& conn, const std::string&
         s.stale = it.key() + " has " + std::to_string(rows) + " rows, " +
                   std::to_string(it->get<std::int64_t>()) + " when captured";
     }
+  }
+  // Rowids of a rebuilt table are not the ones captured: a relation the project built after the
+  // capture (meta.node_results, UTC like captured_at) makes it stale even with equal counts.
+  Result logged = conn.query(
+      "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = "
+      "'node_results'");
+  if (s.stale.empty() && logged.get_int64(0, 0) > 0) {
+    std::string names = quote_literal(table.label());
+    for (const std::string& r : s.relations) names += ", " + quote_literal(r);
+    Result rebuilt =
+        conn.prepare(
+                "SELECT n.relation, max(n.completed_at)::VARCHAR FROM meta.node_results "
+                "n, lineage.row_capture_runs c WHERE c.model = $1 AND n.status = "
+                "'success' AND n.relation IN (" +
+                names +
+                ") AND n.completed_at::TIMESTAMP > c.captured_at GROUP BY ALL ORDER "
+                "BY 1 LIMIT 1")
+            .bind(1, model)
+            .execute();
+    if (rebuilt.row_count() > 0)
+      s.stale = rebuilt.get_string(0, 0) + " was rebuilt at " + rebuilt.get_string(1, 0) +
+                " (UTC), after the capture";
   }
   if (!s.stale.empty()) s.stale += ": rebuild the model to capture again";
   return s;

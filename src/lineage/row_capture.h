@@ -16,8 +16,9 @@
 // Stored in the database: lineage.row_capture(model, output_rowid, relation, input_rowid), one
 // row per link, and lineage.row_capture_runs (per model: run, time, output rows, rows matched,
 // links, each input's row count at capture, seconds, status, message). A capture is valid while
-// the model's table and its inputs are unchanged: trace/impact compare the row counts and treat
-// a changed one as stale (reported, never used silently).
+// the model's table and its inputs are unchanged: trace/impact treat it as stale (reported,
+// never used silently) when a row count differs or when the project rebuilt the model or one of
+// its inputs after the capture (meta.node_results: a rebuilt table's rowids are new ones).
 //
 // Not captured (status `unsupported`, with the reason): recursive CTEs, EXCEPT/INTERSECT,
 // DISTINCT ON, COLUMNS(*) stars, LIMIT inside the query. Rows read only inside expression
