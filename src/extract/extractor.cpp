@@ -70,7 +70,7 @@ class Extraction {
   static TaskRules task_rules(const plan::EndpointsConfig& config, const ExtractOptions& o) {
     TaskRules r;
     r.max_shift_rounds = o.max_shift_rounds;
-    r.short_page_retries = std::max(0, o.short_page_retries);
+    if (o.short_page_retries >= 0) r.short_page_retries = o.short_page_retries;
     r.confirm_total = o.confirm_total;
     r.short_page_backoff =
         std::chrono::milliseconds(std::max(1, config.defaults.retry.base_backoff_ms));
@@ -78,6 +78,7 @@ class Extraction {
         std::max(config.defaults.retry.base_backoff_ms, config.defaults.retry.max_backoff_ms));
     for (const auto& e : config.endpoints) {
       if (!e.page_size_param.empty()) r.page_sizes[e.name] = e.page_size;
+      if (o.short_page_retries < 0) r.short_page_retries_by_endpoint[e.name] = e.short_page_retries;
     }
     return r;
   }

@@ -71,8 +71,9 @@ struct ExtractOptions {
   std::chrono::milliseconds progress_every{5000};
   std::size_t drift_sample = 32;  // records per page fingerprinted
   int max_shift_rounds = 3;
-  int short_page_retries = 3;  // re-requests of a short page (task_state.h)
-  bool confirm_total = true;   // re-read page 1 once a task's pages are stored (task_state.h)
+  // Re-requests of a short page (task_state.h); < 0: endpoints.yaml's short_page_retries.
+  int short_page_retries = -1;
+  bool confirm_total = true;  // re-read page 1 once a task's pages are stored (task_state.h)
   std::optional<std::uint64_t> retry_seed;
   // Called on the calling thread with each endpoint the first time a task of it is claimed,
   // before its pages are requested (OpenLineage: the endpoint's extraction run starts).

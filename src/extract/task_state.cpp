@@ -287,7 +287,10 @@ void TaskMachine::on_short(TaskState& t, const Job& job, PageOutcome& o, Prepare
   const std::string what = "page " + std::to_string(job.page) + " held " + std::to_string(records) +
                            " of " + std::to_string(expected) + " records (totalRegistros " +
                            std::to_string(*t.total) + ")";
-  if (tries <= rules_.short_page_retries) {
+  const auto own = rules_.short_page_retries_by_endpoint.find(t.claim.endpoint);
+  const int retries =
+      own == rules_.short_page_retries_by_endpoint.end() ? rules_.short_page_retries : own->second;
+  if (tries <= retries) {
     // Kept for the record, then asked again after a backoff.
     keep_superseded(t, o, job.page, std::move(payload), true, true);
     auto delay = rules_.short_page_backoff;

@@ -81,7 +81,8 @@ struct TaskRules {
   // tamanhoPagina of each endpoint (0 or absent: pages are not checked one by one).
   std::map<std::string, int> page_sizes;
   int short_page_retries = 3;  // re-requests of a short page before it counts as missing
-  std::chrono::milliseconds short_page_backoff{500};  // doubled per retry, up to the cap
+  std::map<std::string, int> short_page_retries_by_endpoint;  // wins over the above
+  std::chrono::milliseconds short_page_backoff{500};          // doubled per retry, up to the cap
   std::chrono::milliseconds short_page_backoff_cap{30000};
   bool confirm_total = true;  // re-read page 1 once every page is stored (see README)
 };

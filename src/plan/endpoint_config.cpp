@@ -163,6 +163,7 @@ const std::vector<std::string_view> kDefaultsKeys = {"concurrency",
                                                      "claim_ttl_seconds",
                                                      "recheck_days",
                                                      "window_target_pages",
+                                                     "short_page_retries",
                                                      "date_format",
                                                      "page_param",
                                                      "page_size_param",
@@ -189,7 +190,8 @@ const std::vector<std::string_view> kEndpointKeys = {"name",
                                                      "params",
                                                      "required_params",
                                                      "data_final_min",
-                                                     "empty_statuses"};
+                                                     "empty_statuses",
+                                                     "short_page_retries"};
 
 // Endpoint-level keys whose value defaults to the `defaults` entry of the same name.
 struct Inherited {
@@ -279,6 +281,7 @@ ExtractDefaults read_defaults(const RawConfig& raw, Inherited& inherited) {
   // Optional: 20 pages when absent (plan/volume_windows.h).
   if (r.find("window_target_pages"))
     d.window_target_pages = r.int_key("window_target_pages", 1, 100000);
+  if (r.find("short_page_retries")) d.short_page_retries = r.int_key("short_page_retries", 0, 100);
   const auto limits = limits_pair(r, r.require("page_size_limits", "e.g. [10, 500]"), 1, 100000);
   d.page_size_min = limits.first;
   d.page_size_max = limits.second;
@@ -511,6 +514,8 @@ EndpointConfig read_endpoint(const RawEndpoint& raw, const ExtractDefaults& d,
   if (const auto* n = r.find("empty_statuses")) {
     e.empty_statuses = r.int_list(*n, "empty_statuses", 100, 599);
   }
+  e.short_page_retries = d.short_page_retries;
+  if (r.find("short_page_retries")) e.short_page_retries = r.int_key("short_page_retries", 0, 100);
   check_consistency(r, raw, e);
   if (const auto* n = r.find("max_window"); n != nullptr && e.max_window != Window::kDay) {
     if (e.date_params.start.empty() || e.date_params.end.empty() || e.data_final_min_today) {

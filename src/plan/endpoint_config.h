@@ -78,7 +78,10 @@ struct EndpointConfig {
   std::vector<std::string> required_params;  // must be supplied by date params, fan-out or params
   bool data_final_min_today = false;         // API rejects an end date before today
   std::vector<int> empty_statuses;           // HTTP statuses that mean "no records"
-  std::string location;                      // file:line:column of the endpoint's entry
+  // Re-requests of a page that came back short (extract/task_state.h) before it is stored as
+  // it is and the task ends partial; defaults.short_page_retries unless the endpoint sets it.
+  int short_page_retries = 3;
+  std::string location;  // file:line:column of the endpoint's entry
 };
 
 // Pacing per host. The rate starts at requests_per_second; with floor < ceiling it adapts to the
@@ -127,6 +130,9 @@ struct ExtractDefaults {
   // A window merged from several days is expected to fill at most this many pages (a day is
   // asked alone whatever its volume). Bounds what a data shift or a recheck pages again.
   int window_target_pages = 20;
+  // Re-requests of a short page (the live API's silent short pages), for every endpoint that
+  // does not set its own. Optional: 3 when absent.
+  int short_page_retries = 3;
 };
 
 struct EndpointsConfig {
