@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <optional>
 
 #include "cli/context.h"
 #include "cli/project_locator.h"
@@ -17,6 +19,8 @@
 #include "db/migrations.h"
 #include "db/payload_functions.h"
 #include "db/workflow_tables.h"
+#include "lineage/openlineage_models.h"
+#include "ops/openlineage_setup.h"
 #include "ops/workflow_report.h"
 #include "ops/workflow_runner.h"
 #include "ops/workflow_spec.h"
@@ -182,7 +186,28 @@ int run_run(Context& ctx, const WorkflowOptions& o) {
   run.before_clear = [&ctx, &settings, &db](const ops::Workflow& wf, const ops::Step& step) {
     return before_workflow_clear(ctx, settings, *db.conn, wf, step);
   };
+  // OpenLineage: the workflow's run (`<project>.workflow`) and a run per model, seed and
+  // snapshot its build steps execute.
+  std::optional<ops::CommandEvents> events;
+  std::unique_ptr<lineage::ModelEvents> model_events;
+  if (!o.dry_run) {
+    events.emplace(settings, p.project.name(), "workflow");
+    if (events->enabled()) {
+      run.before_nodes = [&](const std::vector<std::size_t>& nodes, transform::RunOptions& r) {
+        model_events =
+            std::make_unique<lineage::ModelEvents>(events->client(), p.project, dag, nodes,
+                                                   settings.db_path, events->parent(), run.connect);
+        model_events->attach(r);
+      };
+      run.after_nodes = [&](const transform::RunSummary&) {
+        if (model_events) model_events->close();
+        model_events.reset();
+      };
+    }
+  }
   ops::WorkflowReport report = ops::run_workflow(p.project, dag, w, db.conn.get(), run);
+  std::string events_line = events ? events->finish(report.exit_code()) : "";
+  if (!events_line.empty()) ctx.say(events_line);
   if (o.format == "json") {
     out(ops::report_json(report).dump(2) + "\n");
   } else {

@@ -220,8 +220,10 @@ class StepRunner {
     }
     std::vector<std::size_t> missing = transform::missing_seed_ancestors(dag_, nodes, *conn_);
     nodes.insert(nodes.begin(), missing.begin(), missing.end());
-    transform::RunSummary summary =
-        transform::run_nodes(project_, dag_, nodes, run_options(step.full_refresh));
+    transform::RunOptions run = run_options(step.full_refresh);
+    if (o_.before_nodes) o_.before_nodes(nodes, run);
+    transform::RunSummary summary = transform::run_nodes(project_, dag_, nodes, run);
+    if (o_.after_nodes) o_.after_nodes(summary);
     if (o_.record_nodes) {
       transform::record_run(*conn_, project_, dag_, "workflow",
                             o_.command_line + " (step " + step.name + ")", summary);

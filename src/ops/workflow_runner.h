@@ -29,6 +29,7 @@
 #include "ops/workflow_report.h"
 #include "ops/workflow_spec.h"
 #include "transform/dag.h"
+#include "transform/runner.h"
 
 namespace baliza::ops {
 
@@ -49,6 +50,10 @@ struct WorkflowRunOptions {
   // Called once before a clear step drops anything; returns a line for the report
   // (e.g. "checkpoint 3 taken") or "". Throwing stops the workflow before the drop.
   std::function<std::string(const Workflow&, const Step&)> before_clear;
+  // Observers of each build step's node run (OpenLineage events): before_nodes gets the nodes
+  // and their RunOptions before they run, after_nodes the summary when they are done.
+  std::function<void(const std::vector<std::size_t>&, transform::RunOptions&)> before_nodes;
+  std::function<void(const transform::RunSummary&)> after_nodes;
 };
 
 // `conn` may be null only for a dry run over a database that does not exist yet.

@@ -4,6 +4,7 @@
 //     build|run|seed|snapshot|test` on a dbt project: every event validates against the official
 //     JSON Schemas, the command is the parent run, each seed, model and snapshot executed has
 //     START then COMPLETE with what the database holds (rows, columns, tests);
+//   - `baliza workflow run`: its build steps' models under the workflow's run;
 //   - Ctrl-C (SIGINT) during a transform: the model running ends with ABORT, the command too
 //     (exit 130), what had not started emits nothing.
 #include <signal.h>
@@ -37,10 +38,12 @@ class OpenLineageCommands : public testing::DbtProject {
     auto r = testing::run_command(std::string(kEnv) + BALIZA_BIN + " " + args, dir.path());
     EXPECT_EQ(r.exit_code, expected_exit) << args << "\n" << r.out << r.err;
     std::vector<json> events = read_events(dir / "events.jsonl");
-    EXPECT_NE(r.out.find("OpenLineage: " + std::to_string(events.size()) +
-                         " event(s) sent to file events.jsonl"),
+    // On stdout, or on stderr where stdout is a report (workflow --format json).
+    EXPECT_NE((r.out + r.err)
+                  .find("OpenLineage: " + std::to_string(events.size()) +
+                        " event(s) sent to file events.jsonl"),
               std::string::npos)
-        << r.out;
+        << r.out << r.err;
     auto v = testing::validate_events(dir / "events.jsonl");
     EXPECT_EQ(v.exit_code, 0) << args << "\n" << v.out << v.err;
     return events;
@@ -175,6 +178,20 @@ TEST_F(OpenLineageCommands, DbtBuildRunSeedSnapshotAndTest) {
     EXPECT_EQ(seen.job.size(), jobs) << command;
     for (const auto& [name, types] : seen.job) EXPECT_EQ(types.back(), "COMPLETE") << name;
   }
+}
+
+TEST_F(OpenLineageCommands, AWorkflowsBuildStepsEmitUnderTheWorkflowsRun) {
+  write_baliza_project();
+  write("workflows/setup.yml",
+        "steps:\n  - seed: {}\n  - name: everything\n    build: marts.totals+ +marts.totals\n");
+  auto events = run_with_events("workflow run setup");
+  CommandEventsSeen seen = check_command_events(events, "demo.workflow");
+  EXPECT_EQ(seen.command_end, "COMPLETE");
+  ASSERT_TRUE(seen.last.count("demo.totals")) << events.size();
+  EXPECT_EQ(seen.last["demo.totals"]["eventType"], "COMPLETE");
+  EXPECT_EQ(seen.last["demo.totals"]["outputs"][0]["outputFacets"]["outputStatistics"]["rowCount"],
+            3);
+  EXPECT_TRUE(seen.last.count("demo.stg_customers"));
 }
 
 TEST_F(OpenLineageCommands, CtrlCAbortsTheRunningModelAndTheCommand) {
