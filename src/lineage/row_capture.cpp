@@ -18,6 +18,17 @@ std::string slot_name(std::size_t k) {
   return "__p_" + std::to_string(k);
 }
 
+// The window expressions under a select item (expression subqueries not entered).
+void windows_of(const json& j, std::vector<const json*>& out) {
+  if (j.is_object()) {
+    if (j.value("class", "") == "WINDOW") out.push_back(&j);
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (it.key() != "subquery") windows_of(*it, out);
+  } else if (j.is_array()) {
+    for (const json& x : j) windows_of(x, out);
+  }
+}
+
 // Rewrites a model's flows so that each produces its columns plus one BIGINT[] column per slot
 // (a base relation read somewhere under it): the rowids of that relation's rows behind the row.
 struct Rewriter {
@@ -102,13 +113,54 @@ struct Rewriter {
         if (m.value("type", "") != "DISTINCT_MODIFIER") modifiers.push_back(m);
       node["modifiers"] = modifiers;
     }
+    std::vector<const json*> windows;
+    for (const json& item : node["select_list"]) windows_of(item, windows);
+    if (!windows.empty() && f.aggregate) return none("a window over an aggregate");
     if (!mine.empty()) {
-      json extra = parse_node("SELECT 1" + list_of(mine, f.aggregate))["select_list"];
+      json extra =
+          parse_node("SELECT 1" + (windows.empty() ? list_of(mine, f.aggregate)
+                                                   : window_lists(windows, mine)))["select_list"];
       for (std::size_t i = 1; i < extra.size(); ++i) node["select_list"].push_back(extra[i]);
     }
     std::string text = query_sql(conn(), node);
     if (distinct) return regroup(f, text, mine);
     return text;
+  }
+
+  // A row with window values comes from every row those windows read: an aggregate window its
+  // frame (the same OVER, list() instead of the function), any other (rank, lag, ...) the rows of
+  // its partition. ", <lists> AS __p_k" for each slot.
+  std::string window_lists(const std::vector<const json*>& windows,
+                           const std::vector<std::size_t>& mine) {
+    std::string out;
+    for (std::size_t k : mine) {
+      const std::string n = quote_identifier(slot_name(k));
+      json ref = parse_node("SELECT " + n)["select_list"][0];
+      std::string parts = n;
+      for (const json* w : windows) {
+        std::string over;
+        if (w->value("type", "") == "WINDOW_AGGREGATE") {
+          json l = *w;
+          l["function_name"] = "list";
+          l["children"] = json::array({ref});
+          l["filter_expr"] = nullptr;
+          l["distinct"] = false;
+          l["ignore_nulls"] = false;
+          l["arg_orders"] = json::array();
+          l["alias"] = "";
+          over = expression_sql(conn(), l);
+        } else {
+          std::string partition;
+          for (const json& p : (*w)["partitions"])
+            partition += (partition.empty() ? "" : ", ") + expression_sql(conn(), p);
+          over = "list(" + n + ") OVER (" +
+                 (partition.empty() ? std::string() : "PARTITION BY " + partition) + ")";
+        }
+        parts += ", flatten(" + over + ")";
+      }
+      out += ", list_distinct(flatten([" + parts + "])) AS " + n;
+    }
+    return out;
   }
 
   // DISTINCT / UNION: one row per distinct value of the flow's columns, its lists concatenated.

@@ -8,8 +8,10 @@
 // every table holds what this run built), each opted-in model that was built is captured:
 // its SQL is rewritten (the model's own parse tree, FlowSql) to carry, beside every output row,
 // the rowids of the base-relation rows it comes from — a relation read contributes [rowid];
-// selects, joins, windows and row_number() dedups carry the lists; an aggregate concatenates
-// them (flatten(list(..))); DISTINCT and UNION (distinct) become a GROUP BY that does the same;
+// selects, joins and row_number() dedups carry the lists; an aggregate concatenates them
+// (flatten(list(..))); a row with window values gets the lists of every row its windows read (an
+// aggregate window: list(..) over the same frame; lag, rank, ...: its whole partition); DISTINCT
+// and UNION (distinct) become a GROUP BY that concatenates the same way;
 // UNION ALL aligns every operand's lists — and each captured row is matched to the model's table
 // row with the same values (all columns, IS NOT DISTINCT FROM).
 //

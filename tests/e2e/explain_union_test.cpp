@@ -49,6 +49,11 @@ class ExplainUnion : public testing::BalizaCli {
           "with a as (select book, count(*) as n from {{ ref('loans_a') }} group by book),\n"
           "b as (select book, sum(amount) as s from {{ ref('loans_b') }} group by book)\n"
           "select a.book, a.n, b.s from a left join b using (book)\n");
+    // A window over a frame: each row reads the one before it too.
+    write("models/running.sql",
+          "{{ config(lineage_capture=true) }}\n"
+          "select id, sum(amount) over (order by id rows between 1 preceding and current row) "
+          "as last_two from {{ ref('loans_a') }}\n");
     write("models/all_loans.sql",
           "select id, book, day, 'a' as branch from {{ ref('loans_a') }}\n"
           "union all\n"
@@ -195,6 +200,10 @@ TEST_F(ExplainUnion, CapturedModelTracesExactlyUntilItsInputsChange) {
   EXPECT_EQ((*a)["via"], "rows captured at build time (lineage.row_capture)");
   EXPECT_EQ(ids(*a), (std::set<std::string>{"1", "2", "4"}));
   EXPECT_EQ(ids(*b), (std::set<std::string>{"1", "3"}));
+  // A window's frame: the row and the one before it.
+  json w = run_json("trace running --where \"id = 3\"", 0);
+  ASSERT_NE(level(w, "main.loans_a"), nullptr) << w.dump(2);
+  EXPECT_EQ(ids(*level(w, "main.loans_a")), (std::set<std::string>{"2", "3"})) << w.dump(2);
   // Forward through the capture: exactly the row a change reaches.
   json im = run_json("impact --relation loans_b --where \"id = 1\"", 0);
   const json* stats = level(im, "main.branch_stats");
