@@ -5,6 +5,7 @@
 // its seed and build steps produce exists).
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "db/lock_error.h"
 #include "db/migrations.h"
 #include "db/payload_functions.h"
+#include "db/reader.h"
 #include "db/workflow_tables.h"
 #include "lineage/openlineage_models.h"
 #include "ops/openlineage_setup.h"
@@ -25,7 +27,6 @@
 #include "ops/workflow_runner.h"
 #include "ops/workflow_spec.h"
 #include "ops/workflow_store.h"
-#include "transform/materialize.h"
 #include "transform/sql_dependencies.h"
 
 namespace baliza::cli {
@@ -218,12 +219,12 @@ int run_run(Context& ctx, const WorkflowOptions& o) {
 }
 
 std::string status_of(Context& ctx, const WorkflowOptions& o, const fs::path& dir,
-                      const ops::Workflow& w, Connection* conn, const Settings& settings,
+                      const ops::Workflow& w, Reader* reader, const Settings& settings,
                       bool& set_up, nlohmann::json& json) {
   LoadedProject p = load_for(ctx, o, dir, w);
   transform::Dag dag = transform::Dag::build(p.project);
   std::map<std::string, ops::StepState> states;
-  if (conn) states = ops::last_step_states(*conn, w.name);
+  if (reader) states = ops::last_step_states(*reader, w.name);
   std::string text = "workflow " + w.name + " on " + settings.db_path + "\n";
   text +=
       "  #  step                 kind      last run                    status    seconds       "
@@ -266,15 +267,15 @@ std::string status_of(Context& ctx, const WorkflowOptions& o, const fs::path& di
     text += line;
   }
   std::vector<std::string> missing;
-  if (conn) {
-    auto catalog = transform::RelationCatalog::read(*conn);
+  if (reader) {
+    std::set<std::string> existing = ops::existing_relations(*reader);
     for (const std::string& rel : ops::produced_relations(p.project, dag, w)) {
-      auto dot = rel.find('.');
-      if (catalog->kind(rel.substr(0, dot), rel.substr(dot + 1)) == transform::RelationKind::kNone)
-        missing.push_back(rel);
+      std::string lower = rel;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!existing.count(lower)) missing.push_back(rel);
     }
   }
-  if (!conn) reason = "no database at " + settings.db_path;
+  if (!reader) reason = "no database at " + settings.db_path;
   if (reason.empty() && !missing.empty()) {
     reason = std::to_string(missing.size()) +
              " relation(s) it produces are missing: " + missing.front() +
@@ -302,14 +303,19 @@ int run_status(Context& ctx, const WorkflowOptions& o) {
   // Settings from the first workflow's load (the database does not depend on vars).
   LoadedProject p = load_for(ctx, o, dir, *chosen.front());
   Settings settings = project_db_settings(ctx, p);
-  OpenDb db = open_for_reading(settings);
+  // Through the holder's read socket when another process has the file (a running workflow),
+  // else the file read-only; nothing when there is no database yet.
+  std::unique_ptr<Reader> reader;
+  if (settings.db_path == ":memory:" || fs::exists(settings.db_path)) {
+    reader = open_reader(settings.db_path, {.wait_seconds = ctx.options().wait});
+  }
   bool all = true;
   std::string text;
   nlohmann::json json = nlohmann::json::array();
   for (const ops::Workflow* w : chosen) {
     bool set_up = false;
     nlohmann::json j;
-    text += status_of(ctx, o, dir, *w, db.conn.get(), settings, set_up, j);
+    text += status_of(ctx, o, dir, *w, reader.get(), settings, set_up, j);
     json.push_back(j);
     all &= set_up;
   }

@@ -1,5 +1,7 @@
 #include "ops/workflow_store.h"
 
+#include <cstdlib>
+
 namespace baliza::ops {
 namespace {
 
@@ -9,11 +11,11 @@ PreparedStatement& bind_text_or_null(PreparedStatement& st, std::size_t i, const
   return st.bind(i, value);
 }
 
-bool tables_exist(Connection& conn) {
-  auto n = conn.scalar(
+bool tables_exist(Reader& reader) {
+  TextTable t = reader.query(
       "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND "
       "schema_name = 'meta' AND table_name IN ('workflow_runs', 'workflow_steps')");
-  return n && *n == "2";
+  return t.row_count() == 1 && t.text(0, 0) == "2";
 }
 
 }  // namespace
@@ -51,37 +53,31 @@ void store_run_end(Connection& conn, const WorkflowReport& r) {
   st.bind(5, static_cast<int64_t>(r.steps.size())).bind(6, r.warnings()).bind(7, message).execute();
 }
 
-std::map<std::string, StepState> last_step_states(Connection& conn, const std::string& workflow) {
+std::map<std::string, StepState> last_step_states(Reader& reader, const std::string& workflow) {
   std::map<std::string, StepState> out;
-  if (!tables_exist(conn)) return out;
-  auto st = conn.prepare(
-      "SELECT step, status, finished_at::VARCHAR, seconds, rows, run_id, coalesce(message, '') "
-      "FROM meta.workflow_steps WHERE workflow = $1 AND status <> 'skipped' "
-      "QUALIFY row_number() OVER (PARTITION BY step ORDER BY finished_at DESC, run_id) = 1");
-  Result r = st.bind(1, workflow).execute();
+  if (!tables_exist(reader)) return out;
+  TextTable r = reader.query(
+      "SELECT step, status, finished_at::VARCHAR, seconds, coalesce(rows, 0), run_id, "
+      "coalesce(message, '') FROM meta.workflow_steps WHERE workflow = $1 AND status <> "
+      "'skipped' QUALIFY row_number() OVER (PARTITION BY step ORDER BY finished_at DESC, run_id) "
+      "= 1",
+      {workflow});
   for (std::size_t i = 0; i < r.row_count(); ++i) {
-    StepState s{r.get_string(0, i),
-                r.get_string(1, i),
-                r.get_string(2, i),
-                r.get_double(3, i),
-                r.is_null(4, i) ? 0 : r.get_int64(4, i),
-                r.get_string(5, i),
-                r.get_string(6, i)};
+    StepState s{r.text(0, i),  r.text(1, i), r.text(2, i), std::atof(r.text(3, i).c_str()),
+                r.int64(4, i), r.text(5, i), r.text(6, i)};
     out[s.step] = s;
   }
   return out;
 }
 
-std::optional<StepState> last_run(Connection& conn, const std::string& workflow) {
-  if (!tables_exist(conn)) return std::nullopt;
-  auto st = conn.prepare(
-      "SELECT status, coalesce(finished_at, started_at)::VARCHAR, coalesce(seconds, 0), run_id, "
-      "coalesce(message, '') FROM meta.workflow_runs WHERE workflow = $1 "
-      "ORDER BY started_at DESC LIMIT 1");
-  Result r = st.bind(1, workflow).execute();
-  if (r.row_count() == 0) return std::nullopt;
-  return StepState{"", r.get_string(0, 0), r.get_string(1, 0), r.get_double(2, 0),
-                   0,  r.get_string(3, 0), r.get_string(4, 0)};
+std::set<std::string> existing_relations(Reader& reader) {
+  TextTable r = reader.query(
+      "SELECT lower(schema_name || '.' || table_name) FROM duckdb_tables() WHERE database_name = "
+      "current_database() UNION ALL SELECT lower(schema_name || '.' || view_name) FROM "
+      "duckdb_views() WHERE database_name = current_database() AND NOT internal");
+  std::set<std::string> out;
+  for (std::size_t i = 0; i < r.row_count(); ++i) out.insert(r.text(0, i));
+  return out;
 }
 
 }  // namespace baliza::ops

@@ -5,11 +5,12 @@
 #pragma once
 
 #include <map>
-#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "db/database.h"
+#include "db/reader.h"
 #include "ops/workflow_report.h"
 
 namespace baliza::ops {
@@ -31,9 +32,10 @@ struct StepState {
 };
 
 // step name -> its last run; empty when the tables do not exist or the workflow never ran.
-std::map<std::string, StepState> last_step_states(Connection& conn, const std::string& workflow);
+// Through a Reader (db/reader.h), so it works while another process holds the database.
+std::map<std::string, StepState> last_step_states(Reader& reader, const std::string& workflow);
 
-// The last run of `workflow` (status, finished_at, ...) as a StepState with step = "".
-std::optional<StepState> last_run(Connection& conn, const std::string& workflow);
+// "schema.name" (lower case) of every table and view of the database's own catalog.
+std::set<std::string> existing_relations(Reader& reader);
 
 }  // namespace baliza::ops

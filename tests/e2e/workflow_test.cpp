@@ -255,7 +255,11 @@ TEST_F(Workflow, ALockedDatabaseSaysWhoHoldsItAndWhatToDo) {
     if (r.exit_code == 3) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  // status only reads: the holder serves it through its read socket.
+  auto status = baliza("workflow status setup");
   kill(pid, SIGKILL);
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+  EXPECT_TRUE(contains(status.out, "state: set up")) << status.out;
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_TRUE(contains(r.err, "workflow setup cannot start")) << r.err;
   EXPECT_TRUE(contains(r.err, "locked by process " + std::to_string(pid))) << r.err;
