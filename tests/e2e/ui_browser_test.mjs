@@ -139,6 +139,7 @@ const suggested = await evaluate(`new Promise((r) => { const t = Date.now(); (fu
 check(suggested.includes('contratos_alteracoes'), 'models search: suggestions ' + suggested);
 await open('#/models', 'models', false, `(() => { const s = document.getElementById('model-search'); s.value = 'contratos_alteracoes'; s.dispatchEvent(new Event('change')); })()`);
 const focused = Number(await evaluate(`new Promise((r) => { const t = Date.now(); (function w() { const g = document.getElementById('graph'); if (g.dataset.rendered || Date.now() - t > 10000) r(g.dataset.rendered || '0'); else setTimeout(w, 50); })(); })`));
+check((await evaluate(`document.getElementById('node-info').textContent`)).startsWith('model contratos_alteracoes · last status success · '), 'models: the focused node has no status/rows line: ' + await evaluate(`document.getElementById('node-info').textContent`));
 check((await evaluate(`location.hash`)).includes('focus=model.pncp.contratos_alteracoes') && focused > 1 && focused < rendered, `models search: focus shows ${focused} of ${rendered} nodes`);
 const mart = await evaluate(`fetch('/api/models').then((r) => r.json()).then((m) => m.nodes.find((n) => n.name === 'contratos_alteracoes').id)`);
 await open('#/model?id=' + encodeURIComponent(mart), 'model');

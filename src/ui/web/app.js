@@ -205,7 +205,12 @@ async function showModels() {
   else if (mode === 'group') about = [el('span', {}, `${graph.group.folder || 'all folders'} · ${layerText(graph.group)}: ${graph.group.count} node(s)` + (graph.nodes.length > graph.group.count ? `, with ${graph.nodes.length - graph.group.count} neighbour(s) faded ` : ' ')), link('models', {}, 'overview')];
   else if (mode === 'overview') about = [el('span', { class: 'muted' }, `${graph.total_nodes} nodes in ${graph.groups.length} groups (folder × layers; more than ${graph.whole_graph_limit} nodes are drawn as groups): click a group to draw its nodes, search to focus on a model · `), link('models', { all: '1' }, 'draw every node')];
   else about = el('span', { class: 'muted' }, `${graph.nodes.length} nodes, ${graph.edges.length} edges; click a node to focus on it, double-click to open it`);
-  view.append(el('h2', {}, 'Models'), el('div', { class: 'toolbar' }, modelSearch(), about), el('div', { id: 'graph', 'data-mode': mode }));
+  const info = el('div', { id: 'node-info', class: 'muted' }, mode === 'overview' ? 'point at a group for its models and failures' : 'point at a node for its last status, rows and time');
+  view.append(el('h2', {}, 'Models'), el('div', { class: 'toolbar' }, modelSearch(), about), info, el('div', { id: 'graph', 'data-mode': mode }));
+  const byId = new Map((mode === 'overview' ? graph.groups : graph.nodes).map((n) => [n.id, n]));
+  const describe = (n) => (mode === 'overview'
+    ? `${n.folder || 'all folders'} · ${layerText(n)}: ${n.count} node(s), ${n.built} built, ${n.failed} failed`
+    : `${n.type} ${n.name} · last status ${n.status || 'never built'}` + (n.rows != null ? ` · ${n.rows} rows` : '') + (n.seconds != null ? ` · ${fmtSeconds(n.seconds)}` : ''));
 
   const elements = [];
   let count;
@@ -248,6 +253,7 @@ async function showModels() {
     cy.on('tap', 'node', (e) => { location.hash = '#/models?' + new URLSearchParams({ focus: e.target.id() }); });
     cy.on('dbltap', 'node', (e) => { location.hash = '#/model?' + new URLSearchParams({ id: e.target.id() }); });
   }
+  cy.on('mouseover select', 'node', (e) => { const n = byId.get(e.target.id()); if (n) info.textContent = describe(n); });
   if (focus && cy.getElementById(focus).nonempty()) cy.getElementById(focus).select();
   const tCy = performance.now();
   // Rendered: the frame after cytoscape's first draw.
