@@ -31,14 +31,22 @@ start_ui "$root/projects/pncp"
 key=$(curl -s "${url}api/query?sql=select%20numero_controle_pncp%20from%20marts.contratos_alteracoes%20limit%201" | sed 's/.*"rows":\[\["\([^"]*\)".*/\1/')
 cell=$(curl -s "${url}api/coverage" | sed 's/.*"rows":\[\["\([^"]*\)","\([^"]*\)".*/endpoint=\1\&day=\2/')
 printf "%-34s %10s\n" "endpoint (month database)" "median ms"
-for ep in summary runs live coverage "coverage/cell?$cell" models "model?id=model.pncp.contratos" quality \
+trace_key=$(printf %s "$key" | sed 's|/|%2F|g')
+for ep in summary runs live coverage "coverage/cell?$cell" models "models/search?q=contr" \
+  "model?id=model.pncp.contratos" quality workflows workers \
   "query?sql=select%20*%20from%20marts.contratos_mensal" \
-  "lineage?relation=marts.contratos_alteracoes&column=numero_controle_pncp&value=$(printf %s "$key" | sed 's|/|%2F|g')"; do
+  "lineage/rows?model=contratacoes_mensal" \
+  "trace?model=contratos_alteracoes&column=numero_controle_pncp&value=$trace_key" \
+  "trace?model=contratacoes_mensal&where=qtd_contratacoes%20%3E%3D%20(select%20max(qtd_contratacoes)%20from%20marts.contratacoes_mensal)" \
+  "impact?model=contratos_alteracoes&column=numero_controle_pncp&value=$trace_key"; do
   ms=$(for _ in 1 2 3 4 5; do curl -s -o /dev/null -w "%{time_starttransfer}\n" "${url}api/$ep"; done | median)
-  printf "%-34s %10.1f\n" "${ep%%\?*}" "$(awk -v s="$ms" 'BEGIN {print s * 1000}')"
+  name=${ep%%\?*}; case "$ep" in trace*where*) name="trace (largest aggregate row)";; esac
+  printf "%-34s %10.1f\n" "$name" "$(awk -v s="$ms" 'BEGIN {print s * 1000}')"
 done
 kill "$ui_pid"; wait "$ui_pid" 2>/dev/null || true; ui_pid=""
 start_ui "$work/synthetic"
-ms=$(for _ in 1 2 3; do curl -s -o /dev/null -w "%{time_starttransfer}\n" "${url}api/models"; done | median)
-printf "%-34s %10.1f\n" "models (10k-model project)" "$(awk -v s="$ms" 'BEGIN {print s * 1000}')"
+for ep in models "models?all=1"; do
+  ms=$(for _ in 1 2 3; do curl -s -o /dev/null -w "%{time_total}\n" "${url}api/$ep"; done | median)
+  printf "%-34s %10.1f\n" "$ep (10k-model project, total)" "$(awk -v s="$ms" 'BEGIN {print s * 1000}')"
+done
 node "$root/bench/ui_dag_render.mjs" "$url" 3
