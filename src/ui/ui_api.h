@@ -84,9 +84,10 @@ class UiApi {
   // Every level's sample is paged: rows [offset, offset + limit) (each level says has_more).
   nlohmann::json trace(const std::string& model, const RowChoice& row, std::uint64_t offset,
                        std::uint64_t limit);
-  // From a raw page (sha256 or a unique prefix) when page is set, else from rows of model.
+  // From a raw page (sha256 or a unique prefix) when page is set, else from rows of model; with
+  // field, only what derives from that column (of model) or JSON field (of the page's records).
   nlohmann::json impact(const std::string& page, const std::string& model, const RowChoice& row,
-                        std::uint64_t limit);
+                        const std::string& field, std::uint64_t limit);
   nlohmann::json workers();
   nlohmann::json workflows(const std::string& run_id);
 

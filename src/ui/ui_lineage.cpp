@@ -106,9 +106,10 @@ json UiApi::trace(const std::string& model, const RowChoice& row, std::uint64_t 
 }
 
 json UiApi::impact(const std::string& page, const std::string& model, const RowChoice& row,
-                   std::uint64_t limit) {
+                   const std::string& field, std::uint64_t limit) {
   if (!project_.project) throw usage_error("no project loaded: impact needs the project's models");
   lineage::ImpactStart start;
+  start.column = field;
   if (!page.empty()) {
     start.page = page;
   } else {
@@ -127,6 +128,7 @@ json UiApi::impact(const std::string& page, const std::string& model, const RowC
   out["page"] = start.page;
   out["model"] = start.relation;
   out["where"] = start.where;
+  out["field"] = field;
   return out;
 }
 

@@ -171,7 +171,8 @@ UiServer::UiServer(UiApi& api, const ServeOptions& options)
         }));
   s.Get("/api/impact", endpoint([&api, row_choice](const auto& req, auto& res) {
           send_json(res, api.impact(req.get_param_value("page"), req.get_param_value("model"),
-                                    row_choice(req), number_param(req, "limit", 5, 100)));
+                                    row_choice(req), req.get_param_value("field"),
+                                    number_param(req, "limit", 5, 100)));
         }));
   s.Get("/api/workflows", endpoint([&api](const auto& req, auto& res) {
           send_json(res, api.workflows(req.get_param_value("run")));

@@ -201,6 +201,15 @@ TEST_F(UiHttp, EveryEndpointAnswersWhileATransformRuns) {
   ASSERT_GT(impact["levels"].size(), 1u) << impact.dump();
   EXPECT_EQ(impact["levels"][0]["relation"], "raw.api_requests");
   EXPECT_EQ(impact["levels"][0]["rows"], 1);
+  // Column-level impact of one JSON field of that page's records: the model that unnests it.
+  json field = get_json("/api/impact?field=valorGlobal&page=" + page_sha.substr(0, 16));
+  bool reads_field = false;
+  for (const auto& level : field["levels"]) {
+    if (level["relation"] != "staging.contratos_registros") continue;
+    for (const auto& c : level.value("columns", json::array()))
+      reads_field = reads_field || c["column"] == "valor_global";
+  }
+  EXPECT_TRUE(reads_field) << field.dump().substr(0, 2000);
   // A predicate that is not a plain read is refused by the read guard (exit code 2).
   auto bad = get("/api/trace?model=contratacoes_mensal&where=" +
                  q("mes IN (SELECT 1 FROM read_text('/etc/passwd'))"));

@@ -344,6 +344,12 @@ function levelView(level, extra) {
     level.kept !== undefined ? ` · ${level.kept} kept, ${level.superseded} superseded` : '');
   const parts = [head];
   if (level.via) parts.push(el('p', { class: 'via muted' }, 'via ', el('code', {}, level.via)));
+  if (level.columns) {
+    parts.push(el('details', { class: 'changes', ...(level.columns.length <= 6 ? { open: '' } : {}) },
+      el('summary', {}, `${level.columns.length} column(s) change: `, level.columns.slice(0, 6).map((c, i) => [i ? ', ' : '', el('code', {}, c.column)]), level.columns.length > 6 ? ', …' : ''),
+      el('ul', {}, level.columns.map((c) => el('li', {}, el('code', {}, c.column), ' — ', c.how)))));
+  }
+  if (level.rows_shaped) parts.push(el('p', { class: 'note warn' }, `rows may appear, disappear or move (${level.rows_shaped})`));
   for (const n of level.notes || []) parts.push(el('p', { class: 'note' + (/MISMATCH|cannot|unknown|not in/.test(n) ? ' warn' : '') }, n));
   if (level.kind === 'raw page') {
     for (const r of level.sample) {
@@ -407,15 +413,20 @@ async function showImpact() {
   await allModels();
   const q = params().query;
   const page = el('input', { type: 'text', id: 'impact-page', value: q.get('page') || '', size: 24, placeholder: 'sha256 of a raw page (a prefix)' });
-  const go = el('button', { id: 'impact-go', onclick: () => { location.hash = '#/impact?' + new URLSearchParams({ page: page.value }); } }, 'Impact');
-  view.append(el('h2', {}, 'Impact'), el('div', { class: 'toolbar' }, 'raw page', page, go, ' · or pick a row in ', link('lineage', {}, 'Lineage')));
+  const field = el('input', { type: 'text', id: 'impact-field', value: q.get('field') || '', size: 20, placeholder: 'all columns' });
+  const go = el('button', { id: 'impact-go', onclick: () => {
+    const next = new URLSearchParams(q.get('page') || !q.get('model') ? { page: page.value } : { model: q.get('model'), ...choiceQuery(q) });
+    if (field.value) next.set('field', field.value);
+    location.hash = '#/impact?' + next;
+  } }, 'Impact');
+  view.append(el('h2', {}, 'Impact'), el('div', { class: 'toolbar' }, 'raw page', page, 'only the column / JSON field', field, go, ' · or pick a row in ', link('lineage', {}, 'Lineage')));
   const choice = choiceQuery(q);
   if (!q.get('page') && !q.get('model')) {
     view.append(el('p', { class: 'muted' }, 'Give a raw page (its sha256, from Coverage or a trace), or pick a row of a model: the view lists every downstream model and the rows that derive from it.'));
     return;
   }
-  const r = await api('impact', q.get('page') ? { page: q.get('page') } : { model: q.get('model'), ...choice });
-  view.append(el('h3', {}, 'Downstream of ', el('code', {}, r.page ? 'raw page ' + r.page : r.model + (r.where ? ' where ' + r.where : ''))),
+  const r = await api('impact', { ...(q.get('page') ? { page: q.get('page') } : { model: q.get('model'), ...choice }), ...(q.get('field') ? { field: q.get('field') } : {}) });
+  view.append(el('h3', {}, 'Downstream of ', el('code', {}, r.page ? 'raw page ' + r.page : r.model + (r.where ? ' where ' + r.where : '')), r.field ? [', column ', el('code', {}, r.field)] : ''),
     el('p', { id: 'impact-status', class: r.complete ? 'ok' : 'warn' }, r.complete ? 'complete: every downstream model was followed' : 'INCOMPLETE: some downstream rows are unknown (see the notes)'),
     el('div', { id: 'impact' }, r.levels.map((l) => levelView(l))));
 }
