@@ -91,7 +91,9 @@ int run_extract_command(Context& ctx, const PeriodOptions& period, const Extract
   options.scope.endpoints = period.endpoints;
   options.scope.task_ids = task_ids;
   options.base_url = flags.base_url;
-  options.concurrency = flags.concurrency;
+  // --concurrency, else baliza.yml extract.concurrency (and its overrides), else endpoints.yaml.
+  options.concurrency =
+      flags.concurrency > 0 ? flags.concurrency : ctx.settings().extract_concurrency;
   options.max_attempts = max_attempts;
   options.command = command;
   options.raw.zstd_level = ctx.settings().zstd_level;

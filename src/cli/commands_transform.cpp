@@ -193,6 +193,18 @@ LoadedProject load_transform_project(Context& ctx, const TransformOptions& o) {
           fs::current_path() / "target", std::nullopt};
 }
 
+// What the run did, for its notification (cli/run_notifier.h).
+void note_outcome(Context& ctx, const RunSummary& summary) {
+  ctx.count("ok", summary.pass);
+  ctx.count("warned", summary.warn);
+  ctx.count("failed", summary.error);
+  ctx.count("skipped", summary.skip);
+  for (const NodeResult& r : summary.results) {
+    if (r.status != "error" && r.status != "fail") continue;
+    ctx.record(true, r.unique_id + ": " + r.message.substr(0, r.message.find('\n')));
+  }
+}
+
 // transform, seed, test, build.
 int run_command(Context& ctx, const TransformOptions& o, const std::string& command,
                 std::vector<ResourceType> types) {
@@ -266,6 +278,7 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
     ctx.say(
         "interrupted (Ctrl-C): the nodes that had not finished were "
         "stopped or skipped; rerun the command to build them");
+  note_outcome(ctx, summary);
 
   std::map<std::string, std::string> compiled;
   for (const NodeResult& r : summary.results)

@@ -87,6 +87,26 @@ Context::~Context() {
 
 void Context::say(const std::string& line) const {
   if (!options_.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+  if (line.rfind("warning: ", 0) == 0) record(false, line.substr(9));
+}
+
+void Context::record(bool error, const std::string& message) const {
+  std::lock_guard lock(outcome_mutex_);
+  if (error) {
+    outcome_.add_error(message);
+  } else {
+    outcome_.add_warning(message);
+  }
+}
+
+void Context::count(const std::string& what, int64_t n) {
+  std::lock_guard lock(outcome_mutex_);
+  outcome_.counts.emplace_back(what, n);
+}
+
+ops::RunOutcome Context::outcome_snapshot() const {
+  std::lock_guard lock(outcome_mutex_);
+  return outcome_;
 }
 
 }  // namespace baliza::cli

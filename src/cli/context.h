@@ -4,13 +4,16 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/config.h"
 #include "db/database.h"
 #include "db/read_server.h"
 #include "db/reader.h"
+#include "ops/run_outcome.h"
 
 namespace CLI {
 class App;
@@ -24,6 +27,7 @@ struct GlobalOptions {
   std::string log_level = "info";
   bool quiet = false;
   double wait = 0;  // --wait[=SECONDS]: 0 fail at once on a locked file, < 0 wait forever
+  std::vector<std::string> sets;  // --set section.key=value (core/config.h)
 };
 
 class Context {
@@ -53,8 +57,16 @@ class Context {
   // Uses path as the database unless --db or BALIZA_DB chose one (for `baliza demo`, which
   // must not mix synthetic data into the user's database). Call before db().
   void use_default_db(const std::string& path);
-  // Prints to stderr unless --quiet.
+  // Prints to stderr unless --quiet. A line "warning: ..." is also a warning of the run.
   void say(const std::string& line) const;
+
+  // What this command did, for the notification at its end (cli/run_notifier.h). Thread-safe.
+  void record(bool error, const std::string& message) const;  // a warning or an error
+  void count(const std::string& what, int64_t n);             // "models ok", 12
+  ops::RunOutcome outcome_snapshot() const;
+  // A command that sent its own notification (a workflow) says so; the CLI then sends none.
+  void mark_notified() { notified_ = true; }
+  bool notified() const { return notified_; }
 
  private:
   const GlobalOptions& options_;
@@ -63,6 +75,9 @@ class Context {
   std::unique_ptr<ReadServer> read_server_;
   std::unique_ptr<Connection> conn_;
   std::unique_ptr<Reader> reader_;
+  mutable std::mutex outcome_mutex_;
+  mutable ops::RunOutcome outcome_;
+  bool notified_ = false;
 };
 
 // The database file of the settings, opened with their DuckDB limits (memory_limit, threads);
@@ -88,6 +103,7 @@ void add_dbt_commands(CLI::App& app, Context& ctx, int& exit_code);    // baliza
 void add_workflow_commands(CLI::App& app, Context& ctx,
                            int& exit_code);  // workflow list|run|status
 void add_checkpoint_commands(CLI::App& app, Context& ctx, int& exit_code);  // checkpoint, rollback
+void add_config_commands(CLI::App& app, Context& ctx, int& exit_code);      // config
 
 // The coordinator URL of the settings; a usage error naming `command` and the fix when none.
 std::string require_coordinator(const Settings& settings, const std::string& command);

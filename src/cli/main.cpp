@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/context.h"
+#include "cli/run_notifier.h"
 #include "cli/usage_hints.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -25,6 +26,11 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", options.log_level, "Log level: debug, info, warn, error, off")
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
   app.add_flag("-q,--quiet", options.quiet, "Print only results and errors");
+  app.add_option("--set", options.sets,
+                 "Override a baliza.yml setting: --set section.key=value (repeatable; wins over "
+                 "BALIZA_<SECTION>__<KEY> and the file; `baliza config` lists them)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("--wait{-1}", options.wait,
                "When another process holds the database: wait for it (--wait=SECONDS: at most "
                "that long) instead of failing at once");
@@ -33,6 +39,7 @@ int main(int argc, char** argv) {
     auto level =
         options.quiet ? baliza::LogLevel::kWarn : baliza::parse_log_level(options.log_level);
     baliza::log_configure(baliza::parse_log_format(options.log_format), level);
+    baliza::set_command_line_overrides(options.sets);
   });
 
   Context ctx(options);
@@ -48,6 +55,8 @@ int main(int argc, char** argv) {
   baliza::cli::add_dbt_commands(app, ctx, exit_code);
   baliza::cli::add_workflow_commands(app, ctx, exit_code);
   baliza::cli::add_checkpoint_commands(app, ctx, exit_code);
+  baliza::cli::add_config_commands(app, ctx, exit_code);
+  baliza::cli::RunNotifier notifier(ctx, argc, argv);
 
   if (auto unknown = baliza::cli::unknown_command(app, argc, argv)) {
     std::fprintf(stderr, "error: %s\n", unknown->c_str());
@@ -66,10 +75,10 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : static_cast<int>(baliza::ExitCode::kUsage);
   } catch (const baliza::Error& e) {
     baliza::log_error(e.what());
-    return static_cast<int>(e.code());
+    return notifier.finish(app, static_cast<int>(e.code()));
   } catch (const std::exception& e) {
     baliza::log_error(std::string("unexpected error: ") + e.what());
-    return static_cast<int>(baliza::ExitCode::kFailure);
+    return notifier.finish(app, static_cast<int>(baliza::ExitCode::kFailure));
   }
-  return exit_code;
+  return notifier.finish(app, exit_code);
 }

@@ -1,6 +1,11 @@
 #include "cli/workflow_hooks.h"
 
+#include <unistd.h>
+
+#include <map>
+
 #include "ops/checkpoint.h"
+#include "ops/notify.h"
 
 namespace baliza::cli {
 
@@ -14,6 +19,30 @@ std::string before_workflow_clear(Context&, const Settings& settings, Connection
          "` restores what this step drops)";
 }
 
-void after_workflow(Context&, const Settings&, const ops::WorkflowReport&) {}
+void after_workflow(Context& ctx, const Settings& settings, const ops::WorkflowReport& report) {
+  ops::NotifyConfig config = ops::notify_config(settings);
+  ctx.mark_notified();  // this summary, with its steps, replaces the CLI's generic one
+  if (!config.enabled()) return;
+  ops::RunOutcome o = ctx.outcome_snapshot();
+  o.command = "workflow run " + report.workflow + (report.quick ? " --quick" : "");
+  o.exit_code = report.exit_code();
+  o.seconds = report.seconds;
+  o.database = settings.db_path;
+  o.project = report.project;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0) o.host = host;
+  std::map<std::string, int64_t> by_status;
+  for (const ops::StepReport& step : report.steps) {
+    ++by_status["steps " + step.status];
+    std::string line = step.name + " (" + step.kind + "): " + step.message;
+    if (step.status == "error") o.add_error(line);
+    if (step.status == "warn") {
+      o.add_warning(line);
+      for (const std::string& note : step.notes) o.add_warning(step.name + ": " + note);
+    }
+  }
+  for (const auto& [what, n] : by_status) o.counts.emplace_back(what, n);
+  ops::send_notifications(config, o);
+}
 
 }  // namespace baliza::cli

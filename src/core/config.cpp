@@ -2,168 +2,254 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <iterator>
+#include <map>
 
 #include "core/error.h"
+#include "core/setting_specs.h"
 #include "core/upward_search.h"
+
+extern char** environ;
 
 namespace baliza {
 namespace {
+
+std::vector<std::string>& command_line_overrides() {
+  static std::vector<std::string> overrides;
+  return overrides;
+}
 
 std::string where(const std::filesystem::path& file, const YAML::Mark& mark) {
   return file.string() + ":" + std::to_string(mark.line + 1) + ":" +
          std::to_string(mark.column + 1);
 }
 
-int read_int(const YAML::Node& node, const std::filesystem::path& file, const char* key, int lo,
-             int hi) {
-  try {
-    int value = node.as<int>();
-    if (value >= lo && value <= hi) return value;
-  } catch (const YAML::Exception&) {
-    // fall through to the error below
-  }
-  throw usage_error(std::string(key) + " at " + where(file, node.Mark()) +
-                    " must be a whole number from " + std::to_string(lo) + " to " +
-                    std::to_string(hi));
-}
+// A value as found, before it is checked: its text (or list items) and where it came from.
+struct Raw {
+  std::string text;
+  std::vector<std::string> items;
+  bool is_list = false;
+  std::string source;  // "default", "<file>:<line>:<col>", "env NAME", "--set", "--db"
+  std::string where;   // for messages: "<file>:<line>:<col>", "NAME", "--set"
+  bool from_file = false;
+};
+using RawValues = std::map<std::string, Raw>;
 
-// A DuckDB memory size such as 4GB or 512MiB; `where` names the file:line or variable.
-std::string checked_memory_limit(const std::string& value, const std::string& where) {
-  // digits [. digits] [blanks] unit, the unit one of B KB MB GB TB KiB MiB GiB TiB (any case)
-  size_t i = 0, n = value.size();
-  auto digits = [&] {
-    size_t start = i;
-    while (i < n && std::isdigit(static_cast<unsigned char>(value[i]))) ++i;
-    return i > start;
-  };
-  bool ok = digits();
-  if (ok && i < n && value[i] == '.') {
-    ++i;
-    ok = digits();
-  }
-  while (i < n && value[i] == ' ') ++i;
-  std::string unit;
-  for (; i < n; ++i) unit += static_cast<char>(std::toupper(static_cast<unsigned char>(value[i])));
-  static const char* kUnits[] = {"B", "KB", "MB", "GB", "TB", "KIB", "MIB", "GIB", "TIB"};
-  ok = ok && std::find(std::begin(kUnits), std::end(kUnits), unit) != std::end(kUnits);
-  if (!ok) {
-    throw usage_error("memory_limit '" + value + "' at " + where +
-                      " is not a size; write it like 4GB, 512MB or 2GiB");
-  }
-  return value;
-}
-
-void apply_file(Settings& s, const std::filesystem::path& file) {
-  YAML::Node root;
+YAML::Node load_yaml(const std::filesystem::path& file) {
   try {
-    root = YAML::LoadFile(file.string());
+    return YAML::LoadFile(file.string());
   } catch (const YAML::ParserException& e) {
     throw usage_error("YAML error in " + where(file, e.mark) + ": " + e.msg +
                       " (fix the syntax; check indentation and quotes)");
   } catch (const YAML::BadFile&) {
     throw usage_error("cannot read " + file.string());
   }
-  s.config_file = file;
-  s.project_dir = file.parent_path();
-  s.db_path = (file.parent_path() / "data" / "baliza.duckdb").string();
+}
+
+bool is_section(const std::string& key) {
+  std::string prefix = key + ".";
+  for (const SettingSpec& s : setting_specs()) {
+    if (s.key.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+Raw from_node(const SettingSpec& spec, const YAML::Node& node, const std::filesystem::path& file) {
+  Raw raw;
+  raw.source = raw.where = where(file, node.Mark());
+  raw.from_file = true;
+  if (spec.type == SettingType::kUrlList && node.IsSequence()) {
+    raw.is_list = true;
+    for (const auto& item : node) {
+      if (!item.IsScalar()) {
+        throw usage_error(spec.key + " at " + where(file, item.Mark()) + ": expected " +
+                          expected_text(spec));
+      }
+      raw.items.push_back(item.as<std::string>());
+    }
+    return raw;
+  }
+  if (!node.IsScalar()) {
+    throw usage_error(spec.key + " at " + raw.where + " is not a single value: expected " +
+                      expected_text(spec));
+  }
+  raw.text = node.as<std::string>();
+  return raw;
+}
+
+void read_file(const std::filesystem::path& file, RawValues& out) {
+  YAML::Node root = load_yaml(file);
   if (!root || root.IsNull()) return;
   if (!root.IsMap()) {
     throw usage_error(file.string() +
                       ":1:1: baliza.yml must be a mapping of keys (name, database, ...)");
   }
-  if (auto db = root["database"]) {
-    if (!db.IsScalar() || db.as<std::string>().empty()) {
-      throw usage_error("database at " + where(file, db.Mark()) +
-                        " must be a file path such as data/baliza.duckdb");
-    }
-    std::filesystem::path path = db.as<std::string>();
-    s.db_path = path.is_absolute() ? path.string() : (file.parent_path() / path).string();
-    s.db_source = where(file, db.Mark());
-  }
-  if (auto raw = root["raw_store"]) {
-    if (!raw.IsMap()) {
-      throw usage_error("raw_store at " + where(file, raw.Mark()) +
-                        " must be a mapping (zstd_level, max_payload_mb)");
-    }
-    for (const auto& item : raw) {
-      auto key = item.first.as<std::string>();
-      if (key == "zstd_level") {
-        s.zstd_level = read_int(item.second, file, "raw_store.zstd_level", 1, 19);
-      } else if (key == "max_payload_mb") {
-        s.max_payload_bytes =
-            size_t(read_int(item.second, file, "raw_store.max_payload_mb", 1, 4096)) << 20;
-      } else {
-        throw usage_error("unknown key raw_store." + key + " at " + where(file, item.first.Mark()) +
-                          "; known keys: zstd_level, max_payload_mb");
+  for (const auto& item : root) {
+    auto key = item.first.as<std::string>();
+    if (const SettingSpec* spec = find_setting(key)) {
+      out[key] = from_node(*spec, item.second, file);
+    } else if (is_section(key)) {
+      if (!item.second.IsMap()) {
+        throw usage_error(key + " at " + where(file, item.second.Mark()) + " must be a mapping (" +
+                          section_keys(key) + ")");
       }
-    }
-  }
-  if (auto coordinator = root["coordinator"]) {
-    if (!coordinator.IsScalar() || coordinator.as<std::string>().empty()) {
-      throw usage_error("coordinator at " + where(file, coordinator.Mark()) +
-                        " must be a PostgreSQL URL such as postgresql://baliza@db:5432/baliza");
-    }
-    s.coordinator_url = coordinator.as<std::string>();
-    s.coordinator_source = where(file, coordinator.Mark());
-  }
-  if (auto ck = root["checkpoints"]) {
-    if (!ck.IsMap()) {
-      throw usage_error("checkpoints at " + where(file, ck.Mark()) +
-                        " must be a mapping (dir, keep, max_age_days, automatic)");
-    }
-    for (const auto& item : ck) {
-      auto key = item.first.as<std::string>();
-      if (key == "dir") {
-        std::filesystem::path dir = item.second.as<std::string>("");
-        if (dir.empty()) {
-          throw usage_error("checkpoints.dir at " + where(file, item.second.Mark()) +
-                            " must be a folder path");
+      for (const auto& entry : item.second) {
+        std::string full = key + "." + entry.first.as<std::string>();
+        const SettingSpec* spec = find_setting(full);
+        if (!spec) {
+          throw usage_error("unknown key " + full + " at " + where(file, entry.first.Mark()) +
+                            "; known keys: " + section_keys(key));
         }
-        s.checkpoint_dir = dir.is_absolute() ? dir.string() : (file.parent_path() / dir).string();
-      } else if (key == "keep") {
-        s.checkpoint_keep = read_int(item.second, file, "checkpoints.keep", 0, 100000);
-      } else if (key == "max_age_days") {
-        s.checkpoint_max_age_days =
-            read_int(item.second, file, "checkpoints.max_age_days", 0, 100000);
-      } else if (key == "automatic") {
-        try {
-          s.checkpoint_automatic = item.second.as<bool>();
-        } catch (const YAML::Exception&) {
-          throw usage_error("checkpoints.automatic at " + where(file, item.second.Mark()) +
-                            " must be true or false");
-        }
-      } else {
-        throw usage_error("unknown key checkpoints." + key + " at " +
-                          where(file, item.first.Mark()) +
-                          "; known keys: dir, keep, max_age_days, automatic");
+        out[full] = from_node(*spec, entry.second, file);
       }
     }
-  }
-  if (auto duck = root["duckdb"]) {
-    if (!duck.IsMap()) {
-      throw usage_error("duckdb at " + where(file, duck.Mark()) +
-                        " must be a mapping (memory_limit, threads)");
-    }
-    for (const auto& item : duck) {
-      auto key = item.first.as<std::string>();
-      std::string at = where(file, item.second.Mark());
-      if (key == "memory_limit") {
-        s.memory_limit = checked_memory_limit(item.second.as<std::string>(""), at);
-      } else if (key == "threads") {
-        s.threads = std::to_string(read_int(item.second, file, "duckdb.threads", 1, 256));
-      } else {
-        throw usage_error("unknown key duckdb." + key + " at " + where(file, item.first.Mark()) +
-                          "; known keys: memory_limit, threads");
-      }
-    }
+    // Any other key belongs to the project (transform/project_settings.cpp checks those).
   }
 }
 
+Raw from_text(const std::string& text, const std::string& source, const std::string& where) {
+  Raw raw;
+  raw.text = text;
+  raw.source = source;
+  raw.where = where;
+  return raw;
+}
+
+void read_environment(RawValues& out) {
+  for (const SettingSpec& spec : setting_specs()) {
+    if (spec.legacy_env.empty()) continue;
+    if (const char* v = std::getenv(spec.legacy_env.c_str()); v && *v) {
+      out[spec.key] = from_text(v, "env " + spec.legacy_env, spec.legacy_env);
+    }
+  }
+  // The rule's variables win over the older names.
+  for (char** e = environ; e && *e; ++e) {
+    std::string entry = *e;
+    size_t eq = entry.find('=');
+    std::string name = entry.substr(0, eq),
+                value = eq == std::string::npos ? "" : entry.substr(eq + 1);
+    if (name.rfind("BALIZA_", 0) != 0 || name.find("__") == std::string::npos) continue;
+    std::string key;
+    for (size_t i = 7; i < name.size(); ++i) {
+      if (name.compare(i, 2, "__") == 0) {
+        key.push_back('.');
+        ++i;
+      } else {
+        key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(name[i]))));
+      }
+    }
+    const SettingSpec* spec = find_setting(key);
+    if (!spec || key.find('.') == std::string::npos) {
+      const SettingSpec* near = find_setting(closest_setting(key));
+      throw usage_error("unknown setting " + name + " in the environment (no key '" + key +
+                        "'); did you mean " + setting_env_name(*near) + " (" + near->key +
+                        ")? Variables BALIZA_<SECTION>__<KEY> set baliza.yml's keys; `baliza "
+                        "config` lists them");
+    }
+    if (!value.empty()) out[key] = from_text(value, "env " + name, name);
+  }
+}
+
+void read_overrides(RawValues& out) {
+  for (const std::string& entry : command_line_overrides()) {
+    size_t eq = entry.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw usage_error("--set '" + entry +
+                        "' must be section.key=value, e.g. --set "
+                        "duckdb.threads=2");
+    }
+    std::string key = entry.substr(0, eq);
+    if (!find_setting(key)) {
+      throw usage_error("unknown setting --set " + key + "; did you mean " + closest_setting(key) +
+                        "? (`baliza config` lists them)");
+    }
+    out[key] = from_text(entry.substr(eq + 1), "--set", "--set " + key);
+  }
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::string current;
+  for (char c : text + " ") {
+    if (c == ' ' || c == ',' || c == '\t' || c == '\n') {
+      if (!current.empty()) items.push_back(current);
+      current.clear();
+    } else {
+      current.push_back(c);
+    }
+  }
+  return items;
+}
+
+int as_int(const std::string& text) {
+  return text.empty() ? 0 : std::atoi(text.c_str());
+}
+
+// Checks every value and fills the typed fields of s.
+void apply(Settings& s, const RawValues& raw, const std::optional<std::filesystem::path>& file) {
+  std::filesystem::path base = file ? file->parent_path() : std::filesystem::path();
+  for (const SettingSpec& spec : setting_specs()) {
+    SettingValue v;
+    v.key = spec.key;
+    v.value = spec.default_text;
+    auto it = raw.find(spec.key);
+    if (it != raw.end()) {
+      const Raw& r = it->second;
+      v.source = r.source;
+      if (spec.type == SettingType::kUrlList) {
+        std::vector<std::string> items = r.is_list ? r.items : split_list(r.text);
+        for (const std::string& item : items) v.items.push_back(check_setting(spec, item, r.where));
+        v.value.clear();
+        for (const std::string& item : v.items) v.value += (v.value.empty() ? "" : ", ") + item;
+      } else {
+        v.value = check_setting(spec, r.text, r.where);
+        if (spec.type == SettingType::kPath && r.from_file) {
+          std::filesystem::path p = v.value;
+          if (!p.is_absolute()) v.value = (base / p).string();
+        }
+      }
+    } else if (spec.key == "database" && file) {
+      v.value = (base / spec.default_text).string();
+    }
+    s.values.push_back(v);
+  }
+  auto value = [&](const char* key) -> const SettingValue& {
+    for (const SettingValue& v : s.values) {
+      if (v.key == key) return v;
+    }
+    throw std::logic_error(std::string("no setting ") + key);
+  };
+  const SettingValue& db = value("database");
+  s.db_path = db.value;
+  if (db.source.rfind("env ", 0) == 0) {
+    s.db_source = db.source.substr(4);
+  } else {
+    s.db_source = db.source;
+  }
+  const SettingValue& coord = value("coordinator");
+  s.coordinator_url = coord.value;
+  s.coordinator_source = coord.source.rfind("env ", 0) == 0 ? coord.source.substr(4) : coord.source;
+  s.zstd_level = as_int(value("raw_store.zstd_level").value);
+  s.max_payload_bytes = size_t(as_int(value("raw_store.max_payload_mb").value)) << 20;
+  s.memory_limit = value("duckdb.memory_limit").value;
+  s.threads = value("duckdb.threads").value;
+  s.extract_concurrency = as_int(value("extract.concurrency").value);
+  s.checkpoint_dir = value("checkpoints.dir").value;
+  s.checkpoint_keep = as_int(value("checkpoints.keep").value);
+  s.checkpoint_max_age_days = as_int(value("checkpoints.max_age_days").value);
+  s.checkpoint_automatic = value("checkpoints.automatic").value == "true";
+  s.notify_webhooks = value("notifications.webhook").items;
+  s.notify_format = value("notifications.format").value;
+  s.notify_on = value("notifications.on").value;
+  s.notify_timeout_seconds = std::atof(value("notifications.timeout").value.c_str());
+}
+
 }  // namespace
+
+void set_command_line_overrides(std::vector<std::string> overrides) {
+  command_line_overrides() = std::move(overrides);
+}
 
 std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& start) {
   std::error_code ec;
@@ -178,36 +264,23 @@ Settings resolve_settings(const std::optional<std::string>& db_flag,
                           const std::optional<std::filesystem::path>& config_file) {
   Settings s;
   s.project_dir = std::filesystem::current_path();
+  RawValues raw;
   if (config_file) {
-    apply_file(s, *config_file);
+    read_file(*config_file, raw);
+    s.config_file = config_file;
+    s.project_dir = config_file->parent_path();
+  }
+  read_environment(raw);
+  read_overrides(raw);
+  if (db_flag) raw["database"] = from_text(*db_flag, "--db", "--db");
+  apply(s, raw, config_file);
+  bool from_file_or_default =
+      s.db_source != "--db" && s.db_source != "BALIZA_DB" && s.db_source != "--set";
+  if (config_file && from_file_or_default) {
     // Keep paths readable when the file is in the current directory.
     std::error_code ec;
     auto rel = std::filesystem::relative(s.db_path, std::filesystem::current_path(), ec);
     if (!ec && !rel.empty() && rel.string().rfind("..", 0) != 0) s.db_path = rel.string();
-  }
-  if (const char* env = std::getenv("BALIZA_DB"); env && *env) {
-    s.db_path = env;
-    s.db_source = "BALIZA_DB";
-  }
-  if (db_flag) {
-    s.db_path = *db_flag;
-    s.db_source = "--db";
-  }
-  if (const char* env = std::getenv("BALIZA_COORDINATOR_URL"); env && *env) {
-    s.coordinator_url = env;
-    s.coordinator_source = "BALIZA_COORDINATOR_URL";
-  }
-  if (const char* env = std::getenv("BALIZA_MEMORY_LIMIT"); env && *env) {
-    s.memory_limit = checked_memory_limit(env, "BALIZA_MEMORY_LIMIT");
-  }
-  if (const char* env = std::getenv("BALIZA_THREADS"); env && *env) {
-    char* end = nullptr;
-    long n = std::strtol(env, &end, 10);
-    if (*end != '\0' || n < 1 || n > 256) {
-      throw usage_error(std::string("BALIZA_THREADS='") + env +
-                        "' must be a whole number from 1 to 256");
-    }
-    s.threads = std::to_string(n);
   }
   return s;
 }

@@ -1,5 +1,9 @@
-// Baliza's own settings: which database file, raw store tuning. They come from, in order of
-// precedence: command-line flags > environment (BALIZA_DB) > baliza.yml > defaults.
+// Baliza's own settings: which database file, raw store tuning, DuckDB limits, checkpoints,
+// notifications. Each comes from, in order of precedence: the command line (--db, --set
+// section.key=value) > the environment (BALIZA_<SECTION>__<KEY>, and the older BALIZA_DB,
+// BALIZA_COORDINATOR_URL, BALIZA_MEMORY_LIMIT, BALIZA_THREADS) > baliza.yml > defaults; the
+// keys, types and the rule are in core/setting_specs.h. Settings::values says where each
+// effective value came from (`baliza config`).
 // baliza.yml is found in the current directory or the nearest parent (it is also the project
 // file of the transformation engine, whose keys are validated there).
 #pragma once
@@ -7,8 +11,18 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace baliza {
+
+// One effective setting and where it came from.
+struct SettingValue {
+  std::string key;                 // "duckdb.threads"
+  std::string value;               // "" when unset; a list joined with ", "
+  std::vector<std::string> items;  // the list of a list setting
+  // "default", "<file>:<line>:<column>", "env BALIZA_DUCKDB__THREADS", "--set", "--db"
+  std::string source = "default";
+};
 
 struct Settings {
   std::string db_path = "data/baliza.duckdb";
@@ -30,14 +44,28 @@ struct Settings {
   int checkpoint_keep = 5;           // prune all but the newest N (0: no count limit)
   int checkpoint_max_age_days = 14;  // prune older ones (0: no age limit)
   bool checkpoint_automatic = true;  // before reset, --full-refresh, a workflow's clear
+  // Notifications (ops/notify.h), baliza.yml `notifications:`.
+  std::vector<std::string> notify_webhooks;
+  std::string notify_format = "auto";  // auto | slack | discord | json
+  std::string notify_on = "failure";   // failure | warnings | always
+  double notify_timeout_seconds = 5;
+  int extract_concurrency = 0;  // extract.concurrency; 0: the command's own default
+  // Every setting of core/setting_specs.h, in its order, with its source.
+  std::vector<SettingValue> values;
 };
+
+// The global --set flags of this process ("section.key=value"), applied by every
+// resolve_settings call after the environment. Set once, by main, before any command runs.
+void set_command_line_overrides(std::vector<std::string> overrides);
 
 // Finds baliza.yml from start upwards (core/upward_search.h: stops at
 // BALIZA_CEILING_DIRECTORIES); nullopt when there is none.
 std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& start);
 
-// Resolves the settings. A YAML syntax error or a bad value throws a usage error with
-// file:line:column. A relative database path in baliza.yml is relative to its folder.
+// Resolves the settings. A YAML syntax error or a bad value throws a usage error (exit 2) with
+// file:line:column, the variable's name or --set, and the expected type; so does an unknown key
+// in baliza.yml's Baliza sections, in a BALIZA_*__* variable or in --set (naming the closest
+// key). A relative path in baliza.yml is relative to its folder.
 Settings resolve_settings(const std::optional<std::string>& db_flag,
                           const std::optional<std::filesystem::path>& config_file);
 

@@ -152,7 +152,26 @@ LogFormat parse_log_format(std::string_view text) {
   throw usage_error("unknown log format '" + std::string(text) + "': use text or json");
 }
 
+static std::mutex& observer_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+static std::function<void(LogLevel, std::string_view)>& observer() {
+  static std::function<void(LogLevel, std::string_view)> f;
+  return f;
+}
+
+void set_log_observer(std::function<void(LogLevel, std::string_view)> f) {
+  std::lock_guard lock(observer_mutex());
+  observer() = std::move(f);
+}
+
 void log(LogLevel level, std::string_view message, const LogFields& fields) {
+  if (level >= LogLevel::kWarn && level != LogLevel::kOff) {
+    std::lock_guard lock(observer_mutex());
+    if (observer()) observer()(level, message);
+  }
   if (level < state().level || state().level == LogLevel::kOff) return;
   std::string line;
   if (state().format == LogFormat::kJson) {

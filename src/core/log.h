@@ -38,6 +38,11 @@ inline void log_error(std::string_view m, const LogFields& f = {}) {
   log(LogLevel::kError, m, f);
 }
 
+// Called with every warning and error logged (whatever the level shown), e.g. to summarise a
+// run in its notification (cli/run_notifier.h). One observer; nullptr removes it. It runs on
+// the logging thread, outside the output lock: it must be thread-safe and must not log.
+void set_log_observer(std::function<void(LogLevel, std::string_view)> observer);
+
 // A live display on stderr (progress bars redrawn in place) that log lines must not tear:
 // log() calls `erase` under its output lock before writing a line (the display then redraws
 // itself on its next update), and write_live() writes the display's own text under the same

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 
 #include <fstream>
+#include <functional>
+#include <stdexcept>
 
 #include "core/error.h"
 #include "support/temp_dir.h"
@@ -21,7 +23,13 @@ class ConfigTest : public ::testing::Test {
   void SetUp() override { clear(); }
   void TearDown() override { clear(); }
   static void clear() {
-    for (const char* v : {"BALIZA_DB", "BALIZA_MEMORY_LIMIT", "BALIZA_THREADS"}) unsetenv(v);
+    for (const char* v :
+         {"BALIZA_DB", "BALIZA_MEMORY_LIMIT", "BALIZA_THREADS", "BALIZA_DUCKDB__THREADS",
+          "BALIZA_EXTRACT__CONCURRENCY", "BALIZA_EXTRACT__CONCURENCY", "BALIZA_CHECKPOINTS__KEEP",
+          "BALIZA_NOTIFICATIONS__WEBHOOK", "BALIZA_COORDINATOR_URL"}) {
+      unsetenv(v);
+    }
+    set_command_line_overrides({});
   }
   testing::TempDir dir;
 };
@@ -110,8 +118,10 @@ TEST_F(ConfigTest, BadDuckDbLimitsSayWhereAndHow) {
     FAIL();
   } catch (const Error& e) {
     std::string m = e.what();
-    EXPECT_NE(m.find("memory_limit 'lots' at " + file.string() + ":3:17"), std::string::npos) << m;
-    EXPECT_NE(m.find("like 4GB"), std::string::npos) << m;
+    EXPECT_NE(m.find("duckdb.memory_limit at " + file.string() + ":3:17 is 'lots'"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("such as 4GB"), std::string::npos) << m;
   }
   write(file, "duckdb:\n  cores: 2\n");
   try {
@@ -120,6 +130,130 @@ TEST_F(ConfigTest, BadDuckDbLimitsSayWhereAndHow) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("unknown key duckdb.cores"), std::string::npos);
   }
+}
+
+const SettingValue& value_of(const Settings& s, const std::string& key) {
+  for (const SettingValue& v : s.values) {
+    if (v.key == key) return v;
+  }
+  throw std::runtime_error("no setting " + key);
+}
+
+TEST_F(ConfigTest, FlagOverEnvironmentOverFileOverDefaultWithProvenance) {
+  auto file = dir / "baliza.yml";
+  write(file, "name: p\nextract:\n  concurrency: 3\ncheckpoints:\n  keep: 7\n  dir: ck\n");
+  Settings s = resolve_settings(std::nullopt, file);
+  EXPECT_EQ(s.extract_concurrency, 3);
+  EXPECT_EQ(value_of(s, "extract.concurrency").source, file.string() + ":3:16");
+  EXPECT_EQ(s.checkpoint_keep, 7);
+  EXPECT_EQ(std::filesystem::path(s.checkpoint_dir), dir / "ck");  // relative to the file
+  EXPECT_EQ(value_of(s, "checkpoints.max_age_days").source, "default");
+  EXPECT_EQ(s.checkpoint_max_age_days, 14);
+
+  setenv("BALIZA_EXTRACT__CONCURRENCY", "8", 1);
+  s = resolve_settings(std::nullopt, file);
+  EXPECT_EQ(s.extract_concurrency, 8);
+  EXPECT_EQ(value_of(s, "extract.concurrency").source, "env BALIZA_EXTRACT__CONCURRENCY");
+  EXPECT_EQ(s.checkpoint_keep, 7);
+
+  set_command_line_overrides({"extract.concurrency=12", "checkpoints.automatic=false"});
+  s = resolve_settings(std::nullopt, file);
+  EXPECT_EQ(s.extract_concurrency, 12);
+  EXPECT_EQ(value_of(s, "extract.concurrency").source, "--set");
+  EXPECT_FALSE(s.checkpoint_automatic);
+  EXPECT_EQ(value_of(s, "checkpoints.automatic").value, "false");
+}
+
+TEST_F(ConfigTest, OlderVariablesKeepWorkingAndTheRuleWins) {
+  setenv("BALIZA_THREADS", "3", 1);
+  Settings s = resolve_settings(std::nullopt, std::nullopt);
+  EXPECT_EQ(s.threads, "3");
+  EXPECT_EQ(value_of(s, "duckdb.threads").source, "env BALIZA_THREADS");
+  setenv("BALIZA_DUCKDB__THREADS", "5", 1);
+  s = resolve_settings(std::nullopt, std::nullopt);
+  EXPECT_EQ(s.threads, "5");
+  setenv("BALIZA_COORDINATOR_URL", "postgresql://x@127.0.0.1/db", 1);
+  s = resolve_settings(std::nullopt, std::nullopt);
+  EXPECT_EQ(s.coordinator_url, "postgresql://x@127.0.0.1/db");
+  EXPECT_EQ(s.coordinator_source, "BALIZA_COORDINATOR_URL");
+  set_command_line_overrides({"database=set.duckdb"});
+  s = resolve_settings(std::nullopt, std::nullopt);
+  EXPECT_EQ(s.db_path, "set.duckdb");
+  s = resolve_settings(std::string("flag.duckdb"), std::nullopt);
+  EXPECT_EQ(s.db_path, "flag.duckdb");  // --db is the most specific
+}
+
+TEST_F(ConfigTest, WebhooksFromAListOrOneVariable) {
+  auto file = dir / "baliza.yml";
+  write(file,
+        "notifications:\n  webhook:\n    - https://hooks.slack.com/services/A\n    - "
+        "https://discord.com/api/webhooks/1/b\n  on: warnings\n  timeout: 2.5\n");
+  Settings s = resolve_settings(std::nullopt, file);
+  ASSERT_EQ(s.notify_webhooks.size(), 2u);
+  EXPECT_EQ(s.notify_webhooks[1], "https://discord.com/api/webhooks/1/b");
+  EXPECT_EQ(s.notify_on, "warnings");
+  EXPECT_DOUBLE_EQ(s.notify_timeout_seconds, 2.5);
+  setenv("BALIZA_NOTIFICATIONS__WEBHOOK", "http://127.0.0.1:9/a, http://127.0.0.1:9/b", 1);
+  s = resolve_settings(std::nullopt, file);
+  ASSERT_EQ(s.notify_webhooks.size(), 2u);
+  EXPECT_EQ(s.notify_webhooks[0], "http://127.0.0.1:9/a");
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kUsage) << e.what();
+    return e.what();
+  }
+  ADD_FAILURE() << "no error";
+  return "";
+}
+
+TEST_F(ConfigTest, BadValuesNameTheirSourceAndTheExpectedType) {
+  auto file = dir / "baliza.yml";
+  write(file, "name: p\ncheckpoints:\n  automatic: maybe\n");
+  std::string m = error_of([&] { resolve_settings(std::nullopt, file); });
+  EXPECT_NE(m.find("checkpoints.automatic at " + file.string() +
+                   ":3:14 is 'maybe': expected "
+                   "true or false"),
+            std::string::npos)
+      << m;
+  write(file, "name: p\n");
+  setenv("BALIZA_CHECKPOINTS__KEEP", "lots", 1);
+  m = error_of([&] { resolve_settings(std::nullopt, file); });
+  EXPECT_NE(m.find("checkpoints.keep at BALIZA_CHECKPOINTS__KEEP is 'lots': expected a whole "
+                   "number from 0 to 100000"),
+            std::string::npos)
+      << m;
+  unsetenv("BALIZA_CHECKPOINTS__KEEP");
+  set_command_line_overrides({"notifications.on=sometimes"});
+  m = error_of([&] { resolve_settings(std::nullopt, file); });
+  EXPECT_NE(m.find("notifications.on at --set notifications.on is 'sometimes': expected one of "
+                   "failure, warnings, always"),
+            std::string::npos)
+      << m;
+  set_command_line_overrides({"notifications.webhook=ftp://x"});
+  m = error_of([&] { resolve_settings(std::nullopt, file); });
+  EXPECT_NE(m.find("expected http:// or https://"), std::string::npos) << m;
+}
+
+TEST_F(ConfigTest, UnknownKeysNameTheClosestOne) {
+  setenv("BALIZA_EXTRACT__CONCURENCY", "4", 1);
+  std::string m = error_of([] { resolve_settings(std::nullopt, std::nullopt); });
+  EXPECT_NE(m.find("unknown setting BALIZA_EXTRACT__CONCURENCY"), std::string::npos) << m;
+  EXPECT_NE(m.find("did you mean BALIZA_EXTRACT__CONCURRENCY (extract.concurrency)"),
+            std::string::npos)
+      << m;
+  unsetenv("BALIZA_EXTRACT__CONCURENCY");
+  set_command_line_overrides({"duckdb.thread=2"});
+  m = error_of([] { resolve_settings(std::nullopt, std::nullopt); });
+  EXPECT_NE(m.find("unknown setting --set duckdb.thread; did you mean duckdb.threads"),
+            std::string::npos)
+      << m;
+  set_command_line_overrides({"duckdb.threads"});
+  m = error_of([] { resolve_settings(std::nullopt, std::nullopt); });
+  EXPECT_NE(m.find("must be section.key=value"), std::string::npos) << m;
 }
 
 }  // namespace

@@ -1,0 +1,115 @@
+// `baliza config` (effective settings and their sources), environment and --set overrides, and
+// the webhook notification at the end of a failed run, against a receiver on 127.0.0.1.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "support/baliza_cli.h"
+
+namespace baliza {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ConfigCli : public testing::BalizaCli {
+ protected:
+  void write(const std::string& path, const std::string& text) {
+    fs::create_directories((dir / path).parent_path());
+    std::ofstream(dir / path) << text;
+  }
+  // `baliza <args>` with extra environment assignments ("A=1 B=2").
+  testing::ProcessResult with_env(const std::string& env, const std::string& args) {
+    return testing::run_command("env -u BALIZA_DB " + env + " " + BALIZA_BIN + " " + args,
+                                dir.path());
+  }
+};
+
+TEST_F(ConfigCli, PrintsEachValueAndWhereItCameFrom) {
+  write("baliza.yml", "name: p\ncheckpoints:\n  keep: 9\nextract:\n  concurrency: 3\n");
+  auto r = with_env("BALIZA_DUCKDB__THREADS=2",
+                    "--set extract.concurrency=6 --set checkpoints.keep=4 config --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  std::map<std::string, nlohmann::json> by_key;
+  for (const auto& item : j["settings"]) by_key[item["key"]] = item;
+  EXPECT_EQ(by_key["checkpoints.keep"]["value"], "4");
+  EXPECT_EQ(by_key["checkpoints.keep"]["source"], "--set");
+  EXPECT_EQ(by_key["duckdb.threads"]["value"], "2");
+  EXPECT_EQ(by_key["duckdb.threads"]["source"], "env BALIZA_DUCKDB__THREADS");
+  EXPECT_EQ(by_key["extract.concurrency"]["value"], "6");
+  EXPECT_EQ(by_key["extract.concurrency"]["source"], "--set");
+  EXPECT_EQ(by_key["checkpoints.max_age_days"]["source"], "default");
+  EXPECT_EQ(by_key["checkpoints.max_age_days"]["env"], "BALIZA_CHECKPOINTS__MAX_AGE_DAYS");
+
+  auto table = baliza("config");
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find((dir / "baliza.yml").string() + ":3:9"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("checkpoints.keep"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("BALIZA_EXTRACT__CONCURRENCY"), std::string::npos) << table.out;
+}
+
+TEST_F(ConfigCli, BadValuesAndUnknownVariablesAreUsageErrors) {
+  write("baliza.yml", "name: p\nnotifications:\n  on: sometimes\n");
+  auto r = baliza("config");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("notifications.on at " + (dir / "baliza.yml").string() + ":3:7"),
+            std::string::npos)
+      << r.err;
+  write("baliza.yml", "name: p\n");
+  r = with_env("BALIZA_CHECKPOINT__KEEP=3", "config");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("did you mean BALIZA_CHECKPOINTS__KEEP"), std::string::npos) << r.err;
+  r = with_env("BALIZA_DUCKDB__THREADS=lots", "query \"select 1\"");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("BALIZA_DUCKDB__THREADS is 'lots'"), std::string::npos) << r.err;
+  r = baliza("--set raw_store.zstd_level=99 query \"select 1\"");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("expected a whole number from 1 to 19"), std::string::npos) << r.err;
+}
+
+TEST_F(ConfigCli, AFailedBuildNotifiesAndADownWebhookDoesNotChangeTheExitCode) {
+  httplib::Server server;
+  std::mutex mutex;
+  std::vector<std::string> bodies;
+  server.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex);
+    bodies.push_back(req.body);
+    res.set_content("ok", "text/plain");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread thread([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  write("models/good.sql", "select 1 as x\n");
+  write("models/bad.sql", "select * from no_such_table\n");
+  write("baliza.yml", "name: shop\nnotifications:\n  webhook: http://127.0.0.1:" +
+                          std::to_string(port) + "/hook\n  format: discord\n");
+  auto ok = baliza("build -s good");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  auto failed = baliza("build");
+  EXPECT_EQ(failed.exit_code, 1) << failed.err;
+  // A receiver that is down: the run's own exit code stays, the failure is said on stderr.
+  auto down = with_env("BALIZA_NOTIFICATIONS__WEBHOOK=http://127.0.0.1:1/hook", "build");
+  server.stop();
+  thread.join();
+  EXPECT_EQ(down.exit_code, 1) << down.err;
+  EXPECT_NE(down.err.find("notification to http://127.0.0.1:1/… failed"), std::string::npos)
+      << down.err;
+
+  ASSERT_EQ(bodies.size(), 1u) << "only the failed run notifies (on: failure)";
+  auto j = nlohmann::json::parse(bodies[0]);
+  std::string text = j["content"];
+  EXPECT_NE(text.find("baliza build: FAILED (exit 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("model.shop.bad"), std::string::npos) << text;
+  EXPECT_NE(text.find("no_such_table"), std::string::npos) << text;
+  EXPECT_NE(text.find("failed 1"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace baliza
