@@ -168,13 +168,24 @@ TEST_F(UiHttp, EveryEndpointAnswersWhileATransformRuns) {
   ASSERT_TRUE(csv);
   EXPECT_EQ(csv->body, "txt\n<script>window.pwned=1</script><img src=x onerror=alert(1)>\n");
 
-  EXPECT_EQ(transform.wait(), 0) << transform.err();
-
-  // Lineage (the lineage engine's trace and impact; they need the file, free again now).
+  // The views added for lineage, workflows and workers, still through the transform's socket.
   json picked = get_json("/api/lineage/rows?model=contratacoes_mensal&limit=3");
   ASSERT_EQ(picked["rows"]["rows"].size(), 3u) << picked.dump();
   EXPECT_TRUE(picked["rows"]["truncated"].get<bool>());
   EXPECT_EQ(picked["relation"], "marts.contratacoes_mensal");
+  json found = get_json("/api/models/search?q=contratos_alter");
+  ASSERT_GT(found.size(), 0u);
+  EXPECT_EQ(found[0]["name"], "contratos_alteracoes");
+  json workflows = get_json("/api/workflows");
+  EXPECT_TRUE(workflows["runs"].is_null() || workflows["runs"]["rows"].empty()) << workflows.dump();
+  // Workers: nothing pulled and no coordinator in a demo database.
+  json workers = get_json("/api/workers");
+  EXPECT_TRUE(workers["stored"].is_null()) << workers.dump();
+  EXPECT_TRUE(workers["coordinator"].is_null());
+
+  EXPECT_EQ(transform.wait(), 0) << transform.err();
+
+  // Lineage (the lineage engine's trace and impact; they need the file, free again now).
   json row = get_json("/api/query?sql=" +
                       q("select numero_controle_pncp from marts.contratos_alteracoes limit 1"));
   ASSERT_EQ(row["rows"].size(), 1u);
@@ -220,11 +231,6 @@ TEST_F(UiHttp, EveryEndpointAnswersWhileATransformRuns) {
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 400);
   EXPECT_NE(unknown->body.find("no_such_model"), std::string::npos);
-
-  // Workers: nothing pulled and no coordinator in a demo database.
-  json workers = get_json("/api/workers");
-  EXPECT_TRUE(workers["stored"].is_null()) << workers.dump();
-  EXPECT_TRUE(workers["coordinator"].is_null());
 }
 
 // A project too big to draw node by node: the Models view gets an overview of groups that covers
