@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/command_events.h"
@@ -23,6 +24,7 @@
 #include "plan/plan_store.h"
 #include "plan/recheck.h"
 #include "plan/request_summary.h"
+#include "plan/sql_planner.h"
 #include "plan/task_planner.h"
 #include "plan/volume_windows.h"
 #include "plan/window.h"
@@ -43,6 +45,19 @@ void run_plan(Context& ctx, const PeriodOptions& period, bool dry_run) {
                  .c_str(),
              stdout);
   std::fputs(plan::describe_requests(plan::summarize_requests(config, volume)).c_str(), stdout);
+  // Endpoints planned from what is staged (items, results): skipped with the reason until
+  // their parents are staged (`baliza transform`).
+  std::vector<std::string> sql_endpoints;
+  for (const auto& name : plan::sql_planned_endpoints(config)) {
+    if (period.endpoints.empty() ||
+        std::find(period.endpoints.begin(), period.endpoints.end(), name) != period.endpoints.end())
+      sql_endpoints.push_back(name);
+  }
+  if (!sql_endpoints.empty()) {
+    const plan::SqlPlanResult from_sql = plan::plan_from_sql(
+        ctx.db(), config, plan::SqlPlanRequest{range, sql_endpoints}, dry_run, random_id());
+    std::fputs(plan::describe_sql_plan(from_sql).c_str(), stdout);
+  }
   if (!dry_run && !ctx.settings().coordinator_url.empty()) {
     auto pg = coord::connect_coordinator(ctx.settings().coordinator_url);
     const coord::PublishResult published =

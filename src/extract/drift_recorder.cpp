@@ -38,7 +38,9 @@ SchemaFingerprint sample_page_fingerprint(std::string_view body, std::size_t max
     throw failure("page body is not valid JSON");
   }
   simdjson::dom::array data;
-  if (root["data"].get_array().get(data) != simdjson::SUCCESS) {
+  // A bare array (endpoints.yaml body: array) is the records themselves.
+  if (root.get_array().get(data) != simdjson::SUCCESS &&
+      root["data"].get_array().get(data) != simdjson::SUCCESS) {
     throw failure("page body has no 'data' array");
   }
   SchemaFingerprint fp;

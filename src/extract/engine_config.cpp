@@ -27,6 +27,7 @@ FetchEngineOptions engine_options(const plan::EndpointsConfig& config, int concu
   for (const auto& e : config.endpoints) {
     EndpointPolicy policy;
     for (int s : e.empty_statuses) policy.empty_statuses.push_back(s);
+    policy.array_body = e.array_body;
     o.endpoints[e.name] = policy;
   }
   return o;

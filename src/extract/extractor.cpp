@@ -1,5 +1,7 @@
 #include "extract/extractor.h"
 
+#include "plan/base_url.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,7 +44,12 @@ class Extraction {
                                }},
             result_.endpoints) {
     if (!options_.base_url.empty()) {
-      for (auto& e : config_.endpoints) e.base_url = options_.base_url;
+      // An endpoint whose base_url is relative to the top-level one (../pncp) moves with it.
+      for (auto& e : config_.endpoints) {
+        e.base_url = e.base_url_ref.empty()
+                         ? options_.base_url
+                         : plan::resolve_base_url(options_.base_url, e.base_url_ref);
+      }
     }
     result_.run_id = run_id(options);
     char host[256] = "localhost";
@@ -79,6 +86,7 @@ class Extraction {
     for (const auto& e : config.endpoints) {
       if (!e.page_size_param.empty()) r.page_sizes[e.name] = e.page_size;
       if (o.short_page_retries < 0) r.short_page_retries_by_endpoint[e.name] = e.short_page_retries;
+      if (e.array_body) r.array_endpoints.insert(e.name);
     }
     return r;
   }

@@ -401,7 +401,9 @@ struct FetchEngine::Impl {
                          std::find(empties.begin(), empties.end(), r.http_status) == empties.end();
     item.last.envelope.reset();
     if (is_page) {
-      EnvelopeParse p = parse_page_envelope(r.body);
+      const auto policy = options.endpoints.find(item.request.endpoint);
+      const bool array_body = policy != options.endpoints.end() && policy->second.array_body;
+      EnvelopeParse p = parse_page_envelope(r.body, array_body);
       if (p.ok()) {
         a.body = BodyCheck::kValid;
         item.last.envelope = p.envelope;

@@ -73,6 +73,7 @@ struct PageOutcome {
 
 struct EndpointPolicy {
   std::vector<long> empty_statuses;  // e.g. {404} for /v1/instrumentoscobranca
+  bool array_body = false;           // pages are bare JSON arrays (endpoints.yaml body: array)
 };
 
 struct FetchEngineOptions {

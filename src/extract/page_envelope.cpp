@@ -66,7 +66,7 @@ const char* envelope_error_name(EnvelopeError e) {
   return "unknown";
 }
 
-EnvelopeParse parse_page_envelope(std::string_view body) {
+EnvelopeParse parse_page_envelope(std::string_view body, bool array_body) {
   EnvelopeParse result;
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     result.error = EnvelopeError::kEmptyBody;
@@ -84,6 +84,16 @@ EnvelopeParse parse_page_envelope(std::string_view body) {
   }
   simdjson::dom::object object;
   simdjson::dom::array data;
+  if (array_body) {
+    if (root.get_array().get(data) != simdjson::SUCCESS) {
+      result.error = EnvelopeError::kNotAPage;
+      result.message = "expected a JSON array of records (endpoints.yaml body: array)";
+      return result;
+    }
+    result.envelope.record_count = data.size();
+    result.envelope.bare_array = true;
+    return result;
+  }
   if (root.get_object().get(object) != simdjson::SUCCESS ||
       object.at_key("data").get_array().get(data) != simdjson::SUCCESS) {
     result.error = EnvelopeError::kNotAPage;

@@ -28,7 +28,8 @@ struct PageEnvelope {
   std::optional<std::int64_t> numero_pagina;
   std::optional<std::int64_t> paginas_restantes;
   std::optional<bool> empty;
-  std::size_t record_count = 0;  // elements of `data`
+  std::size_t record_count = 0;  // elements of `data` (of the array, for a bare array)
+  bool bare_array = false;       // the body was a bare JSON array (no envelope numbers)
 };
 
 struct EnvelopeParse {
@@ -38,7 +39,8 @@ struct EnvelopeParse {
   bool ok() const { return error == EnvelopeError::kNone; }
 };
 
-// Thread-safe (one parser per thread).
-EnvelopeParse parse_page_envelope(std::string_view body);
+// Thread-safe (one parser per thread). With `array_body` (endpoints.yaml `body: array`, e.g.
+// the items of a purchase) the page must be a bare JSON array of records instead.
+EnvelopeParse parse_page_envelope(std::string_view body, bool array_body = false);
 
 }  // namespace baliza::extract

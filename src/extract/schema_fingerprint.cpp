@@ -128,7 +128,9 @@ void SchemaFingerprint::add_page(std::string_view page_body) {
   simdjson::dom::parser parser;
   simdjson::dom::element root = parse_or_throw(parser, page_body, "the page body");
   simdjson::dom::array data;
-  if (root["data"].get_array().get(data) != simdjson::SUCCESS) {
+  // A bare array (endpoints.yaml body: array) is the records themselves.
+  if (root.get_array().get(data) != simdjson::SUCCESS &&
+      root["data"].get_array().get(data) != simdjson::SUCCESS) {
     throw failure("schema fingerprint: the page body has no `data` array");
   }
   for (auto record : data) add_record_element(*this, record);

@@ -19,6 +19,7 @@ TaskMachine::TaskMachine(ExtractionStore& store, std::string run_id, TaskRules r
 
 void TaskMachine::resume(TaskState& t, const std::vector<StoredPage>& stored) {
   if (stored.empty()) return;
+  if (is_array(t)) return resume_array(t, stored);
   // The pages that agree with the first stored page's total are kept.
   const StoredPage& ref = stored.front();
   t.total = ref.total_records;
@@ -68,7 +69,12 @@ void TaskMachine::pump(TaskState& t, bool stopping) {
   const auto ask = [&](int page) { return hooks_.submit(t, page, {}, false); };
   if (!t.gave_up && !t.interrupted && !stopping) {
     try {
-      if (!t.total) {
+      if (is_array(t)) {
+        for (int p = 1; p <= std::max(1, t.total_pages); ++p) {
+          if (t.done.count(p) || t.in_flight.count(p) || t.failed.count(p)) continue;
+          if (!ask(p)) break;
+        }
+      } else if (!t.total) {
         if (!t.in_flight.count(1) && !t.failed.count(1)) ask(1);
       } else {
         const int last = std::max(1, t.total_pages);
@@ -96,7 +102,7 @@ void TaskMachine::pump(TaskState& t, bool stopping) {
                  "total not confirmed: page 1 read again: " + t.confirm_error);
     // The total is proved by a second read of page 1 after every page is stored (an empty
     // answer, total 0, is left to the recent-days re-check).
-    if (!rules_.confirm_total || t.confirmed || (*t.total == 0 && !t.recheck))
+    if (!rules_.confirm_total || t.confirmed || is_array(t) || (*t.total == 0 && !t.recheck))
       return end(t, TaskEnd::kDone, "");
     if (!stopping && !t.interrupted && hooks_.submit(t, 1, {}, true)) return;
     return end(t, TaskEnd::kReleased, "interrupted before its total was confirmed");
@@ -111,6 +117,31 @@ void TaskMachine::pump(TaskState& t, bool stopping) {
     return end(t, t.done.empty() ? TaskEnd::kFailed : TaskEnd::kPartial, detail);
   }
   end(t, TaskEnd::kReleased, t.interrupted || stopping ? "interrupted" : "not finished");
+}
+
+void TaskMachine::extend_array(TaskState& t, int page, std::int64_t records) {
+  const auto it = rules_.page_sizes.find(t.claim.endpoint);
+  const std::int64_t size = it == rules_.page_sizes.end() ? 0 : it->second;
+  if (size > 0 && records >= size) {  // full: there may be more
+    if (!t.total) t.total_pages = std::max(t.total_pages, page + 1);
+    return;
+  }
+  if (t.total && page >= t.total_pages) return;  // a later short page changes nothing
+  t.total_pages = page;
+  std::int64_t sum = 0;
+  for (const auto& [p, n] : t.records)
+    if (p <= page) sum += n;
+  t.total = sum;
+}
+
+void TaskMachine::resume_array(TaskState& t, const std::vector<StoredPage>& stored) {
+  for (const StoredPage& p : stored) {
+    t.done.insert(p.page);
+    t.records[p.page] = p.records;
+  }
+  // Walk the stored pages from 1: a short one closes the task, a gap is asked for.
+  t.total_pages = 1;
+  for (int page = 1; t.done.count(page) && !t.total; ++page) extend_array(t, page, t.records[page]);
 }
 
 std::optional<std::int64_t> TaskMachine::expected_records(const TaskState& t, int page) const {
@@ -244,6 +275,12 @@ void TaskMachine::on_success(TaskState& t, const Job& job, PageOutcome& o,
                              PreparedPayload payload) {
   const PageEnvelope& env = *o.envelope;
   const auto records = static_cast<std::int64_t>(env.record_count);
+  if (is_array(t) && !t.finished && !t.gave_up) {
+    if (job.generation < t.generation || t.done.count(job.page))
+      return keep_superseded(t, o, job.page, std::move(payload), true, true);
+    accept(t, o, job.page, std::move(payload), records, std::nullopt, std::nullopt);
+    return extend_array(t, job.page, records);
+  }
   // Pages without envelope numbers (not PNCP's) are taken as a single page.
   const std::optional<std::int64_t> total =
       env.total_registros ? env.total_registros : std::optional<std::int64_t>(records);
@@ -319,6 +356,11 @@ void TaskMachine::on_short(TaskState& t, const Job& job, PageOutcome& o, Prepare
 void TaskMachine::on_empty(TaskState& t, const Job& job, PageOutcome& o) {
   if (t.finished || t.gave_up || job.generation < t.generation) {
     return keep_superseded(t, o, job.page, {}, false, false);
+  }
+  if (is_array(t) && job.page > 1) {  // past the last full page: the end
+    if (t.done.count(job.page)) return keep_superseded(t, o, job.page, {}, false, false);
+    accept(t, o, job.page, {}, 0, std::nullopt, std::nullopt);
+    return extend_array(t, job.page, 0);
   }
   if (job.page == 1) {
     if (job.confirm) {

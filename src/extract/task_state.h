@@ -22,6 +22,14 @@
 // answered 400 "Página N inexistente" means the data shrank: the task starts again from page 1.
 // Every answer ends in exactly one place: accepted (a current result), kept superseded (for
 // the record), or a failed request.
+// Bare-array endpoints (endpoints.yaml `body: array`, TaskRules::array_endpoints: a purchase's
+// items) carry no totals: a page holding page_size records means there may be more, so the
+// next page is asked; the first page holding fewer (an empty 204 included) is the last, and
+// the task is done when pages 1..last are stored (total = their records). There is no total
+// to re-read, so such tasks are not confirmed, and a silent short page cannot be told from the
+// last one (the API offers .../itens/quantidade for that, at one more request per purchase;
+// not used). A done array task claimed again (a re-check) ends done at once: a changed parent
+// is a new task (plan/sql_planner.h).
 //
 // Threads: none of its own; the owner (extractor.cpp) calls every method under one lock.
 // Writes go to the ExtractionStore (asynchronous, ordered); requests and the end of a task go
@@ -84,7 +92,8 @@ struct TaskRules {
   std::map<std::string, int> short_page_retries_by_endpoint;  // wins over the above
   std::chrono::milliseconds short_page_backoff{500};          // doubled per retry, up to the cap
   std::chrono::milliseconds short_page_backoff_cap{30000};
-  bool confirm_total = true;  // re-read page 1 once every page is stored (see README)
+  bool confirm_total = true;              // re-read page 1 once every page is stored (see README)
+  std::set<std::string> array_endpoints;  // pages are bare arrays: see above
 };
 
 class TaskMachine {
@@ -137,6 +146,12 @@ class TaskMachine {
                 std::int64_t records, std::int64_t expected);
   // Empty when the stored pages prove the total; else what is missing.
   std::string incomplete(const TaskState& t) const;
+  bool is_array(const TaskState& t) const {
+    return rules_.array_endpoints.count(t.claim.endpoint) > 0;
+  }
+  // A bare-array page `page` with `records` was stored: the last one when it is short.
+  void extend_array(TaskState& t, int page, std::int64_t records);
+  void resume_array(TaskState& t, const std::vector<StoredPage>& stored);
 
   ExtractionStore& store_;
   std::string run_id_;

@@ -11,6 +11,7 @@
 #include "lineage/openlineage_models.h"
 #include "ops/coordinated_extract.h"
 #include "ops/openlineage_setup.h"
+#include "ops/sql_rounds.h"
 #include "plan/plan_store.h"
 #include "plan/recheck.h"
 #include "plan/request_summary.h"
@@ -138,6 +139,15 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
     throw;
   }
   if (extraction_events) extraction_events->finish(report.extract);
+  if (!report.extract.interrupted) {  // items and results: planned from what is staged now
+    SqlRoundsResult rounds = run_sql_rounds(o, config, ex, report.extract);
+    if (rounds.build_failed) {
+      report.extract_seconds = seconds_since(start);
+      report.transform = std::move(rounds.failed_build);
+      report.transformed = true;
+      return report;
+    }
+  }
   report.extract_seconds = seconds_since(start);
   if (report.extract.interrupted) return report;
 

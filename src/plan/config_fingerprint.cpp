@@ -46,6 +46,11 @@ nlohmann::json endpoint_json(const EndpointConfig& e) {
   j["required_params"] = required;
   j["data_final_min"] = e.data_final_min_today ? nlohmann::json("today") : nlohmann::json();
   j["empty_statuses"] = e.empty_statuses;
+  // Keys of SQL-planned endpoints only when set, so the fingerprint of every other config
+  // stays what it was.
+  if (e.from_sql) j["from_sql"] = {{"query", e.from_sql->query}, {"after", e.from_sql->after}};
+  if (e.array_body) j["body"] = "array";
+  if (!e.base_url_ref.empty()) j["base_url_ref"] = e.base_url_ref;
   return j;
 }
 

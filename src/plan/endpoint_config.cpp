@@ -1,4 +1,5 @@
 #include "plan/endpoint_config.h"
+#include "plan/base_url.h"
 
 #include <algorithm>
 #include <charconv>
@@ -191,7 +192,10 @@ const std::vector<std::string_view> kEndpointKeys = {"name",
                                                      "required_params",
                                                      "data_final_min",
                                                      "empty_statuses",
-                                                     "short_page_retries"};
+                                                     "short_page_retries",
+                                                     "from_sql",
+                                                     "body",
+                                                     "paged"};
 
 // Endpoint-level keys whose value defaults to the `defaults` entry of the same name.
 struct Inherited {
@@ -376,6 +380,24 @@ std::vector<ConstParam> read_params(const KeyReader& r, const SourcedNode& node)
   return params;
 }
 
+FromSql read_from_sql(const KeyReader& r, const SourcedNode& node) {
+  const std::string hint =
+      "e.g. from_sql: {after: [contratacoes], query: \"select cnpj, ano, sequencial, data_date "
+      "from ...\"}";
+  if (!node.value.IsMap()) r.fail(node, "from_sql", "must be a mapping", hint);
+  SourcedMap keys;
+  for (const auto& item : node.value) {
+    keys.set(item.first.Scalar(), SourcedNode{item.first, item.second, node.source});
+  }
+  const KeyReader fr(keys, r.owner() + " from_sql", node.where());
+  fr.check_known({"query", "after"});
+  FromSql f;
+  f.query = fr.text(fr.require("query", hint), "from_sql.query");
+  if (const auto* after = fr.find("after")) f.after = r.text_list(*after, "from_sql.after");
+  f.location = node.where();
+  return f;
+}
+
 // Every query parameter the endpoint sends, by the key that supplies it (for collisions and for
 // required_params).
 std::vector<std::string> supplied_params(const EndpointConfig& e) {
@@ -405,9 +427,10 @@ void check_consistency(const KeyReader& r, const RawEndpoint& raw, const Endpoin
                  "enabled: false with a reason");
     }
   }
-  if (e.path.find('{') != std::string::npos) {
+  if (e.path.find('{') != std::string::npos && !e.from_sql) {
     r.fail(*raw.keys.find("path"), "path '" + e.path + "'", "has per-record path parameters",
-           "such endpoints cannot be planned by date; set enabled: false with a reason");
+           "such endpoints cannot be planned by date: plan them from staged data with "
+           "'from_sql: {query: ...}', or set enabled: false with a reason");
   }
 }
 
@@ -462,14 +485,29 @@ EndpointConfig read_endpoint(const RawEndpoint& raw, const ExtractDefaults& d,
     r.fail(*r.find("path"), "path", "must start with '/'", "e.g. /v1/contratos");
   if (const auto* n = r.find("description")) e.description = r.text(*n, "description");
   e.base_url = base_url;
-  if (const auto* n = r.find("base_url")) e.base_url = r.text(*n, "base_url");
+  if (const auto* n = r.find("base_url")) {
+    e.base_url = r.text(*n, "base_url");
+    if (is_relative_base_url(e.base_url)) {
+      e.base_url_ref = e.base_url;
+      e.base_url = resolve_base_url(base_url, e.base_url_ref);
+    }
+  }
   if (const auto* n = r.find("enabled")) e.enabled = r.boolean(*n, "enabled");
+  if (const auto* n = r.find("from_sql")) e.from_sql = read_from_sql(r, *n);
+  if (const auto* n = r.find("body")) {
+    const std::string body = r.text(*n, "body");
+    if (body != "array" && body != "envelope")
+      r.fail(*n, "body '" + body + "'", "is unknown",
+             "use body: array (a bare JSON array) or envelope (the default)");
+    e.array_body = body == "array";
+  }
+  const bool by_date = e.enabled && !e.from_sql;
   if (const auto* n = r.find("reason")) e.reason = r.text(*n, "reason");
   if (!e.enabled && e.reason.empty()) {
     r.require("reason", "a disabled endpoint says why: add 'reason: <text>'");
   }
   const std::string window_hint = "use window: day, month or year";
-  const SourcedNode* window = e.enabled ? &r.require("window", window_hint) : r.find("window");
+  const SourcedNode* window = by_date ? &r.require("window", window_hint) : r.find("window");
   if (window != nullptr) {
     try {
       e.window = parse_window(r.text(*window, "window"));
@@ -480,7 +518,7 @@ EndpointConfig read_endpoint(const RawEndpoint& raw, const ExtractDefaults& d,
   if (const auto* n = r.find("max_window")) read_max_window(r, *n, e);
   const std::string dates_hint = "e.g. date_params: {start: dataInicial, end: dataFinal}";
   const SourcedNode* dates =
-      e.enabled ? &r.require("date_params", dates_hint) : r.find("date_params");
+      by_date ? &r.require("date_params", dates_hint) : r.find("date_params");
   if (dates != nullptr) e.date_params = read_date_params(r, *dates, e.window);
   e.date_format = inherited.date_format;
   if (const auto* n = r.find("date_format")) {
@@ -495,7 +533,15 @@ EndpointConfig read_endpoint(const RawEndpoint& raw, const ExtractDefaults& d,
   if (const auto* n = r.find("page_param")) e.page_param = r.text(*n, "page_param");
   e.page_size_param = inherited.page_size_param;
   if (const auto* n = r.find("page_size_param")) e.page_size_param = r.text(*n, "page_size_param");
-  read_paging(r, d, e.enabled, e);
+  bool paged = true;
+  if (const auto* n = r.find("paged")) paged = r.boolean(*n, "paged");
+  if (paged) {
+    read_paging(r, d, e.enabled, e);
+  } else {  // one request per task, no paging parameters (a purchase item's results)
+    e.page_param.clear();
+    e.page_size_param.clear();
+    e.page_size_min = e.page_size_max = 0;
+  }
   if (const auto* n = r.find("fan_out")) e.fan_out = read_fan_out(r, *n);
   if (const auto* n = r.find("params")) e.params = read_params(r, *n);
   if (const auto* n = r.find("required_params")) {

@@ -54,6 +54,19 @@ struct ConstParam {
   bool value_is_integer = false;
 };
 
+// Tasks planned from SQL over staged data (plan/sql_planner.h) instead of date windows: each
+// row of `query` is one task. Its columns: one per {name} of the endpoint's path (the path
+// parameters), `data_date` (DATE: the day the task belongs to, e.g. the purchase's
+// publication), and optionally `version` (text: the parent's change signal; a new version is a
+// new task, the old one is superseded), `changed_on` (DATE: the day of that change; a parent
+// is in a period when data_date or changed_on falls in it) and further columns that become
+// query parameters.
+struct FromSql {
+  std::string query;
+  std::vector<std::string> after;  // models built before the query runs (`baliza run`)
+  std::string location;            // file:line:column of the from_sql entry
+};
+
 struct EndpointConfig {
   std::string name;  // snake_case, unique
   std::string path;  // e.g. /v1/contratacoes/publicacao
@@ -68,8 +81,8 @@ struct EndpointConfig {
   Window max_window = Window::kDay;
   DateParams date_params;
   DateFormat date_format = DateFormat::kCompact;
-  std::string page_param;       // e.g. pagina
-  std::string page_size_param;  // e.g. tamanhoPagina
+  std::string page_param;       // e.g. pagina; empty with `paged: false` (one request a task)
+  std::string page_size_param;  // e.g. tamanhoPagina; empty with `paged: false`
   int page_size = 0;
   int page_size_min = 0;  // what the API accepts for this endpoint
   int page_size_max = 0;
@@ -81,7 +94,14 @@ struct EndpointConfig {
   // Re-requests of a page that came back short (extract/task_state.h) before it is stored as
   // it is and the task ends partial; defaults.short_page_retries unless the endpoint sets it.
   int short_page_retries = 3;
-  std::string location;  // file:line:column of the endpoint's entry
+  std::string location;                      // file:line:column of the endpoint's entry
+  std::optional<FromSql> from_sql;           // planned from staged data, not by date
+  // `body: array`: a page is a bare JSON array of records (no envelope, no totals): a page
+  // shorter than page_size is the last one (extract/task_state.h).
+  bool array_body = false;
+  // base_url as written when it is relative to the top-level base_url ("../pncp"): the
+  // extractor resolves it again against a --base-url override (plan/base_url.h).
+  std::string base_url_ref;
 };
 
 // Pacing per host. The rate starts at requests_per_second; with floor < ceiling it adapts to the

@@ -23,6 +23,29 @@ std::string param_text(const nlohmann::json& value, std::string_view key,
                 "' is neither a string nor an integer; re-plan the task with `baliza plan`");
 }
 
+// The path with each {name} replaced by the param of that name.
+std::string fill_path(const std::string& path, const nlohmann::json& params,
+                      std::string_view params_json) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < path.size()) {
+    const std::size_t open = path.find('{', at);
+    if (open == std::string::npos) break;
+    const std::size_t close = path.find('}', open);
+    if (close == std::string::npos) break;
+    out.append(path, at, open - at);
+    const std::string name = path.substr(open + 1, close - open - 1);
+    if (!params.contains(name)) {
+      throw failure("task params " + std::string(params_json) + " have no '" + name +
+                    "' for the path " + path + "; re-plan the task with `baliza plan`");
+    }
+    out += url_encode(param_text(params[name], name, params_json));
+    at = close + 1;
+  }
+  out.append(path, at, std::string::npos);
+  return out;
+}
+
 }  // namespace
 
 std::string url_encode(std::string_view text) {
@@ -61,13 +84,16 @@ std::string page_url(const EndpointsConfig& config, std::string_view endpoint_na
   }
   std::string url = e->base_url;
   while (!url.empty() && url.back() == '/') url.pop_back();
-  url += e->path;
+  url += fill_path(e->path, params, params_json);
   bool first = true;
   for (const auto& [key, value] : params.items()) {  // object keys iterate sorted
+    if (key.empty() || key.front() == '_') continue;
+    if (e->path.find("{" + key + "}") != std::string::npos) continue;
     append_param(url, first, key, param_text(value, key, params_json));
   }
-  append_param(url, first, e->page_param, std::to_string(page));
-  append_param(url, first, e->page_size_param, std::to_string(e->page_size));
+  if (!e->page_param.empty()) append_param(url, first, e->page_param, std::to_string(page));
+  if (!e->page_size_param.empty())
+    append_param(url, first, e->page_size_param, std::to_string(e->page_size));
   return url;
 }
 

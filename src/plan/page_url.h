@@ -1,5 +1,9 @@
 // The URL of one page of a task: base_url + path + the task's params (in their canonical,
 // sorted order) + page_param=<page> + page_size_param=<page_size>, values percent-encoded.
+// A param named like a {placeholder} of the path fills it (percent-encoded) instead of
+// going to the query; a param whose name starts with '_' (a SQL-planned task's `_versao`,
+// plan/sql_planner.h) is kept with the task but never sent. A placeholder no param fills is
+// a failure naming it.
 // With this the extractor needs no endpoint knowledge beyond the stored task row.
 #pragma once
 

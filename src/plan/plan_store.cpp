@@ -25,6 +25,13 @@ std::string scope_condition(const PlanScope& scope, const std::string& alias) {
     }
     sql += ")";
   }
+  if (!scope.exclude.empty()) {
+    sql += " AND " + alias + ".endpoint_name NOT IN (";
+    for (size_t i = 0; i < scope.exclude.size(); ++i) {
+      sql += (i ? ", " : "") + quote_literal(scope.exclude[i]);
+    }
+    sql += ")";
+  }
   return sql;
 }
 
@@ -221,7 +228,11 @@ EndpointsConfig load_project_endpoints(const std::filesystem::path& project_dir)
 }
 
 PlanApplyResult apply_plan(Connection& conn, const EndpointsConfig& config, const Plan& plan,
-                           const PlanScope& scope, bool dry_run, const std::string& run_id) {
+                           const PlanScope& date_scope, bool dry_run, const std::string& run_id) {
+  PlanScope scope = date_scope;
+  for (const auto& e : config.endpoints) {
+    if (e.from_sql) scope.exclude.push_back(e.name);
+  }
   PlanApplyResult r;
   r.fingerprint = plan.fingerprint;
   r.dry_run = dry_run;

@@ -34,6 +34,9 @@ EndpointsConfig load_project_endpoints(const std::filesystem::path& project_dir)
 struct PlanScope {
   DateRange range;
   std::vector<std::string> endpoints;  // empty = every endpoint, including unknown ones
+  // Never in the scope: apply_plan() adds the endpoints planned from SQL (their tasks are
+  // not the date planner's to remove: plan/sql_planner.h).
+  std::vector<std::string> exclude;
 };
 
 struct EndpointPlanCounts {

@@ -135,7 +135,7 @@ std::vector<const EndpointConfig*> select_endpoints(const EndpointsConfig& confi
   std::vector<const EndpointConfig*> selected;
   if (names.empty()) {
     for (const auto& e : config.endpoints) {
-      if (e.enabled) selected.push_back(&e);
+      if (e.enabled && !e.from_sql) selected.push_back(&e);  // from_sql: plan/sql_planner.h
     }
     return selected;
   }
@@ -145,7 +145,7 @@ std::vector<const EndpointConfig*> select_endpoints(const EndpointsConfig& confi
       throw usage_error("endpoint '" + e.name + "' is disabled (" + e.reason +
                         "); enable it in your project's endpoints.yaml to plan it");
     }
-    selected.push_back(&e);
+    if (!e.from_sql) selected.push_back(&e);  // planned from staged data, not by date
   }
   for (const auto& name : names) {
     if (config.find(name) != nullptr) continue;

@@ -46,6 +46,7 @@ struct PlanRequest {
   DateRange range;
   // Endpoint names to plan; empty means every enabled endpoint. Naming an unknown or a
   // disabled endpoint is a usage error (the message lists the choices or the reason).
+  // Endpoints planned from SQL (from_sql) are never planned by date (plan/sql_planner.h).
   std::vector<std::string> endpoints;
   Date today;  // decides the future/past rules below; passed in so plans are reproducible
 };

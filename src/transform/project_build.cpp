@@ -7,6 +7,7 @@
 #include "transform/dag.h"
 #include "transform/relation.h"
 #include "transform/run_log.h"
+#include "transform/selector.h"
 #include "transform/sql_dependencies.h"
 
 namespace baliza::transform {
@@ -26,6 +27,8 @@ RunSummary build_project(const Project& project, const ProjectBuildOptions& opti
   }
   std::vector<std::size_t> all(dag.size());
   std::iota(all.begin(), all.end(), std::size_t{0});
+  if (!options.select.empty())
+    all = select_nodes(project, dag, {options.select, {}, nullptr}).indexes;
 
   RunOptions run;
   run.full_refresh = options.full_refresh;

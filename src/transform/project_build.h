@@ -22,6 +22,9 @@ struct ProjectBuildOptions {
   std::string command_line;            // recorded with the run
   int threads = 4;
   bool full_refresh = false;
+  // dbt selectors (transform/selector.h); empty = every node. The pipeline builds the models a
+  // SQL-planned endpoint's query reads this way (ops/sql_rounds.h).
+  std::vector<std::string> select;
   std::function<void(const std::string&)> print;
   // Passed to RunOptions (see runner.h): node start/finish observers, e.g. OpenLineage events.
   // Gets the Dag and the nodes the run executes (Dag indexes).

@@ -30,7 +30,7 @@ TEST_F(Pipeline, DemoBuildsBalancedMartsRerunsIdempotentlyAndExports) {
   EXPECT_EQ(scalar("select count(distinct run_id) || '/' || bool_and(status = 'balanced') || '/' "
                    "|| count(*) filter (where model like '%_registros' and input_rows > 0) "
                    "from meta.model_accounting"),
-            "1/true/5");
+            "1/true/7");
   // Updates in February may touch purchases published earlier; February itself must be there.
   EXPECT_EQ(scalar("select count(*) > 0 from marts.contratacoes_mensal where mes = '2024-02-01'"),
             "true");

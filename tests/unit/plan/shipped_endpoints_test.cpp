@@ -10,9 +10,14 @@
 namespace baliza::plan {
 namespace {
 
-nlohmann::json load_spec() {
+nlohmann::json load_spec(const std::string& name = "api-pncp-consulta.json") {
   return nlohmann::json::parse(
-      test::read_file(std::string(BALIZA_SHARED_DIR) + "/pncp/openapi/api-pncp-consulta.json"));
+      test::read_file(std::string(BALIZA_SHARED_DIR) + "/pncp/openapi/" + name));
+}
+
+// Endpoints of the maintenance API (items, results) live beside the consultation API.
+bool maintenance(const EndpointConfig& e) {
+  return e.base_url_ref == "../pncp";
 }
 
 const nlohmann::json* spec_param(const nlohmann::json& op, const std::string& name) {
@@ -34,6 +39,7 @@ TEST_F(ShippedEndpoints, CoversEveryGetPathOfTheSpecExactlyOnce) {
     if (item.contains("get")) spec_paths.insert(path);
   }
   for (const auto& e : config.endpoints) {
+    if (maintenance(e)) continue;
     EXPECT_TRUE(config_paths.insert(e.path).second) << "duplicate path " << e.path;
   }
   EXPECT_EQ(spec_paths.size(), 12u);
@@ -42,6 +48,7 @@ TEST_F(ShippedEndpoints, CoversEveryGetPathOfTheSpecExactlyOnce) {
 
 TEST_F(ShippedEndpoints, PageSizesMatchTheSpecLimits) {
   for (const auto& e : config.endpoints) {
+    if (maintenance(e)) continue;  // MaintenanceEndpointsFollowTheirSpec
     const auto& op = spec["paths"][e.path]["get"];
     const nlohmann::json* size = spec_param(op, e.page_size_param);
     if (size == nullptr) {  // the detail endpoint has no paging
@@ -61,7 +68,7 @@ TEST_F(ShippedEndpoints, PageSizesMatchTheSpecLimits) {
 TEST_F(ShippedEndpoints, EnabledEndpointsSendEveryRequiredParameter) {
   int enabled = 0;
   for (const auto& e : config.endpoints) {
-    if (!e.enabled) continue;
+    if (!e.enabled || maintenance(e)) continue;
     ++enabled;
     const auto& op = spec["paths"][e.path]["get"];
     std::set<std::string> sent = {e.page_param};
@@ -85,10 +92,42 @@ TEST_F(ShippedEndpoints, DisabledEndpointsSayWhyAndPathParametersAreDisabled) {
     if (!e.enabled) {
       EXPECT_FALSE(e.reason.empty()) << e.name;
     }
-    if (e.path.find('{') != std::string::npos) {
-      EXPECT_FALSE(e.enabled) << e.name;
+    if (e.path.find('{') != std::string::npos) {  // only planned from staged data
+      EXPECT_TRUE(!e.enabled || e.from_sql.has_value()) << e.name;
     }
   }
+}
+
+// Items and results: GET paths of api-pncp-manutencao.json, planned from SQL, bare-array bodies,
+// paged by the spec's own parameters (results: not paged).
+TEST_F(ShippedEndpoints, MaintenanceEndpointsFollowTheirSpec) {
+  const nlohmann::json spec2 = load_spec("api-pncp-manutencao.json");
+  std::set<std::string> names;
+  for (const auto& e : config.endpoints) {
+    if (!maintenance(e)) continue;
+    names.insert(e.name);
+    ASSERT_TRUE(spec2["paths"].contains(e.path)) << e.path;
+    const auto& op = spec2["paths"][e.path]["get"];
+    EXPECT_TRUE(e.enabled && e.from_sql && e.array_body) << e.name;
+    EXPECT_EQ(e.base_url, "https://pncp.gov.br/api/pncp") << e.name;
+    EXPECT_EQ(op["responses"]["200"]["content"].begin().value()["schema"]["type"], "array");
+    for (const auto& p : op["parameters"]) {
+      if (p["in"] == "path") {
+        std::string placeholder = p["name"].get<std::string>();
+        placeholder.insert(placeholder.begin(), '{');
+        placeholder.push_back('}');
+        EXPECT_NE(e.path.find(placeholder), std::string::npos) << placeholder;
+      }
+    }
+    if (e.page_param.empty()) {
+      EXPECT_EQ(spec_param(op, "pagina"), nullptr) << e.name;
+    } else {
+      EXPECT_NE(spec_param(op, e.page_param), nullptr) << e.name;
+      EXPECT_NE(spec_param(op, e.page_size_param), nullptr) << e.name;
+    }
+    EXPECT_EQ(e.empty_statuses, (std::vector<int>{204, 404})) << e.name;
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"itens_compra", "resultados_item"}));
 }
 
 TEST_F(ShippedEndpoints, SpecialRulesFromTheRecordedResponses) {

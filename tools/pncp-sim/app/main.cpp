@@ -64,6 +64,16 @@ int main(int argc, char** argv) {
   app.add_option("--seed", options.seed, "Seed of all synthetic data")->capture_default_str();
   app.add_option("--today", options.today, "The simulated current date (yyyyMMdd); default: now");
   app.add_option("--threads", options.threads, "Worker threads")->capture_default_str();
+  app.add_option("--revision", options.revision,
+                 "State of the data: 0 as published; r >= 1 changes recent purchases (later "
+                 "dataAtualizacaoGlobal, one more item), 1 also removes some (404)")
+      ->capture_default_str();
+  app.add_option("--revised-rate", options.revised_rate,
+                 "Share of recent purchases each revision changes")
+      ->capture_default_str();
+  app.add_option("--removed-rate", options.removed_rate,
+                 "Share of recent purchases revision 1 removes")
+      ->capture_default_str();
   app.add_option("--scale", options.volume.scale, "Multiplies every volume")->capture_default_str();
   app.add_option("--records-per-day", volumes,
                  "e.g. contratos=100,contratacoes=60,atas=20,pca=10,instrumentos=5");
@@ -86,6 +96,16 @@ int main(int argc, char** argv) {
   records->add_option("--endpoint", endpoint, "e.g. /v1/contratos")->required();
   records->add_option("--date", date, "Day (yyyy-MM-dd or yyyyMMdd)")->required();
   records->add_option("--modalidade", modalidade, "For /v1/contratacoes/*");
+  int item_page = 500;
+  auto* itens = app.add_subcommand(
+      "itens",
+      "Print what the items and results of the purchases published in a period cost: "
+      "purchases, items, results, requests at a page size (JSON)");
+  itens->add_option("--from", from, "First day (yyyy-MM-dd or yyyyMMdd)")->required();
+  itens->add_option("--to", to, "Last day")->required();
+  itens->add_option("--page-size", item_page, "tamanhoPagina of the items requests")
+      ->capture_default_str();
+  itens->fallthrough();
   truth->fallthrough();
   records->fallthrough();
   CLI11_PARSE(app, argc, argv);
@@ -97,6 +117,10 @@ int main(int argc, char** argv) {
       options.schema_changes.push_back(pncp_sim::parse_schema_change(spec));
     if (truth->parsed()) {
       std::cout << pncp_sim::ground_truth(options, from, to).dump(1) << "\n";
+      return 0;
+    }
+    if (itens->parsed()) {
+      std::cout << pncp_sim::itens_summary(options, from, to, item_page).dump(1) << "\n";
       return 0;
     }
     if (records->parsed()) {

@@ -168,6 +168,7 @@ std::string envelope(RecordStore& store, const Selection& sel, int pagina, int t
 
 ApiResponse Api::get(const std::string& path, const QueryParams& params, int extra,
                      bool past_end_400) {
+  if (path.rfind("/pncp/", 0) == 0) return get_pncp(path, params);
   const EndpointInfo* e = find_endpoint(path);
   if (!e) return not_found(path, "No message available");
   if (e->id == EndpointId::orgao_compra) return get_compra(path);
@@ -215,6 +216,7 @@ ApiResponse Api::get_compra(const std::string& path) {
     return {204, ""};
   Skeleton s = u.skeleton(Family::contratacao, day, index);
   if (u.cnpj_of(s) != parts[2]) return {204, ""};
+  if (s.removed) return not_found(path, "Compra não encontrada");
   return {200, build_compra_detail(u, s).dump()};
 }
 

@@ -1,6 +1,8 @@
 // The PNCP consultation API without HTTP: a path below /api/consulta and its query parameters
-// in, a status and body out. Validation, the paging envelope, 204/404 empty answers and the
-// error bodies follow the recorded responses (samples/error_and_empty_responses.json).
+// in, a status and body out. Paths that start with /pncp/ are the maintenance API's
+// (/api/pncp: a purchase's items and their results, api_itens.cpp). Validation, the paging
+// envelope, 204/404 empty answers and the error bodies follow the recorded responses
+// (samples/error_and_empty_responses.json).
 #pragma once
 
 #include <map>
@@ -31,6 +33,8 @@ class Api {
 
  private:
   ApiResponse get_compra(const std::string& path);
+  // /pncp/v1/orgaos/{cnpj}/compras/{ano}/{sequencial}/itens[...] (api_itens.cpp).
+  ApiResponse get_pncp(const std::string& path, const QueryParams& params);
   RecordStore store_;
 };
 

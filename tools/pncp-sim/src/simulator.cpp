@@ -19,6 +19,9 @@ namespace pncp_sim {
 namespace {
 
 const char* kBasePath = "/api/consulta";
+// The maintenance API (a purchase's items and results) lives beside it, below /api/pncp; its
+// paths are handed to the Api as "/pncp/v1/...".
+const char* kPncpBasePath = "/api/pncp";
 
 std::string fault_body(int status, const std::string& path) {
   if (status >= 502 && status <= 504) {  // what the gateway in front of the API sends
@@ -97,7 +100,9 @@ struct Simulator::Impl {
 };
 
 void Simulator::Impl::handle(const httplib::Request& req, httplib::Response& res) {
-  const std::string path = req.path.substr(std::string(kBasePath).size());
+  const bool pncp = req.path.rfind(std::string(kPncpBasePath) + "/", 0) == 0;
+  const std::string path =
+      pncp ? req.path.substr(4) : req.path.substr(std::string(kBasePath).size());
   size_t log_index;
   {
     std::lock_guard<std::mutex> lock(stats_mutex);
@@ -203,6 +208,8 @@ void Simulator::start() {
   s.server.set_keep_alive_timeout(s.options.keep_alive_timeout_s);
   s.server.set_tcp_nodelay(true);
   s.server.Get(std::string(kBasePath) + "/v1/.*",
+               [&s](const httplib::Request& req, httplib::Response& res) { s.handle(req, res); });
+  s.server.Get(std::string(kPncpBasePath) + "/v1/.*",
                [&s](const httplib::Request& req, httplib::Response& res) { s.handle(req, res); });
   if (s.options.port == 0) {
     s.port = s.server.bind_to_any_port(s.options.host);

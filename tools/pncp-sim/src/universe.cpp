@@ -1,5 +1,6 @@
 #include "universe.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -54,6 +55,24 @@ static void pick_reference(const Universe& u, Rng& rng, Family target, int lookb
   }
 }
 
+// Options::revision: each revision r >= 1 changes revised_rate (5%) of the recent purchases
+// (their update time becomes the end of `today`, so the update feed of today lists them, and
+// they gain an item: itens.h) and revision 1 removes removed_rate (1%) of them. Own draw streams,
+// so nothing else moves.
+void Universe::apply_revision(Skeleton& s) const {
+  if (options_.revision <= 0 || s.day < today_ - kRevisionDays || s.day > today_) return;
+  if (Rng(hash_of(s.h, 0x4E40)).chance(options_.removed_rate)) {
+    s.removed = true;
+    return;
+  }
+  for (int r = 1; r <= options_.revision; ++r)
+    if (Rng(hash_of(s.h, 0xC4A, r)).chance(options_.revised_rate)) s.revised = r;
+  if (s.revised == 0) return;
+  const int seconds = std::min(86399, 86000 + s.revised);
+  s.update_seconds = s.update_day == today_ ? std::max(s.update_seconds, seconds) : seconds;
+  s.update_day = today_;
+}
+
 // Every draw happens in a fixed order whatever the family, so a skeleton never depends on
 // anything but (seed, family, day, index).
 Skeleton Universe::skeleton(Family family, int day, int index, bool resolve_references) const {
@@ -87,6 +106,7 @@ Skeleton Universe::skeleton(Family family, int day, int index, bool resolve_refe
   s.bad_cnpj = rng.chance(options_.quality.invalid_cnpj_rate);
   s.bad_value = rng.chance(options_.quality.bad_value_rate);
   s.sequencial = index * 366 + day_of_year(day);
+  if (family == Family::contratacao) apply_revision(s);
   if (!resolve_references) return s;
   if (family == Family::contrato || family == Family::ata)
     pick_reference(*this, rng, Family::contratacao, 60, s);

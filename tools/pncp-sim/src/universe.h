@@ -33,7 +33,14 @@ struct Skeleton {
   bool bad_cnpj = false;
   bool bad_value = false;
   int sequencial = 0;  // the 6-digit number in numeroControlePNCP, unique per family and year
+  // Options::revision (contratacoes published in the kRevisionDays before today only):
+  bool removed = false;  // deleted upstream: in no listing, its items and detail answer 404
+  int revised = 0;       // the last revision that changed it (0: never); see universe.cpp
 };
+
+// Revisions change only purchases published this many days before today (or later), so that
+// the update feed's lookback (views.cpp) still finds them.
+constexpr int kRevisionDays = 30;
 
 class Universe {
  public:
@@ -54,6 +61,7 @@ class Universe {
   bool locate_compra(int ano, int sequencial, int* day, int* index) const;
 
  private:
+  void apply_revision(Skeleton& s) const;
   Options options_;
   Population population_;
   int today_;

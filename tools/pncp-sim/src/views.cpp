@@ -96,6 +96,7 @@ bool filters_match(const Universe& u, const Skeleton& s, const ViewQuery& q) {
 
 bool matches(const Universe& u, Family f, int day, int index, const ViewQuery& q) {
   Skeleton light = u.skeleton(f, day, index, false);
+  if (light.removed) return false;
   if (!date_matches(light, q, u.today())) return false;
   if (!has_orgao_filters(q) && !q.modo_disputa && !q.tipo_instrumento) return true;
   return filters_match(u, u.skeleton(f, day, index), q);

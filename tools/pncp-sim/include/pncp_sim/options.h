@@ -87,6 +87,12 @@ struct Options {
   QualityConfig quality;
   std::vector<FaultConfig> faults;
   std::vector<SchemaChange> schema_changes;
+  // The state of the data: 0 = as published; each revision r >= 1 changes some recent purchases
+  // (a later dataAtualizacaoGlobal, one more item) and revision 1 removes some (404): what a
+  // second run over the same period meets (universe.cpp, itens.h).
+  int revision = 0;
+  double revised_rate = 0.05;  // share of recent purchases each revision changes
+  double removed_rate = 0.01;  // share of recent purchases revision 1 removes
   int threads = 8;
   int keep_alive_timeout_s = 2;
   size_t cache_records = 200000;  // bound of the generated-record cache

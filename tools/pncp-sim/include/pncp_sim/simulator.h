@@ -1,7 +1,8 @@
 // A loopback HTTP server that behaves like the PNCP consultation API
 // (https://pncp.gov.br/api/consulta): the 12 GET endpoints with the real validation errors,
 // paging envelope, 204/404 empty answers, gzip, deterministic data (data.h) and injected
-// faults (options.h).
+// faults (options.h); and, below /api/pncp, the maintenance API's items of a purchase and
+// results of an item (src/api_itens.cpp). Stats name those paths "/pncp/v1/orgaos/...".
 #pragma once
 
 #include <memory>

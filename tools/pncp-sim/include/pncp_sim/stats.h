@@ -11,7 +11,8 @@
 namespace pncp_sim {
 
 struct RequestLog {
-  std::string path;    // below /api/consulta, without the query ("/v1/contratos")
+  std::string path;    // below /api/consulta, without the query ("/v1/contratos"); below /api
+                       // for the maintenance API ("/pncp/v1/orgaos/.../itens")
   std::string target;  // the full request target as received, with the query
   int status = 0;      // status sent; 0 when the connection was reset without a response
   std::chrono::steady_clock::time_point started;

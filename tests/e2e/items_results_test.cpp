@@ -1,0 +1,328 @@
+// End-to-end: a purchase's items and each item's results, planned from SQL over the staged
+// purchases (endpoints.yaml itens_compra / resultados_item), fetched over loopback from the
+// simulator's maintenance API and staged, compared with the simulator's ground truth
+// (pncp_sim::compras_between); a second run fetches only new or changed purchases (counted on
+// the simulator); a purchase removed upstream is reported (staging.compras_removidas), never
+// kept silently.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+#include "plan/plan_store.h"
+#include "plan/recheck.h"
+#include "pncp_sim/data.h"
+#include "pncp_sim/options.h"
+#include "pncp_sim/simulator.h"
+#include "support/baliza_cli.h"
+
+namespace baliza {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kItemPage = 500;  // endpoints.yaml itens_compra page_size
+
+pncp_sim::Options sim_options(int revision, double removed_rate = 0.01) {
+  pncp_sim::Options o;
+  o.removed_rate = removed_rate;
+  o.today = "20240401";  // revisions change purchases published from 2024-03-02 on
+  o.revision = revision;
+  o.volume.scale = 0.25;
+  o.threads = 4;
+  o.keep_alive_timeout_s = 1;
+  return o;
+}
+
+// Requests the simulator answered on the maintenance API: items pages and results.
+struct Counted {
+  long long itens = 0, resultados = 0;
+};
+Counted maintenance_requests(const pncp_sim::Simulator& sim) {
+  Counted c;
+  for (const auto& r : sim.stats().requests) {
+    if (r.path.rfind("/pncp/", 0) != 0) continue;
+    (r.path.size() >= 11 && r.path.compare(r.path.size() - 11, 11, "/resultados") == 0
+         ? c.resultados
+         : c.itens)++;
+  }
+  return c;
+}
+
+// What fetching these purchases' items and results costs, from the ground truth.
+Counted expected_requests(const std::vector<const pncp_sim::CompraTruth*>& compras) {
+  Counted c;
+  for (const auto* p : compras) {
+    if (p->bad_data) continue;  // quarantined: never staged, so never planned
+    if (p->removed) {
+      ++c.itens;  // one 404
+      continue;
+    }
+    c.itens += static_cast<long long>(p->itens.size()) / kItemPage + 1;
+    c.resultados += static_cast<long long>(p->resultados.size());
+  }
+  return c;
+}
+
+class ItemsResults : public testing::BalizaCli {
+ protected:
+  const std::string db = "data/items.duckdb";
+
+  testing::ProcessResult run(const pncp_sim::Simulator& sim, const std::string& range,
+                             const std::string& endpoints) {
+    return baliza("--db " + db + " run --range " + range + " --base-url " + sim.base_url() +
+                  " --rate 1000 --concurrency 4 " + endpoints + " -q");
+  }
+
+  std::unique_ptr<Connection> open() {
+    auto database = Database::open((dir / db).string());
+    return std::make_unique<Connection>(database);
+  }
+
+  // "key|numero_item|descricao|valor" of every staged item, sorted.
+  std::multiset<std::string> staged_items() {
+    auto conn = open();
+    Result r = conn->query(
+        "select numero_controle_pncp || '|' || numero_item || '|' || descricao || '|' || "
+        "valor_unitario_estimado::varchar from staging.itens_compra");
+    std::multiset<std::string> out;
+    for (size_t i = 0; i < r.row_count(); ++i) out.insert(r.get_string(0, i));
+    return out;
+  }
+  std::multiset<std::string> staged_results() {
+    auto conn = open();
+    Result r = conn->query(
+        "select numero_controle_pncp || '|' || numero_item || '|' || sequencial_resultado || "
+        "'|' || ni_fornecedor || '|' || valor_unitario_homologado::varchar "
+        "from staging.resultados_item");
+    std::multiset<std::string> out;
+    for (size_t i = 0; i < r.row_count(); ++i) out.insert(r.get_string(0, i));
+    return out;
+  }
+  std::string one(const std::string& sql) {
+    auto conn = open();
+    return conn->scalar(sql).value_or("");
+  }
+};
+
+std::string number(const json& v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4f", v.get<double>());  // staging: decimal(18, 4)
+  return buf;
+}
+
+void add_truth(const pncp_sim::CompraTruth& c, std::multiset<std::string>& items,
+               std::multiset<std::string>& results) {
+  if (c.removed || c.bad_data) return;
+  for (const auto& item : c.itens) {
+    items.insert(c.numero_controle_pncp + "|" + std::to_string(item["numeroItem"].get<int>()) +
+                 "|" + item["descricao"].get<std::string>() + "|" +
+                 number(item["valorUnitarioEstimado"]));
+  }
+  for (const auto& [n, list] : c.resultados) {
+    for (const auto& r : list) {
+      results.insert(c.numero_controle_pncp + "|" + std::to_string(n) + "|" +
+                     std::to_string(r["sequencialResultado"].get<int>()) + "|" +
+                     r["niFornecedor"].get<std::string>() + "|" +
+                     number(r["valorUnitarioHomologado"]));
+    }
+  }
+}
+
+TEST_F(ItemsResults, EveryItemAndResultStagedOnceAndOnlyChangesFetchedAgain) {
+  const std::string only =
+      "--endpoint contratacoes_publicacao --endpoint itens_compra "
+      "--endpoint resultados_item";
+  const auto truth0 = pncp_sim::compras_between(sim_options(0), "20240325", "20240331");
+  std::vector<const pncp_sim::CompraTruth*> all;
+  std::multiset<std::string> items, results;
+  long long without_items = 0;
+  for (const auto& c : truth0) {
+    all.push_back(&c);
+    add_truth(c, items, results);
+    without_items += c.itens.empty() && !c.bad_data;
+  }
+  ASSERT_GT(truth0.size(), 40u);
+  ASSERT_GT(without_items, 0);
+  {
+    pncp_sim::Simulator sim(sim_options(0));
+    sim.start();
+    auto first = run(sim, "2024-03-25:2024-03-31", only);
+    ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+    const Counted want = expected_requests(all), got = maintenance_requests(sim);
+    EXPECT_EQ(got.itens, want.itens);
+    EXPECT_EQ(got.resultados, want.resultados);
+  }
+  EXPECT_EQ(staged_items(), items);
+  EXPECT_EQ(staged_results(), results);
+  // A purchase without items is a done task with zero records (a 204, accounted as such).
+  EXPECT_EQ(one("select count(*) from planning.task_plan t where endpoint_name = 'itens_compra' "
+                "and status = 'done' and (select sum(records_count) from runtime.task_results r "
+                "where r.task_id = t.task_id and superseded_at is null) = 0"),
+            std::to_string(without_items));
+  EXPECT_EQ(one("select count(*) from planning.task_plan where status <> 'done'"), "0");
+  // The unit-price mart counts every result in force.
+  long long in_force = 0;
+  for (const auto& c : truth0)
+    for (const auto& [n, list] : c.bad_data ? decltype(c.resultados){} : c.resultados)
+      for (const auto& r : list) in_force += r["situacaoCompraItemResultadoId"].get<int>() == 1;
+  EXPECT_EQ(one("select sum(qtd_resultados) from marts.precos_unitarios"),
+            std::to_string(in_force));
+
+  {  // Same data again: nothing is fetched from the maintenance API.
+    pncp_sim::Simulator sim(sim_options(0));
+    sim.start();
+    auto again = run(sim, "2024-03-25:2024-03-31", only);
+    ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+    EXPECT_EQ(maintenance_requests(sim).itens, 0);
+    EXPECT_EQ(maintenance_requests(sim).resultados, 0);
+  }
+  EXPECT_EQ(staged_items(), items);
+
+  // Revision 1: some purchases changed (listed again in 2024-04-01's update feed with a later
+  // dataAtualizacaoGlobal and one more item), new ones published on 2024-04-01. A run over
+  // that day fetches the items of exactly the new and the changed purchases.
+  const auto truth1 = pncp_sim::compras_between(sim_options(1), "20240302", "20240401");
+  std::map<std::string, const pncp_sim::CompraTruth*> by_key;
+  for (const auto& c : truth1) by_key[c.numero_controle_pncp] = &c;
+  std::set<std::string> listed;
+  for (int m = 1; m <= 14; ++m) {
+    for (const char* path : {"/v1/contratacoes/publicacao", "/v1/contratacoes/atualizacao"}) {
+      for (const auto& rec :
+           pncp_sim::records_between(sim_options(1), path, "20240401", "20240401", m))
+        listed.insert(rec["numeroControlePNCP"].get<std::string>());
+    }
+  }
+  std::set<std::string> fetched_before;
+  for (const auto& c : truth0) fetched_before.insert(c.numero_controle_pncp);
+  std::vector<const pncp_sim::CompraTruth*> expected;
+  long long changed = 0;
+  for (const auto& key : listed) {
+    ASSERT_TRUE(by_key.count(key)) << key;
+    const auto* c = by_key[key];
+    if (fetched_before.count(key) && c->revised == 0) continue;  // same version: not again
+    changed += fetched_before.count(key) > 0;
+    expected.push_back(c);
+  }
+  ASSERT_GT(changed, 0);
+  {
+    pncp_sim::Simulator sim(sim_options(1));
+    sim.start();
+    auto third = run(sim, "2024-04-01:2024-04-01", only + " --endpoint contratacoes_atualizacao");
+    ASSERT_EQ(third.exit_code, 0) << third.out << third.err;
+    const Counted want = expected_requests(expected), got = maintenance_requests(sim);
+    EXPECT_EQ(got.itens, want.itens);
+    EXPECT_EQ(got.resultados, want.resultados);
+  }
+  // Staging now holds the newest version of every purchase fetched: the changed ones with
+  // their added item, once.
+  // (Purchases not fetched again keep what the first run staged, removed ones included: no
+  // listing of their day was read again.)
+  std::multiset<std::string> items1, results1;
+  std::set<std::string> fetched_again;
+  for (const auto* c : expected) {
+    fetched_again.insert(c->numero_controle_pncp);
+    add_truth(*c, items1, results1);
+  }
+  for (const auto& c : truth0)
+    if (!fetched_again.count(c.numero_controle_pncp)) add_truth(c, items1, results1);
+  EXPECT_EQ(staged_items(), items1);
+  EXPECT_EQ(staged_results(), results1);
+  EXPECT_EQ(one("select count(*) from planning.task_events e join planning.task_plan t "
+                "using (task_id) where e.event = 'superseded' and t.endpoint_name = "
+                "'itens_compra'"),
+            std::to_string(changed));
+}
+
+TEST_F(ItemsResults, PurchaseRemovedUpstreamIsReportedNotKept) {
+  const double kRemoved = 0.08;  // of the recent purchases, so that a few days have some
+  // The purchases are listed while they exist (revision 0)...
+  {
+    pncp_sim::Simulator sim(sim_options(0, kRemoved));
+    sim.start();
+    auto listed = run(sim, "2024-03-20:2024-03-31", "--endpoint contratacoes_publicacao");
+    ASSERT_EQ(listed.exit_code, 0) << listed.out << listed.err;
+  }
+  // ...and their items are asked for after some were removed (revision 1): 404.
+  const auto truth = pncp_sim::compras_between(sim_options(1, kRemoved), "20240320", "20240331");
+  std::set<std::string> removed;
+  std::multiset<std::string> items, results;
+  for (const auto& c : truth) {
+    if (c.removed && !c.bad_data) removed.insert(c.numero_controle_pncp);
+    add_truth(c, items, results);
+  }
+  ASSERT_FALSE(removed.empty());
+  pncp_sim::Simulator sim(sim_options(1, kRemoved));
+  sim.start();
+  auto fetched =
+      run(sim, "2024-03-20:2024-03-31", "--endpoint itens_compra --endpoint resultados_item");
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.out << fetched.err;
+  // Reported: the warning test names them, the table lists them with the 404's URL.
+  EXPECT_NE((fetched.out + fetched.err).find("compras_removidas_upstream"), std::string::npos)
+      << fetched.out << fetched.err;
+  auto conn = open();
+  Result r =
+      conn->query("select numero_controle_pncp, motivo, evidencia from staging.compras_removidas");
+  std::set<std::string> reported;
+  for (size_t i = 0; i < r.row_count(); ++i) {
+    reported.insert(r.get_string(0, i));
+    EXPECT_EQ(r.get_string(1, i), "itens_404");
+    EXPECT_NE(r.get_string(2, i).find("/api/pncp/v1/orgaos/"), std::string::npos);
+  }
+  EXPECT_EQ(reported, removed);
+  // Not kept: none of their items in staging, every other purchase's items there.
+  conn.reset();
+  EXPECT_EQ(staged_items(), items);
+  EXPECT_EQ(staged_results(), results);
+
+  // The same removal seen in the listing: a re-read of the last days (recheck_days) no longer
+  // lists them, and the first run's items of those purchases leave staging.
+  // (A fresh database: revision 0 lists and fetches everything, then the days are re-read.)
+  const std::string db2 = "data/items2.duckdb";
+  {
+    pncp_sim::Simulator sim0(sim_options(0, kRemoved));
+    sim0.start();
+    auto first =
+        baliza("--db " + db2 + " run --range 2024-03-25:2024-03-31 --base-url " + sim0.base_url() +
+               " --rate 1000 --endpoint contratacoes_publicacao --endpoint itens_compra "
+               "--endpoint resultados_item -q");
+    ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  }
+  {
+    auto database = Database::open((dir / db2).string());
+    Connection c(database);
+    plan::requeue_recent(
+        c,
+        plan::PlanScope{{plan::parse_iso_date("2024-03-25"), plan::parse_iso_date("2024-03-31")},
+                        {"contratacoes_publicacao"}},
+        plan::parse_iso_date("2024-04-01"), 7, "test-recheck");
+  }
+  auto second =
+      baliza("--db " + db2 + " run --range 2024-03-25:2024-03-31 --base-url " + sim.base_url() +
+             " --rate 1000 --endpoint contratacoes_publicacao --endpoint itens_compra "
+             "--endpoint resultados_item -q");
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  std::set<std::string> removed_late, listed_reported;
+  for (const auto& c : truth)
+    if (c.removed && !c.bad_data && c.publicacao >= "20240325")
+      removed_late.insert(c.numero_controle_pncp);
+  ASSERT_FALSE(removed_late.empty());
+  auto database = Database::open((dir / db2).string());
+  Connection c2(database);
+  Result l =
+      c2.query("select numero_controle_pncp, motivo from staging.compras_removidas order by 1");
+  for (size_t i = 0; i < l.row_count(); ++i) {
+    listed_reported.insert(l.get_string(0, i));
+    EXPECT_EQ(l.get_string(1, i), "nao_listada");
+  }
+  EXPECT_EQ(listed_reported, removed_late);
+  EXPECT_EQ(c2.scalar("select count(*) from staging.itens_compra i join "
+                      "staging.compras_removidas using (numero_controle_pncp)"),
+            std::optional<std::string>("0"));
+}
+
+}  // namespace
+}  // namespace baliza
