@@ -189,8 +189,7 @@ TEST_F(SqlPlannerTest, DateReplanNeverRemovesSqlTasks) {
 TEST_F(SqlPlannerTest, AQueryWithoutAPathColumnIsAUsageErrorWithItsLocation) {
   conn.execute("create schema staged; create table staged.compras as select 1 as cnpj");
   const std::string m = test::usage_message([&] { plan(); });
-  EXPECT_NE(m.find("from_sql query of endpoint itens at endpoints.yaml:"), std::string::npos)
-      << m;
+  EXPECT_NE(m.find("from_sql query of endpoint itens at endpoints.yaml:"), std::string::npos) << m;
   EXPECT_NE(m.find("fix the query"), std::string::npos) << m;
 }
 
