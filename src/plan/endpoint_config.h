@@ -94,8 +94,8 @@ struct EndpointConfig {
   // Re-requests of a page that came back short (extract/task_state.h) before it is stored as
   // it is and the task ends partial; defaults.short_page_retries unless the endpoint sets it.
   int short_page_retries = 3;
-  std::string location;                      // file:line:column of the endpoint's entry
-  std::optional<FromSql> from_sql;           // planned from staged data, not by date
+  std::string location;             // file:line:column of the endpoint's entry
+  std::optional<FromSql> from_sql;  // planned from staged data, not by date
   // `body: array`: a page is a bare JSON array of records (no envelope, no totals): a page
   // shorter than page_size is the last one (extract/task_state.h).
   bool array_body = false;
