@@ -112,14 +112,17 @@ void add_records(Explainer& ex, const ModelLinks& links, const OriginInput& page
     on += (on.empty() ? "" : " AND ") +
           ("__r." + quote_identifier(rcol) + " IS NOT DISTINCT FROM __s." + quote_identifier(mcol));
   std::string pos = "__s." + quote_identifier(links.position_column);
-  std::string record = show_json ? ", json_extract(baliza_payload(__p.compressed), " +
-                                       quote_literal(links.json_path) + " || '[' || " + pos +
-                                       " || ']')::VARCHAR AS record"
-                                 : "";
+  std::string path;  // the record's JSON path in its page, e.g. $."data"[3]."itens"[0]
+  for (const auto& [segment, column] : links.outer_json)
+    path += quote_literal(segment) + " || '[' || __s." + quote_identifier(column) + " || ']' || ";
+  path += quote_literal(links.json_path) + " || '[' || " + pos + " || ']'";
+  std::string record =
+      show_json ? ", json_extract(baliza_payload(__p.compressed), " + path + ")::VARCHAR AS record"
+                : "";
   Result r = ex.conn.query(
       "SELECT __r.endpoint, __r.url, __r.page, __r.collected_at::VARCHAR, __r.payload_sha256, " +
-      pos + ", __p.payload_sha256 IS NOT NULL AS stored" + record + " FROM (" + selected +
-      ") AS __s JOIN raw.api_requests AS __r ON " + on +
+      pos + ", __p.payload_sha256 IS NOT NULL AS stored, " + path + " AS path" + record +
+      " FROM (" + selected + ") AS __s JOIN raw.api_requests AS __r ON " + on +
       " LEFT JOIN raw.payloads AS __p ON __p.payload_sha256 = __r.payload_sha256 LIMIT " +
       std::to_string(limit));
   json records = json::array();
@@ -130,20 +133,19 @@ void add_records(Explainer& ex, const ModelLinks& links, const OriginInput& page
                 {"collected_at", r.get_string(3, i)},
                 {"payload_sha256", r.get_string(4, i)},
                 {"position", r.get_int64(5, i)},
-                {"json_path", links.json_path}};
+                {"json_path", r.get_optional_string(7, i).value_or("")}};
     if (!r.get_bool(6, i)) {
       rec["stored"] = false;
       result.complete = false;
       level.notes.push_back("page " + r.get_string(4, i) + " is not in raw.payloads");
     }
     if (show_json) {
-      auto text = r.get_optional_string(7, i);
+      auto text = r.get_optional_string(8, i);
       rec["record"] = text ? json::parse(*text, nullptr, false) : json();
       if (!text) {
         result.complete = false;
-        level.notes.push_back("no record at " + links.json_path + "[" +
-                              std::to_string(r.get_int64(5, i)) + "] of page " +
-                              r.get_string(4, i));
+        level.notes.push_back("no record at " + r.get_optional_string(7, i).value_or("?") +
+                              " of page " + r.get_string(4, i));
       }
     }
     records.push_back(std::move(rec));

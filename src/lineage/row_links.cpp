@@ -25,8 +25,26 @@ const Expr* select_item(const Flow& f, const std::string& name) {
 
 // The name `column` of the model's top flow has at flow `target`, when the top copies it
 // unchanged through row-preserving selects (nullopt otherwise).
+// `CASE WHEN .. THEN x [WHEN .. THEN x] [ELSE NULL] END`: x or NULL (nullptr otherwise).
+const Expr* value_or_null(const Expr& e) {
+  if (e.kind != ExprKind::kCase || e.children.size() < 2) return nullptr;
+  const Expr* x = nullptr;
+  const std::size_t pairs = e.children.size() / 2;
+  for (std::size_t i = 0; i < pairs; ++i) {
+    const Expr& then = *e.children[2 * i + 1];
+    if (then.kind != ExprKind::kColumnRef) return nullptr;
+    if (x && x->column_names != then.column_names) return nullptr;
+    x = &then;
+  }
+  if (e.children.size() % 2 == 1) {
+    const Expr& other = *e.children.back();
+    if (!(other.kind == ExprKind::kConstant && other.is_null)) return nullptr;
+  }
+  return x;
+}
+
 std::optional<std::string> name_at(const Flow& top, const std::string& column, const Flow& target,
-                                   const RelationColumns& rc) {
+                                   const RelationColumns& rc, bool or_null = false) {
   const Flow* f = &top;
   std::string name = column;
   while (f != &target) {
@@ -46,8 +64,12 @@ std::optional<std::string> name_at(const Flow& top, const std::string& column, c
         continue;
       }
       if (!iequals(item->output_name(), name)) continue;
-      if (item->kind != ExprKind::kColumnRef || item->column_names.size() > 2) return std::nullopt;
-      name = item->column_names.back();
+      const Expr* ref = item.get();
+      // A position may be blanked where there is no element: still the same position or NULL.
+      if (or_null && item->kind == ExprKind::kCase) ref = value_or_null(*item);
+      if (!ref || ref->kind != ExprKind::kColumnRef || ref->column_names.size() > 2)
+        return std::nullopt;
+      name = ref->column_names.back();
       found = true;
       break;
     }
@@ -89,6 +111,47 @@ std::string key_match(const ModelLinks& links, const std::string& alias) {
 
 std::string where_of(FlowSql& sql, const Flow& f) {
   return f.query->where ? "(" + sql.expr(*f.query->where) + ")" : "TRUE";
+}
+
+// The JSON array a field of a struct comes from, when that struct is the element of an outer
+// unnest of a parsed page array: `it` in unnest(pl.r.itens) where r = unnest(dados) and
+// dados = from_json(body, ..).data gives `$."data"[<record_position>]` + `."itens"`.
+void nested_json_path(const Flow& s, const Expr& item, const Flow& top,
+                      const std::vector<std::string>& table_cols, const RelationColumns& rc,
+                      ModelLinks& links) {
+  const Expr* ref = nullptr;
+  walk(item, [&](const Expr& x) {
+    if (!ref && x.kind == ExprKind::kColumnRef && x.column_names.size() >= 2) ref = &x;
+  });
+  if (!ref || !s.source || s.source->kind != FlowKind::kSelect) return;
+  const Flow& g = *s.source;  // unnests the outer array
+  const std::string field = ref->column_names.back();
+  const std::string element = ref->column_names[ref->column_names.size() - 2];
+  std::string position, path;
+  for (const Expr* u : g.unnests) {
+    const Expr* e = u;
+    while (e->kind == ExprKind::kCast && !e->children.empty()) e = e->children[0].get();
+    if (e->children.empty()) continue;
+    const Expr* arg = e->children[0].get();
+    if (arg->kind == ExprKind::kFunction && iequals(arg->function_name, "range")) {
+      position = u->output_name();
+    } else if (iequals(u->output_name(), element) && arg->kind == ExprKind::kColumnRef &&
+               g.source && g.source->kind == FlowKind::kSelect) {
+      const Expr* outer = select_item(*g.source, arg->column_names.back());
+      if (outer && outer->kind == ExprKind::kOperator && outer->type == "STRUCT_EXTRACT" &&
+          outer->children.size() == 2 && outer->children[1]->kind == ExprKind::kConstant)
+        path = "$.\"" + outer->children[1]->constant + "\"";
+    }
+  }
+  if (position.empty() || path.empty()) return;
+  for (const std::string& col : table_cols) {
+    auto n = name_at(top, col, g, rc, true);
+    if (n && iequals(*n, position)) {
+      links.outer_json = {{path, col}};
+      links.json_path = ".\"" + field + "\"";
+      return;
+    }
+  }
 }
 
 bool has_name(const std::optional<std::vector<std::string>>& cols, const std::string& name) {
@@ -289,7 +352,7 @@ ModelLinks link_model(FlowSql& sql, Catalog& catalog, const ModelShape& shape,
                     arg->children.size() == 1;
     if (position) {
       for (const std::string& col : *table_cols) {
-        auto n = name_at(top, col, *f, rc);
+        auto n = name_at(top, col, *f, rc, true);
         if (n && iequals(*n, u->output_name())) links.position_column = col;
       }
       continue;
@@ -299,6 +362,8 @@ ModelLinks link_model(FlowSql& sql, Catalog& catalog, const ModelShape& shape,
     if (item && item->kind == ExprKind::kOperator && item->type == "STRUCT_EXTRACT" &&
         item->children.size() == 2 && item->children[1]->kind == ExprKind::kConstant)
       links.json_path = "$.\"" + item->children[1]->constant + "\"";
+    else if (item)
+      nested_json_path(*f->source, *item, top, *table_cols, rc, links);
   }
   if (links.json_path.empty()) links.position_column.clear();
   return links;

@@ -63,6 +63,10 @@ struct ModelLinks {
   std::string dedup_partition, dedup_order;
   // Unnest of a JSON array: the model column with the element's position and the array's path.
   std::string position_column, json_path;
+  // A list nested in an outer unnested array (plans -> their items): the outer levels, each a
+  // JSON path and the model column with the position in it; json_path is then relative
+  // (`$."data"[<record_position>]` + `."itens"[<item_position>]`).
+  std::vector<std::pair<std::string, std::string>> outer_json;
 
   bool traceable() const { return reason.empty(); }
 };

@@ -119,6 +119,21 @@ TEST_F(Explain, TraceImpactAndReconcileOnTheDemo) {
     if (l["relation"] == "raw.api_requests" && l["rows"].get<int>() > 0) ++page_levels;
   EXPECT_EQ(page_levels, traced_models);
 
+  // A record nested in a record (a PCA plan's items): its JSON read back at data[i].itens[j].
+  const std::string item = scalar("select min(item_key) from staging.pca_itens");
+  json p = run_json("trace pca_itens --where \"item_key = '" + item + "'\" --show-json", 0);
+  const json* item_pages = level(p, "raw.api_requests");
+  ASSERT_NE(item_pages, nullptr) << p.dump(2);
+  ASSERT_FALSE((*item_pages)["sample"].empty()) << p.dump(2);
+  const json& rec = (*item_pages)["sample"][0];
+  EXPECT_NE(rec["json_path"].get<std::string>().find("].\"itens\"["), std::string::npos) << rec;
+  // (compared without commas and quotes, which the CSV output would quote)
+  std::string from_json = rec["record"]["descricaoItem"].get<std::string>();
+  std::erase_if(from_json, [](char c) { return c == ',' || c == '"'; });
+  EXPECT_EQ(from_json, scalar("select replace(replace(descricao_item, ',', ''), chr(34), '') from "
+                              "staging.pca_itens where item_key = '" +
+                              item + "'"));
+
   // impact: a page whose records appear in no other page (removing it must change exactly the
   // mart rows impact lists).
   std::string page = scalar(
