@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checkpoint and rollback time for a database of about N MB (issue 14):
-#   bench/checkpoint.sh [rows_millions=3]
+#   bench/checkpoint.sh [rows_millions=2.5]
 # Builds a database of random-ish rows (strings that compress poorly, so the file is large),
 # then times, each 3 times:
 #   - `baliza checkpoint` (CHECKPOINT + file copy while holding the lock: what Baliza does),
@@ -9,7 +9,7 @@
 # Prints the file size and each time; results go in bench/results/checkpoints.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-rows=${1:-3}
+rows=${1:-2.5}
 baliza="$root/build/baliza"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -17,7 +17,7 @@ cd "$work"
 db=data/bench.duckdb
 "$baliza" --db $db -q init >/dev/null 2>&1 || true
 "$baliza" --db $db query "create table main.facts as select range as id, md5(range::varchar) as a,
-  md5((range * 7)::varchar) as b, (range % 1000) / 7.0 as v from range(${rows}000000)" >/dev/null
+  md5((range * 7)::varchar) as b, (range % 1000) / 7.0 as v from range(cast(${rows} * 1000000 as bigint))" >/dev/null
 "$baliza" --db $db query "checkpoint" >/dev/null
 size=$(du -m $db | cut -f1)
 echo "database: $size MB, ${rows}M rows (main.facts)"

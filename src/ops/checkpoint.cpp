@@ -57,17 +57,23 @@ std::string utc_text(int64_t unix_seconds) {
   return buf;
 }
 
-// Tables and views of the database `db` is connected to, and the rows of its tables (DuckDB's
-// stored counts: exact for committed data, read without scanning).
+// Tables and views of the database `db` is connected to, and the exact rows of its tables
+// (count(*): DuckDB's estimated_size still counts deleted rows).
 void count_relations(Connection& db, CheckpointInfo& info) {
   Result r = db.query(
-      "SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-      "AND NOT temporary) + (SELECT count(*) FROM duckdb_views() WHERE database_name = "
-      "current_database() AND NOT internal AND NOT temporary), (SELECT coalesce(sum("
-      "estimated_size), 0) FROM duckdb_tables() WHERE database_name = current_database() AND NOT "
-      "temporary)");
-  info.relations = r.get_int64(0, 0);
-  info.rows = r.get_int64(1, 0);
+      "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = "
+      "current_database() AND NOT temporary");
+  std::string counts;
+  for (size_t i = 0; i < r.row_count(); ++i) {
+    counts += std::string(counts.empty() ? "" : " UNION ALL ") + "SELECT count(*) AS n FROM " +
+              quote_identifier(r.get_string(0, i)) + "." + quote_identifier(r.get_string(1, i));
+  }
+  info.rows =
+      counts.empty() ? 0 : db.query("SELECT sum(n)::BIGINT FROM (" + counts + ")").get_int64(0, 0);
+  info.relations = static_cast<int64_t>(r.row_count()) +
+                   std::stoll(db.scalar("SELECT count(*) FROM duckdb_views() WHERE database_name = "
+                                        "current_database() AND NOT internal AND NOT temporary")
+                                  .value_or("0"));
 }
 
 uintmax_t size_or_zero(const fs::path& p) {
