@@ -5,8 +5,7 @@
 select
   request_id, task_id, page, http_status, collected_at, url, data_date as data_publicacao,
   task_status,
-  (params ->> 'cnpj') || '-1-' || lpad(params ->> 'sequencial', 6, '0') || '/' || (params ->> 'ano')
-    as numero_controle_pncp,
+  {{ numero_controle_compra('params') }} as numero_controle_pncp,
   params ->> '_versao' as versao_compra
 from {{ ref('paginas_manutencao') }}
 where endpoint = 'itens_compra' and current

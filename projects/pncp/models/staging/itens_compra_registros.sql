@@ -41,8 +41,7 @@ tipados as (
     try_cast(params ->> 'ano' as integer) as ano_compra,
     try_cast(params ->> 'sequencial' as integer) as sequencial_compra,
     params ->> '_versao' as versao_compra,
-    (params ->> 'cnpj') || '-1-' || lpad(params ->> 'sequencial', 6, '0') || '/' || (params ->> 'ano')
-      as numero_controle_pncp,
+    {{ numero_controle_compra('params') }} as numero_controle_pncp,
     try_cast(r.numeroItem as integer) as numero_item,
     nullif(trim(r.descricao), '') as descricao,
     nullif(upper(trim(r.materialOuServico)), '') as material_ou_servico,

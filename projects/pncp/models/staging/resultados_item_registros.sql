@@ -35,8 +35,7 @@ tipados as (
   select
     request_id, endpoint, task_id, payload_sha256, collected_at, record_position, r,
     data_date as data_publicacao,
-    (params ->> 'cnpj') || '-1-' || lpad(params ->> 'sequencial', 6, '0') || '/' || (params ->> 'ano')
-      as numero_controle_pncp,
+    {{ numero_controle_compra('params') }} as numero_controle_pncp,
     nullif(trim(params ->> 'cnpj'), '') as orgao_cnpj,
     params ->> '_versao' as versao_compra,
     try_cast(params ->> 'numeroItem' as integer) as numero_item,
