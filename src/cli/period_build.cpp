@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 
 #include "cli/project_locator.h"
 #include "core/clock.h"
@@ -59,6 +60,29 @@ void record(Context& ctx, const Settings& settings, const std::string& series,
   ensure_workflow_tables(conn);
   ops::record_period(conn, series, run_id, period, status, started, utc_timestamp_now(), seconds,
                      line);
+}
+
+// The failing nodes of the period's build, from the run_results.json it wrote (so they are
+// said even under -q, which hides the build's own log).
+std::string failures_of(const LoadedProject& project) {
+  std::ifstream in(project.target / "run_results.json");
+  nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+  if (!in || doc.is_discarded() || !doc.contains("results")) return "";
+  std::string out;
+  int shown = 0;
+  for (const auto& r : doc["results"]) {
+    std::string status = r.value("status", "");
+    if (status != "error" && status != "fail") continue;
+    if (++shown > 3) {
+      out += "  ... (more in " + (project.target / "run_results.json").string() + ")\n";
+      break;
+    }
+    std::string message =
+        r.contains("message") && r["message"].is_string() ? r["message"].get<std::string>() : "";
+    if (auto nl = message.find('\n'); nl != std::string::npos) message = message.substr(0, nl);
+    out += "  " + status + ": " + r.value("unique_id", "?") + ": " + message + "\n";
+  }
+  return out;
 }
 
 }  // namespace
@@ -140,9 +164,9 @@ int run_period_build(Context& ctx, const TransformOptions& o, const PeriodRunOpt
     summary += "  " + period.label + "  " + (code == 0 ? "ok   " : "error") + "  " +
                seconds_text(s) + " s\n";
     if (code != 0) {
-      std::string text = "periods:\n" + summary + "stopped at period " + period.label +
-                         "; after fixing it, run the same command again to resume from " +
-                         period.label + "\n";
+      std::string text =
+          "periods:\n" + summary + failures_of(project) + "stopped at period " + period.label +
+          "; after fixing it, run the same command again to resume from " + period.label + "\n";
       std::fwrite(text.data(), 1, text.size(), stdout);
       return code;
     }

@@ -166,6 +166,8 @@ TEST_F(PeriodRun, ResumingAfterAFailureEqualsAnUninterruptedRun) {
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_TRUE(contains(r.out, "stopped at period 2027")) << r.out;
   EXPECT_TRUE(contains(r.err, "simulated failure in 2027")) << r.err;
+  // The report names the failing model even without the build's log.
+  EXPECT_TRUE(contains(r.out, "error: model.workforce.fct_yearly_events: ")) << r.out;
   EXPECT_EQ(scalar("a/data/workforce.duckdb",
                    "select string_agg(period || ':' || status, ' ' order by period) from "
                    "meta.period_runs"),
