@@ -203,10 +203,15 @@ int run_retry(Context& ctx, DbtOptions& d) {
     std::string status = r.value("status", "");
     if (status != "error" && status != "skipped" && status != "fail") continue;
     std::string id = r.value("unique_id", "");
-    // unique_id -> the node's name selector (resource.package.name...)
+    // unique_id -> the node's name selector: model.<package>.<name>,
+    // test.<package>.<name>.<hash> (the hash is not part of the name).
     std::size_t dot = id.find('.');
     dot = dot == std::string::npos ? dot : id.find('.', dot + 1);
-    if (dot != std::string::npos) select += (select.empty() ? "" : " ") + id.substr(dot + 1);
+    if (dot == std::string::npos) continue;
+    std::string name = id.substr(dot + 1);
+    if (id.rfind("test.", 0) == 0 && name.find('.') != std::string::npos)
+      name = name.substr(0, name.find('.'));
+    select += (select.empty() ? "" : " ") + name;
   }
   if (select.empty()) {
     ctx.say("Nothing to retry: the last run had no errors or skips.");
@@ -240,6 +245,10 @@ void add_common(CLI::App* cmd, DbtOptions& d, bool runs) {
         ->group("dbt flags without effect");
   }
   if (!runs) return;
+  cmd->add_option("--log-format", o.log_format,
+                  "text, or json: dbt's structured log events on stdout, one per line")
+      ->transform([](std::string v) { return v == "default" || v == "debug" ? "text" : v; })
+      ->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("-s,--select,-m,--models", o.select, "Nodes to include (dbt selection syntax)");
   cmd->add_option("--exclude", o.exclude, "Nodes to leave out");
   cmd->add_option("--selector", d.selector, "A selector from selectors.yml");
@@ -261,6 +270,10 @@ void add_dbt_commands(CLI::App& app, Context& ctx, int& exit_code) {
   CLI::App* dbt = app.add_subcommand(
       "dbt", "dbt's command line for dbt projects: baliza dbt build|run|test|seed|... [dbt flags]");
   dbt->require_subcommand(1);
+  // dbt takes --log-format before the command too: `dbt --log-format json build`.
+  dbt->add_option("--log-format", d.t.log_format, "text, or json (dbt's structured log events)")
+      ->transform([](std::string v) { return v == "default" || v == "debug" ? "text" : v; })
+      ->check(CLI::IsMember({"text", "json"}));
   struct Spec {
     const char* name;
     const char* help;
@@ -327,6 +340,18 @@ void add_dbt_commands(CLI::App& app, Context& ctx, int& exit_code) {
   retry->callback([&ctx, &exit_code] {
     prepare(d);
     exit_code = run_retry(ctx, d);
+  });
+  CLI::App* docs = dbt->add_subcommand("docs", "dbt docs: generate writes catalog.json");
+  docs->require_subcommand(1);
+  CLI::App* generate =
+      docs->add_subcommand("generate", "Write manifest.json and catalog.json into target/");
+  add_common(generate, d, true);
+  generate->add_flag("--no-compile,--compile", d.ignored_flag, "accepted; always compiles");
+  generate->add_flag("--static,--empty-catalog", d.ignored_flag, "accepted; no effect")
+      ->group("dbt flags without effect");
+  generate->callback([&ctx, &exit_code] {
+    prepare(d);
+    exit_code = run_docs_generate(ctx, d.t);
   });
   CLI::App* deps = dbt->add_subcommand(
       "deps", "No download: packages in dbt_packages/ are used, dbt_utils is built in");

@@ -108,10 +108,17 @@ void add_query_commands(CLI::App& app, Context& ctx, int& exit_code) {
 
   auto* query = app.add_subcommand("query", "Run SQL against the database and print the result");
   query->add_option("sql", sql, "The SQL statement(s)")->required();
+  static bool full_values = false;
+  static std::size_t max_width = 0;
   query->add_option("-f,--format", format, "Output: table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
+  query->add_flag("--full", full_values,
+                  "Table mode: print whole values (default: cut to the terminal's width)");
+  query->add_option("--max-width", max_width,
+                    "Table mode: cut rows to this many columns (default: the terminal's width)");
   query->callback([&ctx, &exit_code] {
-    write_stdout(format_result(run_query(ctx, sql), parse_result_format(format)));
+    std::size_t width = full_values ? 0 : max_width > 0 ? max_width : terminal_width();
+    write_stdout(format_result(run_query(ctx, sql), parse_result_format(format), width));
     exit_code = 0;
   });
 

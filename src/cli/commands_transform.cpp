@@ -14,6 +14,7 @@
 
 #include "cli/context.h"
 #include "cli/interrupts.h"
+#include "cli/json_log.h"
 #include "cli/period_build.h"
 #include "cli/period_options.h"
 #include "cli/project_locator.h"
@@ -31,11 +32,13 @@
 #include "ops/checkpoint.h"
 #include "ops/openlineage_setup.h"
 #include "transform/artifacts.h"
+#include "transform/catalog.h"
 #include "transform/compiler.h"
 #include "transform/data_tests.h"
 #include "transform/dbt_naming.h"
 #include "transform/estimate.h"
 #include "transform/missing_seeds.h"
+#include "transform/project_files.h"
 #include "transform/relation.h"
 #include "transform/run_log.h"
 #include "transform/runner.h"
@@ -208,9 +211,22 @@ void note_outcome(Context& ctx, const RunSummary& summary) {
 // transform, seed, test, build.
 int run_command(Context& ctx, const TransformOptions& o, const std::string& command,
                 std::vector<ResourceType> types) {
+  std::unique_ptr<JsonLog> json_log;
+  if (o.log_format == "json") {
+    json_log = std::make_unique<JsonLog>(random_id());
+    json_log->event("MainReportVersion", "info", "Running with baliza " BALIZA_VERSION);
+  }
+  // Messages go to stderr as text, or to stdout as JSON events with --log-format json.
+  auto say = [&](const std::string& line) {
+    if (json_log) {
+      json_log->line(line);
+    } else {
+      ctx.say(line);
+    }
+  };
   LoadedProject p = load_transform_project(ctx, o);
-  ctx.say(describe_project(p.dir.empty() ? std::nullopt : std::optional<fs::path>(p.dir)));
-  for (const std::string& w : p.project.warnings) ctx.say("warning: " + w);
+  say(describe_project(p.dir.empty() ? std::nullopt : std::optional<fs::path>(p.dir)));
+  for (const std::string& w : p.project.warnings) say("warning: " + w);
   Dag dag = Dag::build(p.project);
   Settings settings = settings_for(ctx, p);
   auto database = open_database(settings, ctx.options().wait);
@@ -255,7 +271,7 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
   run.build_mode = command == "build";
   run.threads = threads_for(o, p);
   run.connect = [&] { return connect(database); };
-  run.print = [&](const std::string& line) { ctx.say(line); };
+  run.print = say;
   // Ctrl-C: running statements are interrupted, nothing new starts, exit 130.
   InterruptGuard interrupt_guard;
   run.interrupts = &interrupt_count();
@@ -268,7 +284,21 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
         [&database] { return connect(database); });
     model_events->attach(run);
   }
+  if (json_log) {
+    // After the OpenLineage observers: both see every node.
+    auto start = run.on_node_start;
+    auto finish = run.on_node_finish;
+    run.on_node_start = [&, start](const Node& n) {
+      if (start) start(n);
+      json_log->node_start(n);
+    };
+    run.on_node_finish = [&, finish](const Node& n, const NodeResult& r) {
+      if (finish) finish(n, r);
+      json_log->node_finish(n, r);
+    };
+  }
   RunSummary summary = run_nodes(p.project, dag, selection.indexes, run);
+  if (json_log) json_log->command_completed(summary.exit_code() == 0, summary.elapsed);
   lineage::ProjectLineage known;
   if (model_events) {
     model_events->close();
@@ -293,7 +323,7 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
   if (!p.dbt) columns.store(*main_conn);
   columns.annotate_manifest(manifest);
   write_json_file(p.target / "manifest.json", manifest);
-  nlohmann::json results = run_results_json(summary, line);
+  nlohmann::json results = run_results_json(summary, line, &p.project);
   results["args"]["which"] = command;  // what `baliza dbt retry` re-runs
   write_json_file(p.target / "run_results.json", results);
   // A dbt project's database holds only what the project builds: no run log, no ledger tables.
@@ -376,22 +406,73 @@ int run_compile(Context& ctx, const TransformOptions& o) {
     const Node& n = dag.node(i);
     std::string sql = n.resource_type == ResourceType::kTest ? test_sql(p.project, compiler, n)
                                                              : compiler.compile(n, false).sql;
-    fs::path file =
-        p.target / "compiled" / p.project.name() /
-        (n.is_generic_test ? fs::path(n.original_file_path).parent_path() / (n.name + ".sql")
-                           : fs::path(n.original_file_path));
+    fs::path file = p.target / "compiled" / p.project.name() /
+                    (n.is_generic_test ? fs::path(n.original_file_path) / n.path
+                                       : fs::path(n.original_file_path));
     fs::create_directories(file.parent_path());
     std::ofstream(file, std::ios::binary | std::ios::trunc) << sql << "\n";
     compiled[n.unique_id] = sql;
     last = sql;
   }
+  // Analyses (analysis-paths): compiled only, never run, as dbt does. Not manifest nodes here.
+  std::size_t analyses = 0;
+  if (!p.dir.empty()) {
+    for (const std::string& folder : p.project.settings.analysis_paths) {
+      std::error_code ec;
+      if (!fs::is_directory(p.dir / folder, ec)) continue;
+      std::vector<fs::path> files;
+      for (const auto& e : fs::recursive_directory_iterator(p.dir / folder, ec)) {
+        if (e.is_regular_file() && e.path().extension() == ".sql") files.push_back(e.path());
+      }
+      std::sort(files.begin(), files.end());
+      for (const fs::path& f : files) {
+        std::string rel = f.lexically_relative(p.dir).generic_string();
+        std::string sql = compiler.render_text(read_whole_file(f), rel, nullptr);
+        fs::path out = p.target / "compiled" / p.project.name() / rel;
+        fs::create_directories(out.parent_path());
+        std::ofstream(out, std::ios::binary | std::ios::trunc) << sql << "\n";
+        ++analyses;
+      }
+    }
+  }
   write_json_file(p.target / "manifest.json", manifest_json(p.project, dag, compiled, random_id()));
+  if (analyses > 0) {
+    ctx.say("Compiled " + std::to_string(analyses) + " analys" + (analyses == 1 ? "is" : "es") +
+            " (not run)");
+  }
   if (s.indexes.size() == 1) {
     std::fwrite(last.data(), 1, last.size(), stdout);
     std::fputc('\n', stdout);
   }
   ctx.say("Compiled " + std::to_string(s.indexes.size()) + " node(s) into " +
           (p.target / "compiled").string());
+  return 0;
+}
+
+int run_docs_generate(Context& ctx, const TransformOptions& o) {
+  LoadedProject p = load_transform_project(ctx, o);
+  Dag dag = offline_dag(p.project);
+  Compiler compiler(p.project);
+  std::map<std::string, std::string> compiled;
+  for (std::size_t i = 0; i < dag.size(); ++i) {
+    const Node& n = dag.node(i);
+    if (n.resource_type == ResourceType::kModel)
+      compiled[n.unique_id] = compiler.compile(n, false).sql;
+    if (n.resource_type == ResourceType::kTest)
+      compiled[n.unique_id] = test_sql(p.project, compiler, n);
+  }
+  std::string id = random_id();
+  write_json_file(p.target / "manifest.json", manifest_json(p.project, dag, compiled, id));
+  Settings settings = settings_for(ctx, p);
+  auto database = open_database(settings, ctx.options().wait);
+  Connection conn(database);
+  nlohmann::json catalog = catalog_json(p.project, conn, id);
+  write_json_file(p.target / "catalog.json", catalog);
+  ctx.say("Catalog written to " + (p.target / "catalog.json").string() + " (" +
+          std::to_string(catalog["nodes"].size()) + " nodes, " +
+          std::to_string(catalog["sources"].size()) +
+          " sources found in the database); no index.html: Baliza writes the artifacts, not "
+          "dbt's docs site (`baliza ui` shows models and lineage)");
   return 0;
 }
 

@@ -1,5 +1,11 @@
 #include "cli/result_format.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
 #include <vector>
 
 #include "core/error.h"
@@ -48,7 +54,35 @@ std::string csv_field(const std::string& value) {
   return out + "\"";
 }
 
-std::string format_table(const TextTable& r) {
+// The first `width` display columns of `s` (whole UTF-8 code points).
+std::string take_width(const std::string& s, size_t width) {
+  size_t seen = 0, i = 0;
+  for (; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (seen == width) break;
+      ++seen;
+    }
+  }
+  return s.substr(0, i);
+}
+
+// Narrows the widest columns, one column of text at a time, until the row fits `max_width`
+// (0: no limit); no column goes below 8 (or its header's width if smaller).
+void fit_widths(std::vector<size_t>& width, size_t max_width) {
+  if (max_width == 0 || width.empty()) return;
+  auto total = [&] {
+    size_t t = 2 * (width.size() - 1);
+    for (size_t w : width) t += w;
+    return t;
+  };
+  while (total() > max_width) {
+    auto widest = std::max_element(width.begin(), width.end());
+    if (*widest <= 8) break;
+    --*widest;
+  }
+}
+
+std::string format_table(const TextTable& r, size_t max_width) {
   size_t cols = r.column_count(), rows = r.row_count();
   std::vector<std::vector<std::string>> cells(rows + 1, std::vector<std::string>(cols));
   std::vector<size_t> width(cols, 0);
@@ -62,6 +96,15 @@ std::string format_table(const TextTable& r) {
       cells[row + 1][c] = std::move(v);
     }
     for (const auto& line : cells) width[c] = std::max(width[c], display_width(line[c]));
+  }
+  std::vector<size_t> full = width;
+  fit_widths(width, max_width);
+  for (size_t c = 0; c < cols; ++c) {
+    if (width[c] == full[c]) continue;
+    for (auto& line : cells) {
+      // Cut values are marked with an ellipsis, as DuckDB's CLI does.
+      if (display_width(line[c]) > width[c]) line[c] = take_width(line[c], width[c] - 1) + "\u2026";
+    }
   }
   std::string out;
   auto emit_row = [&](const std::vector<std::string>& line, bool header) {
@@ -148,11 +191,11 @@ ResultFormat parse_result_format(const std::string& name) {
   throw usage_error("unknown format '" + name + "': use table, csv or json");
 }
 
-std::string format_result(Result& result, ResultFormat format) {
-  return format_result(to_text_table(result), format);
+std::string format_result(Result& result, ResultFormat format, size_t max_width) {
+  return format_result(to_text_table(result), format, max_width);
 }
 
-std::string format_result(const TextTable& result, ResultFormat format) {
+std::string format_result(const TextTable& result, ResultFormat format, size_t max_width) {
   switch (format) {
     case ResultFormat::kCsv:
       return format_csv(result);
@@ -161,7 +204,19 @@ std::string format_result(const TextTable& result, ResultFormat format) {
     case ResultFormat::kTable:
       break;
   }
-  return format_table(result);
+  return format_table(result, max_width);
+}
+
+size_t terminal_width() {
+  if (const char* columns = std::getenv("COLUMNS"); columns != nullptr && *columns != '\0') {
+    char* end = nullptr;
+    long n = std::strtol(columns, &end, 10);
+    if (end != nullptr && *end == '\0' && n > 0) return static_cast<size_t>(n);
+  }
+  winsize ws{};
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    return ws.ws_col;
+  return 0;
 }
 
 }  // namespace baliza::cli

@@ -40,8 +40,9 @@ struct TransformOptions {
   std::string format = "text";
   bool estimate = false;  // validate --estimate
   // dbt projects
-  std::string dbt_target;    // --target
-  std::string profiles_dir;  // --profiles-dir
+  std::string dbt_target;           // --target
+  std::string profiles_dir;         // --profiles-dir
+  std::string log_format = "text";  // --log-format: text, or json (cli/json_log.h)
 };
 
 struct LoadedProject {
@@ -67,5 +68,7 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
 int run_ls(Context& ctx, const TransformOptions& o);
 int run_compile(Context& ctx, const TransformOptions& o);
 int run_validate(Context& ctx, const TransformOptions& o);
+// dbt docs generate: manifest.json with compiled SQL and catalog.json from the database.
+int run_docs_generate(Context& ctx, const TransformOptions& o);
 
 }  // namespace baliza::cli

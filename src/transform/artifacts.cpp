@@ -85,14 +85,35 @@ nlohmann::json node_json(const Project& project, const Dag& dag, std::size_t i,
       {"columns", columns_json(n)},
       {"checksum", {{"name", "sha256"}, {"checksum", n.checksum}}},
       {"depends_on", {{"macros", std::move(macros)}, {"nodes", parents}}},
-      {"baliza_state_checksum", state_checksum(n, project.vars)},
+      // Baliza's state:modified checksum (transform/state.h); unrendered_config is the one
+      // free-form object dbt's schema allows on every node and source.
+      {"unrendered_config", {{"baliza_state_checksum", state_checksum(n, project.vars)}}},
   };
   if (n.resource_type == ResourceType::kSource) {
+    // dbt's SourceDefinition: no alias, checksum nor depends_on; description of the source.
+    j.erase("alias");
+    j.erase("checksum");
+    j.erase("depends_on");
     j["source_name"] = n.source_name;
     j["identifier"] = n.identifier;
+    j["source_description"] = n.source_extra.value("source_description", "");
+    j["loader"] = n.source_extra.value("loader", "");
+    j["database"] = n.database.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.database);
+    if (auto it = n.source_extra.find("loaded_at_field");
+        it != n.source_extra.end() && it->is_string())
+      j["loaded_at_field"] = *it;
+    if (auto it = n.source_extra.find("freshness"); it != n.source_extra.end() && it->is_object())
+      j["freshness"] = *it;
     return j;
   }
-  j["raw_code"] = n.resource_type == ResourceType::kSeed ? "" : n.raw_code;
+  if (n.resource_type == ResourceType::kSeed) {
+    // dbt's Seed: no language, compiled fields, nor node dependencies.
+    j["raw_code"] = "";
+    j["depends_on"].erase("nodes");
+    j["root_path"] = project.root;
+    return j;
+  }
+  j["raw_code"] = n.raw_code;
   j["language"] = "sql";
   if (auto it = compiled.find(n.unique_id); it != compiled.end()) {
     j["compiled"] = true;
@@ -142,14 +163,28 @@ nlohmann::json manifest_json(const Project& project, const Dag& dag,
                         {"metrics", nlohmann::json::object()},
                         {"disabled", nlohmann::json::object()},
                         {"parent_map", string_map(dag.parent_map())},
-                        {"child_map", string_map(dag.child_map())}};
+                        {"child_map", string_map(dag.child_map())},
+                        // Required by manifest v12; Baliza has none of these.
+                        {"docs", nlohmann::json::object()},
+                        {"groups", nlohmann::json::object()},
+                        {"selectors", nlohmann::json::object()},
+                        {"group_map", nlohmann::json::object()},
+                        {"saved_queries", nlohmann::json::object()},
+                        {"semantic_models", nlohmann::json::object()},
+                        {"unit_tests", nlohmann::json::object()}};
   doc["metadata"]["project_name"] = project.name();
   return doc;
 }
 
-nlohmann::json run_results_json(const RunSummary& summary, const std::string& command_line) {
+nlohmann::json run_results_json(const RunSummary& summary, const std::string& command_line,
+                                const Project* project) {
   nlohmann::json results = nlohmann::json::array();
   for (const NodeResult& r : summary.results) {
+    nlohmann::json relation = nullptr;
+    const Node* n = project != nullptr ? project->find(r.unique_id) : nullptr;
+    if (n != nullptr && n->resource_type != ResourceType::kTest &&
+        !(n->resource_type == ResourceType::kModel && n->config.materialized == "ephemeral"))
+      relation = relation_sql(*n);
     nlohmann::json timing = nlohmann::json::array();
     if (!r.started_at.empty()) {
       timing.push_back({{"name", "execute"},
@@ -168,7 +203,9 @@ nlohmann::json run_results_json(const RunSummary& summary, const std::string& co
          {"adapter_response", adapter},
          {"message", r.message.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.message)},
          {"failures", r.failures ? nlohmann::json(*r.failures) : nlohmann::json(nullptr)},
-         {"compiled_code", r.compiled_code}});
+         {"compiled", !r.compiled_code.empty()},
+         {"compiled_code", r.compiled_code},
+         {"relation_name", relation}});
   }
   return {{"metadata", metadata(kRunResultsSchema, summary.run_id)},
           {"results", std::move(results)},
@@ -208,8 +245,14 @@ std::map<std::string, std::string> read_state_checksums(const std::filesystem::p
   for (const char* section : {"nodes", "sources"}) {
     if (!doc.contains(section)) continue;
     for (const auto& [id, node] : doc[section].items()) {
-      if (node.contains("baliza_state_checksum") && node["baliza_state_checksum"].is_string()) {
-        out[id] = node["baliza_state_checksum"];
+      const nlohmann::json* state = nullptr;
+      if (auto u = node.find("unrendered_config"); u != node.end() && u->is_object()) {
+        if (auto c = u->find("baliza_state_checksum"); c != u->end() && c->is_string()) state = &*c;
+      }
+      if (auto c = node.find("baliza_state_checksum"); c != node.end() && c->is_string())
+        state = &*c;  // manifests written before the checksum moved
+      if (state != nullptr) {
+        out[id] = *state;
       } else if (node.contains("checksum") && node["checksum"].is_object()) {
         out[id] = node["checksum"].value("checksum", "");
       }

@@ -3,7 +3,7 @@
 // resource_type, fqn, depends_on.nodes, config, checksum, raw_code, compiled_code, columns,
 // tags, original_file_path; sources; parent_map; child_map; results with status, timing,
 // thread_id, execution_time, adapter_response.rows_affected, message, failures).
-// Each node also carries `baliza_state_checksum` (transform/state.h), read back by
+// Each node also carries `unrendered_config.baliza_state_checksum` (transform/state.h), read by
 // `--state` for state:modified. Files are written to a temp file and renamed.
 #pragma once
 
@@ -23,7 +23,9 @@ nlohmann::json manifest_json(const Project& project, const Dag& dag,
                              const std::map<std::string, std::string>& compiled,
                              const std::string& invocation_id);
 
-nlohmann::json run_results_json(const RunSummary& summary, const std::string& command_line);
+// `project` (optional) gives each result its relation_name.
+nlohmann::json run_results_json(const RunSummary& summary, const std::string& command_line,
+                                const Project* project = nullptr);
 
 // Writes `doc` to `path` through `path`.tmp + rename (the folder is created).
 void write_json_file(const std::filesystem::path& path, const nlohmann::json& doc);

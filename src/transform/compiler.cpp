@@ -58,33 +58,62 @@ std::string trim_sql_end(std::string sql) {
 }
 
 std::string Compiler::render_text(const std::string& text, const std::string& file,
-                                  const Node* node) const {
+                                  const Node* node, bool is_incremental, Connection* conn) const {
   Template t = Template::parse(text, file);
   t.link_macros(project_.macros, &project_.vars);
-  RenderContext ctx;
-  if (node != nullptr) {
-    ctx = context_for(*node, false, nullptr);
-  } else {
-    ctx.vars = &project_.vars;
-    ctx.project_name = project_.settings.name;
-    // Outside a node (a hook, a workflow's SQL): refs and sources name their relations.
-    ctx.resolve_ref = [this](const TemplateRef& r) -> std::optional<std::string> {
-      const Node* target = project_.find_ref(r.name);
-      if (target == nullptr || is_ephemeral(*target)) return std::nullopt;
-      return relation_sql(*target);
-    };
-    ctx.resolve_source = [this](const TemplateSource& s) -> std::optional<std::string> {
-      const Node* target = project_.find_source(s.source_name, s.table_name);
-      if (target == nullptr) return std::nullopt;
-      return relation_sql(*target);
-    };
-  }
+  RenderContext ctx =
+      node != nullptr ? context_for(*node, is_incremental, nullptr) : project_context();
+  if (conn != nullptr) bind_database(ctx, *conn);
   return trim_sql_end(t.render(ctx));
+}
+
+RenderContext Compiler::project_context() const {
+  RenderContext ctx;
+  // Outside a node (a hook, an analysis, a workflow's SQL): refs and sources name their
+  // relations; an ephemeral model has none.
+  ctx.resolve_ref = [this](const TemplateRef& r) -> std::optional<std::string> {
+    const Node* target = project_.find_ref(r.name);
+    if (target == nullptr || is_ephemeral(*target)) return std::nullopt;
+    return relation_sql(*target);
+  };
+  ctx.resolve_source = [this](const TemplateSource& s) -> std::optional<std::string> {
+    const Node* target = project_.find_source(s.source_name, s.table_name);
+    if (target == nullptr) return std::nullopt;
+    return relation_sql(*target);
+  };
+  ctx.vars = &project_.vars;
+  ctx.project_name = project_.settings.name;
+  if (!project_.target.is_null()) ctx.target = &project_.target;
+  ctx.dispatch = &project_.settings.dispatch;
+  return ctx;
+}
+
+const nlohmann::json* Compiler::node_info(const Node& node, std::string_view what) const {
+  std::lock_guard<std::mutex> lock(cache_->mutex);
+  auto it = cache_->node_info.find(&node);
+  if (it == cache_->node_info.end()) {
+    nlohmann::json config = node.config.to_json();
+    nlohmann::json model = {{"name", node.name},
+                            {"unique_id", node.unique_id},
+                            {"resource_type", std::string(to_string(node.resource_type))},
+                            {"package_name", node.package_name},
+                            {"path", node.path},
+                            {"original_file_path", node.original_file_path},
+                            {"fqn", node.fqn},
+                            {"alias", node.identifier.empty() ? node.name : node.identifier},
+                            {"schema", node.schema},
+                            {"config", config}};
+    it =
+        cache_->node_info.emplace(&node, std::make_pair(std::move(config), std::move(model))).first;
+  }
+  // Entries are never erased: the pointer stays valid as long as the compiler.
+  return what == "config" ? &it->second.first : &it->second.second;
 }
 
 RenderContext Compiler::context_for(const Node& node, bool is_incremental,
                                     const BatchSlice* slice) const {
-  RenderContext ctx;
+  RenderContext ctx = project_context();
+  // In a node, a ref to an ephemeral model is its CTE (compile() adds it).
   ctx.resolve_ref = [this, slice](const TemplateRef& r) -> std::optional<std::string> {
     const Node* target = project_.find_ref(r.name);
     if (target == nullptr) return std::nullopt;
@@ -94,15 +123,9 @@ RenderContext Compiler::context_for(const Node& node, bool is_incremental,
     }
     return rel;
   };
-  ctx.resolve_source = [this](const TemplateSource& s) -> std::optional<std::string> {
-    const Node* target = project_.find_source(s.source_name, s.table_name);
-    if (target == nullptr) return std::nullopt;
-    return relation_sql(*target);
-  };
-  ctx.vars = &project_.vars;
   ctx.is_incremental = is_incremental;
   ctx.this_relation = relation_sql(node);
-  ctx.project_name = project_.settings.name;
+  ctx.node_info = [this, &node](std::string_view what) { return node_info(node, what); };
   return ctx;
 }
 
@@ -112,13 +135,6 @@ std::string Compiler::render(const Node& node, bool is_incremental, const BatchS
   RenderContext ctx = context_for(node, is_incremental, slice);
   if (conn != nullptr) bind_database(ctx, *conn);
   return trim_sql_end(node.tmpl->render(ctx));
-}
-
-std::string Compiler::render_text(const Node& node, const std::string& text,
-                                  const std::string& what, bool is_incremental) const {
-  Template t = Template::parse(text, node.original_file_path + " (" + what + ")");
-  t.link_macros(project_.macros);
-  return trim_sql_end(t.render(context_for(node, is_incremental, nullptr)));
 }
 
 void Compiler::collect_ephemerals(const Node& node, std::vector<const Node*>& out,

@@ -48,23 +48,24 @@ class Compiler {
   std::string render(const Node& node, bool is_incremental, const BatchSlice* slice = nullptr,
                      Connection* conn = nullptr) const;
 
-  // `text` (a template, e.g. a config value such as batch_where) rendered in the node's
-  // context: its refs, this, vars, is_incremental and the project's macros. `what` names it in
-  // errors ("<file> (batch_where)").
-  std::string render_text(const Node& node, const std::string& text, const std::string& what,
-                          bool is_incremental) const;
-
   // The full SQL: render() plus the ephemeral CTEs it needs.
   CompiledSql compile(const Node& node, bool is_incremental, const BatchSlice* slice = nullptr,
                       Connection* conn = nullptr) const;
 
-  // A template that is not a node's file (a hook, an operation), rendered with the project's
-  // macros; `node` gives {{ this }} (null: none). `file` labels errors ("dbt_project.yml
-  // on-run-start[0]", "models/x.sql pre_hook[1]").
-  std::string render_text(const std::string& text, const std::string& file, const Node* node) const;
+  // A template that is not a node's file (a hook, an operation, a config value such as
+  // batch_where, a generic test's call), rendered with the project's macros and vars, and,
+  // with `node`, in that node's context (its refs, {{ this }}, config, is_incremental).
+  // `file` labels errors ("dbt_project.yml on-run-start[0]", "models/x.sql pre_hook[1]").
+  // With `conn`, the template may query the database (run_query, ...).
+  std::string render_text(const std::string& text, const std::string& file, const Node* node,
+                          bool is_incremental = false, Connection* conn = nullptr) const;
 
  private:
+  // The context every render of the project shares (refs, sources, vars, target, ...).
+  RenderContext project_context() const;
   RenderContext context_for(const Node& node, bool is_incremental, const BatchSlice* slice) const;
+  // node.config / the node's dict as dbt's `config` and `model` see them, made once per node.
+  const nlohmann::json* node_info(const Node& node, std::string_view what) const;
   void collect_ephemerals(const Node& node, std::vector<const Node*>& out,
                           std::unordered_set<const Node*>& seen) const;
   // An ephemeral model is inlined into many consumers: render it once (thread-safe).
@@ -72,6 +73,7 @@ class Compiler {
   struct Cache {
     std::mutex mutex;
     std::unordered_map<const Node*, std::string> ephemeral_sql;
+    std::unordered_map<const Node*, std::pair<nlohmann::json, nlohmann::json>> node_info;
   };
   const Project& project_;
   std::unique_ptr<Cache> cache_;

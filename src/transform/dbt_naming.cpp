@@ -75,6 +75,9 @@ class Namer {
     RenderContext ctx;
     ctx.vars = &project_.vars;
     ctx.this_relation = n.name;
+    ctx.project_name = project_.settings.name;
+    ctx.target = &project_.target;
+    ctx.dispatch = &project_.settings.dispatch;
     return trim(t.render(ctx));
   }
 
@@ -85,6 +88,7 @@ class Namer {
 }  // namespace
 
 void apply_dbt_naming(Project& project, const DbtTarget& target) {
+  project.target = target.to_json();
   Namer namer(project, target);
   for (Node& n : project.nodes) {
     if (n.resource_type == ResourceType::kSource) {

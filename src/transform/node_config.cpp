@@ -115,7 +115,16 @@ std::optional<std::string> normalize_config_entry(ResourceType type, std::string
     return std::nullopt;
   }
   if (key == "tags" || key == "unique_key" || key == "depends_on") return string_list(key, value);
-  if (key == "incremental_strategy") return enum_value(key, value, kStrategies, false);
+  if (key == "incremental_strategy") {
+    // Accepting it and running a plain incremental would build wrong data silently.
+    if (value.is_string() && value.get<std::string>() == "microbatch") {
+      return "incremental_strategy 'microbatch' is not implemented by Baliza (its event_time / "
+             "begin / batch_size / lookback semantics); use 'delete+insert' with a unique_key "
+             "and an is_incremental() filter, or Baliza's batched build (batch_input, "
+             "batch_key, batch_size)";
+    }
+    return enum_value(key, value, kStrategies, false);
+  }
   if (key == "severity") return enum_value(key, value, kSeverities, true);
   if (key == "enabled" || key == "store_failures" || key == "full_refresh") {
     if (!value.is_boolean()) return std::string(key) + " must be true or false";

@@ -41,6 +41,10 @@ struct Project {
   // Every macro under the macro paths; node templates are linked to it. Never null.
   std::shared_ptr<const MacroLibrary> macros = std::make_shared<const MacroLibrary>();
   std::vector<std::string> warnings;  // e.g. a yml entry with no SQL file
+  // dbt's `target` variable for templates: the profiles.yml target (name, schema, type,
+  // path, database, threads, profile_name); null for a baliza.yml project. apply_dbt_naming
+  // sets it.
+  nlohmann::json target;
 
   const std::string& name() const { return settings.name; }
   const Node* find(std::string_view unique_id) const;

@@ -47,7 +47,7 @@ RunSummary build_project(const Project& project, const ProjectBuildOptions& opti
   write_json_file(options.target / "manifest.json",
                   manifest_json(project, dag, compiled, summary.run_id));
   write_json_file(options.target / "run_results.json",
-                  run_results_json(summary, options.command_line));
+                  run_results_json(summary, options.command_line, &project));
   record_run(*options.main, project, dag, "build", options.command_line, summary);
   return summary;
 }

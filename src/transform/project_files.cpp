@@ -10,7 +10,6 @@
 
 #include "core/error.h"
 #include "core/sha256.h"
-#include "transform/snapshot_blocks.h"
 #include "transform/test_blocks.h"
 
 namespace baliza::transform {
@@ -38,9 +37,18 @@ void prepare_one(PreparedFile& f) {
     if (f.kind == FileKind::kModel || f.kind == FileKind::kSingularTest) {
       f.tmpl = std::make_shared<Template>(Template::parse(f.file.content, f.file.path));
     } else if (f.kind == FileKind::kSnapshot) {
-      for (SnapshotBlock& b : find_snapshot_blocks(f.file.content, f.file.path)) {
-        f.snapshots.emplace_back(b.name,
-                                 std::make_shared<Template>(Template::parse(b.body, f.file.path)));
+      // The template engine finds the {% snapshot %} blocks (and reports an unclosed one or
+      // one without a name with file:line); each body becomes its own template, the text
+      // before it blanked (newlines kept) so positions still point into the file.
+      Template whole = Template::parse(f.file.content, f.file.path);
+      for (const TemplateBlock& b : whole.blocks()) {
+        if (b.tag != "snapshot") continue;
+        std::string body = f.file.content.substr(0, b.body_end);
+        for (std::size_t i = 0; i < b.body_begin; ++i) {
+          if (body[i] != '\n') body[i] = ' ';
+        }
+        f.snapshots.emplace_back(
+            b.name, std::make_shared<Template>(Template::parse(std::move(body), f.file.path)));
       }
     } else if (f.kind == FileKind::kMacros) {
       f.macro_file = MacroFile::parse(rewrite_test_blocks(f.file.content), f.file.path);

@@ -25,7 +25,7 @@ struct PreparedFile {
   std::size_t relative_offset = 0;  // start of the path under its models/seeds/tests folder
   std::string checksum;             // sha256 of the content
   std::shared_ptr<Template> tmpl;   // models and singular tests (linked to macros later)
-  // Snapshot files: each {% snapshot name %} block's name and body (snapshot_blocks.h).
+  // Snapshot files: each {% snapshot name %} block's name and body (Template::blocks()).
   std::vector<std::pair<std::string, std::shared_ptr<Template>>> snapshots;
   std::shared_ptr<const MacroFile> macro_file;  // files under the macro paths
   SchemaFile properties;                        // property files

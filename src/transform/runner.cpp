@@ -480,8 +480,10 @@ class Run {
     batch.key = c.batch_key;
     batch.weight = c.batch_weight;
     if (!c.batch_where.empty()) {
-      batch.where =
-          "(" + compiler_.render_text(n, c.batch_where, "batch_where", incremental) + "\n)";
+      batch.where = "(" +
+                    compiler_.render_text(c.batch_where, n.original_file_path + " (batch_where)",
+                                          &n, incremental) +
+                    "\n)";
     }
     batch.size = c.batch_size;
     IncrementalSpec spec{c.incremental_strategy, c.unique_key, false};

@@ -42,7 +42,6 @@ namespace {
 // Renders `body` of `t` with dbt's context over `ctx`.
 std::string render_body(const Template::Impl& t, const RenderContext& ctx) {
   tmpl::Environment env;
-  tmpl::install_jinja_globals(env);
   tmpl::install_dbt_context(env, ctx, t.library.get());
   std::string out;
   out.reserve(t.source.size());
@@ -202,7 +201,6 @@ std::vector<ConfigArg> Template::config(const nlohmann::json& vars) const {
   ctx.vars = &vars;
   ctx.execute = false;
   tmpl::Environment env;
-  tmpl::install_jinja_globals(env);
   tmpl::install_dbt_context(env, ctx, impl_->library.get());
   tmpl::Evaluator evaluator(impl_->source, impl_->site, env);
   for (const Expr* call : impl_->uses.config_calls) {

@@ -63,6 +63,8 @@ struct TemplateBlock {
   std::string tag;  // "snapshot" or "docs"
   std::string name;
   SourcePos pos;
+  std::size_t body_begin = 0;  // the body is source().substr(body_begin, body_end - body_begin)
+  std::size_t body_end = 0;
 };
 
 // A result table of run_query / {% call statement %} (agate's Table inside templates).
@@ -109,12 +111,14 @@ struct RenderContext {
   bool execute = true;                  // dbt's `execute`: false while dependencies are found
   std::string adapter_type = "duckdb";  // adapter.dispatch looks for <adapter_type>__name
   std::string project_name;             // the root project (dispatch search order, context)
-  nlohmann::json target;                // target.name, .schema, .database, .type, .threads
-  nlohmann::json dispatch;              // dbt_project.yml's dispatch: [{macro_namespace,
-                                        //   search_order: [...]}]
-  nlohmann::json model;                 // the node being rendered (name, unique_id, ...)
-  nlohmann::json node_config;           // its resolved config, for config.get('key')
-  nlohmann::json flags;                 // FULL_REFRESH, WHICH, ... (flags.FULL_REFRESH)
+  // Pointers (null: none) so that a context costs nothing to fill; they outlive the render.
+  const nlohmann::json* target = nullptr;    // target.name, .schema, .database, .type, .threads
+  const nlohmann::json* dispatch = nullptr;  // dbt_project.yml's dispatch: [{macro_namespace,
+                                             //   search_order: [...]}]
+  const nlohmann::json* flags = nullptr;     // FULL_REFRESH, WHICH, ... (flags.FULL_REFRESH)
+  // The node being rendered, asked for only when a template uses it: what = "model" (name,
+  // unique_id, ...) or "config" (its resolved config, for config.get('key')); null: none.
+  std::function<const nlohmann::json*(std::string_view what)> node_info;
   std::string invocation_id;
   std::string run_started_at;  // ISO 8601 UTC
   // Runs SQL and returns its rows (run_query, statement blocks). Throws Error on failure.

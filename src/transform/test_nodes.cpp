@@ -1,54 +1,96 @@
 #include "transform/test_nodes.h"
 
+#include <openssl/evp.h>
+
+#include <cctype>
+#include <map>
+
 #include "core/sha256.h"
 
 namespace baliza::transform {
 namespace {
 
-void append_flat(std::string& out, const nlohmann::json& value) {
-  if (value.is_array()) {
-    for (const auto& item : value) append_flat(out, item);
-    return;
-  }
-  out += "__";
-  out += value.is_string() ? value.get<std::string>() : value.dump();
-}
-
-std::string sanitize(const std::string& text) {
-  std::string out = text;
-  for (char& c : out) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
+std::string md5_hex(const std::string& s) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(s.data(), s.size(), digest, &n, EVP_md5(), nullptr);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < n; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
   }
   return out;
 }
 
+// As dbt's re.sub("[^0-9a-zA-Z_]+", "_", text): each run of other characters becomes one '_'.
+std::string clean(const std::string& text) {
+  std::string out;
+  bool in_run = false;
+  for (char c : text) {
+    bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    if (keep) {
+      out += c;
+    } else if (!in_run) {
+      out += '_';
+    }
+    in_run = !keep;
+  }
+  return out;
+}
+
+// str(value) as Python prints it for the parts of a test's arguments.
+std::string python_str(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "True" : "False";
+  if (v.is_null()) return "None";
+  return v.dump();
+}
+
 }  // namespace
 
-std::string generic_test_name(const TestSpec& test, const Node& attached) {
-  std::string name =
-      attached.resource_type == ResourceType::kSource
-          ? "source_" + test.test_name + "_" + attached.source_name + "_" + attached.name
-          : test.test_name + "_" + attached.name;
-  if (!test.column_name.empty()) name += "_" + test.column_name;
-  std::string args;
-  for (const auto& [key, value] : test.kwargs.items()) append_flat(args, value);
-  name = sanitize(name + args);
-  if (name.size() > 64) {
-    // As dbt: keep it readable but bounded, unique through a hash of the full name.
-    name = name.substr(0, 47) + "_" + sha256_hex(name).substr(0, 16);
+GenericTestName generic_test_name(const TestSpec& test, const Node& attached) {
+  // dbt: the arguments sorted by name (column_name among them), a dict contributing its
+  // values and a list its items, each cleaned, joined with "__".
+  std::map<std::string, nlohmann::json> args;
+  if (test.kwargs.is_object()) {
+    for (const auto& [key, value] : test.kwargs.items()) args[key] = value;
   }
-  return name;
+  if (!test.column_name.empty()) args["column_name"] = test.column_name;
+  args.erase("model");
+  std::string unique;
+  for (const auto& [key, value] : args) {
+    std::vector<nlohmann::json> parts;
+    if (value.is_object()) {
+      for (const auto& [k, v] : value.items()) parts.push_back(v);
+    } else if (value.is_array()) {
+      parts.assign(value.begin(), value.end());
+    } else {
+      parts.push_back(value);
+    }
+    for (const auto& part : parts) unique += (unique.empty() ? "" : "__") + clean(python_str(part));
+  }
+  std::string type = clean(test.test_name);  // dbt_utils.expression_is_true -> dbt_utils_...
+  std::string identifier = attached.resource_type == ResourceType::kSource
+                               ? "source_" + type + "_" + attached.source_name + "_" + attached.name
+                               : type + "_" + attached.name;
+  GenericTestName out;
+  out.name = identifier + (unique.empty() ? "" : "_" + unique);
+  out.alias = out.name.size() >= 64 ? identifier.substr(0, 30) + "_" + md5_hex(out.name) : out.name;
+  out.hash = md5_hex(out.name + "|" + attached.unique_id + "|" + test.kwargs.dump()).substr(22);
+  return out;
 }
 
 Node make_generic_test_node(const TestSpec& test, const Node& attached,
                             const std::string& project_name) {
   Node n;
   n.resource_type = ResourceType::kTest;
-  n.name = generic_test_name(test, attached);
-  n.unique_id = "test." + project_name + "." + n.name;
+  GenericTestName name = generic_test_name(test, attached);
+  n.name = name.name;
+  n.unique_id = "test." + project_name + "." + n.name + "." + name.hash;
   n.package_name = project_name;
   n.original_file_path = test.file;
-  n.path = n.name + ".sql";
+  n.path = name.alias + ".sql";
   n.patch_path = test.file;
   n.patch_pos = test.pos;
   n.fqn = attached.fqn;
@@ -58,6 +100,7 @@ Node make_generic_test_node(const TestSpec& test, const Node& attached,
   n.test_metadata = test;
   n.attached_node = attached.unique_id;
   n.config = default_config(ResourceType::kTest);
+  if (name.alias != name.name) n.config.alias = name.alias;  // the relation of stored failures
   if (attached.resource_type == ResourceType::kSource) {
     n.sources.push_back({attached.source_name, attached.name, test.pos});
   } else {

@@ -1,5 +1,13 @@
 // Test nodes: one per generic test declared in yml (not_null, unique, ...), named as dbt
-// names them (not_null_orders_id, accepted_values_orders_status__a__b, source_unique_raw_t_id).
+// names them:
+//   name       <test>_<model>_<arguments>: not_null_orders_id,
+//              accepted_values_orders_status__placed__shipped, source_unique_raw_t_id,
+//              relationships_orders_customer_id__id__ref_customers_ (arguments sorted by name,
+//              column_name among them; each run of other characters than [0-9a-zA-Z_] -> '_')
+//   alias      the name, or, when the name has 64 characters or more,
+//              <first 30 characters of <test>_<model>>_<md5 of the name> (stored failures'
+//              table, compiled file)
+//   unique_id  test.<project>.<name>.<10 hex characters of a hash of the test's definition>
 #pragma once
 
 #include <string>
@@ -8,8 +16,13 @@
 
 namespace baliza::transform {
 
-// dbt's synthesized test name; long names are shortened with a hash suffix.
-std::string generic_test_name(const TestSpec& test, const Node& attached);
+struct GenericTestName {
+  std::string name;
+  std::string alias;
+  std::string hash;  // 10 hex characters
+};
+
+GenericTestName generic_test_name(const TestSpec& test, const Node& attached);
 
 // A test node for `test` on `attached` (a model, seed or source node). Its refs/sources are
 // the attached node plus any ref()/source() in the test's `to:` argument.

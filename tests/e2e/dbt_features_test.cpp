@@ -139,3 +139,54 @@ TEST_F(DbtFeatures, ExternalModelsAndExternalSources) {
 
 }  // namespace
 }  // namespace baliza
+
+namespace baliza {
+namespace {
+
+class DbtMicrobatch : public testing::DbtProject {};
+
+// Not implemented: said plainly, with where and what to use instead, before anything runs
+// (running it as a plain incremental would build wrong data silently).
+TEST_F(DbtMicrobatch, IsAClearErrorNotAPlainIncremental) {
+  write("models/events.sql",
+        "{{ config(materialized='incremental', incremental_strategy='microbatch', "
+        "event_time='ts', batch_size='day', begin='2024-01-01') }}\n"
+        "select 1 as id, timestamp '2024-01-02' as ts\n");
+  auto r = dbt("build");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(testing::contains(r.err, "models/events.sql")) << r.err;
+  EXPECT_TRUE(testing::contains(r.err, "'microbatch' is not implemented")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "shop.duckdb"));
+}
+
+}  // namespace
+}  // namespace baliza
+
+namespace baliza {
+namespace {
+
+class DbtAnalyses : public testing::DbtProject {};
+
+// Analyses are compiled into target/compiled (refs resolved, macros expanded), never run.
+TEST_F(DbtAnalyses, AreCompiledNotRun) {
+  write("seeds/raw.csv", "id,amount\n1,5\n2,7\n");
+  write("models/totals.sql", "select sum(amount) as total from {{ ref('raw') }}\n");
+  write("macros/twice.sql", "{% macro twice(x) %}({{ x }} * 2){% endmacro %}\n");
+  write("analyses/explore/doubled.sql",
+        "create table should_not_exist as select {{ twice('total') }} as t from "
+        "{{ ref('totals') }}\n");
+  auto r = dbt("compile");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(testing::contains(r.err, "Compiled 1 analysis (not run)")) << r.err;
+  std::ifstream in(dir / "target/compiled/shop/analyses/explore/doubled.sql");
+  std::string sql((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(sql,
+            "create table should_not_exist as select (total * 2) as t from \"main\".\"totals\"\n");
+  ASSERT_EQ(dbt("build").exit_code, 0);
+  EXPECT_EQ(csv("select count(*) as n from information_schema.tables where table_name = "
+                "'should_not_exist'"),
+            "n\n0\n");
+}
+
+}  // namespace
+}  // namespace baliza

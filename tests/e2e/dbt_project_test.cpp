@@ -88,6 +88,42 @@ TEST_F(DbtProjectTest, ProjectMacroOverridesGenerateSchemaName) {
             "reporting,revenue,BASE TABLE\nstg,stg_orders,VIEW\n");
 }
 
+// The common production pattern: the override reads target.name / target.schema (from the
+// profile), and models see the same `target`; dispatch follows dbt_project.yml's search order.
+TEST_F(DbtProjectTest, OverridesAndModelsReadTheProfileTargetAndDispatch) {
+  write("profiles.yml",
+        "shop:\n  target: prod\n  outputs:\n    prod: {type: duckdb, path: shop.duckdb, "
+        "schema: analytics, threads: 3}\n");
+  write("dbt_project.yml",
+        "name: shop\nprofile: shop\n"
+        "dispatch:\n  - macro_namespace: tools\n    search_order: [shop, tools]\n"
+        "models:\n  shop:\n    staging: {+schema: stg}\n"
+        "    marts: {+materialized: table, +schema: reporting}\n");
+  write("macros/schemas.sql",
+        "{% macro generate_schema_name(custom_schema_name, node) -%}\n"
+        "{%- if target.name == 'prod' and custom_schema_name -%}{{ custom_schema_name | trim }}"
+        "{%- else -%}{{ target.schema }}{%- endif -%}\n{%- endmacro %}\n");
+  // A package-like namespace whose implementation the project overrides through dispatch.
+  write("dbt_packages/tools/dbt_project.yml", "name: tools\n");
+  write("dbt_packages/tools/macros/label.sql",
+        "{% macro label() %}{{ return(adapter.dispatch('label', 'tools')()) }}{% endmacro %}\n"
+        "{% macro default__label() %}'from tools'{% endmacro %}\n");
+  write("macros/label.sql", "{% macro default__label() %}'from shop'{% endmacro %}\n");
+  write("models/marts/about.sql",
+        "select '{{ target.name }}' as target_name, '{{ target.schema }}' as target_schema, "
+        "{{ target.threads }} as threads, '{{ target.type }}' as type, "
+        "'{{ this.schema }}' as own_schema, {{ tools.label() }} as label, "
+        "'{{ config.get(\"materialized\") }}' as materialized\n");
+  auto r = dbt("build");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(relations(),
+            "table_schema,table_name,table_type\nanalytics,raw_orders,BASE TABLE\n"
+            "reporting,about,BASE TABLE\nreporting,revenue,BASE TABLE\nstg,stg_orders,VIEW\n");
+  EXPECT_EQ(csv("select * from reporting.about"),
+            "target_name,target_schema,threads,type,own_schema,label,materialized\n"
+            "prod,analytics,3,duckdb,reporting,from shop,table\n");
+}
+
 TEST_F(DbtProjectTest, DbtCommandsOutsideAProjectStop) {
   std::filesystem::create_directories(dir / "empty");
   auto r = testing::run_command(

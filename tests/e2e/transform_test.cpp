@@ -140,7 +140,7 @@ TEST_F(Transform, DataTestsPassFailWarnAndStoreFailures) {
   EXPECT_TRUE(contains(t.err, "from_field=9")) << t.err;
   EXPECT_TRUE(contains(t.err, "Done. PASS=3 WARN=1 ERROR=3 SKIP=0 TOTAL=7")) << t.err;
   EXPECT_EQ(csv("select from_field from "
-                "test_failures.relationships_orders_customer_id__id__ref__customers__"),
+                "test_failures.relationships_orders_customer_id__id__ref_customers_"),
             "from_field\n9\n");
   auto warn_only = baliza("test -s not_null_orders_customer_id");
   EXPECT_EQ(warn_only.exit_code, 0) << warn_only.err;

@@ -92,6 +92,8 @@ struct Stmt {
   Target target;                     // kSet, kSetBlock, kFor
   std::string name;                  // kMacro: the macro; kBlock: the tag (snapshot, docs)
   std::string block_name;            // kBlock: the name after the tag ({% docs orders %})
+  std::size_t body_begin = 0;        // kBlock: source offsets of the body (after the opening
+  std::size_t body_end = 0;          //   tag's '%}', up to the end tag's '{%')
   std::string macro_kind = "macro";  // kMacro: macro, test or materialization
   std::size_t name_offset = 0;       // kMacro: where its name starts
   std::size_t signature_length = 0;  // kMacro: bytes from the name through the closing ')'

@@ -49,7 +49,8 @@ class Collector {
         body(branch.body);
       }
       if (s.kind == Stmt::Kind::kBlock) {
-        out_.blocks.push_back({s.name, s.block_name, site_.pos(s.name_offset)});
+        out_.blocks.push_back(
+            {s.name, s.block_name, site_.pos(s.name_offset), s.body_begin, s.body_end});
       }
       body(s.body);
       body(s.else_body);

@@ -15,6 +15,13 @@
 namespace baliza::transform::tmpl {
 namespace {
 
+// The render's context (an empty one outside a dbt render).
+const RenderContext& ctx_of(Evaluator& ev) {
+  static const RenderContext kNone;
+  const RenderContext* c = ev.env().context;
+  return c != nullptr ? *c : kNone;
+}
+
 std::string string_arg(Evaluator& ev, const CallArgs& a, std::size_t i, const char* name,
                        std::size_t offset, const char* function) {
   const Value* v = a.arg(i, name);
@@ -72,29 +79,29 @@ class PackageNamespace : public Object {
 // config(...) renders nothing; config.get('key', default), config.require('key').
 class ConfigObject : public Object {
  public:
-  explicit ConfigObject(const RenderContext& ctx) : ctx_(ctx) {}
   std::string type_name() const override { return "Config"; }
   bool callable() const override { return true; }
   std::string str() const override { return ""; }
-  Value call(Evaluator&, CallArgs& args, std::size_t) override {
-    if (ctx_.on_config) {
+  Value call(Evaluator& ev, CallArgs& args, std::size_t) override {
+    const RenderContext& ctx = ctx_of(ev);
+    if (ctx.on_config) {
       nlohmann::json kwargs = nlohmann::json::object();
       for (const auto& [k, v] : args.keyword) kwargs[k] = v.to_json();
-      ctx_.on_config(kwargs);
+      ctx.on_config(kwargs);
     }
     return Value(std::string());
   }
   std::optional<Value> attr(Evaluator&, std::string_view name) override {
-    const RenderContext& ctx = ctx_;
     if (name == "get" || name == "require" || name == "meta_get" || name == "meta_require") {
       bool require = name == "require" || name == "meta_require";
       bool meta = name.rfind("meta_", 0) == 0;
       return make_function(
           "config." + std::string(name),
-          [&ctx, require, meta](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
+          [require, meta](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
+            const RenderContext& ctx = ctx_of(ev);
             std::string key = string_arg(ev, a, 0, "name", o, "config.get");
-            const nlohmann::json* source = &ctx.node_config;
-            if (meta && source->is_object()) {
+            const nlohmann::json* source = ctx.node_info ? ctx.node_info("config") : nullptr;
+            if (meta && source != nullptr && source->is_object()) {
               auto m = source->find("meta");
               source = m != source->end() ? &*m : nullptr;
             }
@@ -117,26 +124,22 @@ class ConfigObject : public Object {
     return std::nullopt;
   }
   std::vector<std::string> attr_names() const override { return {"get", "require"}; }
-
- private:
-  const RenderContext& ctx_;
 };
 
+// Stateless: what it does depends on the render's context, read when called.
 class AdapterObject : public Object {
  public:
-  AdapterObject(const RenderContext& ctx, const MacroLibrary* lib) : ctx_(ctx), lib_(lib) {}
   std::string type_name() const override { return "adapter"; }
-  std::optional<Value> attr(Evaluator&, std::string_view name) override {
-    const RenderContext& ctx = ctx_;
-    const MacroLibrary* lib = lib_;
+  std::optional<Value> attr(Evaluator& attr_ev, std::string_view name) override {
     if (name == "dispatch") {
-      return make_function(
-          "adapter.dispatch", [&ctx, lib](Evaluator& ev, CallArgs& a, std::size_t o) {
-            std::string macro = string_arg(ev, a, 0, "macro_name", o, "adapter.dispatch");
-            const Value* ns = a.arg(1, "macro_namespace");
-            std::string namespace_ = ns != nullptr && !ns->is_none() ? ns->str() : "";
-            return dispatch(ev, ctx, lib, macro, namespace_, o);
-          });
+      return make_function("adapter.dispatch", [](Evaluator& ev, CallArgs& a, std::size_t o) {
+        const RenderContext& ctx = ctx_of(ev);
+        const MacroLibrary* lib = ev.env().library;
+        std::string macro = string_arg(ev, a, 0, "macro_name", o, "adapter.dispatch");
+        const Value* ns = a.arg(1, "macro_namespace");
+        std::string namespace_ = ns != nullptr && !ns->is_none() ? ns->str() : "";
+        return dispatch(ev, ctx, lib, macro, namespace_, o);
+      });
     }
     if (name == "quote") {
       return make_function("adapter.quote", [](Evaluator&, CallArgs& a, std::size_t) {
@@ -150,14 +153,15 @@ class AdapterObject : public Object {
       });
     }
     if (name == "type") {
-      std::string type = ctx.adapter_type;
+      std::string type = ctx_of(attr_ev).adapter_type;
       return make_function("adapter.type",
                            [type](Evaluator&, CallArgs&, std::size_t) { return Value(type); });
     }
     if (name == "get_relation" || name == "load_relation") {
       bool load = name == "load_relation";
       return make_function(
-          "adapter.get_relation", [&ctx, load](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
+          "adapter.get_relation", [load](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
+            const RenderContext& ctx = ctx_of(ev);
             RelationParts parts;
             if (load) {
               auto p = a.positional.empty() ? std::nullopt : relation_parts(a.positional[0]);
@@ -177,7 +181,8 @@ class AdapterObject : public Object {
     }
     if (name == "get_columns_in_relation") {
       return make_function("adapter.get_columns_in_relation",
-                           [&ctx](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
+                           [](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
+                             const RenderContext& ctx = ctx_of(ev);
                              auto parts = a.positional.empty() ? std::nullopt
                                                                : relation_parts(a.positional[0]);
                              if (!parts)
@@ -193,8 +198,8 @@ class AdapterObject : public Object {
     }
     if (name == "get_missing_columns") {
       return make_function(
-          "adapter.get_missing_columns",
-          [&ctx](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
+          "adapter.get_missing_columns", [](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
+            const RenderContext& ctx = ctx_of(ev);
             if (a.positional.size() < 2) ev.fail(o, "adapter.get_missing_columns(from, to)");
             auto from = relation_parts(a.positional[0]);
             auto to = relation_parts(a.positional[1]);
@@ -213,7 +218,8 @@ class AdapterObject : public Object {
           });
     }
     if (name == "check_schema_exists" || name == "already_exists") {
-      return make_function("adapter.exists", [&ctx](Evaluator&, CallArgs& a, std::size_t) -> Value {
+      return make_function("adapter.exists", [](Evaluator& ev, CallArgs& a, std::size_t) -> Value {
+        const RenderContext& ctx = ctx_of(ev);
         if (!ctx.run_query || !ctx.execute || a.positional.empty()) return Value(false);
         std::string schema =
             a.positional.size() > 1 ? a.positional[1].str() : a.positional[0].str();
@@ -259,8 +265,8 @@ class AdapterObject : public Object {
     if (lib == nullptr) ev.fail(o, "adapter.dispatch('" + macro + "'): no macros are loaded");
     std::vector<std::string> search;  // "" = the global namespace (root, then dbt)
     bool configured = false;
-    if (!namespace_.empty() && ctx.dispatch.is_array()) {
-      for (const auto& entry : ctx.dispatch) {
+    if (!namespace_.empty() && ctx.dispatch != nullptr && ctx.dispatch->is_array()) {
+      for (const auto& entry : *ctx.dispatch) {
         if (entry.is_object() && entry.value("macro_namespace", "") == namespace_) {
           auto order = entry.find("search_order");
           if (order != entry.end() && order->is_array()) {
@@ -308,10 +314,6 @@ class AdapterObject : public Object {
                 (namespace_.empty() ? "" : ", '" + namespace_ + "'") + ") found no implementation",
             "; looked for " + join(tried, ", "));
   }
-
- private:
-  const RenderContext& ctx_;
-  const MacroLibrary* lib_;
 };
 
 std::string md5_hex(const std::string& s) {
@@ -325,10 +327,6 @@ std::string md5_hex(const std::string& s) {
     out += kHex[digest[i] & 15];
   }
   return out;
-}
-
-Value json_value(const Value& v) {
-  return v;
 }
 
 }  // namespace
@@ -389,9 +387,12 @@ const std::vector<std::string>& dbt_context_names() {
   return kNames;
 }
 
-void install_dbt_context(Environment& env, const RenderContext& ctx, const MacroLibrary* library) {
-  const RenderContext* c = &ctx;
-  env.set_global("ref", make_function("ref", [c](Evaluator& ev, CallArgs& a, std::size_t o) {
+namespace {
+
+// The functions of dbt's context, which read the render's context when called: built once.
+void install_shared(Environment& env) {
+  install_jinja_globals(env);
+  env.set_global("ref", make_function("ref", [](Evaluator& ev, CallArgs& a, std::size_t o) {
                    std::size_t n = a.positional.size();
                    if (n == 0 || n > 2)
                      ev.fail(o, "ref() takes 1 or 2 arguments ('model' or 'package', 'model')");
@@ -403,31 +404,31 @@ void install_dbt_context(Environment& env, const RenderContext& ctx, const Macro
                    if (version == nullptr) version = a.kwarg("v");
                    if (version != nullptr) ref.version = version->str();
                    std::optional<std::string> relation;
-                   if (c->resolve_ref) relation = c->resolve_ref(ref);
+                   if (ctx_of(ev).resolve_ref) relation = ctx_of(ev).resolve_ref(ref);
                    if (!relation)
                      ev.fail(o, "ref('" + ref.name + "') does not name a model or seed");
                    return make_relation(*relation);
                  }));
   env.set_global(
-      "source", make_function("source", [c](Evaluator& ev, CallArgs& a, std::size_t o) {
+      "source", make_function("source", [](Evaluator& ev, CallArgs& a, std::size_t o) {
         if (a.positional.size() != 2) ev.fail(o, "source() takes 2 arguments ('source', 'table')");
         TemplateSource src{string_arg(ev, a, 0, "source_name", o, "source"),
                            string_arg(ev, a, 1, "table_name", o, "source"), ev.site().pos(o)};
         std::optional<std::string> relation;
-        if (c->resolve_source) relation = c->resolve_source(src);
+        if (ctx_of(ev).resolve_source) relation = ctx_of(ev).resolve_source(src);
         if (!relation) {
           ev.fail(o, "source('" + src.source_name + "', '" + src.table_name + "') is not defined");
         }
         return make_relation(*relation);
       }));
-  env.set_global("var", make_function("var", [c](Evaluator& ev, CallArgs& a, std::size_t o) {
+  env.set_global("var", make_function("var", [](Evaluator& ev, CallArgs& a, std::size_t o) {
                    if (a.positional.empty() || a.positional.size() > 2) {
                      ev.fail(o, "var() takes 1 or 2 arguments ('name' or 'name', default)");
                    }
                    std::string name = string_arg(ev, a, 0, "name", o, "var");
-                   if (c->vars != nullptr && c->vars->is_object()) {
-                     auto it = c->vars->find(name);
-                     if (it != c->vars->end()) return Value::from_json(*it);
+                   if (ctx_of(ev).vars != nullptr && ctx_of(ev).vars->is_object()) {
+                     auto it = ctx_of(ev).vars->find(name);
+                     if (it != ctx_of(ev).vars->end()) return Value::from_json(*it);
                    }
                    if (a.positional.size() == 2) return a.positional[1];
                    ev.fail(o, "missing var '" + name + "'",
@@ -445,78 +446,62 @@ void install_dbt_context(Environment& env, const RenderContext& ctx, const Macro
                    ev.fail(o, "environment variable '" + name + "' is not set",
                            "; set it or give a default: env_var('" + name + "', ...)");
                  }));
-  env.set_global("config", Value(ObjectPtr(std::make_shared<ConfigObject>(ctx))));
+  env.set_global("config", Value(ObjectPtr(std::make_shared<ConfigObject>())));
   env.set_global("is_incremental",
-                 make_function("is_incremental", [c](Evaluator&, CallArgs&, std::size_t) {
-                   return Value(c->is_incremental);
+                 make_function("is_incremental", [](Evaluator& ev, CallArgs&, std::size_t) {
+                   return Value(ctx_of(ev).is_incremental);
                  }));
-  env.set_global("this", ctx.this_relation.empty() ? Value() : make_relation(ctx.this_relation));
-  env.set_global("execute", Value(ctx.execute));
-  {
-    Value target = ctx.target.is_object() ? Value::from_json(ctx.target) : Value::dict();
-    Dict& t = *target.as_dict();
-    if (t.find("name") == nullptr) t.set("name", Value("dev"));
-    if (t.find("type") == nullptr) t.set("type", Value(ctx.adapter_type));
-    if (t.find("schema") == nullptr) t.set("schema", Value("main"));
-    if (t.find("database") == nullptr) t.set("database", Value(""));
-    if (t.find("threads") == nullptr) t.set("threads", Value(std::int64_t{1}));
-    if (t.find("profile_name") == nullptr) t.set("profile_name", Value(ctx.project_name));
-    env.set_global("schema", *t.find("schema"));
-    env.set_global("database", *t.find("database"));
-    env.set_global("target", target);
-  }
-  env.set_global("adapter", Value(ObjectPtr(std::make_shared<AdapterObject>(ctx, library))));
-  env.set_global(
-      "run_query",
-      make_function("run_query", [c](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
-        if (a.positional.empty()) ev.fail(o, "run_query() needs the SQL to run");
-        if (!c->execute || !c->run_query) return Value();
-        try {
-          return make_table(c->run_query(a.positional[0].str()));
-        } catch (const Error& e) {
-          ev.fail(o, std::string("run_query failed: ") + e.what());
-        }
-      }));
-  env.set_global(
-      "statement",
-      make_function("statement", [c](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
-        const Value* name = a.arg(0, "name");
-        bool fetch = a.kwarg("fetch_result") != nullptr
-                         ? a.kwarg("fetch_result")->truthy()
-                         : (a.positional.size() > 1 && a.positional[1].truthy());
-        if (a.caller.is_none())
-          ev.fail(o, "statement() is used as {% call statement('name') %}...{% endcall %}");
-        CallArgs none;
-        std::string sql = ev.call_value(a.caller, none, o, "caller").str();
-        if (!c->execute || !c->run_query) return Value(std::string());
-        QueryResult result;
-        try {
-          result = c->run_query(sql);
-        } catch (const Error& e) {
-          ev.fail(o, std::string("statement failed: ") + e.what());
-        }
-        if (name != nullptr && !name->is_none()) {
-          Value stored = Value::dict();
-          Value table = fetch ? make_table(result) : Value();
-          List data;
-          if (fetch) {
-            for (const auto& row : result.rows) {
-              List r;
-              for (const auto& v : row) r.push_back(Value::from_json(v));
-              data.push_back(Value::list(std::move(r)));
-            }
-          }
-          Value response = Value::dict();
-          response.as_dict()->set("code", Value("OK"));
-          response.as_dict()->set("rows_affected",
-                                  Value(static_cast<std::int64_t>(result.rows.size())));
-          stored.as_dict()->set("response", response);
-          stored.as_dict()->set("data", Value::list(std::move(data)));
-          stored.as_dict()->set("table", table);
-          ev.env().statement_results[name->str()] = stored;
-        }
-        return Value(std::string());
-      }));
+  env.set_global("adapter", Value(ObjectPtr(std::make_shared<AdapterObject>())));
+  env.set_global("run_query",
+                 make_function("run_query", [](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
+                   if (a.positional.empty()) ev.fail(o, "run_query() needs the SQL to run");
+                   if (!ctx_of(ev).execute || !ctx_of(ev).run_query) return Value();
+                   try {
+                     return make_table(ctx_of(ev).run_query(a.positional[0].str()));
+                   } catch (const Error& e) {
+                     ev.fail(o, std::string("run_query failed: ") + e.what());
+                   }
+                 }));
+  env.set_global("statement",
+                 make_function("statement", [](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
+                   const Value* name = a.arg(0, "name");
+                   bool fetch = a.kwarg("fetch_result") != nullptr
+                                    ? a.kwarg("fetch_result")->truthy()
+                                    : (a.positional.size() > 1 && a.positional[1].truthy());
+                   if (a.caller.is_none())
+                     ev.fail(o,
+                             "statement() is used as {% call statement('name') %}...{% endcall %}");
+                   CallArgs none;
+                   std::string sql = ev.call_value(a.caller, none, o, "caller").str();
+                   if (!ctx_of(ev).execute || !ctx_of(ev).run_query) return Value(std::string());
+                   QueryResult result;
+                   try {
+                     result = ctx_of(ev).run_query(sql);
+                   } catch (const Error& e) {
+                     ev.fail(o, std::string("statement failed: ") + e.what());
+                   }
+                   if (name != nullptr && !name->is_none()) {
+                     Value stored = Value::dict();
+                     Value table = fetch ? make_table(result) : Value();
+                     List data;
+                     if (fetch) {
+                       for (const auto& row : result.rows) {
+                         List r;
+                         for (const auto& v : row) r.push_back(Value::from_json(v));
+                         data.push_back(Value::list(std::move(r)));
+                       }
+                     }
+                     Value response = Value::dict();
+                     response.as_dict()->set("code", Value("OK"));
+                     response.as_dict()->set("rows_affected",
+                                             Value(static_cast<std::int64_t>(result.rows.size())));
+                     stored.as_dict()->set("response", response);
+                     stored.as_dict()->set("data", Value::list(std::move(data)));
+                     stored.as_dict()->set("table", table);
+                     ev.env().statement_results[name->str()] = stored;
+                   }
+                   return Value(std::string());
+                 }));
   env.set_global("load_result",
                  make_function("load_result", [](Evaluator& ev, CallArgs& a, std::size_t) -> Value {
                    if (a.positional.empty()) return Value();
@@ -533,11 +518,11 @@ void install_dbt_context(Environment& env, const RenderContext& ctx, const Macro
         ev.env().statement_results[a.positional[0].str()] = stored;
         return Value(std::string());
       }));
-  auto log_fn = [c](bool is_print) {
-    return [c, is_print](Evaluator&, CallArgs& a, std::size_t) -> Value {
+  auto log_fn = [](bool is_print) {
+    return [is_print](Evaluator& ev, CallArgs& a, std::size_t) -> Value {
       std::string msg = a.positional.empty() ? "" : a.positional[0].str();
       bool info = is_print || (a.arg(1, "info") != nullptr && a.arg(1, "info")->truthy());
-      if (c->log) c->log(info ? "info" : "debug", msg);
+      if (ctx_of(ev).log) ctx_of(ev).log(info ? "info" : "debug", msg);
       return Value(std::string());
     };
   };
@@ -567,9 +552,10 @@ void install_dbt_context(Environment& env, const RenderContext& ctx, const Macro
                              (a.positional.empty() ? std::string() : a.positional[0].str()));
             }));
     exceptions->set("warn",
-                    make_function("warn", [c](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
+                    make_function("warn", [](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
                       std::string msg = a.positional.empty() ? "" : a.positional[0].str();
-                      if (c->warn) c->warn(msg + " (at " + ev.site().where(o) + ")");
+                      if (ctx_of(ev).warn)
+                        ctx_of(ev).warn(msg + " (at " + ev.site().where(o) + ")");
                       return Value(std::string());
                     }));
     env.set_global("exceptions", Value(ObjectPtr(exceptions)));
@@ -579,14 +565,14 @@ void install_dbt_context(Environment& env, const RenderContext& ctx, const Macro
                    throw ReturnSignal{a.positional.empty() ? Value() : a.positional[0]};
                  }));
   env.set_global("doc",
-                 make_function("doc", [c](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
+                 make_function("doc", [](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
                    std::size_t n = a.positional.size();
                    if (n == 0 || n > 2)
                      ev.fail(o, "doc() takes 1 or 2 arguments ('name' or 'package', 'name')");
                    std::string name = string_arg(ev, a, n - 1, "name", o, "doc");
                    std::string package = n == 2 ? string_arg(ev, a, 0, "package", o, "doc") : "";
                    std::optional<std::string> text;
-                   if (c->resolve_doc) text = c->resolve_doc(package, name);
+                   if (ctx_of(ev).resolve_doc) text = ctx_of(ev).resolve_doc(package, name);
                    if (!text)
                      ev.fail(o, "doc('" + name + "') names no {% docs " + name + " %} block");
                    return Value(*text);
@@ -682,29 +668,7 @@ void install_dbt_context(Environment& env, const RenderContext& ctx, const Macro
     api->set("Relation", Value(ObjectPtr(relation)));
     env.set_global("api", Value(ObjectPtr(api)));
   }
-  env.set_global("project_name", Value(ctx.project_name));
-  env.set_global("invocation_id", Value(ctx.invocation_id));
-  env.set_global("run_started_at", Value(ctx.run_started_at));
   env.set_global("dbt_version", Value("1.8.0"));
-  env.set_global("model", ctx.model.is_object() ? Value::from_json(ctx.model) : Value::dict());
-  {
-    Value flags = ctx.flags.is_object() ? Value::from_json(ctx.flags) : Value::dict();
-    Dict& f = *flags.as_dict();
-    for (const char* k : {"FULL_REFRESH", "STORE_FAILURES", "WARN_ERROR", "FAIL_FAST", "DEBUG"}) {
-      if (f.find(k) == nullptr) f.set(k, Value(false));
-    }
-    if (f.find("WHICH") == nullptr) f.set("WHICH", Value("run"));
-    env.set_global("flags", flags);
-  }
-  {
-    Value graph = Value::dict();
-    for (const char* k : {"nodes", "sources", "macros", "exposures", "metrics", "groups"}) {
-      graph.as_dict()->set(k, Value::dict());
-    }
-    env.set_global("graph", graph);
-  }
-  env.set_global("selected_resources", Value::list());
-  env.set_global("schemas", Value::list());
   {
     auto builtins = std::make_shared<Namespace>("builtins");
     builtins->set("ref", *env.global("ref"));
@@ -712,7 +676,87 @@ void install_dbt_context(Environment& env, const RenderContext& ctx, const Macro
     builtins->set("config", *env.global("config"));
     env.set_global("builtins", Value(ObjectPtr(builtins)));
   }
-  (void)json_value;
+}
+
+// dbt's `target`: the profile's values, with dbt's defaults for what is missing.
+Value target_value(const RenderContext& ctx) {
+  Value target = ctx.target != nullptr && ctx.target->is_object() ? Value::from_json(*ctx.target)
+                                                                  : Value::dict();
+  Dict& t = *target.as_dict();
+  if (t.find("name") == nullptr) t.set("name", Value("dev"));
+  if (t.find("type") == nullptr) t.set("type", Value(ctx.adapter_type));
+  if (t.find("schema") == nullptr) t.set("schema", Value("main"));
+  if (t.find("database") == nullptr) t.set("database", Value(""));
+  if (t.find("threads") == nullptr) t.set("threads", Value(std::int64_t{1}));
+  if (t.find("profile_name") == nullptr) t.set("profile_name", Value(ctx.project_name));
+  return target;
+}
+
+const std::vector<std::string>& lazy_names() {
+  static const std::vector<std::string> kNames = {
+      "this",          "execute", "target", "schema", "database", "project_name",
+      "invocation_id", "model",   "flags",  "graph",  "schemas",  "selected_resources",
+      "run_started_at"};
+  return kNames;
+}
+
+// The values of dbt's context that depend on one render, made when first used (most
+// templates use few of them); mutable ones (dicts, lists) are per render, never shared.
+std::optional<Value> lazy_value(const Environment& env, std::string_view name) {
+  static const RenderContext kNone;
+  const RenderContext& ctx = env.context != nullptr ? *env.context : kNone;
+  if (name == "this") {
+    return ctx.this_relation.empty() ? Value() : make_relation(ctx.this_relation);
+  }
+  if (name == "execute") return Value(ctx.execute);
+  if (name == "target") return target_value(ctx);
+  if (name == "schema" || name == "database") {
+    return *target_value(ctx).as_dict()->find(name);
+  }
+  if (name == "project_name") return Value(ctx.project_name);
+  if (name == "invocation_id") return Value(ctx.invocation_id);
+  if (name == "run_started_at") return Value(ctx.run_started_at);
+  if (name == "model") {
+    const nlohmann::json* model = ctx.node_info ? ctx.node_info("model") : nullptr;
+    return model != nullptr && model->is_object() ? Value::from_json(*model) : Value::dict();
+  }
+  if (name == "flags") {
+    Value flags = ctx.flags != nullptr && ctx.flags->is_object() ? Value::from_json(*ctx.flags)
+                                                                 : Value::dict();
+    Dict& f = *flags.as_dict();
+    for (const char* k : {"FULL_REFRESH", "STORE_FAILURES", "WARN_ERROR", "FAIL_FAST", "DEBUG"}) {
+      if (f.find(k) == nullptr) f.set(k, Value(false));
+    }
+    if (f.find("WHICH") == nullptr) f.set("WHICH", Value("run"));
+    return flags;
+  }
+  if (name == "graph") {
+    Value graph = Value::dict();
+    for (const char* k : {"nodes", "sources", "macros", "exposures", "metrics", "groups"}) {
+      graph.as_dict()->set(k, Value::dict());
+    }
+    return graph;
+  }
+  if (name == "selected_resources" || name == "schemas") return Value::list();
+  return std::nullopt;
+}
+
+const Environment& shared_environment() {
+  static const Environment* kShared = [] {
+    auto* env = new Environment();  // lives as long as the process: renders run until exit
+    install_shared(*env);
+    return env;
+  }();
+  return *kShared;
+}
+
+}  // namespace
+
+void install_dbt_context(Environment& env, const RenderContext& ctx, const MacroLibrary* library) {
+  env.set_base(&shared_environment());
+  env.set_lazy(&lazy_value, &lazy_names());
+  env.context = &ctx;
+  env.library = library;
   if (library != nullptr) {
     env.set_macro_finder([library](std::string_view name, std::string_view from_package) {
       return library->resolve(name, from_package);

@@ -20,8 +20,10 @@ class MacroLibrary;
 
 namespace baliza::transform::tmpl {
 
-// Registers dbt's context for one render. `ctx` and `library` (may be null) outlive `env`.
-// `file_package` is the package of the file being rendered (empty: the root project).
+// Binds dbt's context (and the engine's Jinja globals) to one render's `env`: the functions
+// come from one shared, read-only environment built on first use (they read `ctx` through
+// env.context when called); the values that depend on `ctx` (this, target, flags, ...) are
+// made when the template first uses them. `ctx` and `library` (may be null) outlive `env`.
 void install_dbt_context(Environment& env, const RenderContext& ctx, const MacroLibrary* library);
 
 // The names install_dbt_context registers (for suggestions and the macro-call collector).

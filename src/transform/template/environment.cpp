@@ -6,13 +6,22 @@ namespace baliza::transform::tmpl {
 
 const Value* Environment::global(std::string_view name) const {
   auto it = globals_.find(name);
-  return it == globals_.end() ? nullptr : &it->second;
+  if (it != globals_.end()) return &it->second;
+  if (lazy_ != nullptr) {
+    auto cached = lazy_values_.find(name);
+    if (cached != lazy_values_.end()) return &cached->second;
+    if (std::optional<Value> v = lazy_(*this, name)) {
+      return &lazy_values_.emplace(std::string(name), std::move(*v)).first->second;
+    }
+  }
+  return base_ != nullptr ? base_->global(name) : nullptr;
 }
 
 std::vector<std::string> Environment::global_names() const {
-  std::vector<std::string> names;
-  names.reserve(globals_.size());
+  std::vector<std::string> names =
+      base_ != nullptr ? base_->global_names() : std::vector<std::string>{};
   for (const auto& [k, v] : globals_) names.push_back(k);
+  if (lazy_names_ != nullptr) names.insert(names.end(), lazy_names_->begin(), lazy_names_->end());
   return names;
 }
 

@@ -107,6 +107,7 @@ class Parser {
           }
           end_tag = tag.value;
           end_tag_offset_ = tag.offset;
+          end_block_offset_ = t.offset;
           pos_ += 2;
           return body;
         }
@@ -332,9 +333,12 @@ class Parser {
     }
     s.block_name = name.value;
     s.name_offset = name.offset;
+    const Token& open_end = peek();
     expect(TokenKind::kBlockEnd, "'%}'");
+    s.body_begin = open_end.offset + open_end.length;
     std::string end_tag;
     s.body = parse_body(&open, tag.value, end_tag);
+    s.body_end = end_block_offset_;
     expect_end(end_tag, tag.value, "end" + tag.value);
     const Token& end = peek();
     expect(TokenKind::kBlockEnd, "'%}'");
@@ -923,7 +927,8 @@ class Parser {
   TemplateMode mode_;
   std::size_t pos_ = 0;
   std::size_t depth_ = 0;
-  std::size_t end_tag_offset_ = 0;  // offset of the tag name that ended the last body
+  std::size_t end_tag_offset_ = 0;    // offset of the tag name that ended the last body
+  std::size_t end_block_offset_ = 0;  // offset of that end tag's '{%'
 };
 
 }  // namespace

@@ -110,8 +110,12 @@ TEST(Dag, SourcesSeedsAndTestsAreNodes) {
        {"models/m.sql", "select * from {{ source('raw', 'orders') }} join {{ ref('codes') }}"},
        {"seeds/codes.csv", "id\n1\n"}});
   Dag dag = Dag::build(p);
-  EXPECT_EQ(dag.topological_ids(), (std::vector<std::string>{"seed.p.codes", "source.p.raw.orders",
-                                                             "model.p.m", "test.p.unique_m_id"}));
+  std::vector<std::string> ids = dag.topological_ids();
+  ASSERT_EQ(ids.size(), 4u);
+  EXPECT_EQ(std::vector<std::string>(ids.begin(), ids.begin() + 3),
+            (std::vector<std::string>{"seed.p.codes", "source.p.raw.orders", "model.p.m"}));
+  EXPECT_EQ(ids[3].substr(0, 19), "test.p.unique_m_id.");  // + dbt's 10-character hash
+  EXPECT_EQ(ids[3].size(), 29u);
 }
 
 TEST(Dag, DisabledNodesAreLeftOutAndRefsToThemFail) {

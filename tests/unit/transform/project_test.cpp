@@ -157,28 +157,42 @@ TEST(Project, FolderConfigIsInheritedAndYmlThenConfigCallOverride) {
   EXPECT_EQ(revenue.config.schema, "marts");
 }
 
+// The test node whose unique_id is test.<project>.<name>.<10 hex characters>, or null.
+const Node* find_test(const Project& p, const std::string& prefix) {
+  for (const Node& n : p.nodes) {
+    if (n.unique_id.rfind(prefix + ".", 0) == 0 && n.unique_id.size() == prefix.size() + 11)
+      return &n;
+  }
+  return nullptr;
+}
+
 TEST(Project, GenericTestsBecomeNodesAttachedToColumns) {
   TempDir dir;
   write_shop(dir.path());
   Project p = load_project(dir.path());
-  const Node* unique = p.find("test.shop.unique_stg_orders_id");
+  const Node* unique = find_test(p, "test.shop.unique_stg_orders_id");
   ASSERT_NE(unique, nullptr);
   EXPECT_EQ(unique->config.severity, "warn");
   EXPECT_TRUE(unique->config.store_failures);
   EXPECT_EQ(unique->attached_node, "model.shop.stg_orders");
   EXPECT_EQ(unique->original_file_path, "models/staging/schema.yml");
-  const Node* accepted = p.find("test.shop.accepted_values_stg_orders_status__placed__shipped");
+  const Node* accepted =
+      find_test(p, "test.shop.accepted_values_stg_orders_status__placed__shipped");
   ASSERT_NE(accepted, nullptr);
   EXPECT_EQ(accepted->test_metadata.kwargs["values"], nlohmann::json::array({"placed", "shipped"}));
-  const Node* rel = p.find("test.shop.relationships_stg_orders_customer_id__id__ref__customers__");
+  // dbt's naming: arguments sorted by name, runs of other characters -> one '_'.
+  const Node* rel =
+      find_test(p, "test.shop.relationships_stg_orders_customer_id__id__ref_customers_");
   ASSERT_NE(rel, nullptr);
   ASSERT_EQ(rel->refs.size(), 2u);  // the tested model and the `to` model
   EXPECT_EQ(rel->refs[1].name, "customers");
-  EXPECT_NE(p.find("test.shop.source_not_null_raw_orders_id"), nullptr);
+  EXPECT_NE(find_test(p, "test.shop.source_not_null_raw_orders_id"), nullptr);
   const Node& stg = *p.find("model.shop.stg_orders");
   EXPECT_EQ(stg.tests.size(), 4u);
-  EXPECT_TRUE(has(stg.columns[0].tests, "test.shop.unique_stg_orders_id"));
-  EXPECT_TRUE(has(stg.columns[0].tests, "test.shop.not_null_stg_orders_id"));
+  EXPECT_TRUE(has(stg.columns[0].tests, unique->unique_id));
+  ASSERT_NE(find_test(p, "test.shop.not_null_stg_orders_id"), nullptr);
+  EXPECT_TRUE(
+      has(stg.columns[0].tests, find_test(p, "test.shop.not_null_stg_orders_id")->unique_id));
 }
 
 TEST(Project, LoadsTheSameFromMemory) {
