@@ -85,6 +85,8 @@ void JsonLog::line(const std::string& text) {
     name = "FinishedRunningStats";
   } else if (text.rfind("Done. PASS=", 0) == 0) {
     name = "StatsLine";
+  } else if (text.rfind("warning: ", 0) == 0) {
+    level = "warn";
   }
   event(name, level, text);
 }

@@ -207,7 +207,9 @@ nlohmann::json run_results_json(const RunSummary& summary, const std::string& co
          {"compiled_code", r.compiled_code},
          {"relation_name", relation}});
   }
-  return {{"metadata", metadata(kRunResultsSchema, summary.run_id)},
+  nlohmann::json meta = metadata(kRunResultsSchema, summary.run_id);
+  meta.erase("adapter_type");  // not a field of run_results v6's metadata
+  return {{"metadata", std::move(meta)},
           {"results", std::move(results)},
           {"elapsed_time", summary.elapsed},
           {"args", {{"invocation_command", command_line}}}};

@@ -125,8 +125,9 @@ TEST_F(DbtJaffleLike, BuildsUnmodifiedAndEqualsDirectDuckDb) {
                 "(select min(bought_on) from read_csv('seeds/raw_purchases.csv') where "
                 "person_id = c.id) as first_purchase, (select max(bought_on) from "
                 "read_csv('seeds/raw_purchases.csv') where person_id = c.id) as "
-                "latest_purchase, (select count(*) from read_csv('seeds/raw_purchases.csv') "
-                "where person_id = c.id) as purchases, (select sum(m.amount) from " +
+                "latest_purchase, (select nullif(count(*), 0) from "
+                "read_csv('seeds/raw_purchases.csv') where person_id = c.id) as purchases, (select "
+                "sum(m.amount) from " +
                 money +
                 " m join read_csv('seeds/raw_purchases.csv') p on p.id = m.purchase_id "
                 "where p.person_id = c.id) as lifetime_value "
