@@ -140,7 +140,15 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
   }
   if (extraction_events) extraction_events->finish(report.extract);
   if (!report.extract.interrupted) {  // items and results: planned from what is staged now
-    SqlRoundsResult rounds = run_sql_rounds(o, config, ex, report.extract);
+    SqlRoundsResult rounds;
+    try {
+      rounds = run_sql_rounds(o, config, ex, report.extract);
+    } catch (const std::exception& e) {
+      if (extraction_events) extraction_events->fail_open(e.what());
+      throw;
+    }
+    // The rounds' endpoints were started by the hook `ex` carries: end their runs too.
+    if (extraction_events) extraction_events->finish(report.extract);
     if (rounds.build_failed) {
       report.extract_seconds = seconds_since(start);
       report.transform = std::move(rounds.failed_build);
