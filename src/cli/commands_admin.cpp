@@ -17,19 +17,6 @@ namespace baliza::cli {
 namespace fs = std::filesystem;
 namespace {
 
-std::string human_size(uintmax_t bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  double value = static_cast<double>(bytes);
-  int unit = 0;
-  while (value >= 1024 && unit < 4) {
-    value /= 1024;
-    ++unit;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
-  return buf;
-}
-
 uintmax_t file_size_or_zero(const fs::path& path) {
   std::error_code ec;
   auto size = fs::file_size(path, ec);
@@ -180,9 +167,9 @@ std::vector<Check> run_checks(Context& ctx) {
         fs::path dir = fs::absolute(ctx.settings().db_path).parent_path();
         auto space = fs::space(dir);
         if (space.available < (uintmax_t{1} << 30)) {
-          throw failure("only " + human_size(space.available) + " free in " + dir.string());
+          throw failure("only " + ops::human_bytes(space.available) + " free in " + dir.string());
         }
-        return human_size(space.available) + " free in " + dir.string();
+        return ops::human_bytes(space.available) + " free in " + dir.string();
       },
       "free disk space (at least 1 GB), or use --db on another disk");
   return checks;
@@ -218,7 +205,7 @@ void run_reset(Context& ctx, bool force) {
   std::string list;
   for (const auto& p : doomed) {
     list += "\n  " + p.string() +
-            (fs::is_directory(p) ? "/" : " (" + human_size(file_size_or_zero(p)) + ")");
+            (fs::is_directory(p) ? "/" : " (" + ops::human_bytes(file_size_or_zero(p)) + ")");
   }
   if (!force) {
     throw usage_error("reset would delete:" + list +
@@ -253,7 +240,7 @@ void run_backup(Context& ctx) {
   fs::path partial = target.string() + ".partial";
   fs::copy_file(s.db_path, partial, fs::copy_options::overwrite_existing);
   fs::rename(partial, target);
-  std::printf("%s (%s)\n", target.c_str(), human_size(fs::file_size(target)).c_str());
+  std::printf("%s (%s)\n", target.c_str(), ops::human_bytes(fs::file_size(target)).c_str());
 }
 
 }  // namespace
