@@ -1,6 +1,7 @@
 #include "transform/data_tests.h"
 
 #include "core/error.h"
+#include "transform/jinja_literal.h"
 #include "transform/materialize.h"
 #include "transform/relation.h"
 
@@ -52,27 +53,6 @@ std::string relationships_target(const Project& project, const Node& test) {
   };
   ctx.vars = &project.vars;
   return t.render(ctx);
-}
-
-// JSON as a Jinja literal (null -> none; the rest is the same syntax).
-std::string jinja_literal(const nlohmann::json& v) {
-  if (v.is_null()) return "none";
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  if (v.is_array()) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + jinja_literal(v[i]);
-    return out + "]";
-  }
-  if (v.is_object()) {
-    std::string out = "{";
-    bool first = true;
-    for (const auto& [k, item] : v.items()) {
-      out += (first ? "" : ", ") + nlohmann::json(k).dump() + ": " + jinja_literal(item);
-      first = false;
-    }
-    return out + "}";
-  }
-  return v.dump();
 }
 
 bool looks_like_relation_call(const std::string& s) {

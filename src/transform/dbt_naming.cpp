@@ -1,6 +1,7 @@
 #include "transform/dbt_naming.h"
 
 #include "core/error.h"
+#include "transform/jinja_literal.h"
 #include "transform/template_macro.h"
 #include "transform/text_util.h"
 
@@ -11,27 +12,6 @@ std::string trim(std::string s) {
   std::size_t b = s.find_first_not_of(" \t\r\n");
   std::size_t e = s.find_last_not_of(" \t\r\n");
   return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
-
-// JSON as a Jinja literal: same syntax for strings, numbers, lists and dicts; null -> none.
-std::string jinja_literal(const nlohmann::json& v) {
-  if (v.is_null()) return "none";
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  if (v.is_array()) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + jinja_literal(v[i]);
-    return out + "]";
-  }
-  if (v.is_object()) {
-    std::string out = "{";
-    bool first = true;
-    for (const auto& [k, item] : v.items()) {
-      out += (first ? "" : ", ") + nlohmann::json(k).dump() + ": " + jinja_literal(item);
-      first = false;
-    }
-    return out + "}";
-  }
-  return v.dump();
 }
 
 nlohmann::json node_dict(const Node& n) {
