@@ -1,27 +1,13 @@
 #include "transform/test_nodes.h"
 
-#include <openssl/evp.h>
-
 #include <cctype>
 #include <map>
 
+#include "core/md5.h"
 #include "core/sha256.h"
 
 namespace baliza::transform {
 namespace {
-
-std::string md5_hex(const std::string& s) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(s.data(), s.size(), digest, &n, EVP_md5(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < n; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
 
 // As dbt's re.sub("[^0-9a-zA-Z_]+", "_", text): each run of other characters becomes one '_'.
 std::string clean(const std::string& text) {

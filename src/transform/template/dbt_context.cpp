@@ -1,11 +1,10 @@
 #include "transform/template/dbt_context.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cstdlib>
 
 #include "core/error.h"
+#include "core/md5.h"
 #include "transform/template/dbt_objects.h"
 #include "transform/template/evaluator.h"
 #include "transform/template/filters.h"
@@ -315,19 +314,6 @@ class AdapterObject : public Object {
             "; looked for " + join(tried, ", "));
   }
 };
-
-std::string md5_hex(const std::string& s) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(s.data(), s.size(), digest, &n, EVP_md5(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < n; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
 
 }  // namespace
 
