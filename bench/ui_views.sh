@@ -6,6 +6,11 @@
 # Server time is curl's time to first byte over loopback (the median of 5 requests, the first
 # of which also opens the file).
 set -euo pipefail
+# The month's date-planned endpoints: items and results (about 430k requests at scale 42, one
+# per purchase) are measured on their own by bench/items_month.sh.
+month_endpoints=(--endpoint contratacoes_publicacao --endpoint contratacoes_atualizacao
+  --endpoint contratos --endpoint contratos_atualizacao --endpoint atas_atualizacao
+  --endpoint pca_atualizacao --endpoint instrumentoscobranca_inclusao)
 root=$(cd "$(dirname "$0")/.." && pwd)
 scale=${1:-42}
 work=$(mktemp -d)
@@ -14,7 +19,7 @@ cleanup() { [ -n "$ui_pid" ] && kill "$ui_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 db=${2:-}
 if [ -z "$db" ]; then
-  (cd "$work" && "$root/build/baliza" demo --scale "$scale" -q >/dev/null)
+  (cd "$work" && "$root/build/baliza" demo --scale "$scale" "${month_endpoints[@]}" -q >/dev/null)
   db="$work/data/demo.duckdb"
 fi
 echo "database: $db ($(du -h "$db" | cut -f1), $("$root/build/baliza" --db "$db" query -f csv "select count(*) from raw.api_requests" | tail -1) pages)"

@@ -151,6 +151,7 @@ struct DemoFlags {
   double scale = 1.0;
   std::uint64_t seed = 42;
   int concurrency = 4;
+  std::vector<std::string> endpoints;  // empty = every endpoint, items and results included
 };
 
 // Questions a user asks of the marts, answered on the demo data.
@@ -206,6 +207,7 @@ int run_demo(Context& ctx, const DemoFlags& flags) {
           ", scale " + std::to_string(flags.scale) + "); database " + ctx.settings().db_path);
   RunFlags run;
   run.concurrency = flags.concurrency;
+  run.period.endpoints = flags.endpoints;
   run.rate = 1000;  // loopback: the PNCP's politeness limit does not apply to the simulator
   ops::PipelineReport report =
       run_period(ctx, run, range, sim.base_url(), "baliza demo --mes " + flags.month);
@@ -259,6 +261,9 @@ void add_pipeline_commands(CLI::App& app, Context& ctx, int& exit_code) {
   demo_cmd->add_option("--scale", demo->scale, "Volume: 1.0 = about 6,000 records a month");
   demo_cmd->add_option("--seed", demo->seed, "Simulator seed (same seed, same data)");
   demo_cmd->add_option("--concurrency", demo->concurrency, "Requests in flight");
+  demo_cmd->add_option("--endpoint", demo->endpoints,
+                       "Only these endpoints (repeatable; default: all, items and results "
+                       "included)");
   demo_cmd->callback([&ctx, &exit_code, demo] { exit_code = run_demo(ctx, *demo); });
 #endif
 
