@@ -66,6 +66,23 @@ TEST_F(Pipeline, DemoBuildsBalancedMartsRerunsIdempotentlyAndExports) {
             sums);
 }
 
+TEST_F(Pipeline, DemoWithEndpointsFetchesOnlyThose) {
+  auto r =
+      baliza("demo --mes 2024-02 --scale 0.05 --endpoint contratos --endpoint atas_atualizacao -q");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Only the two endpoints were planned and fetched: no other endpoint, no items or results round.
+  EXPECT_EQ(scalar("select string_agg(endpoint_name, '+' order by endpoint_name) from (select "
+                   "distinct endpoint_name "
+                   "from planning.task_plan)"),
+            "atas_atualizacao+contratos");
+  EXPECT_EQ(scalar("select count(*) > 0 from staging.contratos"), "true");
+  EXPECT_EQ(scalar("select count(*) from staging.contratacoes"), "0");
+
+  auto bad = baliza("demo --mes 2024-02 --scale 0.05 --endpoint contrato -q");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE((bad.out + bad.err).find("contrato"), std::string::npos) << bad.out << bad.err;
+}
+
 TEST_F(Pipeline, DryRunPlansNothingAndWritesNothing) {
   auto r = baliza("dry-run --mes 2024-01 --endpoint contratos");
   ASSERT_EQ(r.exit_code, 0) << r.err;
