@@ -2,6 +2,7 @@
 // `alias dbt='baliza dbt'` runs a dbt-duckdb project's scripts unchanged.
 //
 //   build run test seed snapshot compile ls|list parse debug clean retry docs generate deps
+//   source freshness
 //
 // Flags as dbt spells them: -s/--select, --exclude, --selector, --vars (YAML or JSON),
 // -t/--target, --profiles-dir, --project-dir, --full-refresh, -x/--fail-fast, --threads,
@@ -352,6 +353,20 @@ void add_dbt_commands(CLI::App& app, Context& ctx, int& exit_code) {
   generate->callback([&ctx, &exit_code] {
     prepare(d);
     exit_code = run_docs_generate(ctx, d.t);
+  });
+  CLI::App* source =
+      dbt->add_subcommand("source", "dbt source freshness: how fresh the sources are");
+  source->require_subcommand(1);
+  CLI::App* freshness = source->add_subcommand(
+      "freshness", "Check the sources' loaded_at_field against their freshness policy");
+  freshness->alias("snapshot-freshness");
+  add_common(freshness, d, true);
+  static std::string freshness_output;
+  freshness->add_option("-o,--output,--output-path", freshness_output,
+                        "Where to write sources.json (default: <target-path>/sources.json)");
+  freshness->callback([&ctx, &exit_code] {
+    prepare(d);
+    exit_code = run_source_freshness(ctx, d.t, freshness_output);
   });
   CLI::App* deps = dbt->add_subcommand(
       "deps", "No download: packages in dbt_packages/ are used, dbt_utils is built in");

@@ -173,11 +173,16 @@ int project_threads(const TransformOptions& o, const LoadedProject& p) {
 LoadedProject load_transform_project(Context& ctx, const TransformOptions& o) {
   LoadOptions load_options = load_options_for(o);
   if (std::optional<fs::path> dir = locate_project(o.project_dir)) {
-    LoadedProject p{load_project(*dir, load_options), *dir, *dir / "target", std::nullopt};
-    if (p.project.settings.dbt) {
-      ProfileRequest request{p.project.settings.profile, o.dbt_target, o.profiles_dir, *dir,
+    // A dbt project's target first: dbt_project.yml's config values may read it.
+    std::optional<DbtTarget> dbt;
+    if (ProjectSettings settings = read_project_settings(*dir); settings.dbt) {
+      ProfileRequest request{settings.profile, o.dbt_target, o.profiles_dir, *dir,
                              database_given(ctx)};
-      p.dbt = resolve_dbt_target(request);
+      dbt = resolve_dbt_target(request);
+      load_options.target = dbt->to_json();
+    }
+    LoadedProject p{load_project(*dir, load_options), *dir, *dir / "target", std::move(dbt)};
+    if (p.project.settings.dbt) {
       apply_dbt_naming(p.project, *p.dbt);
       p.target = *dir / p.project.settings.target_path;
     }

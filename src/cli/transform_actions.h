@@ -70,5 +70,8 @@ int run_compile(Context& ctx, const TransformOptions& o);
 int run_validate(Context& ctx, const TransformOptions& o);
 // dbt docs generate: manifest.json with compiled SQL and catalog.json from the database.
 int run_docs_generate(Context& ctx, const TransformOptions& o);
+// dbt source freshness (cli/source_freshness.cpp): sources.json at `output` (default
+// <target>/sources.json); exit 1 when a source is stale past error_after or cannot be checked.
+int run_source_freshness(Context& ctx, const TransformOptions& o, const std::string& output);
 
 }  // namespace baliza::cli

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "transform/source_freshness.h"
 #include "transform/text_util.h"
 
 namespace baliza::transform {
@@ -125,6 +126,7 @@ std::optional<std::string> normalize_config_entry(ResourceType type, std::string
     }
     return enum_value(key, value, kStrategies, false);
   }
+  if (key == "freshness" && type == ResourceType::kSource) return freshness_problem(value);
   if (key == "severity") return enum_value(key, value, kSeverities, true);
   if (key == "enabled" || key == "store_failures" || key == "full_refresh") {
     if (!value.is_boolean()) return std::string(key) + " must be true or false";

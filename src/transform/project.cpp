@@ -9,8 +9,10 @@
 #include "core/upward_search.h"
 #include "transform/dbt_project_file.h"
 #include "transform/packages/builtin_packages.h"
+#include "transform/project_config_render.h"
 #include "transform/project_files.h"
 #include "transform/schema_yml.h"
+#include "transform/source_freshness.h"
 #include "transform/test_nodes.h"
 #include "transform/text_util.h"
 
@@ -191,6 +193,38 @@ class ProjectBuilder {
     for (TestSpec& t : patch.tests) pending_tests_.emplace_back(std::move(t), it->second);
   }
 
+  // The last value of `key` in a config patch, or nullptr when it has none.
+  static const nlohmann::json* config_value(const ConfigPatch& patch, std::string_view key) {
+    const nlohmann::json* found = nullptr;
+    for (const auto& [k, v] : patch) {
+      if (k == key) found = &v;
+    }
+    return found;
+  }
+
+  // freshness and loaded_at_field / loaded_at_query as dbt merges them (source_freshness.h).
+  void merge_source_policy(Node& n, const SourceDef& source, const SourceTableDef& table) {
+    auto at = [](const nlohmann::json& extra, const char* key) -> const nlohmann::json* {
+      auto it = extra.find(key);
+      return it == extra.end() ? nullptr : &*it;
+    };
+    n.source_extra["freshness"] = merge_freshness(
+        {config_value(p_.settings.sources.config, "freshness"), at(source.extra, "freshness"),
+         config_value(source.config, "freshness"), at(table.extra, "freshness"),
+         config_value(table.patch.config, "freshness")});
+    for (const char* key : {"loaded_at_field", "loaded_at_query"}) {
+      const nlohmann::json* value = config_value(table.patch.config, key);
+      if (value == nullptr) value = at(table.extra, key);
+      if (value == nullptr) value = config_value(source.config, key);
+      if (value == nullptr) value = at(source.extra, key);
+      if (value != nullptr)
+        n.source_extra[key] = *value;
+      else
+        n.source_extra.erase(key);
+    }
+    if (!source.description.empty()) n.source_extra["source_description"] = source.description;
+  }
+
   void add_source(SourceDef& source) {
     for (SourceTableDef& table : source.tables) {
       Node& n = p_.nodes.emplace_back();
@@ -212,6 +246,7 @@ class ProjectBuilder {
       n.meta = std::move(patch.meta);
       n.source_extra = source.extra;
       n.source_extra.update(table.extra);
+      merge_source_policy(n, source, table);
       // dbt-duckdb: meta.external_location (the table's, else the source's) reads files.
       for (const nlohmann::json* meta : {&n.meta, &source.meta}) {
         if (meta->is_object() && meta->contains("external_location") &&
@@ -368,6 +403,10 @@ Project build_project(ProjectSettings settings, std::vector<PreparedFile>& files
   p.vars = p.settings.vars;
   p.warnings = p.settings.warnings;
   if (options.cli_vars.is_object()) p.vars.update(options.cli_vars);
+  if (p.settings.dbt) {
+    render_config_templates(p.settings, p.vars,
+                            options.target.is_object() ? &options.target : nullptr);
+  }
   // Classify, drop what the project does not use, then do the per-file work in parallel.
   for (PreparedFile& f : files) f.kind = classify_file(f.file.path, p.settings, f.relative_offset);
   std::erase_if(files, [](const PreparedFile& f) { return f.kind == FileKind::kIgnored; });

@@ -31,6 +31,9 @@ struct ProjectFile {
 
 struct LoadOptions {
   nlohmann::json cli_vars = nlohmann::json::object();  // --vars; overrides baliza.yml vars
+  // dbt projects: the profile's target (DbtTarget::to_json), for the Jinja in
+  // dbt_project.yml's config values (project_config_render.h); null when not known.
+  nlohmann::json target;
 };
 
 struct Project {

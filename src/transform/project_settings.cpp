@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/error.h"
+#include "transform/project_config_render.h"
 #include "transform/text_util.h"
 #include "transform/yaml_util.h"
 
@@ -51,6 +52,13 @@ void parse_folder_config(const std::string& file, const YamlNode& node, Resource
     if (prefixed || (!entry.second.IsMap() && (lenient || is_known_config_key(key)))) {
       if (prefixed) key.erase(0, 1);
       nlohmann::json value = yaml_to_json(entry.second);
+      // dbt renders Jinja in dbt_project.yml's config values ("{{ var('x', false) }}") once
+      // the profile's target and --vars are known: kept as written here, checked then
+      // (project_config_render.h).
+      if (lenient && is_config_template(key, value)) {
+        out.config.push_back({key, std::move(value)});
+        continue;
+      }
       if (auto problem = normalize_config_entry(type, key, value)) {
         yaml_fail(file, entry.second, *problem);
       }

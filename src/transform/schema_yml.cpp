@@ -1,6 +1,7 @@
 #include "transform/schema_yml.h"
 
 #include "core/log.h"
+#include "transform/source_freshness.h"
 #include "transform/text_util.h"
 #include "transform/yaml_util.h"
 
@@ -18,11 +19,12 @@ const std::vector<std::string> kColumnKeys = {"name",  "description", "data_type
                                               "tests", "data_tests",  "meta",
                                               "quote", "tags",        "constraints"};
 const std::vector<std::string> kSourceKeys = {
-    "name", "schema", "database",        "description", "tables", "config",
-    "meta", "tags",   "loaded_at_field", "freshness",   "quoting"};
+    "name", "schema",          "database",  "description", "tables",          "config", "meta",
+    "tags", "loaded_at_field", "freshness", "quoting",     "loaded_at_query", "loader"};
 const std::vector<std::string> kTableKeys = {
-    "name", "identifier", "description",     "columns",   "tests",    "data_tests", "config",
-    "meta", "tags",       "loaded_at_field", "freshness", "external", "quoting"};
+    "name",       "identifier", "description", "columns",        "tests",
+    "data_tests", "config",     "meta",        "tags",           "loaded_at_field",
+    "freshness",  "external",   "quoting",     "loaded_at_query"};
 // Keys of a test's arguments that are really config (dbt accepts both placements).
 const std::vector<std::string> kTestConfigKeys = {"severity", "store_failures", "where",   "limit",
                                                   "warn_if",  "error_if",       "enabled", "tags",
@@ -172,6 +174,13 @@ NodePatch parse_node(const std::string& file, const YamlNode& node, ResourceType
   return p;
 }
 
+// `freshness:` of a source or table (its config's is checked with the other config keys).
+void check_freshness(const std::string& file, const YamlNode& node) {
+  const YamlNode& f = node["freshness"];
+  if (!f) return;
+  if (auto problem = freshness_problem(yaml_to_json(f))) yaml_fail(file, f, *problem);
+}
+
 SourceDef parse_source(const std::string& file, const YamlNode& node) {
   check_keys(file, node, kSourceKeys, "a source");
   SourceDef s;
@@ -185,9 +194,11 @@ SourceDef parse_source(const std::string& file, const YamlNode& node) {
   s.description = optional_string(file, node, "description");
   s.config = parse_config(file, node["config"], ResourceType::kSource);
   if (node["meta"]) s.meta = yaml_to_json(node["meta"]);
-  for (const char* key : {"loaded_at_field", "freshness", "quoting", "tags"}) {
+  for (const char* key :
+       {"loaded_at_field", "loaded_at_query", "freshness", "quoting", "tags", "loader"}) {
     if (node[key]) s.extra[key] = yaml_to_json(node[key]);
   }
+  check_freshness(file, node);
   const YamlNode& tables = node["tables"];
   if (!tables || tables.IsNull()) yaml_fail(file, node, "source '" + s.name + "' has no 'tables'");
   expect_list(file, tables, "tables");
@@ -196,9 +207,11 @@ SourceDef parse_source(const std::string& file, const YamlNode& node) {
     table.patch = parse_node(file, t, ResourceType::kSource, kTableKeys,
                              "a table of source '" + s.name + "'");
     table.identifier = optional_string(file, t, "identifier");
-    for (const char* key : {"loaded_at_field", "freshness", "external", "quoting"}) {
+    for (const char* key :
+         {"loaded_at_field", "loaded_at_query", "freshness", "external", "quoting"}) {
       if (t[key]) table.extra[key] = yaml_to_json(t[key]);
     }
+    check_freshness(file, t);
     s.tables.push_back(std::move(table));
   }
   return s;
