@@ -271,6 +271,10 @@ void trace_model(Explainer& ex, const Node& node, const std::string& selected,
     trace_input(ex, in.relation.label(), rowids, via, depth + 1, o, result,
                 !links.dedup_partition.empty(), in.carried);
   }
+  for (const SemiInput& in : links.semi)
+    trace_input(ex, in.relation.label(), backward_semi_sql(links, in, selected),
+                via + " (rows whose key its WHERE ... IN (SELECT ..) finds)", depth + 1, o, result,
+                false);
   for (const OriginInput& in : links.origins) {
     std::string rowids = backward_origin_sql(in, selected);
     std::string cols;
@@ -551,6 +555,12 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
         ids += (ids.empty() ? "" : " UNION ") +
                forward_direct_sql(ex.sql, a.links, in, table, it->second);
       }
+      for (const SemiInput& in : a.links.semi) {
+        covered.insert(lower(in.relation.label()));
+        auto it = affected.find(lower(in.relation.label()));
+        if (it == affected.end()) continue;
+        ids += (ids.empty() ? "" : " UNION ") + forward_semi_sql(a.links, in, table, it->second);
+      }
       for (const OriginInput& in : a.links.origins) {
         covered.insert(lower(in.relation.label()));
         auto it = affected.find(lower(in.relation.label()));
@@ -558,23 +568,32 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
         ids += (ids.empty() ? "" : " UNION ") + forward_origin_sql(in, table, it->second);
       }
     }
-    bool missed = false;  // an affected input this model reaches in a way the links do not cover
+    std::string missed_names;  // affected inputs this model reaches in a way the links miss
     for (const std::string& in : inputs)
-      missed = missed || (affected.count(in) && !covered.count(in));
+      if (affected.count(in) && !covered.count(in))
+        missed_names += (missed_names.empty() ? "" : ", ") + in;
+    const bool missed = !missed_names.empty();
     if (missed) {
-      level.notes.push_back(
-          "reads an affected relation in a way the row links do not cover "
-          "(a subquery or a CTE): affected rows may be missing");
+      level.notes.push_back("reads an affected relation (" + missed_names +
+                            ") in a way the row links do not cover (a subquery or a CTE): "
+                            "affected rows may be missing");
       result.complete = false;
     }
-    if (ids.empty()) continue;
+    // A model whose incompleteness is noted stays listed even with no row found.
+    if (ids.empty()) {
+      if (missed) result.levels.push_back(std::move(level));
+      continue;
+    }
     ids = inline_ids(ids);
     std::string model_rows =
         "SELECT * FROM " + FlowSql::relation(table) + " WHERE rowid IN (" + ids + ")";
     level.rows = count_rows(conn, model_rows);
     level.via =
         cap ? "rows captured at build time (lineage.row_capture)" : describe(*a.links.counted);
-    if (level.rows == 0) continue;
+    if (level.rows == 0) {
+      if (missed) result.levels.push_back(std::move(level));
+      continue;
+    }
     level.sample = sample_rows(conn, model_rows, o.limit);
     if (changed) {
       for (const ImpactedColumn& c : changed->columns) level.columns.emplace_back(c.column, c.how);

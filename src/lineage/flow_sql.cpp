@@ -72,6 +72,10 @@ std::string FlowSql::from_item(const TableRef& table) {
              strip_prefix(query_sql(conn_, select_star_from(*table.json)), "SELECT * FROM ");
 }
 
+std::string FlowSql::from_json(const nlohmann::json& from_table) {
+  return strip_prefix(query_sql(conn_, select_star_from(from_table)), "SELECT * FROM ");
+}
+
 std::string FlowSql::expr(const Expr& e) {
   auto it = cache_.find(&e);
   if (it != cache_.end()) return it->second;

@@ -26,6 +26,8 @@ class FlowSql {
   std::string with_clause(const Flow& flow);
   // A FROM item as SQL ("t AS x INNER JOIN u ON ...").
   std::string from_item(const TableRef& table);
+  // A FROM item's JSON (a TableRef's, possibly edited) as SQL; not cached.
+  std::string from_json(const nlohmann::json& from_table);
   // An expression as SQL.
   std::string expr(const Expr& e);
   // The flow's rows as one standalone SELECT (WITH included). kRelation: SELECT * FROM it.

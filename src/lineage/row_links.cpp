@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "lineage/rowid_carrier.h"
+#include "lineage/rowid_lists.h"
 
 namespace baliza::lineage {
 namespace {
@@ -160,20 +161,131 @@ bool has_name(const std::optional<std::vector<std::string>>& cols, const std::st
                      [&](const std::string& c) { return iequals(c, name); });
 }
 
+// Whether a FROM tree has an item that groups rows (an aggregate, DISTINCT, a union) below a
+// CTE or subquery: rows that neither a rowid nor a copied column identifies one to one.
+bool groups_rows(const Flow& f) {
+  switch (f.kind) {
+    case FlowKind::kJoin:
+      return groups_rows(*f.left) || groups_rows(*f.right);
+    case FlowKind::kSelect:
+      return f.aggregate || f.dedup.kind == DedupKind::kDistinct ||
+             (f.source && groups_rows(*f.source));
+    case FlowKind::kSetOperation:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// One direct input per relation among the rowid-list slots of `bindings` (a relation read under
+// several bindings or slots gets their lists concatenated).
+void add_list_inputs(const std::vector<std::pair<std::string, std::vector<std::size_t>>>& bindings,
+                     const RowidLists& lists, ModelLinks& links) {
+  std::vector<std::pair<RelationName, std::vector<std::string>>> per;
+  std::vector<std::string> first_binding;
+  for (const auto& [binding, slots] : bindings) {
+    for (std::size_t k : slots) {
+      const RelationName& rel = lists.slots()[k];
+      auto it = std::find_if(per.begin(), per.end(), [&](const auto& p) { return p.first == rel; });
+      if (it == per.end()) {
+        per.emplace_back(rel, std::vector<std::string>{});
+        first_binding.push_back(binding);
+        it = per.end() - 1;
+      }
+      it->second.push_back(quote_identifier(binding) + "." +
+                           quote_identifier(RowidLists::slot_column(k)));
+    }
+  }
+  for (std::size_t i = 0; i < per.size(); ++i) {
+    const auto& parts = per[i].second;
+    std::string rowid = parts[0];
+    if (parts.size() > 1) {
+      rowid = "flatten([";
+      for (std::size_t j = 0; j < parts.size(); ++j)
+        rowid += (j ? ", " : "") + ("coalesce(" + parts[j] + ", []::BIGINT[])");
+      rowid += "])";
+    }
+    DirectInput in{first_binding[i], per[i].first, rowid, true};
+    in.list = true;
+    links.direct.push_back(std::move(in));
+  }
+}
+
+// The counted select's FROM items that are not base relations rewritten to carry rowid lists
+// (rowid_lists.h); base relations keep their rowid, origins stay for relations not reached
+// directly. False (links unchanged but for a reason) when a shape is not supported.
+bool link_listed_from(FlowSql& sql, const Flow& f, ModelLinks& links) {
+  RowidLists lists(sql);
+  auto from = lists.rewrite_from_items(f);
+  if (!from) {
+    if (!links.reason.empty()) links.reason += "; rowid lists: " + lists.reason();
+    return false;
+  }
+  links.direct.clear();
+  bool other = false;
+  direct_bindings(*f.source, links.direct, other);
+  add_list_inputs(from->bindings, lists, links);
+  links.from_sql = from->from_sql;
+  links.origins.erase(std::remove_if(links.origins.begin(), links.origins.end(),
+                                     [&](const OriginInput& o) {
+                                       return std::any_of(links.direct.begin(), links.direct.end(),
+                                                          [&](const DirectInput& d) {
+                                                            return d.relation == o.relation;
+                                                          });
+                                     }),
+                      links.origins.end());
+  links.reason.clear();
+  return true;
+}
+
+// Semi-joins of the counted flow's WHERE: `x IN (SELECT y FROM relation [WHERE ..])`.
+void link_semi(FlowSql& sql, const Flow& f, ModelLinks& links) {
+  if (!f.query || !f.query->where) return;
+  for (const Expr* c : conjuncts(*f.query->where)) {
+    if (c->kind != ExprKind::kSubquery || c->subquery_type != "ANY" || !c->subquery ||
+        c->children.size() != 1 || !c->json ||
+        c->json->value("comparison_type", "") != "COMPARE_EQUAL")
+      continue;
+    const Flow* sub = nullptr;
+    for (const auto& s : f.subqueries)
+      if (s->query == c->subquery.get()) sub = s.get();
+    if (!sub || sub->kind != FlowKind::kSelect || !sub->source ||
+        sub->source->kind != FlowKind::kRelation || sub->aggregate || !sub->unnests.empty() ||
+        sub->dedup.kind != DedupKind::kNone || sub->query->has_limit ||
+        sub->query->select_list.size() != 1 || !sub->subqueries.empty())
+      continue;
+    const Flow& rel = *sub->source;
+    const std::string binding = rel.binding.empty() ? rel.relation.table : rel.binding;
+    links.semi.push_back({rel.relation, sql.expr(*c->children[0]),
+                          "SELECT " + sql.expr(*sub->query->select_list[0]) + " AS __y, " +
+                              quote_identifier(binding) + ".rowid AS rowid FROM " +
+                              FlowSql::relation(rel.relation) + " AS " + quote_identifier(binding) +
+                              " WHERE " + where_of(sql, *sub)});
+  }
+}
+
 // A model whose counted flow is a UNION: its rows are the union's rows, identified by their
 // scalar columns, each carrying its input row (rowid_carrier.h).
 void link_union(FlowSql& sql, Catalog& catalog, const Flow& top, const Flow& f,
                 const RelationName& table, const std::vector<std::string>& table_cols,
                 ModelLinks& links) {
   RowidCarrier carrier = carry_rowids(sql, f);
+  // Operands a single rowid cannot follow (they aggregate, read CTEs): the union rewritten to
+  // carry rowid lists instead (rowid_lists.h).
+  RowidLists lists(sql);
+  std::vector<std::size_t> slots;
+  std::optional<std::string> listed;
   if (!carrier.ok()) {
-    links.reason = carrier.reason;
-    return;
+    listed = lists.rewrite(f, slots);
+    if (!listed) {
+      links.reason = carrier.reason + "; rowid lists: " + lists.reason();
+      return;
+    }
   }
   RelationColumns rc = catalog.lookup();
   const std::string u = "__u";
   links.with_sql = sql.with_clause(f);
-  links.from_sql = "(" + carrier.sql + ") AS " + u;
+  links.from_sql = "(" + (listed ? *listed : carrier.sql) + ") AS " + u;
   links.where_sql = "TRUE";
   auto union_cols = output_columns(f, rc);
   for (const std::string& col : table_cols) {
@@ -184,6 +296,10 @@ void link_union(FlowSql& sql, Catalog& catalog, const Flow& top, const Flow& f,
   }
   if (links.keys.empty()) {
     links.reason = "no scalar column identifies the union's rows";
+    return;
+  }
+  if (listed) {
+    add_list_inputs({{u, slots}}, lists, links);
     return;
   }
   for (const CarriedInput& in : carrier.inputs)
@@ -315,6 +431,7 @@ ModelLinks link_model(FlowSql& sql, Catalog& catalog, const ModelShape& shape,
   }
   bool other = false;
   direct_bindings(*f->source, links.direct, other);
+  const bool opaque_from = other && !carried;
   if (other && carried) {
     links.direct.clear();
     const std::string binding = f->source->binding.empty() ? "__u" : f->source->binding;
@@ -342,6 +459,11 @@ ModelLinks link_model(FlowSql& sql, Catalog& catalog, const ModelShape& shape,
       links.reason = "its input is not a table and no column comes from one" +
                      (carrier ? " (" + carrier->reason + ")" : std::string());
   }
+  // FROM items neither a rowid nor the copied columns follow (nothing identifies the rows, or a
+  // CTE/subquery groups them): their rows carry the lists of rowids behind them.
+  if (opaque_from && (links.origins.empty() || groups_rows(*f->source)))
+    link_listed_from(sql, *f, links);
+  if (links.traceable()) link_semi(sql, *f, links);
   // Unnest of a JSON array: position column and JSON path.
   for (const Expr* u : f->unnests) {
     const Expr* e = u;
@@ -377,10 +499,14 @@ std::string backward_direct_sql(FlowSql& sql, const ModelLinks& links, const Dir
                                (links.dedup_order.empty() ? "" : " ORDER BY " + links.dedup_order) +
                                ")";
   (void)sql;
-  return links.with_sql + "SELECT " + input.rowid + " AS rowid, " + rank + " AS __rank FROM " +
-         links.from_sql + " WHERE " + links.where_sql + " AND " + input.rowid +
-         " IS NOT NULL AND EXISTS (SELECT 1 FROM (" + selected_keys(links, selected) +
-         ") AS __sel WHERE " + key_match(links, "__sel") + ")";
+  const std::string rows = " FROM " + links.from_sql + " WHERE " + links.where_sql + " AND " +
+                           input.rowid + " IS NOT NULL AND EXISTS (SELECT 1 FROM (" +
+                           selected_keys(links, selected) + ") AS __sel WHERE " +
+                           key_match(links, "__sel") + ")";
+  if (input.list)  // every rowid of the FROM row's list
+    return links.with_sql + "SELECT unnest(__l) AS rowid, __rank FROM (SELECT " + input.rowid +
+           " AS __l, " + rank + " AS __rank" + rows + ")";
+  return links.with_sql + "SELECT " + input.rowid + " AS rowid, " + rank + " AS __rank" + rows;
 }
 
 std::string backward_origin_sql(const OriginInput& input, const std::string& selected) {
@@ -393,26 +519,29 @@ std::string backward_origin_sql(const OriginInput& input, const std::string& sel
          " AS __r WHERE EXISTS (SELECT 1 FROM (" + selected + ") AS __sel WHERE " + match + ")";
 }
 
-std::string forward_direct_sql(FlowSql& sql, const ModelLinks& links, const DirectInput& input,
-                               const RelationName& table, const std::string& input_rowids) {
-  (void)sql;
+namespace {
+
+// The model's table rows whose FROM rows (in the counted flow, WHERE applied) satisfy `hit`;
+// through a dedup only the kept versions.
+std::string forward_rows_sql(const ModelLinks& links, const std::string& hit,
+                             const RelationName& table) {
   std::string keys;
   for (std::size_t i = 0; i < links.keys.size(); ++i)
     keys += (i ? ", " : "") + links.keys[i].expr + " AS " + quote_identifier(links.keys[i].column);
   std::string from_rows;
   if (links.dedup_partition.empty()) {
     from_rows = links.with_sql + "SELECT " + keys + " FROM " + links.from_sql + " WHERE " +
-                links.where_sql + " AND " + input.rowid + " IN (" + input_rowids + ")";
+                links.where_sql + " AND " + hit;
   } else {
     // Through a dedup only the kept versions matter: an older version changes nothing.
     std::string cols;
     for (const RowKey& k : links.keys)
       cols += (cols.empty() ? "" : ", ") + quote_identifier(k.column);
-    from_rows = links.with_sql + "SELECT " + cols + " FROM (SELECT " + keys + ", " + input.rowid +
-                " AS __rid, row_number() OVER (PARTITION BY " + links.dedup_partition +
+    from_rows = links.with_sql + "SELECT " + cols + " FROM (SELECT " + keys + ", " + hit +
+                " AS __hit, row_number() OVER (PARTITION BY " + links.dedup_partition +
                 (links.dedup_order.empty() ? "" : " ORDER BY " + links.dedup_order) +
                 ") AS __rank FROM " + links.from_sql + " WHERE " + links.where_sql +
-                ") WHERE __rank = 1 AND __rid IN (" + input_rowids + ")";
+                ") WHERE __rank = 1 AND __hit";
   }
   std::string match;
   for (const RowKey& k : links.keys)
@@ -421,6 +550,35 @@ std::string forward_direct_sql(FlowSql& sql, const ModelLinks& links, const Dire
               quote_identifier(k.column));
   return "SELECT __m.rowid AS rowid FROM " + FlowSql::relation(table) +
          " AS __m WHERE EXISTS (SELECT 1 FROM (" + from_rows + ") AS __x WHERE " + match + ")";
+}
+
+}  // namespace
+
+std::string forward_direct_sql(FlowSql& sql, const ModelLinks& links, const DirectInput& input,
+                               const RelationName& table, const std::string& input_rowids) {
+  (void)sql;
+  // A FROM row is affected when its rowid (or one in its rowid list) is an affected input row.
+  const std::string hit = input.list
+                              ? "coalesce(list_has_any(" + input.rowid +
+                                    ", (SELECT coalesce(list(rowid), []::BIGINT[]) FROM (" +
+                                    input_rowids + "))), false)"
+                              : "coalesce(" + input.rowid + " IN (" + input_rowids + "), false)";
+  return forward_rows_sql(links, hit, table);
+}
+
+std::string forward_semi_sql(const ModelLinks& links, const SemiInput& input,
+                             const RelationName& table, const std::string& input_rowids) {
+  const std::string hit = "coalesce((" + input.outer + ") IN (SELECT __y FROM (" + input.rows +
+                          ") WHERE rowid IN (" + input_rowids + ")), false)";
+  return forward_rows_sql(links, hit, table);
+}
+
+std::string backward_semi_sql(const ModelLinks& links, const SemiInput& input,
+                              const std::string& selected) {
+  return "SELECT rowid, 1 AS __rank FROM (" + input.rows + ") WHERE __y IN (" + links.with_sql +
+         "SELECT " + input.outer + " FROM " + links.from_sql + " WHERE " + links.where_sql +
+         " AND EXISTS (SELECT 1 FROM (" + selected_keys(links, selected) + ") AS __sel WHERE " +
+         key_match(links, "__sel") + "))";
 }
 
 std::string forward_origin_sql(const OriginInput& input, const RelationName& table,

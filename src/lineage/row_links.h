@@ -11,6 +11,14 @@
 //   base relations, or the model itself is such a union, the union is rewritten to carry each
 //   row's input rowid (rowid_carrier.h) and each relation it reads is a direct input whose
 //   rowid is a carried column. A model that is a union is identified by its scalar columns.
+// - `direct` through rowid lists: when a FROM item is a CTE or subquery that groups rows (an
+//   aggregate joined to a table, a union whose operands read CTEs over aggregate joins, DISTINCT)
+//   or that nothing else can follow, it is rewritten to carry, per relation it reads, the list
+//   of rowids behind each of its rows (rowid_lists.h): a FROM row's input rows are every row of
+//   its group (DirectInput::list). Base relations beside it keep their own rowid.
+// - `semi`: a WHERE conjunct `x IN (SELECT y FROM relation ...)` over a base relation: the
+//   relation's rows with y = x let the row through (a NOT IN is not followed: removing its rows
+//   makes rows appear, which no link to an existing row can say).
 // - `origins`: when the FROM is a CTE or subquery chain (e.g. an unnest over decompressed raw
 //   pages), the model columns copied unchanged from a base relation (passthrough_origin)
 //   identify that relation's rows (e.g. request_id -> raw.api_requests).
@@ -43,6 +51,17 @@ struct DirectInput {
   RelationName relation;
   std::string rowid;     // SQL of its rowid over the FROM: "binding".rowid, or a carried column
   bool carried = false;  // read through a union (rowid_carrier.h): one input among several
+  // `rowid` is a BIGINT[]: the rowids of every row behind the FROM row (rowid_lists.h: a group
+  // of an aggregate, a distinct value), read through a FROM item a single rowid cannot follow.
+  bool list = false;
+};
+
+// A relation read by a WHERE conjunct `x IN (SELECT y FROM relation [WHERE ..])` of the counted
+// flow (a semi-join): a model row is there because of the relation's rows whose y equals its x.
+struct SemiInput {
+  RelationName relation;
+  std::string outer;  // x, SQL over the counted flow's FROM
+  std::string rows;   // SELECT <y> AS __y, <binding>.rowid AS rowid FROM relation [WHERE ..]
 };
 
 struct OriginInput {
@@ -59,6 +78,7 @@ struct ModelLinks {
   std::vector<RowKey> keys;
   std::vector<DirectInput> direct;
   std::vector<OriginInput> origins;
+  std::vector<SemiInput> semi;
   // Dedup by row_number(): partition and order (SQL over the FROM), to rank the versions.
   std::string dedup_partition, dedup_order;
   // Unnest of a JSON array: the model column with the element's position and the array's path.
@@ -96,6 +116,8 @@ ModelLinks link_model(FlowSql& sql, Catalog& catalog, const ModelShape& shape,
 std::string backward_direct_sql(FlowSql& sql, const ModelLinks& links, const DirectInput& input,
                                 const std::string& selected);
 std::string backward_origin_sql(const OriginInput& input, const std::string& selected);
+std::string backward_semi_sql(const ModelLinks& links, const SemiInput& input,
+                              const std::string& selected);
 
 // SQL giving the rowids of the model's table rows that come from the `input` rows whose rowids
 // `input_rowids` returns (a query with one column, rowid).
@@ -103,6 +125,8 @@ std::string forward_direct_sql(FlowSql& sql, const ModelLinks& links, const Dire
                                const RelationName& table, const std::string& input_rowids);
 std::string forward_origin_sql(const OriginInput& input, const RelationName& table,
                                const std::string& input_rowids);
+std::string forward_semi_sql(const ModelLinks& links, const SemiInput& input,
+                             const RelationName& table, const std::string& input_rowids);
 
 // The counted flow's own query restricted to the model rows `selected` (keys matching): what the
 // model's SQL produces for them now. Only when the counted flow is the model's whole query.

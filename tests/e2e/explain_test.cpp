@@ -144,7 +144,7 @@ TEST_F(Explain, TraceImpactAndReconcileOnTheDemo) {
       "staging.contratacoes_registros h where h.numero_controle_pncp = g.numero_controle_pncp and "
       "h.request_id <> r.request_id)");
   ASSERT_FALSE(page.empty());
-  json im = run_json("impact --page " + page.substr(0, 16) + " --limit 100000", -1);
+  json im = run_json("impact --page " + page.substr(0, 16) + " --limit 100000", 0);
   const json* mart = level(im, "marts.contratacoes_mensal");
   ASSERT_NE(mart, nullptr) << im.dump(2);
   std::set<std::string> listed;
@@ -154,14 +154,10 @@ TEST_F(Explain, TraceImpactAndReconcileOnTheDemo) {
   EXPECT_EQ(listed.size(), static_cast<std::size_t>((*mart)["rows"].get<int>()));
   EXPECT_FALSE(listed.empty());
   // Every downstream model followed: the coverage mart (aggregates joined to aggregates) through
-  // the rows captured at its build (lineage_capture), the dims through their UNION ALL CTEs.
-  // (Models whose shape is neither derivable nor captured are listed as unknown: rows -1.)
-  for (const json& l : im["levels"])
-    if (l["rows"] == -1) {
-      for (const char* followed : {"marts.contratacoes_mensal", "marts.cobertura_extracao",
-                                   "marts.dim_orgaos", "marts.dim_unidades"})
-        EXPECT_NE(l["relation"], followed) << im.dump(2);
-    }
+  // the rows captured at its build (lineage_capture), the dims through their UNION ALL CTEs, the
+  // purchases removed upstream (a union of CTEs over an aggregate join) through rowid lists.
+  EXPECT_TRUE(im["complete"].get<bool>()) << im.dump(2);
+  for (const json& l : im["levels"]) EXPECT_GE(l["rows"].get<int>(), 0) << im.dump(2);
   const json* coverage = level(im, "marts.cobertura_extracao");
   ASSERT_NE(coverage, nullptr) << im.dump(2);
   EXPECT_EQ((*coverage)["via"], "rows captured at build time (lineage.row_capture)");
@@ -223,6 +219,57 @@ TEST_F(Explain, TraceImpactAndReconcileOnTheDemo) {
     coverage_really.insert(row["endpoint"].get<std::string>() + "|" +
                            row["dia"].get<std::string>());
   EXPECT_EQ(coverage_listed, coverage_really);
+
+  // An items page: followed through the items of the newest version of each purchase (a join
+  // with an aggregate CTE), the results of those items (WHERE .. IN (SELECT .. itens_compra)) and
+  // the purchases removed upstream, complete; every price row that changes when the page is
+  // removed is listed (a purchase's other items are listed too: the newest version is a group).
+  std::string items_page = scalar(
+      "select payload_sha256 from raw.api_requests where endpoint = 'itens_compra' and "
+      "payload_sha256 is not null order by payload_size desc, payload_sha256 limit 1");
+  ASSERT_FALSE(items_page.empty());
+  json it = run_json("impact --page " + items_page.substr(0, 16) + " --limit 100000", 0);
+  EXPECT_TRUE(it["complete"].get<bool>()) << it.dump(2);
+  const json* items = level(it, "staging.itens_compra");
+  ASSERT_NE(items, nullptr) << it.dump(2);
+  EXPECT_GE((*items)["rows"].get<int>(),
+            std::stoi(scalar("select count(*) from staging.itens_compra i join "
+                             "raw.api_requests a on a.request_id = i.request_id where "
+                             "a.payload_sha256 = '" +
+                             items_page + "'")));
+  const json* results = level(it, "staging.resultados_item");
+  ASSERT_NE(results, nullptr) << it.dump(2);
+  EXPECT_EQ((*results)["rows"].get<int>(),
+            std::stoi(scalar("select count(*) from staging.resultados_item r where "
+                             "(numero_controle_pncp, numero_item) in (select "
+                             "(numero_controle_pncp, numero_item) from staging.itens_compra i "
+                             "where i.numero_controle_pncp in (select numero_controle_pncp from "
+                             "staging.itens_compra_buscas b join raw.api_requests a using "
+                             "(request_id) where a.payload_sha256 = '" +
+                             items_page + "'))")));
+  std::set<std::string> prices_listed;
+  if (const json* prices = level(it, "marts.precos_unitarios"))
+    for (const json& row : (*prices)["sample"]) prices_listed.insert(row.dump());
+  std::filesystem::copy_file(dir / "data" / "demo.duckdb", dir / "data" / "items.duckdb");
+  ASSERT_EQ(baliza("--db data/items.duckdb query \"delete from raw.api_requests where "
+                   "payload_sha256 = '" +
+                   items_page + "'\"")
+                .exit_code,
+            0);
+  auto items_rebuild = baliza("--db data/items.duckdb transform --full-refresh -q");
+  ASSERT_EQ(items_rebuild.exit_code, 0) << items_rebuild.out << items_rebuild.err;
+  auto prices_changed = baliza(
+      "--db data/items.duckdb query -f json \"attach 'data/demo.duckdb' as o (read_only); "
+      "select to_json(p)::varchar as row from (select * from o.marts.precos_unitarios except "
+      "all select * from marts.precos_unitarios) p\"");
+  ASSERT_EQ(prices_changed.exit_code, 0) << prices_changed.err;
+  std::size_t really_changed = 0;
+  for (const json& row : json::parse(prices_changed.out)) {
+    ++really_changed;
+    EXPECT_TRUE(prices_listed.count(json::parse(row["row"].get<std::string>()).dump()))
+        << row << " changed but impact did not list it";
+  }
+  EXPECT_GT(really_changed, 0u);
 
   // reconcile: passes on the demo (also sampled), fails naming a row changed by hand.
   auto ok = baliza("--db data/demo.duckdb reconcile");
