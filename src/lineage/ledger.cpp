@@ -383,7 +383,16 @@ std::optional<std::string> account_union(Measure& m, const Flow& f) {
 }
 
 void settle(ModelLedger& l, std::int64_t fanout, std::int64_t groups, std::int64_t having_removed,
-            std::int64_t table_rows) {
+            std::int64_t table_rows, std::int64_t kept = 0) {
+  // Settling again (with rows kept from earlier runs) replaces the lines settling adds.
+  l.lines.erase(std::remove_if(l.lines.begin(), l.lines.end(),
+                               [](const LedgerLine& x) {
+                                 return x.kind == LineKind::kFanout ||
+                                        x.kind == LineKind::kOutput || x.kind == LineKind::kKept;
+                               }),
+                l.lines.end());
+  l.filtered = l.errors = 0;
+  l.message.clear();
   for (const LedgerLine& line : l.lines) {
     if (line.kind == LineKind::kFiltered && line.reason.find("(groups)") == std::string::npos)
       l.filtered += line.rows;
@@ -393,6 +402,10 @@ void settle(ModelLedger& l, std::int64_t fanout, std::int64_t groups, std::int64
     l.lines.push_back(
         {LineKind::kFanout, "", "join multiplied rows (a side not unique on its keys)", fanout});
   l.lines.push_back({LineKind::kOutput, l.relation, "", table_rows});
+  if (kept > 0)
+    l.lines.push_back({LineKind::kKept, l.relation,
+                       "rows kept from earlier runs (keys this run's SQL does not produce)", kept});
+  table_rows -= kept;
   if (groups >= 0) {
     l.output = l.input - l.filtered - l.errors;  // rows folded into groups (same scan)
     bool ok = groups - having_removed == table_rows && fanout == 0;
@@ -433,6 +446,8 @@ const char* to_string(LineKind kind) {
       return "fanout";
     case LineKind::kGroups:
       return "groups";
+    case LineKind::kKept:
+      return "kept";
   }
   return "?";
 }
@@ -459,7 +474,8 @@ std::string ModelLedger::equation() const {
 
 ModelLedger account_model(FlowSql& sql, const ModelShape& shape, const std::string& output,
                           const std::vector<ErrorRelation>& errors,
-                          std::optional<std::int64_t> produced) {
+                          std::optional<std::int64_t> produced,
+                          const std::vector<std::string>& merge_keys) {
   ModelLedger ledger;
   const Flow* f = strip_projections(*shape.flow);
   ledger.shape = describe(*f);
@@ -488,6 +504,19 @@ ModelLedger account_model(FlowSql& sql, const ModelShape& shape, const std::stri
         break;
     }
     if (!why) settle(ledger, m.fanout, m.groups, m.having_removed, table_rows);
+    if (!why && ledger.status == LedgerStatus::kUnbalanced && !merge_keys.empty() &&
+        m.fanout == 0) {
+      std::string match;
+      for (const std::string& k : merge_keys)
+        match +=
+            (match.empty() ? "" : " AND ") +
+            ("__s." + quote_identifier(k) + " IS NOT DISTINCT FROM __t." + quote_identifier(k));
+      const std::int64_t kept =
+          count_of(sql.connection(), "SELECT count(*) FROM " + output +
+                                         " AS __t WHERE NOT EXISTS (SELECT 1 FROM (" +
+                                         sql.query(*shape.flow) + ") AS __s WHERE " + match + ")");
+      if (kept > 0) settle(ledger, m.fanout, m.groups, m.having_removed, table_rows, kept);
+    }
   } catch (const Error& e) {
     why = std::string("measuring failed: ") + e.what();
   }

@@ -56,6 +56,8 @@ enum class LineKind {
   kError,     // rows kept in an error (quarantine) relation
   kFanout,    // rows a join added (breaks the equation)
   kGroups,    // distinct groups of an aggregation (must equal output + having rejections)
+  kKept,      // rows an incremental model's table keeps from earlier runs, which this run's SQL
+              // does not produce (not in the equation: output = table rows - kept)
 };
 const char* to_string(LineKind kind);
 
@@ -103,9 +105,17 @@ struct DeclaredAccounting {
 // pure unnest (no filter, dedup, aggregate, join or limit): its input, the list elements, is then
 // the rows its SQL produced by SQL's own semantics, and the scan of every page that re-measures
 // the lists is skipped (it was most of the ledger's time on a month of PNCP pages).
+//
+// `merge_keys`: the unique key of an incremental model that merges into its table. Its table keeps
+// the rows of earlier runs that this run's SQL no longer produces (another period's rows when the
+// SQL selects one period, a record gone upstream): when the equation does not balance on the
+// table's rows, those rows (table rows whose key the model's SQL does not produce now) are
+// counted as a `kept` line and the output term is the table's rows minus them. A merge that
+// lost or duplicated rows still fails: only rows the SQL cannot produce are set aside.
 ModelLedger account_model(FlowSql& sql, const ModelShape& shape, const std::string& output,
                           const std::vector<ErrorRelation>& errors,
-                          std::optional<std::int64_t> produced = std::nullopt);
+                          std::optional<std::int64_t> produced = std::nullopt,
+                          const std::vector<std::string>& merge_keys = {});
 
 // The same for a declared shape.
 ModelLedger account_declared(Connection& conn, const DeclaredAccounting& declared,

@@ -256,16 +256,19 @@ RunAccounting account_run(Connection& conn, const transform::Project& project,
           "tell where they went (declare `accounting:` to account it)";
     } else if (const ModelShape* shape = shape_of(*n)) {
       auto p = produced.find(n);
-      a.ledger = account_model(
-          sql, *shape, output, errors[n],
-          p == produced.end() ? std::nullopt : std::optional<std::int64_t>(p->second));
+      // An incremental model merging on a unique key keeps earlier runs' rows in its table.
+      const bool merges = n->config.materialized == "incremental" && !n->config.unique_key.empty();
+      a.ledger =
+          account_model(sql, *shape, output, errors[n],
+                        p == produced.end() ? std::nullopt : std::optional<std::int64_t>(p->second),
+                        merges ? n->config.unique_key : std::vector<std::string>{});
     } else {
       a.ledger.message = "its SQL could not be analysed: " + shape_errors[n];
     }
     a.ledger.model = n->name;
     a.ledger.relation = transform::relation_label(*n);
     for (LedgerLine& l : a.ledger.lines)
-      if (l.kind == LineKind::kOutput) l.relation = a.ledger.relation;
+      if (l.kind == LineKind::kOutput || l.kind == LineKind::kKept) l.relation = a.ledger.relation;
     apply_gate(a, thresholds_of(*n), previous_output(conn, n->unique_id, summary.run_id),
                error_relations.count(a.ledger.relation) > 0);
     switch (a.ledger.status) {

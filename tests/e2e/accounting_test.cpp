@@ -179,5 +179,43 @@ TEST_F(Accounting, UnnestCountsComeFromTheBuildAndAreMeasuredOnIncrements) {
   EXPECT_EQ(ledger("items", "input"), "main.baskets|list elements unnested=6");
 }
 
+TEST_F(Accounting, IncrementalModelKeepsEarlierPeriodsAndStillBalances) {
+  // A yearly model (as the workforce example's events): it merges one year per run on its key,
+  // selecting that year with two WHERE conjuncts from an input that itself grows each run. In the
+  // second year its table also holds the first year's rows, which this run's SQL does not
+  // produce: they are a `kept` line, and the equation holds on this run's rows (before, it read
+  // "20 != 8 + 16 + 0").
+  std::string census = "year,id,status\n";
+  const char* statuses[] = {"hired", "active", "left", "active", "promoted"};
+  for (int year : {2025, 2026})
+    for (int id = 1; id <= 10; ++id)
+      census +=
+          std::to_string(year) + "," + std::to_string(id) + "," + statuses[(id + year) % 5] + "\n";
+  write("seeds/census.csv", census);
+  write("models/history.sql",
+        "{{ config(materialized='incremental', unique_key=['year', 'id']) }}\n"
+        "select * from {{ ref('census') }} where year <= {{ var('year', 2025) }}\n");
+  write("models/events.sql",
+        "{{ config(materialized='incremental', unique_key=['year', 'id']) }}\n"
+        "select year, id, status from {{ ref('history') }}\n"
+        "where year = {{ var('year', 2025) }} and status in ('hired', 'left')\n");
+  const std::string events_2025 = "4", events_2026 = "4";  // (id + year) % 5 in {0, 2}
+  auto first = baliza("build -s census history events --vars '{\"year\": 2025}'");
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_EQ(status("history"), "balanced 20 = 10 + 10 + 0");
+  EXPECT_EQ(status("events"), "balanced 10 = " + events_2025 + " + 6 + 0");
+  EXPECT_EQ(ledger("events", "kept"), "");
+  auto second = baliza("build -s history events --vars '{\"year\": 2026}'");
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_EQ(scalar("select count(*) from main.events"), "8");
+  EXPECT_EQ(status("history"), "balanced 20 = 20 + 0 + 0");
+  // 20 history rows: 10 of 2025 filtered by the year, 6 of 2026 by the status, 4 written now.
+  EXPECT_EQ(status("events"), "balanced 20 = " + events_2026 + " + 16 + 0");
+  EXPECT_EQ(ledger("events", "kept"),
+            "main.events|rows kept from earlier runs (keys this run's SQL does not produce)=" +
+                events_2025);
+  EXPECT_EQ(ledger("events", "output"), "main.events|=8");
+}
+
 }  // namespace
 }  // namespace baliza

@@ -149,6 +149,18 @@ TEST_F(PeriodRun, YearsBuildOnEachOtherAndEqualAnIndependentSimulation) {
                    "select string_agg(period || ':' || status, ' ' order by period) from "
                    "meta.period_runs"),
             "2025:ok 2026:ok 2027:ok 2028:ok 2029:ok");
+  // The record ledger balances the yearly events in every year: from the second year on, the
+  // table keeps the earlier years' events, which that year's SQL does not produce (kept).
+  EXPECT_EQ(scalar("a/data/workforce.duckdb",
+                   "select string_agg(status, ' ' order by computed_at) from meta.model_accounting "
+                   "where model = 'fct_yearly_events'"),
+            "balanced balanced balanced balanced balanced");
+  EXPECT_EQ(scalar("a/data/workforce.duckdb",
+                   "select rows from meta.record_ledger l join meta.model_accounting a using "
+                   "(run_id, unique_id) where l.model = 'fct_yearly_events' and kind = 'kept' "
+                   "order by a.computed_at desc limit 1"),
+            scalar("a/data/workforce.duckdb",
+                   "select count(*) from fct_yearly_events where sim_year < 2029"));
   // Everything done: nothing to run again unless asked.
   r = baliza("build --project-dir a --periods 2025..2029 --step year -s tag:yearly");
   EXPECT_EQ(r.exit_code, 0);
