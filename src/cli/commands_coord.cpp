@@ -14,6 +14,7 @@
 #include "coord/workers_status.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "ops/dataset_run.h"
 #include "ops/openlineage_setup.h"
 #include "plan/endpoint_config.h"
 #include "plan/plan_store.h"
@@ -104,9 +105,26 @@ void add_coord_commands(CLI::App& app, Context& ctx, int& exit_code) {
       "pull", "Copy what the workers stored in the coordinator into the local DuckDB file");
   pull->callback([&ctx, &exit_code] {
     const std::string url = require_coordinator(ctx.settings(), "pull");
-    auto pg = coord::connect_coordinator(url);
-    const coord::PullResult r = coord::pull_from_coordinator(ctx.db(), *pg);
+    // OpenLineage: the command's run and one run for what it copies (ops/dataset_run.h).
+    ops::CommandEvents events(ctx.settings(), events_project_name(), "pull");
+    ops::PullDatasets datasets = ops::pull_datasets(ctx.settings().db_path, url);
+    ops::DatasetRun copy(events.client(), events.parent(), events.project() + ".pull.coordinator",
+                         "COPY", datasets.inputs, datasets.outputs);
+    copy.start();
+    coord::PullResult r;
+    try {
+      auto pg = coord::connect_coordinator(url);
+      r = coord::pull_from_coordinator(ctx.db(), *pg);
+    } catch (const Error& e) {
+      copy.end(static_cast<int>(e.code()), {}, e.what());
+      if (std::string line = events.finish(static_cast<int>(e.code()), e.what()); !line.empty())
+        ctx.say(line);
+      throw;
+    }
+    copy.end(0, ops::pull_rows(r));
+    const std::string events_line = events.finish(0);
     std::fputs(coord::describe_pull(r).c_str(), stdout);
+    if (!events_line.empty()) std::printf("%s\n", events_line.c_str());
     exit_code = 0;
   });
 

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "extract/extractor.h"
 #include "ops/coordinated_extract.h"
+#include "ops/dataset_run.h"
 #include "ops/openlineage_setup.h"
 #include "ops/recovery.h"
 #include "plan/plan_store.h"
@@ -264,8 +265,25 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
     }
     o.raw.zstd_level = ctx.settings().zstd_level;
     const plan::EndpointsConfig config = plan::load_project_endpoints(ctx.settings().project_dir);
-    const ops::VerifyResult result = ops::verify_pages(ctx.db(), config, o);
+    // OpenLineage: the command's run and one run for the pages checked (ops/dataset_run.h).
+    ops::CommandEvents events(ctx.settings(), events_project_name(), "verify");
+    ops::VerifyDatasets datasets = ops::verify_datasets(ctx.settings().db_path, config, o);
+    ops::DatasetRun pages(events.client(), events.parent(), events.project() + ".verify.pages",
+                          "VERIFICATION", datasets.inputs, datasets.outputs);
+    pages.start();
+    ops::VerifyResult result;
+    try {
+      result = ops::verify_pages(ctx.db(), config, o);
+    } catch (const Error& e) {
+      pages.end(static_cast<int>(e.code()), {}, e.what());
+      if (std::string line = events.finish(static_cast<int>(e.code()), e.what()); !line.empty())
+        ctx.say(line);
+      throw;
+    }
+    pages.end(result.exit_code(), ops::verify_rows(result), ops::verify_failure(result));
+    const std::string events_line = events.finish(result.exit_code(), ops::verify_failure(result));
     std::fputs(ops::describe_verify(result).c_str(), stdout);
+    if (!events_line.empty()) std::printf("%s\n", events_line.c_str());
     exit_code = result.exit_code();
   });
 }
