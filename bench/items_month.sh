@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Items and results of a realistic PNCP month (issue 10): how many requests the maintenance
-# API needs (one per page of 500 items per purchase, one per item with results) and how many
+# API needs (one per page of 500 items per purchase, one count per purchase with items that
+# proves its items, one per item with results) and how many
 # hours that is at the live API's pace, from the simulator's ground truth at a realistic
 # volume; then one day of it measured end to end (baliza run over loopback, --rate 1000) to
 # check that the extractor makes exactly the predicted requests.
@@ -24,12 +25,14 @@ echo "== ground truth: $first .. $last at scale $scale"
 python3 - "$work/month.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
-req = m["requests_itens"] + m["requests_resultados"]
+req = m["requests_itens"] + m["requests_quantidade"] + m["requests_resultados"]
 print(f"purchases {m['compras']:,}  without items {m['compras_sem_itens']:,}  items {m['itens']:,}"
       f"  items with results {m['itens_com_resultado']:,}  results {m['resultados']:,}"
       f"  largest purchase {m['max_itens']} items")
-print(f"requests: items {m['requests_itens']:,} + results {m['requests_resultados']:,} = {req:,}"
-      f"  ({req / m['compras']:.2f} per purchase)")
+print(f"requests: items {m['requests_itens']:,} + counts {m['requests_quantidade']:,}"
+      f" + results {m['requests_resultados']:,} = {req:,}  ({req / m['compras']:.2f} per purchase)")
+print(f"the counts alone (.../itens/quantidade, one per purchase with items): "
+      f"{m['requests_quantidade'] / 0.5 / 3600:.1f} h at 0.5/s")
 for label, rate in [("safe pace, 1 request / 2 s (0.5/s)", 0.5),
                     ("reported sustained 0.3/s", 0.3),
                     ("adaptive ceiling 2/s (if never throttled)", 2.0)]:
@@ -59,7 +62,8 @@ grep -E "^time:" out.txt
 python3 - day.json <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print(f"predicted for the day: itens_compra {d['requests_itens']}, resultados_item "
+print(f"predicted for the day: itens_compra {d['requests_itens']} pages + "
+      f"{d['requests_quantidade']} counts, resultados_item "
       f"{d['requests_resultados']} (purchases {d['compras']}, items {d['itens']})")
 PY
 "$root/build/baliza" --db items.duckdb query -f csv "

@@ -1,5 +1,6 @@
 // Requests for a realistic month (issue 10, "the fewest requests"): the daily plan against the
-// plan windowed by volume, both against the minimum, and the hours each takes at the live pace.
+// plan windowed by volume, and a first month without history planned with the volume probe
+// (ops/volume_probe.h), all against the minimum, and the hours each takes at the live pace.
 // Plain main; prints the Markdown that bench/results/windows.md records.
 //
 //   build/bench/bench_windows_requests [scale=42] [month=2024-03] [pace=0.5]
@@ -9,7 +10,10 @@
 // of every endpoint the built-in project plans by default:
 //   before: the month alone in a fresh database, planned day by day (max_window: day);
 //   after:  the previous month first (no history: the fallback plans it day by day), then the
-//           month, planned by volume from what the previous month observed.
+//           month, planned by volume from what the previous month observed;
+//   probe:  the month alone in a fresh database (no history), its windows without history
+//           probed first (page 1 of each month's run: one request each, counted) and then
+//           planned by volume from the totals the probes read.
 // Requests = pages asked (raw.api_requests, every answer) + closing reads of page 1
 // (meta.completeness_checks). Minimum = for each endpoint and modalidade, ceil(records of the
 // month / the largest page size), at least 1: one window per month, no closing reads.
@@ -26,6 +30,7 @@
 #include "db/migrations.h"
 #include "db/payload_functions.h"
 #include "extract/extractor.h"
+#include "ops/volume_probe.h"
 #include "plan/plan_store.h"
 #include "plan/request_summary.h"
 #include "plan/volume_windows.h"
@@ -100,6 +105,28 @@ class Db {
     return announced;
   }
 
+  // The month without history, probed first (ops/volume_probe.h). Returns the probes per
+  // endpoint.
+  std::map<std::string, int> run_probed(const plan::EndpointsConfig& c,
+                                        const plan::DateRange& month, const plan::Date& today,
+                                        const std::string& base_url) {
+    const plan::PlanRequest request{month, {}, today};
+    plan::VolumeHistory history = plan::read_volume_history(*conn_, c, month);
+    std::map<std::string, int> probes;
+    for (const plan::Task& t : plan::probe_tasks(c, request, history)) ++probes[t.endpoint_name];
+    const ops::VolumeProbeResult r = ops::probe_volumes(c, request, history, base_url);
+    if (r.failed > 0) std::fprintf(stderr, "%d probes failed\n", r.failed);
+    const plan::VolumePlan p = plan::plan_by_volume(c, request, history);
+    plan::apply_plan(*conn_, c, p.plan, {month, {}}, false, "bench");
+    extract::ExtractOptions o;
+    o.scope.first_date = plan::iso_date(month.first);
+    o.scope.last_date = plan::iso_date(month.last);
+    o.base_url = base_url;
+    const extract::ExtractResult x = extract::run_extract(*conn_, c, o);
+    if (x.exit_code() != 0) std::fprintf(stderr, "extraction exit code %d\n", x.exit_code());
+    return probes;
+  }
+
   // Per endpoint, over the tasks starting in `month`.
   std::map<std::string, Counts> counts(const plan::EndpointsConfig& c,
                                        const plan::DateRange& month) {
@@ -172,7 +199,8 @@ int main(int argc, char** argv) {
 
   const plan::EndpointsConfig daily = config(true);
   const plan::EndpointsConfig windowed = config(false);
-  std::map<std::string, Counts> before, after;
+  std::map<std::string, Counts> before, after, probed;
+  std::map<std::string, int> probes;
   {
     Db db("bench_windows_daily.duckdb");
     db.run(daily, month, today, sim.base_url());
@@ -184,6 +212,11 @@ int main(int argc, char** argv) {
     const auto announced = db.run(windowed, month, today, sim.base_url());
     after = db.counts(windowed, month);
     for (auto& [name, k] : after) k.announced = announced.count(name) ? announced.at(name) : 0;
+  }
+  {
+    Db db("bench_windows_probe.duckdb");
+    probes = db.run_probed(windowed, month, today, sim.base_url());
+    probed = db.counts(windowed, month);
   }
   sim.stop();
 
@@ -227,5 +260,42 @@ int main(int argc, char** argv) {
       pace, hours(static_cast<double>(total_after.minimum), pace).c_str(),
       hours(static_cast<double>(total_before.requests()), pace).c_str(),
       hours(static_cast<double>(total_after.requests()), pace).c_str());
+
+  std::printf(
+      "\n### The first month (no history): day by day, or probed first\n\n| endpoint | minimum | "
+      "daily: requests | x min | probes | probed: tasks | probed: requests (probes included) | "
+      "x min |\n|---|---|---|---|---|---|---|---|\n");
+  Counts total_probed;
+  int total_probes = 0;
+  for (const auto& [name, k] : probed) {
+    const Counts& b = before[name];
+    const int n = probes.count(name) ? probes.at(name) : 0;
+    const std::int64_t made = k.requests() + n;
+    std::printf("| %s | %lld | %lld | %.2f | %d | %lld | %lld | %.2f |\n", name.c_str(),
+                static_cast<long long>(k.minimum), static_cast<long long>(b.requests()),
+                static_cast<double>(b.requests()) / std::max<std::int64_t>(1, k.minimum), n,
+                static_cast<long long>(k.tasks), static_cast<long long>(made),
+                static_cast<double>(made) / std::max<std::int64_t>(1, k.minimum));
+    total_probed.tasks += k.tasks, total_probed.pages += k.pages, total_probed.closing += k.closing;
+    total_probed.minimum += k.minimum;
+    total_probes += n;
+    if (k.records != b.records)
+      std::printf("<!-- %s: records differ, daily %lld, probed %lld -->\n", name.c_str(),
+                  static_cast<long long>(b.records), static_cast<long long>(k.records));
+  }
+  const std::int64_t probed_made = total_probed.requests() + total_probes;
+  std::printf(
+      "| **total** | %lld | %lld | %.2f | %d | %lld | %lld | %.2f |\n\n",
+      static_cast<long long>(total_probed.minimum), static_cast<long long>(total_before.requests()),
+      static_cast<double>(total_before.requests()) /
+          std::max<std::int64_t>(1, total_probed.minimum),
+      total_probes, static_cast<long long>(total_probed.tasks), static_cast<long long>(probed_made),
+      static_cast<double>(probed_made) / std::max<std::int64_t>(1, total_probed.minimum));
+  std::printf(
+      "At %.2f requests/s the first month takes %s h day by day, %s h probed first (%d probe "
+      "requests, %s h of them).\n",
+      pace, hours(static_cast<double>(total_before.requests()), pace).c_str(),
+      hours(static_cast<double>(probed_made), pace).c_str(), total_probes,
+      hours(static_cast<double>(total_probes), pace).c_str());
   return 0;
 }

@@ -26,6 +26,7 @@
 #include "plan/recheck.h"
 #include "plan/request_summary.h"
 #include "plan/sql_planner.h"
+#include "plan/sql_requests.h"
 #include "plan/task_planner.h"
 #include "plan/volume_windows.h"
 #include "plan/window.h"
@@ -45,7 +46,11 @@ void run_plan(Context& ctx, const PeriodOptions& period, bool dry_run) {
               plan::describe_plan_result(result))
                  .c_str(),
              stdout);
-  std::fputs(plan::describe_requests(plan::summarize_requests(config, volume)).c_str(), stdout);
+  {
+    plan::RequestSummary requests = plan::summarize_requests(config, volume);
+    plan::add_sql_endpoint_requests(requests, &ctx.db(), config, range, period.endpoints);
+    std::fputs(plan::describe_requests(requests).c_str(), stdout);
+  }
   // Endpoints planned from what is staged (items, results): skipped with the reason until
   // their parents are staged (`baliza transform`).
   std::vector<std::string> sql_endpoints;

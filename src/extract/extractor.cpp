@@ -87,6 +87,7 @@ class Extraction {
       if (!e.page_size_param.empty()) r.page_sizes[e.name] = e.page_size;
       if (o.short_page_retries < 0) r.short_page_retries_by_endpoint[e.name] = e.short_page_retries;
       if (e.array_body) r.array_endpoints.insert(e.name);
+      if (e.array_body && !e.count_path.empty()) r.counted_endpoints.insert(e.name);
     }
     return r;
   }
@@ -329,8 +330,8 @@ ProgressSnapshot Extraction::snapshot() {
 
 void Extraction::process(PageOutcome& o) {
   PreparedPayload payload;
-  if (o.status == FetchStatus::kSuccess) {
-    payload = prepare_payload(o.body, options_.raw);  // off the writer thread
+  if (o.status == FetchStatus::kSuccess && !o.count) {  // a count is a check, not a page
+    payload = prepare_payload(o.body, options_.raw);    // off the writer thread
     observe_schema(o.endpoint, o.body, o.url);
   }
   std::lock_guard lock(mutex_);
@@ -376,11 +377,14 @@ bool Extraction::submit(TaskState& t, int page, std::chrono::milliseconds delay,
     t.in_flight[page] = t.generation;
     return true;
   }
-  const std::string url = plan::page_url(config_, t.claim.endpoint, t.claim.params, page);
+  // A bare-array task's closing read is its count (task_state.h), not page 1 again.
+  const bool count = confirm && machine_.is_counted(t);
+  const std::string url = count ? plan::count_url(config_, t.claim.endpoint, t.claim.params)
+                                : plan::page_url(config_, t.claim.endpoint, t.claim.params, page);
   const std::uint64_t tag = next_tag_++;
   jobs_[tag] = job;
   t.in_flight[page] = t.generation;
-  if (!engine_->submit(PageRequest{t.claim.endpoint, url, tag, {}})) {
+  if (!engine_->submit(PageRequest{t.claim.endpoint, url, tag, {}, count})) {
     jobs_.erase(tag);
     t.in_flight.erase(page);
     return false;

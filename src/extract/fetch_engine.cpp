@@ -403,7 +403,8 @@ struct FetchEngine::Impl {
     if (is_page) {
       const auto policy = options.endpoints.find(item.request.endpoint);
       const bool array_body = policy != options.endpoints.end() && policy->second.array_body;
-      EnvelopeParse p = parse_page_envelope(r.body, array_body);
+      EnvelopeParse p =
+          item.request.count ? parse_count_body(r.body) : parse_page_envelope(r.body, array_body);
       if (p.ok()) {
         a.body = BodyCheck::kValid;
         item.last.envelope = p.envelope;
@@ -460,6 +461,7 @@ struct FetchEngine::Impl {
     o.tag = item->request.tag;
     o.endpoint = item->request.endpoint;
     o.url = item->request.url;
+    o.count = item->request.count;
     o.elapsed = clock.now() - item->accepted;
     if (status != FetchStatus::kSuccess) o.envelope.reset();
     publish_gauges();  // so a caller woken by this outcome reads current gauges

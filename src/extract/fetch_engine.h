@@ -49,6 +49,7 @@ struct PageRequest {
   std::string url;
   std::uint64_t tag = 0;  // the caller's id, echoed in the outcome
   std::vector<std::string> headers;
+  bool count = false;  // the answer is a count (parse_count_body), not a page
 };
 
 enum class FetchStatus { kSuccess, kEmpty, kFailed, kExhausted, kAbandoned };
@@ -69,6 +70,7 @@ struct PageOutcome {
   Duration elapsed{};                    // from acceptance to this outcome, waits included
   std::uint64_t bytes_downloaded = 0;    // over all attempts, on the wire
   std::optional<PageEnvelope> envelope;  // set on success
+  bool count = false;                    // PageRequest::count, echoed
 };
 
 struct EndpointPolicy {

@@ -110,4 +110,30 @@ EnvelopeParse parse_page_envelope(std::string_view body, bool array_body) {
   return result;
 }
 
+EnvelopeParse parse_count_body(std::string_view body) {
+  EnvelopeParse result;
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    result.error = EnvelopeError::kEmptyBody;
+    result.message = "the body is empty";
+    return result;
+  }
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  const auto code = parser.parse(body.data(), body.size(), true).get(root);
+  if (code != simdjson::SUCCESS) {
+    result.error = looks_truncated(body) ? EnvelopeError::kTruncated : EnvelopeError::kInvalidJson;
+    result.message = fmt::format("{} ({} bytes)", simdjson::error_message(code), body.size());
+    return result;
+  }
+  std::int64_t n = -1;
+  if (root.get_int64().get(n) != simdjson::SUCCESS || n < 0) {
+    result.error = EnvelopeError::kNotAPage;
+    result.message = "expected a count: one non-negative JSON integer (endpoints.yaml count_path)";
+    return result;
+  }
+  result.envelope.total_registros = n;
+  result.envelope.bare_array = true;
+  return result;
+}
+
 }  // namespace baliza::extract

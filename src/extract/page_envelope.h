@@ -43,4 +43,9 @@ struct EnvelopeParse {
 // the items of a purchase) the page must be a bare JSON array of records instead.
 EnvelopeParse parse_page_envelope(std::string_view body, bool array_body = false);
 
+// A count of records (endpoints.yaml count_path, e.g. a purchase's .../itens/quantidade): the
+// body must be one non-negative JSON integer; it becomes total_registros (record_count 0).
+// Anything else (an HTML throttle page, an object) is kNotAPage.
+EnvelopeParse parse_count_body(std::string_view body);
+
 }  // namespace baliza::extract

@@ -99,11 +99,14 @@ void TaskMachine::pump(TaskState& t, bool stopping) {
     if (!missing.empty()) return end(t, TaskEnd::kPartial, missing);
     if (!t.confirm_error.empty())
       return end(t, TaskEnd::kPartial,
-                 "total not confirmed: page 1 read again: " + t.confirm_error);
+                 is_array(t) ? "not proved complete: its count was not read: " + t.confirm_error
+                             : "total not confirmed: page 1 read again: " + t.confirm_error);
     // The total is proved by a second read of page 1 after every page is stored (an empty
-    // answer, total 0, is left to the recent-days re-check).
-    if (!rules_.confirm_total || t.confirmed || is_array(t) || (*t.total == 0 && !t.recheck))
-      return end(t, TaskEnd::kDone, "");
+    // answer, total 0, is left to the recent-days re-check); a bare array's by its count.
+    const bool proved = is_array(t)
+                            ? !is_counted(t) || t.counted || (*t.total == 0 && t.empty_status)
+                            : !rules_.confirm_total || t.confirmed || (*t.total == 0 && !t.recheck);
+    if (proved) return end(t, TaskEnd::kDone, "");
     if (!stopping && !t.interrupted && hooks_.submit(t, 1, {}, true)) return;
     return end(t, TaskEnd::kReleased, "interrupted before its total was confirmed");
   }
@@ -165,7 +168,8 @@ std::string TaskMachine::incomplete(const TaskState& t) const {
   if (t.short_pages.empty() && stored == *t.total) return {};
   const std::int64_t missing = *t.total - stored;
   std::string detail = std::to_string(missing) + " records missing: stored " +
-                       std::to_string(stored) + " of totalRegistros " + std::to_string(*t.total);
+                       std::to_string(stored) + " of " + total_name(t) + " " +
+                       std::to_string(*t.total);
   if (!t.short_pages.empty()) {
     detail += "; " + t.short_pages.begin()->second;
     if (t.short_pages.size() > 1)
@@ -256,6 +260,8 @@ void TaskMachine::shift(TaskState& t, int page, std::optional<std::int64_t> befo
   t.short_tries.clear();
   t.short_pages.clear();
   t.confirmed = false;
+  t.counted = false;
+  t.empty_status = false;
   ++totals_[t.claim.endpoint].shifts;
   log_info("data shift: totalRegistros moved while paging; refetching the task",
            {{"endpoint", t.claim.endpoint},
@@ -275,9 +281,16 @@ void TaskMachine::on_success(TaskState& t, const Job& job, PageOutcome& o,
                              PreparedPayload payload) {
   const PageEnvelope& env = *o.envelope;
   const auto records = static_cast<std::int64_t>(env.record_count);
+  if (is_array(t) && job.confirm) return on_count(t, job, o, env.total_registros.value_or(0));
   if (is_array(t) && !t.finished && !t.gave_up) {
     if (job.generation < t.generation || t.done.count(job.page))
       return keep_superseded(t, o, job.page, std::move(payload), true, true);
+    if (t.counted) {  // the count is the total: each page's length is known
+      const std::optional<std::int64_t> expected = expected_records(t, job.page);
+      if (expected && records != *expected && !t.short_pages.count(job.page))
+        return on_short(t, job, o, std::move(payload), records, *expected);
+      return accept(t, o, job.page, std::move(payload), records, std::nullopt, std::nullopt);
+    }
     accept(t, o, job.page, std::move(payload), records, std::nullopt, std::nullopt);
     return extend_array(t, job.page, records);
   }
@@ -322,7 +335,7 @@ void TaskMachine::on_short(TaskState& t, const Job& job, PageOutcome& o, Prepare
                            std::int64_t records, std::int64_t expected) {
   const int tries = ++t.short_tries[job.page];
   const std::string what = "page " + std::to_string(job.page) + " held " + std::to_string(records) +
-                           " of " + std::to_string(expected) + " records (totalRegistros " +
+                           " of " + std::to_string(expected) + " records (" + total_name(t) + " " +
                            std::to_string(*t.total) + ")";
   const auto own = rules_.short_page_retries_by_endpoint.find(t.claim.endpoint);
   const int retries =
@@ -349,11 +362,79 @@ void TaskMachine::on_short(TaskState& t, const Job& job, PageOutcome& o, Prepare
            {{"endpoint", t.claim.endpoint}, {"url", o.url}, {"detail", message}});
   store_.put_failure({t.claim.task_id, t.claim.endpoint, o.url, job.page, o.http_status,
                       "short_page", message, tries});
+  if (is_array(t))  // bare-array pages are stored without totals, as they came
+    return accept(t, o, job.page, std::move(payload), records, std::nullopt, std::nullopt);
   accept(t, o, job.page, std::move(payload), records, t.total,
          std::optional<std::int64_t>(t.total_pages));
 }
 
+void TaskMachine::on_count(TaskState& t, const Job& job, const PageOutcome& o, std::int64_t count) {
+  if (t.finished || t.gave_up || job.generation != t.generation || !t.total) return;
+  const std::int64_t stored = *t.total;
+  const char* outcome = count == stored ? "confirmed" : count > stored ? "short" : "moved";
+  store_.put_completeness_check(
+      {run_id_, t.claim.task_id, t.claim.endpoint, stored, count, outcome});
+  if (count < stored) {  // fewer than stored: the data moved; paged again, then counted again
+    shift(t, 1, stored, count);
+    t.total.reset();
+    t.total_pages = -1;
+    return;
+  }
+  t.counted = true;
+  if (count == stored) return;  // proved
+  // More than stored: the count is the total now, and the pages it contradicts are short.
+  const auto size_it = rules_.page_sizes.find(t.claim.endpoint);
+  const std::int64_t size = size_it == rules_.page_sizes.end() ? 0 : size_it->second;
+  t.total = count;
+  t.total_pages = size > 0 ? static_cast<int>((count + size - 1) / size) : 1;
+  log_info("count above the stored records: asking the short pages again",
+           {{"endpoint", t.claim.endpoint},
+            {"url", o.url},
+            {"count", std::to_string(count)},
+            {"stored", std::to_string(stored)}});
+  const auto own = rules_.short_page_retries_by_endpoint.find(t.claim.endpoint);
+  const int retries =
+      own == rules_.short_page_retries_by_endpoint.end() ? rules_.short_page_retries : own->second;
+  const std::map<int, std::int64_t> pages = t.records;
+  for (const auto& [page, n] : pages) {
+    const std::optional<std::int64_t> expected = expected_records(t, page);
+    if (!expected || n == *expected || t.short_pages.count(page)) continue;
+    const int tries = ++t.short_tries[page];
+    const std::string what = "page " + std::to_string(page) + " held " + std::to_string(n) +
+                             " of " + std::to_string(*expected) + " records (the count " +
+                             std::to_string(count) + ")";
+    if (tries > retries) {
+      const std::string message = what + "; " + std::to_string(*expected - n) + " records missing";
+      t.short_pages[page] = message;
+      ++totals_[t.claim.endpoint].failures;
+      store_.put_failure({t.claim.task_id, t.claim.endpoint, o.url, page, o.http_status,
+                          "short_page", message, tries});
+      continue;
+    }
+    t.done.erase(page);
+    t.records.erase(page);
+    t.replace.insert(page);  // its stored row is replaced by the new answer
+    auto delay = rules_.short_page_backoff;
+    for (int i = 1; i < tries && delay < rules_.short_page_backoff_cap; ++i) delay *= 2;
+    delay = std::min(delay, rules_.short_page_backoff_cap);
+    if (!hooks_.submit(t, page, delay, false)) t.interrupted = true;
+  }
+}
+
 void TaskMachine::on_empty(TaskState& t, const Job& job, PageOutcome& o) {
+  if (is_array(t) && job.confirm) {  // the count answered an empty status
+    if (t.finished || t.gave_up || job.generation != t.generation || !t.total) return;
+    const bool none = *t.total == 0;
+    store_.put_completeness_check({run_id_, t.claim.task_id, t.claim.endpoint, t.total,
+                                   std::nullopt, none ? "confirmed" : "no_count"});
+    if (none) {
+      t.counted = true;
+    } else {
+      t.confirm_error = o.url + " answered HTTP " + std::to_string(o.http_status) +
+                        " (no count) while " + std::to_string(*t.total) + " records are stored";
+    }
+    return;
+  }
   if (t.finished || t.gave_up || job.generation < t.generation) {
     return keep_superseded(t, o, job.page, {}, false, false);
   }
@@ -378,6 +459,7 @@ void TaskMachine::on_empty(TaskState& t, const Job& job, PageOutcome& o) {
     }
     t.total = 0;
     t.total_pages = 0;
+    t.empty_status = is_array(t);  // the API says there is nothing (204/404): nothing to count
     return accept(t, o, 1, {}, 0, 0, 0);
   }
   // A later page came back empty: the result shrank under us. Start again from page 1.

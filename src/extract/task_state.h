@@ -26,10 +26,20 @@
 // items) carry no totals: a page holding page_size records means there may be more, so the
 // next page is asked; the first page holding fewer (an empty 204 included) is the last, and
 // the task is done when pages 1..last are stored (total = their records). There is no total
-// to re-read, so such tasks are not confirmed, and a silent short page cannot be told from the
-// last one (the API offers .../itens/quantidade for that, at one more request per purchase;
-// not used). A done array task claimed again (a re-check) ends done at once: a changed parent
-// is a new task (plan/sql_planner.h).
+// to re-read: a silent short page cannot be told from the last one. With a count
+// (endpoints.yaml `count_path`, TaskRules::counted_endpoints: a purchase's .../itens/quantidade)
+// the closing read is the count instead of page 1: once pages 1..last are stored, the count is
+// read (one request; a row in meta.completeness_checks, never stored as a page). The same
+// number as the stored records proves the task. A larger one makes it the task's total: every
+// page must then hold page_size records but the last (the rest), and a page that does not is
+// asked again like a short page (above), still short after the retries it is stored and the
+// task ends partial with the missing count. A smaller one is a data shift (paged again). A
+// count that cannot be read (failed, or an empty status while records are stored) leaves the
+// task partial: not proved. A task whose page 1 answered an empty status (204/404: the API
+// says there is nothing) is done without a count; a 200 with an empty array is counted.
+// Without count_path a bare-array task ends done unproved (its endpoint has no way to prove
+// it). A done array task claimed again (a re-check) ends done at once: a changed parent is a
+// new task (plan/sql_planner.h).
 //
 // Threads: none of its own; the owner (extractor.cpp) calls every method under one lock.
 // Writes go to the ExtractionStore (asynchronous, ordered); requests and the end of a task go
@@ -82,6 +92,9 @@ struct TaskState {
   bool confirmed = false;                  // page 1's total re-read after the last page
   std::string confirm_error;               // that re-read failed
   bool recheck = false;  // claimed again with every page stored: only the re-read is left
+  // Bare arrays with a count (see above).
+  bool empty_status = false;  // page 1 answered an empty status: nothing to count
+  bool counted = false;       // the count was read and is the task's total
 };
 
 struct TaskRules {
@@ -92,8 +105,9 @@ struct TaskRules {
   std::map<std::string, int> short_page_retries_by_endpoint;  // wins over the above
   std::chrono::milliseconds short_page_backoff{500};          // doubled per retry, up to the cap
   std::chrono::milliseconds short_page_backoff_cap{30000};
-  bool confirm_total = true;              // re-read page 1 once every page is stored (see README)
-  std::set<std::string> array_endpoints;  // pages are bare arrays: see above
+  bool confirm_total = true;                // re-read page 1 once every page is stored (see README)
+  std::set<std::string> array_endpoints;    // pages are bare arrays: see above
+  std::set<std::string> counted_endpoints;  // of those, the ones with a count_path
 };
 
 class TaskMachine {
@@ -127,6 +141,11 @@ class TaskMachine {
   // Ends the task at once (e.g. its endpoint is no longer configured).
   void end(TaskState& t, TaskEnd end, const std::string& detail);
 
+  // A bare-array task proved by a count (its closing read asks count_path, not page 1).
+  bool is_counted(const TaskState& t) const {
+    return rules_.confirm_total && rules_.counted_endpoints.count(t.claim.endpoint) > 0;
+  }
+
  private:
   void on_success(TaskState& t, const Job& job, PageOutcome& o, PreparedPayload payload);
   void on_empty(TaskState& t, const Job& job, PageOutcome& o);
@@ -149,6 +168,12 @@ class TaskMachine {
   bool is_array(const TaskState& t) const {
     return rules_.array_endpoints.count(t.claim.endpoint) > 0;
   }
+  // "totalRegistros" (an envelope's), or "the count" (a bare array's).
+  std::string total_name(const TaskState& t) const {
+    return is_array(t) ? "the count" : "totalRegistros";
+  }
+  // The count read that proves a bare-array task (its closing read).
+  void on_count(TaskState& t, const Job& job, const PageOutcome& o, std::int64_t count);
   // A bare-array page `page` with `records` was stored: the last one when it is short.
   void extend_array(TaskState& t, int page, std::int64_t records);
   void resume_array(TaskState& t, const std::vector<StoredPage>& stored);

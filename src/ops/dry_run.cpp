@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "plan/sql_requests.h"
 #include "plan/task_planner.h"
 #include "plan/volume_windows.h"
 #include "transform/sql_dependencies.h"
@@ -33,10 +34,13 @@ DryRun dry_run(const plan::EndpointsConfig& config, const plan::DateRange& range
                const transform::Project& project, double requests_per_second,
                const transform::Budgets& budgets) {
   const plan::PlanRequest request{range, endpoints, plan::today_local()};
-  const plan::VolumePlan p = history ? plan::plan_from_history(*history, config, request)
-                                     : plan::plan_by_volume(config, request, {});
+  const plan::VolumeHistory known =
+      history ? plan::read_volume_history(*history, config, range) : plan::VolumeHistory{};
+  const plan::VolumePlan p = plan::plan_by_volume(config, request, known);
   DryRun out;
+  out.probes = static_cast<std::int64_t>(plan::probe_tasks(config, request, known).size());
   out.requests = plan::summarize_requests(config, p, requests_per_second);
+  plan::add_sql_endpoint_requests(out.requests, history, config, range, endpoints);
   for (const plan::SkippedWindow& s : p.plan.skipped) {
     out.skipped.push_back(s.endpoint_name + " " + plan::iso_date(s.window.first) + ": " + s.reason);
   }
@@ -59,6 +63,13 @@ DryRun dry_run(const plan::EndpointsConfig& config, const plan::DateRange& range
 
 std::string describe_dry_run(const DryRun& d) {
   std::string out = "would plan and fetch:\n" + plan::describe_requests(d.requests);
+  if (d.probes > 0) {
+    out += "windows without history: " + std::to_string(d.probes) +
+           " (endpoint x modalidade x month); planned day by day above. `baliza run` first "
+           "reads page 1 of each once (" +
+           std::to_string(d.probes) +
+           " requests) and cuts them by the totals it reads (ops/volume_probe.h)\n";
+  }
   if (!d.skipped.empty()) {
     out.append("left out by the planner: ")
         .append(std::to_string(d.skipped.size()))

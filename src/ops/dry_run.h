@@ -23,7 +23,8 @@ namespace baliza::ops {
 
 struct DryRun {
   plan::RequestSummary requests;
-  std::vector<std::string> skipped;              // windows the planner leaves out, with why
+  std::vector<std::string> skipped;  // windows the planner leaves out, with why
+  std::int64_t probes = 0;           // windows `run` would probe first (ops/volume_probe.h)
   std::map<std::string, std::int64_t> nodes;     // "table model", "seed", "test", ... -> count
   std::vector<transform::ModelEstimate> models;  // empty without a database
 };

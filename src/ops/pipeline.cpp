@@ -12,10 +12,13 @@
 #include "ops/coordinated_extract.h"
 #include "ops/openlineage_setup.h"
 #include "ops/sql_rounds.h"
+#include "ops/volume_probe.h"
 #include "plan/plan_store.h"
 #include "plan/recheck.h"
 #include "plan/request_summary.h"
+#include "plan/sql_requests.h"
 #include "plan/task_planner.h"
+#include "plan/volume_history.h"
 #include "plan/volume_windows.h"
 #include "transform/project_build.h"
 
@@ -89,11 +92,20 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
     config.defaults.rate_limit.floor = 0;  // --rate fixes the rate
     config.defaults.rate_limit.ceiling = 0;
   }
-  const plan::VolumePlan volume = plan::plan_from_history(
-      db, config, plan::PlanRequest{o.range, o.endpoints, plan::today_local()});
+  const plan::PlanRequest plan_request{o.range, o.endpoints, plan::today_local()};
+  plan::VolumeHistory history = plan::read_volume_history(db, config, o.range);
+  // Windows without history are probed once (page 1 over the month's run) instead of being
+  // planned day by day (ops/volume_probe.h).
+  const VolumeProbeResult probed = probe_volumes(config, plan_request, history, o.base_url);
+  if (probed.probes > 0) o.say(describe_volume_probe(probed));
+  const plan::VolumePlan volume = plan::plan_by_volume(config, plan_request, history);
   const plan::Plan& p = volume.plan;
-  o.say(plan::describe_requests(
-      plan::summarize_requests(config, volume, config.defaults.rate_limit.requests_per_second)));
+  {
+    plan::RequestSummary requests =
+        plan::summarize_requests(config, volume, config.defaults.rate_limit.requests_per_second);
+    plan::add_sql_endpoint_requests(requests, &db, config, o.range, o.endpoints);
+    o.say(plan::describe_requests(requests));
+  }
   const plan::PlanApplyResult planned =
       plan::apply_plan(db, config, p, plan::PlanScope{o.range, o.endpoints}, false, random_id());
   report.tasks_planned = static_cast<std::int64_t>(p.tasks.size());

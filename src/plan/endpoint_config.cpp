@@ -195,7 +195,8 @@ const std::vector<std::string_view> kEndpointKeys = {"name",
                                                      "short_page_retries",
                                                      "from_sql",
                                                      "body",
-                                                     "paged"};
+                                                     "paged",
+                                                     "count_path"};
 
 // Endpoint-level keys whose value defaults to the `defaults` entry of the same name.
 struct Inherited {
@@ -444,6 +445,27 @@ void read_max_window(const KeyReader& r, const SourcedNode& node, EndpointConfig
   if (e.window == Window::kDay) e.max_window = parse_window(text);
 }
 
+// count_path: a bare-array endpoint's count of records (EndpointConfig::count_path). Its
+// {placeholders} must be the path's own (the task's params fill both).
+void read_count_path(const KeyReader& r, const SourcedNode& node, EndpointConfig& e) {
+  const std::string path = r.text(node, "count_path");
+  if (!e.array_body || e.page_param.empty())
+    r.fail(node, "count_path", "applies to paged bare-array endpoints only",
+           "remove it, or set body: array (pages without totals) and keep the endpoint paged");
+  if (path.empty() || path.front() != '/')
+    r.fail(node, "count_path '" + path + "'", "must start with '/'",
+           "e.g. count_path: /v1/orgaos/{cnpj}/compras/{ano}/{sequencial}/itens/quantidade");
+  for (std::size_t at = path.find('{'); at != std::string::npos; at = path.find('{', at + 1)) {
+    const std::size_t close = path.find('}', at);
+    const std::string name = path.substr(at, close == std::string::npos ? close : close - at + 1);
+    if (close == std::string::npos || e.path.find(name) == std::string::npos)
+      r.fail(node, "count_path '" + path + "'",
+             "uses " + name + ", which the endpoint's path " + e.path + " does not have",
+             "use only the {parameters} of path");
+  }
+  e.count_path = path;
+}
+
 void read_paging(const KeyReader& r, const ExtractDefaults& d, bool required, EndpointConfig& e) {
   e.page_size_min = d.page_size_min;
   e.page_size_max = d.page_size_max;
@@ -562,6 +584,7 @@ EndpointConfig read_endpoint(const RawEndpoint& raw, const ExtractDefaults& d,
   }
   e.short_page_retries = d.short_page_retries;
   if (r.find("short_page_retries")) e.short_page_retries = r.int_key("short_page_retries", 0, 100);
+  if (const auto* n = r.find("count_path")) read_count_path(r, *n, e);
   check_consistency(r, raw, e);
   if (const auto* n = r.find("max_window"); n != nullptr && e.max_window != Window::kDay) {
     if (e.date_params.start.empty() || e.date_params.end.empty() || e.data_final_min_today) {

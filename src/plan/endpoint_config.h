@@ -99,6 +99,12 @@ struct EndpointConfig {
   // `body: array`: a page is a bare JSON array of records (no envelope, no totals): a page
   // shorter than page_size is the last one (extract/task_state.h).
   bool array_body = false;
+  // `count_path` (with body: array): a path under the same base_url whose answer is the number
+  // of records the task's pages must hold, a bare JSON integer (a purchase's
+  // .../itens/quantidade). The extractor reads it once a task's pages are stored (its closing
+  // read, extract/task_state.h): a task is done only when its stored records equal the count;
+  // a shorter page is asked again. Empty: such a task cannot prove it is complete.
+  std::string count_path;
   // base_url as written when it is relative to the top-level base_url ("../pncp"): the
   // extractor resolves it again against a --base-url override (plan/base_url.h).
   std::string base_url_ref;

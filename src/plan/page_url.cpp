@@ -67,8 +67,9 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
-std::string page_url(const EndpointsConfig& config, std::string_view endpoint_name,
-                     std::string_view params_json, int page) {
+namespace {
+
+const EndpointConfig& endpoint_of(const EndpointsConfig& config, std::string_view endpoint_name) {
   const EndpointConfig* e = config.find(endpoint_name);
   if (e == nullptr) {
     throw usage_error("task endpoint '" + std::string(endpoint_name) +
@@ -76,25 +77,55 @@ std::string page_url(const EndpointsConfig& config, std::string_view endpoint_na
                       (config.sources.empty() ? std::string("?") : config.sources.back()) +
                       "); restore it or re-plan with `baliza plan`");
   }
-  if (page < 1) throw failure("page number " + std::to_string(page) + " is below 1");
-  const nlohmann::json params = nlohmann::json::parse(params_json, nullptr, false);
+  return *e;
+}
+
+nlohmann::json params_of(std::string_view params_json) {
+  nlohmann::json params = nlohmann::json::parse(params_json, nullptr, false);
   if (!params.is_object()) {
     throw failure("task params '" + std::string(params_json) +
                   "' are not a JSON object; re-plan the task with `baliza plan`");
   }
-  std::string url = e->base_url;
+  return params;
+}
+
+// base_url + `path` filled + the params that are not path parameters (nor private '_' ones).
+std::string base_and_query(const EndpointConfig& e, const std::string& path,
+                           const nlohmann::json& params, std::string_view params_json,
+                           bool& first) {
+  std::string url = e.base_url;
   while (!url.empty() && url.back() == '/') url.pop_back();
-  url += fill_path(e->path, params, params_json);
-  bool first = true;
+  url += fill_path(path, params, params_json);
   for (const auto& [key, value] : params.items()) {  // object keys iterate sorted
     if (key.empty() || key.front() == '_') continue;
-    if (e->path.find("{" + key + "}") != std::string::npos) continue;
+    if (e.path.find("{" + key + "}") != std::string::npos) continue;
     append_param(url, first, key, param_text(value, key, params_json));
   }
-  if (!e->page_param.empty()) append_param(url, first, e->page_param, std::to_string(page));
-  if (!e->page_size_param.empty())
-    append_param(url, first, e->page_size_param, std::to_string(e->page_size));
   return url;
+}
+
+}  // namespace
+
+std::string page_url(const EndpointsConfig& config, std::string_view endpoint_name,
+                     std::string_view params_json, int page) {
+  const EndpointConfig& e = endpoint_of(config, endpoint_name);
+  if (page < 1) throw failure("page number " + std::to_string(page) + " is below 1");
+  const nlohmann::json params = params_of(params_json);
+  bool first = true;
+  std::string url = base_and_query(e, e.path, params, params_json, first);
+  if (!e.page_param.empty()) append_param(url, first, e.page_param, std::to_string(page));
+  if (!e.page_size_param.empty())
+    append_param(url, first, e.page_size_param, std::to_string(e.page_size));
+  return url;
+}
+
+std::string count_url(const EndpointsConfig& config, std::string_view endpoint_name,
+                      std::string_view params_json) {
+  const EndpointConfig& e = endpoint_of(config, endpoint_name);
+  if (e.count_path.empty())
+    throw failure("endpoint '" + e.name + "' has no count_path to count its records");
+  bool first = true;
+  return base_and_query(e, e.count_path, params_of(params_json), params_json, first);
 }
 
 std::string page_url(const EndpointsConfig& config, const Task& task, int page) {

@@ -21,6 +21,12 @@ std::string page_url(const EndpointsConfig& config, std::string_view endpoint_na
                      std::string_view params_json, int page);
 std::string page_url(const EndpointsConfig& config, const Task& task, int page);
 
+// The URL of a task's count (EndpointConfig::count_path): base_url + count_path filled from the
+// params + the params that are not path parameters, without paging. Throws failure when the
+// endpoint has no count_path.
+std::string count_url(const EndpointsConfig& config, std::string_view endpoint_name,
+                      std::string_view params_json);
+
 // RFC 3986 percent-encoding of everything but unreserved characters.
 std::string url_encode(std::string_view text);
 

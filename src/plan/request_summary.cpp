@@ -8,12 +8,6 @@
 namespace baliza::plan {
 namespace {
 
-std::string host_of(const std::string& base_url) {
-  const std::size_t scheme = base_url.find("://");
-  const std::size_t path = base_url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  return base_url.substr(0, path);
-}
-
 // "0.42 h" / "12 min" / "35 s"
 std::string hours_text(double seconds) {
   char buf[32];
@@ -32,6 +26,12 @@ long long rounded(double v) {
 }
 
 }  // namespace
+
+std::string request_host(const std::string& base_url) {
+  const std::size_t scheme = base_url.find("://");
+  const std::size_t path = base_url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return base_url.substr(0, path);
+}
 
 double RequestSummary::requests() const {
   double sum = 0;
@@ -61,7 +61,8 @@ RequestSummary summarize_requests(const EndpointsConfig& config, const VolumePla
     if (added) {
       EndpointRequests e;
       e.endpoint = t.endpoint_name;
-      if (const EndpointConfig* c = config.find(t.endpoint_name)) e.host = host_of(c->base_url);
+      if (const EndpointConfig* c = config.find(t.endpoint_name))
+        e.host = request_host(c->base_url);
       s.endpoints.push_back(e);
     }
     EndpointRequests& e = s.endpoints[it->second];
@@ -110,9 +111,12 @@ std::string describe_requests(const RequestSummary& s) {
     add(e.exact_tasks, "exact");
     add(e.estimated_tasks, "estimated");
     add(e.unknown_tasks, "no history (>= 1 each)");
-    basis = basis.empty() ? "nothing to fetch" : basis + " tasks";
-    const char* mark = e.unknown_tasks > 0 ? ">=" : e.estimated_tasks > 0 ? "~" : "";
-    any_unknown = any_unknown || e.unknown_tasks > 0;
+    if (!basis.empty()) basis += " tasks";
+    if (!e.note.empty()) basis += (basis.empty() ? "" : "; ") + e.note;
+    if (basis.empty()) basis = "nothing to fetch";
+    const bool lower = e.unknown_tasks > 0 || e.lower_bound;
+    const char* mark = lower ? ">=" : e.estimated_tasks > 0 ? "~" : "";
+    any_unknown = any_unknown || lower;
     const double seconds = s.requests_per_second > 0 ? e.requests() / s.requests_per_second : 0;
     std::snprintf(line, sizeof line, "  %-30s %7lld %6lld %2s%8lld %2s%8s  %s\n",
                   e.endpoint.c_str(), static_cast<long long>(e.tasks),

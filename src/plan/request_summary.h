@@ -24,6 +24,10 @@ struct EndpointRequests {
   std::int64_t tasks = 0, done = 0;
   std::int64_t exact_tasks = 0, estimated_tasks = 0, unknown_tasks = 0;  // of those to fetch
   double exact_requests = 0, estimated_requests = 0, unknown_requests = 0;
+  // SQL-planned endpoints (plan/sql_requests.h): the figure leaves out what is not known yet
+  // (shown ">="), and `note` says what and why.
+  bool lower_bound = false;
+  std::string note;
   double requests() const { return exact_requests + estimated_requests + unknown_requests; }
 };
 
@@ -40,5 +44,8 @@ RequestSummary summarize_requests(const EndpointsConfig& config, const VolumePla
                                   double requests_per_second = 0);
 
 std::string describe_requests(const RequestSummary& summary);
+
+// scheme://host[:port] of a base URL (requests to one host share its pace).
+std::string request_host(const std::string& base_url);
 
 }  // namespace baliza::plan

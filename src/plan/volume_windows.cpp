@@ -197,34 +197,98 @@ class VolumePlanner {
     return out;
   }
 
-  std::vector<Planned> windowed(const EndpointConfig& e, const Plan& base, std::size_t from,
-                                std::size_t to, const std::string& fingerprint) const {
-    // Partitions in fan-out order, with the days the base plan asks for each.
-    std::vector<std::string> partitions;
+  // Partitions of a windowed endpoint in fan-out order, with the days the base plan asks for
+  // each.
+  struct Partitions {
+    std::vector<std::string> keys;
     std::map<std::string, std::vector<int>> days;
+  };
+  static Partitions partitions_of(const EndpointConfig& e, const Plan& base, std::size_t from,
+                                  std::size_t to) {
+    Partitions out;
     for (std::size_t i = from; i < to; ++i) {
       const Task& t = base.tasks[i];
       const std::string key = partition_key(e, t.params, {t.data_date, t.window_end});
-      auto& list = days[key];
-      if (list.empty()) partitions.push_back(key);
+      auto& list = out.days[key];
+      if (list.empty()) out.keys.push_back(key);
       list.push_back(day_number(t.data_date));
     }
+    return out;
+  }
+
+  // The days of a partition no stored task covers (and, in `stored`, those tasks).
+  std::vector<int> open_days(const EndpointConfig& e, const std::string& key,
+                             const std::vector<int>& days,
+                             std::vector<const StoredTask*>* stored) const {
+    std::set<int> covered;
+    for (const StoredTask& s : history_.stored) {
+      if (s.task.endpoint_name != e.name || s.partition != key) continue;
+      if (s.task.data_date > request_.range.last || s.task.window_end < request_.range.first)
+        continue;
+      for (int d = day_number(s.task.data_date); d <= day_number(s.task.window_end); ++d)
+        covered.insert(d);
+      if (stored != nullptr) stored->push_back(&s);
+    }
+    std::vector<int> open;
+    for (int d : days) {
+      if (!covered.count(d)) open.push_back(d);
+    }
+    return open;
+  }
+
+  // Runs of consecutive days inside one calendar month.
+  static std::vector<DateRange> month_runs(const std::vector<int>& open) {
+    std::vector<DateRange> out;
+    std::size_t i = 0;
+    while (i < open.size()) {
+      std::size_t end = i + 1;
+      const Date first = date_of(open[i]);
+      while (end < open.size() && open[end] == open[end - 1] + 1 &&
+             date_of(open[end]).month() == first.month())
+        ++end;
+      out.push_back({first, date_of(open[end - 1])});
+      i = end;
+    }
+    return out;
+  }
+
+ public:
+  std::vector<Task> probes() const {
+    std::vector<Task> out;
+    const Plan base = plan_tasks(config_, request_);
+    std::size_t i = 0;
+    while (i < base.tasks.size()) {
+      std::size_t end = i;
+      while (end < base.tasks.size() &&
+             base.tasks[end].endpoint_name == base.tasks[i].endpoint_name)
+        ++end;
+      const EndpointConfig& e = *config_.find(base.tasks[i].endpoint_name);
+      if (volume_windowed(e)) {
+        const Partitions parts = partitions_of(e, base, i, end);
+        for (std::size_t p = 0; p < parts.keys.size(); ++p) {
+          const std::string& key = parts.keys[p];
+          if (estimator_.partition(e.name, key) != nullptr) continue;  // history: no probe
+          for (const DateRange& run : month_runs(open_days(e, key, parts.days.at(key), nullptr))) {
+            if (run.first == run.last) continue;  // a single day is its own window anyway
+            out.push_back(plan_window_tasks(e, run, base.fingerprint).at(p));
+          }
+        }
+      }
+      i = end;
+    }
+    return out;
+  }
+
+ private:
+  std::vector<Planned> windowed(const EndpointConfig& e, const Plan& base, std::size_t from,
+                                std::size_t to, const std::string& fingerprint) const {
+    const Partitions parts = partitions_of(e, base, from, to);
     std::vector<Planned> out;
-    for (std::size_t p = 0; p < partitions.size(); ++p) {
-      const std::string& key = partitions[p];
-      std::set<int> covered;
-      for (const StoredTask& s : history_.stored) {
-        if (s.task.endpoint_name != e.name || s.partition != key) continue;
-        if (s.task.data_date > request_.range.last || s.task.window_end < request_.range.first)
-          continue;
-        for (int d = day_number(s.task.data_date); d <= day_number(s.task.window_end); ++d)
-          covered.insert(d);
-        out.push_back({s.task, estimate(e, s.task, key), p});
-      }
-      std::vector<int> open;
-      for (int d : days[key]) {
-        if (!covered.count(d)) open.push_back(d);
-      }
+    for (std::size_t p = 0; p < parts.keys.size(); ++p) {
+      const std::string& key = parts.keys[p];
+      std::vector<const StoredTask*> stored;
+      const std::vector<int> open = open_days(e, key, parts.days.at(key), &stored);
+      for (const StoredTask* s : stored) out.push_back({s->task, estimate(e, s->task, key), p});
       for (const DateRange& w : new_windows(e, key, open)) {
         std::vector<Task> tasks = plan_window_tasks(e, w, fingerprint);
         Task& t = tasks.at(p);
@@ -298,6 +362,11 @@ VolumePlan plan_by_volume(const EndpointsConfig& config, const PlanRequest& requ
 VolumePlan plan_from_history(Connection& conn, const EndpointsConfig& config,
                              const PlanRequest& request) {
   return plan_by_volume(config, request, read_volume_history(conn, config, request.range));
+}
+
+std::vector<Task> probe_tasks(const EndpointsConfig& config, const PlanRequest& request,
+                              const VolumeHistory& history) {
+  return VolumePlanner(config, request, history).probes();
 }
 
 }  // namespace baliza::plan

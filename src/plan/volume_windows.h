@@ -70,4 +70,13 @@ VolumePlan plan_by_volume(const EndpointsConfig& config, const PlanRequest& requ
 VolumePlan plan_from_history(Connection& conn, const EndpointsConfig& config,
                              const PlanRequest& request);
 
+// The probe that replaces the no-history fallback (ops/volume_probe.h): for each partition of
+// a volume-windowed endpoint without any observed window, one task per run of its open days
+// inside one calendar month (the widest window the planner allows), runs of one day left out
+// (a day is its own window anyway). Page 1 of such a task reads the run's totalRegistros; added
+// to `history` as an observed window, it lets plan_by_volume cut that run by volume instead of
+// day by day. The tasks are not planned (their ids are what plan_window_tasks makes).
+std::vector<Task> probe_tasks(const EndpointsConfig& config, const PlanRequest& request,
+                              const VolumeHistory& history);
+
 }  // namespace baliza::plan

@@ -3,7 +3,9 @@
 // simulator's maintenance API and staged, compared with the simulator's ground truth
 // (pncp_sim::compras_between); a second run fetches only new or changed purchases (counted on
 // the simulator); a purchase removed upstream is reported (staging.compras_removidas), never
-// kept silently.
+// kept silently. Item pages carry no totals: each purchase's items are proved by its count
+// (.../itens/quantidade); under silent short item pages (the simulator's short_page fault on
+// the items path) no item is lost, and a page that stays short is reported (exit 1).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -37,17 +39,21 @@ pncp_sim::Options sim_options(int revision, double removed_rate = 0.01) {
   return o;
 }
 
-// Requests the simulator answered on the maintenance API: items pages and results.
+// Requests the simulator answered on the maintenance API: items pages, counts and results.
 struct Counted {
-  long long itens = 0, resultados = 0;
+  long long itens = 0, quantidade = 0, resultados = 0;
 };
+bool ends_with(const std::string& text, const std::string& tail) {
+  return text.size() >= tail.size() &&
+         text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
+}
 Counted maintenance_requests(const pncp_sim::Simulator& sim) {
   Counted c;
   for (const auto& r : sim.stats().requests) {
     if (r.path.rfind("/pncp/", 0) != 0) continue;
-    (r.path.size() >= 11 && r.path.compare(r.path.size() - 11, 11, "/resultados") == 0
-         ? c.resultados
-         : c.itens)++;
+    (ends_with(r.path, "/resultados")   ? c.resultados
+     : ends_with(r.path, "/quantidade") ? c.quantidade
+                                        : c.itens)++;
   }
   return c;
 }
@@ -62,6 +68,7 @@ Counted expected_requests(const std::vector<const pncp_sim::CompraTruth*>& compr
       continue;
     }
     c.itens += static_cast<long long>(p->itens.size()) / kItemPage + 1;
+    c.quantidade += p->itens.empty() ? 0 : 1;  // the count that proves the items
     c.resultados += static_cast<long long>(p->resultados.size());
   }
   return c;
@@ -154,9 +161,14 @@ TEST_F(ItemsResults, EveryItemAndResultStagedOnceAndOnlyChangesFetchedAgain) {
     ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
     const Counted want = expected_requests(all), got = maintenance_requests(sim);
     EXPECT_EQ(got.itens, want.itens);
+    EXPECT_EQ(got.quantidade, want.quantidade);
     EXPECT_EQ(got.resultados, want.resultados);
   }
   EXPECT_EQ(staged_items(), items);
+  // Every purchase with items was proved by its count.
+  EXPECT_EQ(one("select count(*) from meta.completeness_checks where endpoint = 'itens_compra' "
+                "and outcome = 'confirmed'"),
+            std::to_string(expected_requests(all).quantidade));
   EXPECT_EQ(staged_results(), results);
   // A purchase without items is a done task with zero records (a 204, accounted as such).
   EXPECT_EQ(one("select count(*) from planning.task_plan t where endpoint_name = 'itens_compra' "
@@ -178,6 +190,7 @@ TEST_F(ItemsResults, EveryItemAndResultStagedOnceAndOnlyChangesFetchedAgain) {
     auto again = run(sim, "2024-03-25:2024-03-31", only);
     ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
     EXPECT_EQ(maintenance_requests(sim).itens, 0);
+    EXPECT_EQ(maintenance_requests(sim).quantidade, 0);
     EXPECT_EQ(maintenance_requests(sim).resultados, 0);
   }
   EXPECT_EQ(staged_items(), items);
@@ -215,6 +228,7 @@ TEST_F(ItemsResults, EveryItemAndResultStagedOnceAndOnlyChangesFetchedAgain) {
     ASSERT_EQ(third.exit_code, 0) << third.out << third.err;
     const Counted want = expected_requests(expected), got = maintenance_requests(sim);
     EXPECT_EQ(got.itens, want.itens);
+    EXPECT_EQ(got.quantidade, want.quantidade);
     EXPECT_EQ(got.resultados, want.resultados);
   }
   // Staging now holds the newest version of every purchase fetched: the changed ones with
@@ -235,6 +249,72 @@ TEST_F(ItemsResults, EveryItemAndResultStagedOnceAndOnlyChangesFetchedAgain) {
                 "using (task_id) where e.event = 'superseded' and t.endpoint_name = "
                 "'itens_compra'"),
             std::to_string(changed));
+}
+
+constexpr const char* kItemsPath = "/pncp/v1/orgaos/{cnpj}/compras/{ano}/{sequencial}/itens";
+
+TEST_F(ItemsResults, SilentShortItemPagesLoseNoItem) {
+  // A quarter of the items pages answer 200 with rows cut from the end (at least one; a
+  // one-item purchase then gets []), nothing else changed: without totals they look like the
+  // last page. The count proves each purchase, the short ones are asked again.
+  pncp_sim::Options o = sim_options(0);
+  o.faults.push_back(
+      pncp_sim::parse_fault(std::string("short:endpoint=") + kItemsPath + ",rate=0.25"));
+  std::multiset<std::string> items, results;
+  for (const auto& c : pncp_sim::compras_between(o, "20240328", "20240331"))
+    add_truth(c, items, results);
+  ASSERT_GT(items.size(), 50u);
+  pncp_sim::Simulator sim(o);
+  sim.start();
+  auto r = run(sim, "2024-03-28:2024-03-31",
+               "--endpoint contratacoes_publicacao --endpoint itens_compra "
+               "--endpoint resultados_item");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(staged_items(), items);
+  EXPECT_EQ(staged_results(), results);
+  // The fault did hit, and the counts caught it: pages were asked again.
+  EXPECT_NE(one("select count(*) from meta.completeness_checks where endpoint = 'itens_compra' "
+                "and outcome = 'short'"),
+            "0");
+  EXPECT_EQ(one("select count(*) from planning.task_plan where status <> 'done'"), "0");
+}
+
+TEST_F(ItemsResults, ItemPageThatStaysShortIsReportedWithWhatIsMissing) {
+  // One purchase's items pages are always short: the task cannot be proved, so it ends
+  // partial, the run exits 1 and the missing count is recorded with the URL.
+  pncp_sim::Options o = sim_options(0);
+  const auto truth = pncp_sim::compras_between(o, "20240329", "20240329");
+  const pncp_sim::CompraTruth* victim = nullptr;
+  for (const auto& c : truth)
+    if (!c.bad_data && !c.removed && c.itens.size() >= 3) victim = &c;
+  ASSERT_NE(victim, nullptr);
+  const std::string target = "/orgaos/" + victim->cnpj + "/compras/" + std::to_string(victim->ano) +
+                             "/" + std::to_string(victim->sequencial) + "/itens?";
+  o.faults.push_back(pncp_sim::parse_fault(std::string("short:endpoint=") + kItemsPath +
+                                           ",count=1,match=" + target));
+  pncp_sim::Simulator sim(o);
+  sim.start();
+  auto r = run(sim, "2024-03-29:2024-03-29",
+               "--endpoint contratacoes_publicacao --endpoint itens_compra");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(one("select count(*) from planning.task_plan where endpoint_name = 'itens_compra' "
+                "and status = 'partial'"),
+            "1");
+  const std::string detail =
+      one("select string_agg(url || ' ' || error_message, ' / ') from meta.failed_requests where "
+          "endpoint = "
+          "'itens_compra' and error_class = 'short_page'");
+  EXPECT_NE(detail.find("1 records missing"), std::string::npos) << detail;
+  EXPECT_NE(detail.find(victim->cnpj), std::string::npos) << detail;
+  // Staging holds proved purchases only (staging.itens_compra reads done tasks): the victim
+  // waits for `baliza retry-failed`, every other purchase of the day is there.
+  EXPECT_EQ(one("select count(*) from staging.itens_compra where numero_controle_pncp = '" +
+                victim->numero_controle_pncp + "'"),
+            "0");
+  std::size_t others = 0;
+  for (const auto& c : truth)
+    if (!c.bad_data && !c.removed && &c != victim) others += c.itens.size();
+  EXPECT_EQ(one("select count(*) from staging.itens_compra"), std::to_string(others));
 }
 
 TEST_F(ItemsResults, PurchaseRemovedUpstreamIsReportedNotKept) {

@@ -65,6 +65,18 @@ TEST(PageEnvelope, MalformedEmptyAndNonPageBodies) {
   EXPECT_FALSE(error_body.message.empty());
 }
 
+TEST(PageEnvelope, CountBody) {
+  const EnvelopeParse p = parse_count_body(" 42\n");
+  ASSERT_TRUE(p.ok()) << p.message;
+  EXPECT_EQ(p.envelope.total_registros, 42);
+  EXPECT_EQ(p.envelope.record_count, 0u);
+  EXPECT_EQ(parse_count_body("0").envelope.total_registros, 0);
+  EXPECT_EQ(parse_count_body("-1").error, EnvelopeError::kNotAPage);
+  EXPECT_EQ(parse_count_body("[1]").error, EnvelopeError::kNotAPage);
+  EXPECT_EQ(parse_count_body("<html>Limite</html>").error, EnvelopeError::kInvalidJson);
+  EXPECT_EQ(parse_count_body("").error, EnvelopeError::kEmptyBody);
+}
+
 TEST(PageEnvelope, EmptyPage) {
   const EnvelopeParse p = parse_page_envelope(
       R"({"data": [], "totalRegistros": 0, "totalPaginas": 0, "numeroPagina": 1,

@@ -29,6 +29,7 @@ const char* const kEndpoints = R"(endpoints:
     base_url: ../pncp
     body: array
     page_size: 500
+    count_path: /v1/orgaos/{cnpj}/compras/{ano}/{sequencial}/itens/quantidade
     from_sql:
       after: [compras_staged]
       query: select cnpj, ano, sequencial, dia as data_date, versao as version from staged.compras
@@ -71,6 +72,38 @@ TEST(PageUrl, PathParametersFillThePathAndVersionIsNeverSent) {
       page_url(c, "resultados", R"({"ano":2024,"cnpj":"1","numeroItem":3,"sequencial":12})", 1),
       "http://127.0.0.1:1/pncp/v1/orgaos/1/compras/2024/12/itens/3/resultados");
   EXPECT_THROW(page_url(c, "itens", R"({"ano":2024,"cnpj":"1"})", 1), Error);
+}
+
+TEST(PageUrl, CountUrlFillsTheCountPathWithoutPaging) {
+  const EndpointsConfig c = config();
+  EXPECT_EQ(count_url(c, "itens",
+                      R"({"_versao":"v","ano":2024,"cnpj":"00394460005887","sequencial":12})"),
+            "http://127.0.0.1:1/pncp/v1/orgaos/00394460005887/compras/2024/12/itens/quantidade");
+  EXPECT_THROW(
+      count_url(c, "resultados", R"({"ano":2024,"cnpj":"1","numeroItem":3,"sequencial":12})"),
+      Error);  // no count_path
+}
+
+TEST(EndpointConfigCountPath, OnlyOnPagedArraysAndWithThePathsParameters) {
+  const auto with = [](const std::string& extra) {
+    return std::string(test::kDefaults) + R"(endpoints:
+  - name: itens
+    path: /v1/x/{a}/itens
+    page_size: 50
+    from_sql: {query: select 1 as a}
+)" + extra;
+  };
+  std::string m = test::usage_message(
+      [&] { parse_endpoints(with("    count_path: /v1/x/{a}/n\n"), "endpoints.yaml"); });
+  EXPECT_NE(m.find("paged bare-array endpoints only"), std::string::npos) << m;
+  EXPECT_NE(m.find("endpoints.yaml:"), std::string::npos) << m;
+  m = test::usage_message([&] {
+    parse_endpoints(with("    body: array\n    count_path: /v1/x/{b}/n\n"), "endpoints.yaml");
+  });
+  EXPECT_NE(m.find("uses {b}"), std::string::npos) << m;
+  const EndpointsConfig ok =
+      parse_endpoints(with("    body: array\n    count_path: /v1/x/{a}/n\n"), "endpoints.yaml");
+  EXPECT_EQ(ok.find("itens")->count_path, "/v1/x/{a}/n");
 }
 
 TEST(EndpointConfigFromSql, ErrorsNameTheKeyAndSuggestTheFix) {

@@ -1,6 +1,7 @@
 #include "faults.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "hash.h"
 
@@ -15,7 +16,23 @@ bool FaultPlan::applies(const FaultConfig& f, const std::string& path) const {
     while (p.size() > 1 && p.back() == '/') p.pop_back();
     return p;
   };
-  return trim(f.endpoint) == trim(path);
+  const std::string want = trim(f.endpoint), got = trim(path);
+  if (want.find('{') == std::string::npos) return want == got;
+  // A pattern: each "{name}" segment matches any one non-empty segment of the path, e.g.
+  // /pncp/v1/orgaos/{cnpj}/compras/{ano}/{sequencial}/itens for every purchase's items.
+  size_t a = 0, b = 0;
+  while (a <= want.size() && b <= got.size()) {
+    const size_t a_end = std::min(want.find('/', a), want.size());
+    const size_t b_end = std::min(got.find('/', b), got.size());
+    const std::string_view w(want.data() + a, a_end - a), g(got.data() + b, b_end - b);
+    const bool wildcard = w.size() > 2 && w.front() == '{' && w.back() == '}';
+    if (wildcard ? g.empty() : w != g) return false;
+    if (a_end == want.size() || b_end == got.size())
+      return a_end == want.size() && b_end == got.size();
+    a = a_end + 1;
+    b = b_end + 1;
+  }
+  return false;
 }
 
 bool FaultPlan::hit(size_t fault_index, const std::string& target, uint64_t attempt) const {

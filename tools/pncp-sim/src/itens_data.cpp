@@ -51,7 +51,7 @@ nlohmann::json itens_summary(const Options& options, const std::string& from, co
   if (!first || !last) throw std::invalid_argument("'" + from + "'..'" + to + "' are not dates");
   detail::Universe u(options);
   long long compras = 0, sem_itens = 0, removidas = 0, itens = 0, com_resultado = 0, resultados = 0,
-            req_itens = 0, max_itens = 0;
+            req_itens = 0, req_quantidade = 0, max_itens = 0;
   for (int day = *first; day <= *last; ++day) {
     const int n = u.count(detail::Family::contratacao, day);
     for (int i = 0; i < n; ++i) {
@@ -67,6 +67,8 @@ nlohmann::json itens_summary(const Options& options, const std::string& from, co
       max_itens = std::max<long long>(max_itens, count);
       // A full last page is followed by one more request that answers 204.
       req_itens += count / page_size + 1;
+      // The count (.../itens/quantidade) that proves a purchase with items.
+      if (count > 0) ++req_quantidade;
       for (int k = 1; k <= count; ++k) {
         if (!detail::item_has_results(u, s, k)) continue;
         ++com_resultado;
@@ -83,6 +85,7 @@ nlohmann::json itens_summary(const Options& options, const std::string& from, co
           {"max_itens", max_itens},
           {"page_size", page_size},
           {"requests_itens", req_itens},
+          {"requests_quantidade", req_quantidade},
           {"requests_resultados", com_resultado}};
 }
 

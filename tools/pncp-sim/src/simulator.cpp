@@ -65,8 +65,11 @@ const char* const kThrottlePage =
 // left as it was.
 void cut_records(std::string& body, int drop) {
   nlohmann::json page = nlohmann::json::parse(body, nullptr, false);
-  if (!page.is_object() || !page.contains("data") || !page["data"].is_array()) return;
-  auto& data = page["data"];
+  // An envelope's data, or a bare array (the maintenance API's items, under the same envelope-
+  // less contract: the page is just shorter).
+  const bool bare = page.is_array();
+  if (!bare && (!page.is_object() || !page.contains("data") || !page["data"].is_array())) return;
+  auto& data = bare ? page : page["data"];
   const size_t n = data.size();
   if (n == 0) return;
   size_t cut = drop > 0 ? static_cast<size_t>(drop) : std::max<size_t>(1, n * 3 / 5);

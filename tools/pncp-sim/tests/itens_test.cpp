@@ -183,14 +183,51 @@ TEST(Itens, RevisionChangesAndRemovesRecentPurchasesOnly) {
 TEST(Itens, SummaryCountsRequests) {
   const json s = pncp_sim::itens_summary(opts(), "20240603", "20240604", 3);
   const auto compras = pncp_sim::compras_between(opts(), "20240603", "20240604");
-  long long items = 0, requests = 0, with_results = 0;
+  long long items = 0, requests = 0, with_results = 0, counted = 0;
   for (const auto& c : compras) {
     items += static_cast<long long>(c.itens.size());
     requests += static_cast<long long>(c.itens.size()) / 3 + 1;
+    counted += c.itens.empty() ? 0 : 1;
     with_results += static_cast<long long>(c.resultados.size());
   }
   EXPECT_EQ(s["compras"], static_cast<long long>(compras.size()));
   EXPECT_EQ(s["itens"], items);
   EXPECT_EQ(s["requests_itens"], requests);
   EXPECT_EQ(s["requests_resultados"], with_results);
+  EXPECT_EQ(s["requests_quantidade"], counted);
+}
+
+TEST(Itens, ShortPageFaultCutsItemPagesButNotTheCount) {
+  // The live API's silent short page on the bare-array items pages: a fault whose endpoint is
+  // a pattern matches every purchase's items path, and only that path.
+  pncp_sim::Options o = opts();
+  o.faults.push_back(pncp_sim::parse_fault(
+      "short:endpoint=/pncp/v1/orgaos/{cnpj}/compras/{ano}/{sequencial}/itens,count=1"));
+  sim_test::Running r(o);
+  auto client = r.client();
+  const auto compras = pncp_sim::compras_between(opts(), "20240603", "20240603");
+  int checked = 0;
+  for (const auto& c : compras) {
+    if (c.removed || c.itens.empty()) continue;
+    auto page = client->Get(itens_path(c) + "?pagina=1&tamanhoPagina=500");
+    ASSERT_TRUE(page);
+    ASSERT_EQ(page->status, 200);
+    const json items = json::parse(page->body);
+    ASSERT_TRUE(items.is_array());
+    EXPECT_EQ(items.size(), c.itens.size() - 1) << c.numero_controle_pncp;  // one cut
+    if (!items.empty()) EXPECT_EQ(items[0], c.itens[0]);
+    auto count = client->Get(itens_path(c) + "/quantidade");
+    ASSERT_TRUE(count);
+    EXPECT_EQ(count->body, std::to_string(c.itens.size()));  // the truth
+    if (++checked == 10) break;
+  }
+  EXPECT_EQ(checked, 10);
+  // Other paths are untouched by the pattern.
+  auto listing = client->Get(
+      "/api/consulta/v1/contratacoes/publicacao?dataInicial=20240603&dataFinal=20240603&"
+      "codigoModalidadeContratacao=6&pagina=1&tamanhoPagina=50");
+  ASSERT_TRUE(listing);
+  const json env = json::parse(listing->body);
+  EXPECT_EQ(static_cast<long long>(env["data"].size()),
+            std::min<long long>(50, env["totalRegistros"].get<long long>()));
 }

@@ -66,8 +66,9 @@ std::vector<CompraTruth> compras_between(const Options& options, const std::stri
 // request per items page and per item with results:
 // {"compras": N, "compras_sem_itens": N, "compras_removidas": N, "itens": N,
 //  "itens_com_resultado": N, "resultados": N, "max_itens": N, "page_size": P,
-//  "requests_itens": N, "requests_resultados": N}
-// requests_itens counts one request per page of P items (a purchase without items: one 204).
+//  "requests_itens": N, "requests_quantidade": N, "requests_resultados": N}
+// requests_itens counts one request per page of P items (a purchase without items: one 204);
+// requests_quantidade one count (.../itens/quantidade) per purchase with items.
 nlohmann::json itens_summary(const Options& options, const std::string& from_yyyymmdd,
                              const std::string& to_yyyymmdd, int page_size);
 

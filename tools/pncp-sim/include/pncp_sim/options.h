@@ -35,7 +35,8 @@ enum class FaultKind {
   truncate,         // 200 whose body is cut: short body for its Content-Length, or cut JSON
   data_shift,       // after page 1 of a query is served, `count` new records appear in it
   fail_first,       // the first `count` requests of each distinct URL get `status` (default 503)
-  short_page,       // 200 with `count` records (default 60%) cut from `data`, envelope unchanged
+  short_page,       // 200 with `count` records (default 60%, at least one) cut from `data`,
+                    // envelope unchanged; from a bare array (a purchase's items page) likewise
   throttle_page,    // 200 with the HTML "Limite de Requisições Excedido" page instead of data
   client_throttle,  // per client address: over `rps` (burst `burst`) -> 429 without
                     // Retry-After, or the HTML 200 throttle page with mode=html
@@ -46,7 +47,10 @@ enum class FaultKind {
 // the exact request target and how many times that target was requested before.
 struct FaultConfig {
   FaultKind kind = FaultKind::server_error;
-  std::string endpoint;    // "" = every endpoint, else a path such as "/v1/contratos"
+  // "" = every endpoint, else a path such as "/v1/contratos", or a pattern whose {name}
+  // segments match any one segment: "/pncp/v1/orgaos/{cnpj}/compras/{ano}/{sequencial}/itens"
+  // (every purchase's items pages; .../itens/quantidade is another path).
+  std::string endpoint;
   double rate = 1.0;       // probability per request (not used by data_shift / fail_first)
   int status = 0;          // server_error / fail_first status
   int retry_after_s = -1;  // rate_limit: Retry-After seconds, -1 = no header
