@@ -1,6 +1,7 @@
 // `baliza config [--format table|csv|json]`: every setting of baliza.yml Baliza reads, its
 // effective value and where it came from (file:line:column, env VAR, --set, --db, default).
-// Secrets are not printed: a webhook shows only its origin, a coordinator URL no password.
+// Secrets are not printed: a webhook shows only its origin, a coordinator or OpenLineage URL no
+// password, an API key ***.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -32,7 +33,11 @@ std::string without_password(std::string url) {
 }
 
 std::string shown(const SettingValue& v) {
-  if (v.key == "coordinator") return without_password(v.value);
+  const SettingSpec* spec = find_setting(v.key);
+  if (spec && spec->secret && !v.value.empty()) return "***";
+  if (v.key == "coordinator" || v.key == "openlineage.transport.url") {
+    return without_password(v.value);
+  }
   if (v.key == "notifications.webhook") {
     std::string out;
     for (const auto& url : v.items) out += (out.empty() ? "" : ", ") + ops::redact_url(url);

@@ -41,7 +41,9 @@ int run_worker_command(Context& ctx, const PeriodOptions& period, const WorkerFl
   }
   options.scope.endpoints = period.endpoints;
   options.base_url = flags.base_url;
-  options.concurrency = flags.concurrency;
+  // --concurrency, else baliza.yml extract.concurrency (and its overrides), else endpoints.yaml.
+  options.concurrency =
+      flags.concurrency > 0 ? flags.concurrency : ctx.settings().extract_concurrency;
   options.command = "worker";
   // Small claims: tasks spread over the workers instead of the first one taking them all.
   options.claim_batch = flags.claim_batch > 0 ? flags.claim_batch : 8;

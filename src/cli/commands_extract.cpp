@@ -8,6 +8,7 @@
 
 #include "cli/command_events.h"
 #include "cli/context.h"
+#include "cli/extract_outcome.h"
 #include "cli/interrupts.h"
 #include "cli/period_options.h"
 #include "coord/plan_publish.h"
@@ -143,6 +144,7 @@ int run_extract_command(Context& ctx, const PeriodOptions& period, const Extract
     throw;
   }
   endpoint_events.finish(result);
+  note_extract_outcome(ctx, db, result, range, period.endpoints);
   const std::string events_line = events.finish(result.exit_code());
   const extract::EndpointTotals total = result.total();
   if (total.tasks_done + total.tasks_failed + total.tasks_partial + total.tasks_released == 0) {
@@ -200,7 +202,8 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
   extract_period->add_to(extract_cmd);
   extract_cmd
       ->add_option("--concurrency", flags->concurrency,
-                   "Requests in flight (default: endpoints.yaml, 4)")
+                   "Requests in flight (default: baliza.yml extract.concurrency, else "
+                   "endpoints.yaml, 4)")
       ->check(CLI::Range(1, 256));
   extract_cmd->add_option("--base-url", flags->base_url,
                           "API base URL (default: endpoints.yaml base_url)");
@@ -269,6 +272,8 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
       throw usage_error("say which pages: --range 2024-01-01:2024-01-31 and/or --sample 0.1");
     }
     o.raw.zstd_level = ctx.settings().zstd_level;
+    o.raw.max_payload_bytes = ctx.settings().max_payload_bytes;
+    if (o.concurrency <= 0) o.concurrency = ctx.settings().extract_concurrency;
     const plan::EndpointsConfig config = plan::load_project_endpoints(ctx.settings().project_dir);
     // OpenLineage: the command's run and one run for the pages checked (ops/dataset_run.h).
     ops::CommandEvents events(ctx.settings(), events_project_name(), "verify");

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/context.h"
+#include "cli/extract_outcome.h"
 #include "cli/interrupts.h"
 #include "cli/period_options.h"
 #include "cli/project_locator.h"
@@ -70,7 +71,8 @@ ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::
   o.endpoints = flags.period.endpoints;
   o.project_dir = ctx.settings().project_dir;
   o.base_url = base_url;
-  o.concurrency = flags.concurrency;
+  // --concurrency, else baliza.yml extract.concurrency (and its overrides), else endpoints.yaml.
+  o.concurrency = flags.concurrency > 0 ? flags.concurrency : ctx.settings().extract_concurrency;
   o.requests_per_second = flags.rate;
   o.threads = flags.threads;
   o.raw = {ctx.settings().zstd_level, ctx.settings().max_payload_bytes};
@@ -104,6 +106,13 @@ ops::PipelineReport run_period(Context& ctx, const RunFlags& flags, const plan::
   o.command = command_line.rfind("baliza demo", 0) == 0 ? "demo" : "run";
   InterruptGuard guard;
   ops::PipelineReport report = ops::run_pipeline(o);
+  // The notification's summary (cli/run_notifier.h): pages, tasks, throttles, then models.
+  note_extract_outcome(ctx, ctx.db(), report.extract, range, flags.period.endpoints);
+  if (report.transformed) {
+    ctx.count("models ok", report.transform.pass);
+    if (report.transform.warn > 0) ctx.count("models warned", report.transform.warn);
+    if (report.transform.error > 0) ctx.count("models failed", report.transform.error);
+  }
   std::fputs(ops::describe_pipeline(report).c_str(), stdout);
   if (events->enabled()) {
     events->close();
@@ -150,7 +159,7 @@ struct DemoFlags {
   std::string month = "2024-03";
   double scale = 1.0;
   std::uint64_t seed = 42;
-  int concurrency = 4;
+  int concurrency = 0;                 // 0: baliza.yml extract.concurrency, else 4
   std::vector<std::string> endpoints;  // empty = every endpoint, items and results included
 };
 
@@ -206,7 +215,9 @@ int run_demo(Context& ctx, const DemoFlags& flags) {
   ctx.say("PNCP simulator on " + sim.base_url() + " (seed " + std::to_string(flags.seed) +
           ", scale " + std::to_string(flags.scale) + "); database " + ctx.settings().db_path);
   RunFlags run;
-  run.concurrency = flags.concurrency;
+  run.concurrency = flags.concurrency > 0                    ? flags.concurrency
+                    : ctx.settings().extract_concurrency > 0 ? ctx.settings().extract_concurrency
+                                                             : 4;
   run.period.endpoints = flags.endpoints;
   run.rate = 1000;  // loopback: the PNCP's politeness limit does not apply to the simulator
   ops::PipelineReport report =
@@ -228,7 +239,11 @@ void add_pipeline_commands(CLI::App& app, Context& ctx, int& exit_code) {
       "run", "Plan, extract and transform a period: --mes 2024-01, --latest, ... (live PNCP API)");
   run->period.add_to(run_cmd);
   run_cmd->add_option("--base-url", run->base_url, "API base URL (default: endpoints.yaml)");
-  run_cmd->add_option("--concurrency", run->concurrency, "Requests in flight (default 4)");
+  run_cmd
+      ->add_option("--concurrency", run->concurrency,
+                   "Requests in flight (default: baliza.yml extract.concurrency, else "
+                   "endpoints.yaml, 4)")
+      ->check(CLI::Range(1, 256));
   run_cmd->add_option("--rate", run->rate,
                       "Fixed requests per second per host (default: endpoints.yaml's adaptive "
                       "pacing, 0.5/s rising to at most 2/s for the PNCP)");
@@ -260,7 +275,10 @@ void add_pipeline_commands(CLI::App& app, Context& ctx, int& exit_code) {
   demo_cmd->add_option("--mes", demo->month, "The month to simulate (default 2024-03)");
   demo_cmd->add_option("--scale", demo->scale, "Volume: 1.0 = about 6,000 records a month");
   demo_cmd->add_option("--seed", demo->seed, "Simulator seed (same seed, same data)");
-  demo_cmd->add_option("--concurrency", demo->concurrency, "Requests in flight");
+  demo_cmd
+      ->add_option("--concurrency", demo->concurrency,
+                   "Requests in flight (default: baliza.yml extract.concurrency, else 4)")
+      ->check(CLI::Range(1, 256));
   demo_cmd->add_option("--endpoint", demo->endpoints,
                        "Only these endpoints (repeatable; default: all, items and results "
                        "included)");

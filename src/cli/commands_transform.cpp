@@ -500,8 +500,7 @@ int run_validate(Context& ctx, const TransformOptions& o) {
     models += dag.node(i).resource_type == ResourceType::kModel;
   if (o.estimate) {
     // Budgets first: a bad value is a usage error before anything is opened.
-    Budgets budgets =
-        load_budgets(p.dir.empty() ? std::nullopt : std::optional<fs::path>(p.dir / "baliza.yml"));
+    Budgets budgets = budgets_from(settings);
     if (!fs::exists(settings.db_path)) {
       throw usage_error("--estimate plans each model over the data: no database at " +
                         settings.db_path +

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "cli/context.h"
+#include "cli/interrupts.h"
 #include "cli/project_locator.h"
 #include "cli/transform_actions.h"
 #include "cli/workflow_hooks.h"
@@ -184,6 +185,19 @@ int run_run(Context& ctx, const WorkflowOptions& o) {
   auto database = db.database;
   run.connect = [database] { return std::make_unique<Connection>(database); };
   run.print = [&ctx](const std::string& line) { ctx.say(line); };
+  if (db.conn && !o.dry_run) {
+    // This process holds the file to write: a run still `running` there was left by a process
+    // that was killed; say so and mark it interrupted before this run starts.
+    for (const StaleWorkflowRun& stale : mark_stale_workflow_runs(*db.conn)) {
+      ctx.say("note: workflow " + stale.workflow + " run " + stale.run_id + " started " +
+              stale.started_at + (stale.pid > 0 ? " by process " + std::to_string(stale.pid) : "") +
+              " never finished (killed?): marked interrupted; its completed steps are kept");
+    }
+  }
+  // Ctrl-C / SIGTERM: the running build's nodes stop, no further step starts, the run is
+  // stored `interrupted` and the exit code is 130 (a second Ctrl-C exits at once).
+  InterruptGuard interrupt_guard;
+  run.interrupts = &interrupt_count();
   run.before_clear = [&ctx, &settings, &db](const ops::Workflow& wf, const ops::Step& step) {
     return before_workflow_clear(ctx, settings, *db.conn, wf, step);
   };
@@ -245,8 +259,9 @@ std::string status_of(Context& ctx, const WorkflowOptions& o, const fs::path& di
       std::snprintf(line, sizeof line, "  %-2zu %-20s %-9s %-27s %-9s %7.2f %10lld\n", i + 1,
                     s.name.c_str(), ops::to_string(s.kind), st.finished_at.c_str(),
                     st.status.c_str(), st.seconds, static_cast<long long>(st.rows));
-      if (reason.empty() && st.status == "error")
-        reason = "step " + s.name + " failed: " + st.message;
+      if (reason.empty() && st.status != "ok" && st.status != "warn")
+        reason = "step " + s.name + " " + (st.status == "error" ? "failed" : st.status) + ": " +
+                 st.message;
       // A clear undoes what the steps after it made: they must have run since.
       if (reason.empty() && st.finished_at < last_clear) {
         reason = "step " + s.name + " last ran before " + last_clear_step +
@@ -275,6 +290,30 @@ std::string status_of(Context& ctx, const WorkflowOptions& o, const fs::path& di
       if (!existing.count(lower)) missing.push_back(rel);
     }
   }
+  // The last run as it really is: `running` only while its process holds the database.
+  std::optional<ops::RunState> last = reader ? ops::last_run(*reader, w.name) : std::nullopt;
+  nlohmann::json last_json = nullptr;
+  if (last) {
+    text += "  last run " + last->run_id + " started " + last->started_at + ": " + last->status +
+            (last->status == "running" ? " (process " + std::to_string(last->pid) + ")"
+             : last->message.empty()   ? ""
+                                       : " (" + last->message + ")") +
+            "\n";
+    last_json = {{"run_id", last->run_id},
+                 {"status", last->status},
+                 {"stored_status", last->stored_status},
+                 {"started_at", last->started_at},
+                 {"finished_at", last->finished_at},
+                 {"pid", last->pid},
+                 {"message", last->message}};
+    if (last->status == "running") {
+      reason =
+          "run " + last->run_id + " is in progress (process " + std::to_string(last->pid) + ")";
+    } else if (last->status == "interrupted" && reason.empty()) {
+      reason =
+          "the last run " + last->run_id + " was interrupted (" + last->message + "); rerun it";
+    }
+  }
   if (!reader) reason = "no database at " + settings.db_path;
   if (reason.empty() && !missing.empty()) {
     reason = std::to_string(missing.size()) +
@@ -285,8 +324,9 @@ std::string status_of(Context& ctx, const WorkflowOptions& o, const fs::path& di
   text += set_up
               ? "  state: set up (the database is in the state workflow " + w.name + " produces)\n"
               : "  state: NOT set up: " + reason + " (run `baliza workflow run " + w.name + "`)\n";
-  json = {{"workflow", w.name}, {"database", settings.db_path}, {"set_up", set_up},
-          {"reason", reason},   {"missing_relations", missing}, {"steps", steps}};
+  json = {{"workflow", w.name},   {"database", settings.db_path}, {"set_up", set_up},
+          {"reason", reason},     {"missing_relations", missing}, {"steps", steps},
+          {"last_run", last_json}};
   return text;
 }
 

@@ -4,6 +4,7 @@
 
 #include "db/migrations.h"
 #include "db/payload_functions.h"
+#include "db/workflow_tables.h"
 
 namespace baliza::cli {
 
@@ -37,6 +38,8 @@ Connection& Context::db() {
     read_server_ = serve_reads(database_);
     conn_ = std::make_unique<Connection>(database_);
     apply_migrations(*conn_);
+    // Holding the file to write, no workflow can be running: a `running` row is a killed one.
+    mark_stale_workflow_runs(*conn_);
     register_payload_functions(*conn_, s.max_payload_bytes);
   }
   return *conn_;

@@ -160,13 +160,16 @@ int run_period_build(Context& ctx, const TransformOptions& o, const PeriodRunOpt
       throw;
     }
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    record(ctx, settings, series, run_id, period, code == 0 ? "ok" : "error", started, s, line);
-    summary += "  " + period.label + "  " + (code == 0 ? "ok   " : "error") + "  " +
+    // 130: Ctrl-C or SIGTERM stopped the period's nodes; it is not done, a rerun resumes there.
+    std::string status = code == 0 ? "ok" : code == 130 ? "interrupted" : "error";
+    record(ctx, settings, series, run_id, period, status, started, s, line);
+    summary += "  " + period.label + "  " + (code == 0 ? std::string("ok   ") : status) + "  " +
                seconds_text(s) + " s\n";
     if (code != 0) {
-      std::string text =
-          "periods:\n" + summary + failures_of(project) + "stopped at period " + period.label +
-          "; after fixing it, run the same command again to resume from " + period.label + "\n";
+      std::string text = "periods:\n" + summary + (code == 130 ? "" : failures_of(project)) +
+                         (code == 130 ? "interrupted" : "stopped") + " at period " + period.label +
+                         "; " + (code == 130 ? "" : "after fixing it, ") +
+                         "run the same command again to resume from " + period.label + "\n";
       std::fwrite(text.data(), 1, text.size(), stdout);
       return code;
     }

@@ -35,7 +35,13 @@ void after_workflow(Context& ctx, const Settings& settings, const ops::WorkflowR
   for (const ops::StepReport& step : report.steps) {
     ++by_status["steps " + step.status];
     std::string line = step.name + " (" + step.kind + "): " + step.message;
-    if (step.status == "error") o.add_error(line);
+    if (step.status == "error" || step.status == "interrupted") {
+      o.add_error(line);
+      // The failing checks and nodes of the step, each on its own line.
+      for (const std::string& note : step.notes) {
+        if (note.rfind("error", 0) == 0) o.add_error(step.name + ": " + note);
+      }
+    }
     if (step.status == "warn") {
       o.add_warning(line);
       for (const std::string& note : step.notes) o.add_warning(step.name + ": " + note);

@@ -5,8 +5,12 @@
 #include <cctype>
 #include <cstdlib>
 #include <map>
+#include <mutex>
+#include <set>
+#include <stdexcept>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "core/setting_specs.h"
 #include "core/upward_search.h"
 
@@ -47,14 +51,6 @@ YAML::Node load_yaml(const std::filesystem::path& file) {
   }
 }
 
-bool is_section(const std::string& key) {
-  std::string prefix = key + ".";
-  for (const SettingSpec& s : setting_specs()) {
-    if (s.key.rfind(prefix, 0) == 0) return true;
-  }
-  return false;
-}
-
 Raw from_node(const SettingSpec& spec, const YAML::Node& node, const std::filesystem::path& file) {
   Raw raw;
   raw.source = raw.where = where(file, node.Mark());
@@ -78,6 +74,29 @@ Raw from_node(const SettingSpec& spec, const YAML::Node& node, const std::filesy
   return raw;
 }
 
+// The entries of `node`, a mapping at `prefix` ("" at the top, "openlineage.transport" below).
+void read_section(const std::filesystem::path& file, const YAML::Node& node,
+                  const std::string& prefix, RawValues& out) {
+  for (const auto& item : node) {
+    auto name = item.first.as<std::string>();
+    std::string full = prefix.empty() ? name : prefix + "." + name;
+    if (const SettingSpec* spec = find_setting(full)) {
+      out[spec->key] = from_node(*spec, item.second, file);
+    } else if (is_setting_section(full)) {
+      if (!item.second.IsMap()) {
+        throw usage_error(full + " at " + where(file, item.second.Mark()) + " must be a mapping (" +
+                          section_keys(full) + ")");
+      }
+      read_section(file, item.second, full, out);
+    } else if (!prefix.empty()) {
+      throw usage_error("unknown key " + full + " at " + where(file, item.first.Mark()) +
+                        "; did you mean " + closest_setting(full) + "? known keys of " + prefix +
+                        ": " + section_keys(prefix));
+    }
+    // Any other top-level key belongs to the project (transform/project_settings.cpp checks it).
+  }
+}
+
 void read_file(const std::filesystem::path& file, RawValues& out) {
   YAML::Node root = load_yaml(file);
   if (!root || root.IsNull()) return;
@@ -85,27 +104,7 @@ void read_file(const std::filesystem::path& file, RawValues& out) {
     throw usage_error(file.string() +
                       ":1:1: baliza.yml must be a mapping of keys (name, database, ...)");
   }
-  for (const auto& item : root) {
-    auto key = item.first.as<std::string>();
-    if (const SettingSpec* spec = find_setting(key)) {
-      out[key] = from_node(*spec, item.second, file);
-    } else if (is_section(key)) {
-      if (!item.second.IsMap()) {
-        throw usage_error(key + " at " + where(file, item.second.Mark()) + " must be a mapping (" +
-                          section_keys(key) + ")");
-      }
-      for (const auto& entry : item.second) {
-        std::string full = key + "." + entry.first.as<std::string>();
-        const SettingSpec* spec = find_setting(full);
-        if (!spec) {
-          throw usage_error("unknown key " + full + " at " + where(file, entry.first.Mark()) +
-                            "; known keys: " + section_keys(key));
-        }
-        out[full] = from_node(*spec, entry.second, file);
-      }
-    }
-    // Any other key belongs to the project (transform/project_settings.cpp checks those).
-  }
+  read_section(file, root, "", out);
 }
 
 Raw from_text(const std::string& text, const std::string& source, const std::string& where) {
@@ -116,38 +115,75 @@ Raw from_text(const std::string& text, const std::string& source, const std::str
   return raw;
 }
 
-void read_environment(RawValues& out) {
+// Variables Baliza reads that are not settings (library paths, the upward search's ceiling).
+bool is_other_variable(const std::string& name) {
+  static const char* kOthers[] = {"BALIZA_CEILING_DIRECTORIES", "BALIZA_CURL_LIB",
+                                  "BALIZA_DUCKDB_LIB", "BALIZA_LIBPQ_LIB"};
+  for (const char* other : kOthers) {
+    if (name == other) return true;
+  }
+  return false;
+}
+
+std::string without_underscores(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c != '_') out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+// The setting a BALIZA_ variable that is no setting's seems meant for; nullptr when it does not
+// look like one (BALIZA_BIN, BALIZA_SHARED_DIR, ... belong to scripts and tests).
+const SettingSpec* meant_setting(const std::string& name) {
+  std::string key = setting_key_of_env(name);
+  if (!key.empty()) return find_setting(closest_setting(key));
+  // BALIZA_DUCKDB_THREADS for BALIZA_DUCKDB__THREADS: the same letters, or one edit away.
+  std::string letters = without_underscores(name);
   for (const SettingSpec& spec : setting_specs()) {
-    if (spec.legacy_env.empty()) continue;
-    if (const char* v = std::getenv(spec.legacy_env.c_str()); v && *v) {
-      out[spec.key] = from_text(v, "env " + spec.legacy_env, spec.legacy_env);
+    std::string env = setting_env_name(spec);
+    if (env.empty()) continue;
+    std::string target = without_underscores(env);
+    if (letters == target || (letters.size() > 10 && setting_name_distance(letters, target) <= 1)) {
+      return &spec;
     }
   }
-  // The rule's variables win over the older names.
-  for (char** e = environ; e && *e; ++e) {
-    std::string entry = *e;
-    size_t eq = entry.find('=');
-    std::string name = entry.substr(0, eq),
-                value = eq == std::string::npos ? "" : entry.substr(eq + 1);
-    if (name.rfind("BALIZA_", 0) != 0 || name.find("__") == std::string::npos) continue;
-    std::string key;
-    for (size_t i = 7; i < name.size(); ++i) {
-      if (name.compare(i, 2, "__") == 0) {
-        key.push_back('.');
-        ++i;
-      } else {
-        key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(name[i]))));
+  return nullptr;
+}
+
+void warn_once(const std::string& message) {
+  static std::mutex mutex;
+  static std::set<std::string> said;
+  std::lock_guard lock(mutex);
+  if (said.insert(message).second) log_warn(message);
+}
+
+void read_environment(RawValues& out, const Environment& env) {
+  for (const SettingSpec& spec : setting_specs()) {
+    // The first older variable set wins among them; the rule's variable wins over all of them.
+    for (auto it = spec.legacy_env.rbegin(); it != spec.legacy_env.rend(); ++it) {
+      if (const char* v = env.get(it->c_str()); v && *v) {
+        out[spec.key] = from_text(v, "env " + *it, *it);
       }
     }
-    const SettingSpec* spec = find_setting(key);
-    if (!spec || key.find('.') == std::string::npos) {
-      const SettingSpec* near = find_setting(closest_setting(key));
-      throw usage_error("unknown setting " + name + " in the environment (no key '" + key +
-                        "'); did you mean " + setting_env_name(*near) + " (" + near->key +
-                        ")? Variables BALIZA_<SECTION>__<KEY> set baliza.yml's keys; `baliza "
-                        "config` lists them");
+  }
+  for (const SettingSpec& spec : setting_specs()) {
+    std::string name = setting_env_name(spec);
+    if (spec.key.find('.') == std::string::npos) continue;  // top-level: its legacy variable
+    if (const char* v = env.get(name.c_str()); v && *v) {
+      out[spec.key] = from_text(v, "env " + name, name);
     }
-    if (!value.empty()) out[key] = from_text(value, "env " + name, name);
+  }
+  for (const std::string& name : env.names) {
+    if (name.rfind("BALIZA_", 0) != 0 || is_setting_variable(name) || is_other_variable(name)) {
+      continue;
+    }
+    if (const SettingSpec* near = meant_setting(name)) {
+      warn_once("unknown setting variable " + name + " is ignored; did you mean " +
+                setting_env_name(*near) + " (" + near->key +
+                ")? Variables BALIZA_<SECTION>__<KEY> set baliza.yml's keys; `baliza config` "
+                "lists them");
+    }
   }
 }
 
@@ -160,11 +196,12 @@ void read_overrides(RawValues& out) {
                         "duckdb.threads=2");
     }
     std::string key = entry.substr(0, eq);
-    if (!find_setting(key)) {
+    const SettingSpec* spec = find_setting(key);
+    if (!spec) {
       throw usage_error("unknown setting --set " + key + "; did you mean " + closest_setting(key) +
                         "? (`baliza config` lists them)");
     }
-    out[key] = from_text(entry.substr(eq + 1), "--set", "--set " + key);
+    out[spec->key] = from_text(entry.substr(eq + 1), "--set", "--set " + key);
   }
 }
 
@@ -214,12 +251,7 @@ void apply(Settings& s, const RawValues& raw, const std::optional<std::filesyste
     }
     s.values.push_back(v);
   }
-  auto value = [&](const char* key) -> const SettingValue& {
-    for (const SettingValue& v : s.values) {
-      if (v.key == key) return v;
-    }
-    throw std::logic_error(std::string("no setting ") + key);
-  };
+  auto value = [&](const char* key) -> const SettingValue& { return s.value(key); };
   const SettingValue& db = value("database");
   s.db_path = db.value;
   if (db.source.rfind("env ", 0) == 0) {
@@ -247,6 +279,23 @@ void apply(Settings& s, const RawValues& raw, const std::optional<std::filesyste
 
 }  // namespace
 
+const SettingValue& Settings::value(const std::string& key) const {
+  for (const SettingValue& v : values) {
+    if (v.key == key) return v;
+  }
+  throw std::logic_error("no setting " + key);
+}
+
+Environment process_environment() {
+  Environment env;
+  env.get = [](const char* name) -> const char* { return std::getenv(name); };
+  for (char** e = environ; e && *e; ++e) {
+    std::string entry = *e;
+    env.names.push_back(entry.substr(0, entry.find('=')));
+  }
+  return env;
+}
+
 void set_command_line_overrides(std::vector<std::string> overrides) {
   command_line_overrides() = std::move(overrides);
 }
@@ -262,6 +311,12 @@ std::optional<std::filesystem::path> find_config_file(const std::filesystem::pat
 
 Settings resolve_settings(const std::optional<std::string>& db_flag,
                           const std::optional<std::filesystem::path>& config_file) {
+  return resolve_settings(db_flag, config_file, process_environment());
+}
+
+Settings resolve_settings(const std::optional<std::string>& db_flag,
+                          const std::optional<std::filesystem::path>& config_file,
+                          const Environment& env) {
   Settings s;
   s.project_dir = std::filesystem::current_path();
   RawValues raw;
@@ -270,7 +325,7 @@ Settings resolve_settings(const std::optional<std::string>& db_flag,
     s.config_file = config_file;
     s.project_dir = config_file->parent_path();
   }
-  read_environment(raw);
+  read_environment(raw, env);
   read_overrides(raw);
   if (db_flag) raw["database"] = from_text(*db_flag, "--db", "--db");
   apply(s, raw, config_file);

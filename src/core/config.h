@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,7 +53,17 @@ struct Settings {
   int extract_concurrency = 0;  // extract.concurrency; 0: the command's own default
   // Every setting of core/setting_specs.h, in its order, with its source.
   std::vector<SettingValue> values;
+  // The effective value of `key` (a key of core/setting_specs.h; std::logic_error otherwise).
+  const SettingValue& value(const std::string& key) const;
 };
+
+// Where settings' variables come from: a lookup, and the names present (for the warning about
+// BALIZA_ variables that look like a misspelt setting). process_environment() reads environ.
+struct Environment {
+  std::function<const char*(const char*)> get;
+  std::vector<std::string> names;
+};
+Environment process_environment();
 
 // The global --set flags of this process ("section.key=value"), applied by every
 // resolve_settings call after the environment. Set once, by main, before any command runs.
@@ -65,8 +76,14 @@ std::optional<std::filesystem::path> find_config_file(const std::filesystem::pat
 // Resolves the settings. A YAML syntax error or a bad value throws a usage error (exit 2) with
 // file:line:column, the variable's name or --set, and the expected type; so does an unknown key
 // in baliza.yml's Baliza sections, in a BALIZA_*__* variable or in --set (naming the closest
-// key). A relative path in baliza.yml is relative to its folder.
+// key). A BALIZA_ variable that is no setting's but looks like one (BALIZA_DUCKDB_THREADS,
+// BALIZA_CHECKPOINT__KEEP) is ignored with a warning naming the closest setting (once per
+// process). A relative path in baliza.yml is relative to its folder.
 Settings resolve_settings(const std::optional<std::string>& db_flag,
                           const std::optional<std::filesystem::path>& config_file);
+// The same with another environment (tests, callers with their own lookup).
+Settings resolve_settings(const std::optional<std::string>& db_flag,
+                          const std::optional<std::filesystem::path>& config_file,
+                          const Environment& env);
 
 }  // namespace baliza

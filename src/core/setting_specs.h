@@ -1,15 +1,22 @@
 // The settings of baliza.yml that Baliza itself reads, in one table: key, type, bounds, default
 // and help. core/config.cpp reads them from the file, the environment and --set through this
-// table; `baliza config` prints it with the effective values.
+// table; `baliza config` prints it with the effective values. A module that reads a setting
+// takes it from core/config.h's Settings (never from baliza.yml or the environment itself), so
+// every entry here is overridable and shown with its origin (tests/unit/core/config_test.cpp
+// walks this table to prove it).
 //
-// The override rule: a key `section.key` is set by the variable BALIZA_<SECTION>__<KEY> (upper
-// case, the dot a double underscore: duckdb.threads -> BALIZA_DUCKDB__THREADS) and by the flag
-// `--set section.key=value`. The two top-level keys keep their variables: database (BALIZA_DB)
-// and coordinator (BALIZA_COORDINATOR_URL); BALIZA_MEMORY_LIMIT and BALIZA_THREADS remain
-// aliases of duckdb.memory_limit and duckdb.threads.
+// The override rule: a key `section.key` (any depth: `openlineage.transport.url`) is set by the
+// variable BALIZA_<SECTION>__<KEY> (upper case, each dot a double underscore: duckdb.threads ->
+// BALIZA_DUCKDB__THREADS, openlineage.transport.url -> BALIZA_OPENLINEAGE__TRANSPORT__URL) and
+// by the flag `--set section.key=value`. A list (notifications.webhook) is a YAML list in the
+// file and one text of items separated by commas or blanks in a variable or --set. The two
+// top-level keys keep their variables: database (BALIZA_DB) and coordinator
+// (BALIZA_COORDINATOR_URL). Older variables stay aliases below the rule (`legacy_env`, the
+// first set one wins): BALIZA_MEMORY_LIMIT, BALIZA_THREADS, and the OpenLineage clients'
+// OPENLINEAGE_URL, OPENLINEAGE__TRANSPORT__URL, ...
 //
-// The project's own keys (vars, models, seeds, openlineage, budgets, ... see
-// transform/project_settings.cpp) are not settings of this table.
+// The project's definition (name, paths, vars, models, seeds, tests, workflows: see
+// transform/project_settings.cpp) is not a setting of this table: vars are overridden by --vars.
 #pragma once
 
 #include <string>
@@ -32,21 +39,33 @@ enum class SettingType {
 
 struct SettingSpec {
   std::string key;  // "duckdb.threads"; no dot for a top-level key
-  SettingType type;
+  SettingType type = SettingType::kText;
   std::string default_text;  // "" when unset by default
   double min = 0, max = 0;   // kInt, kNumber
   std::vector<std::string> choices;
-  std::string legacy_env;  // an older variable that sets it too ("" when none)
+  // Older variables that set it too, below BALIZA_<SECTION>__<KEY>; the first set one wins.
+  std::vector<std::string> legacy_env;
   std::string help;
+  std::vector<std::string> aliases;  // other spellings of the key accepted in baliza.yml
+  bool secret = false;               // `baliza config` prints *** instead of the value
 };
 
 const std::vector<SettingSpec>& setting_specs();
-// nullptr when there is no such key.
+// nullptr when there is no such key (an alias finds its setting).
 const SettingSpec* find_setting(std::string_view key);
+// True when `prefix` is a section of some key ("openlineage", "openlineage.transport").
+bool is_setting_section(std::string_view prefix);
 // The variable that overrides `key`: BALIZA_DUCKDB__THREADS; for a top-level key its legacy one.
 std::string setting_env_name(const SettingSpec& spec);
+// The key a BALIZA_<SECTION>__<KEY> variable names ("duckdb.threads"); "" when `name` is not of
+// that form.
+std::string setting_key_of_env(std::string_view name);
+// Every variable that sets some setting (the rule's and the older ones).
+bool is_setting_variable(std::string_view name);
 // The known key closest to `key` (edit distance), for "did you mean".
 std::string closest_setting(std::string_view key);
+// Levenshtein distance of two names (for "did you mean").
+size_t setting_name_distance(std::string_view a, std::string_view b);
 // Keys of one section ("duckdb" -> "memory_limit, threads"), for messages.
 std::string section_keys(std::string_view section);
 // "a whole number from 1 to 256", "one of failure, warnings, always", ...

@@ -352,6 +352,7 @@ CREATE TABLE IF NOT EXISTS meta.completeness_checks (
 );
 )SQL"},
       {7, "workflow runs and steps, period runs", workflow_tables_sql()},
+      {8, "workflow runs: the process running each one", workflow_tables_upgrade_sql()},
   };
   return list;
 }

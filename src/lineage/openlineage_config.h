@@ -1,24 +1,27 @@
-// Where OpenLineage events go, from baliza.yml's `openlineage:` section and the environment
-// variables of the OpenLineage clients (the environment wins, as in those clients):
+// Where OpenLineage events go, from the `openlineage.*` settings of core/setting_specs.h:
 //
 //   openlineage:                       # baliza.yml
 //     namespace: pncp                  # job namespace (default "default")
+//     disabled: false                  # true: no events whatever the transport says
 //     transport:
-//       type: http                     # http | file | none
+//       type: http                     # http | file | none (default: http when url is set,
+//                                      # file when log_file_path is, else none)
 //       url: http://localhost:5000     # Marquez or any collector of the OpenLineage HTTP API
 //       endpoint: api/v1/lineage       # the default
 //       timeout: 5                     # seconds per POST, and the most close() waits at the end
 //       retries: 2                     # extra attempts after a failed POST
+//       api_key: ...                   # sent as a bearer token (prefer the environment)
 //       log_file_path: target/openlineage.jsonl   # type file: one JSON event per line
 //
-//   OPENLINEAGE_URL, OPENLINEAGE_ENDPOINT, OPENLINEAGE_API_KEY (sent as a bearer token),
-//   OPENLINEAGE_NAMESPACE, OPENLINEAGE_DISABLED=true, and the client's nested form
-//   OPENLINEAGE__TRANSPORT__TYPE / __URL / __ENDPOINT / __TIMEOUT / __LOG_FILE_PATH /
-//   __AUTH__API_KEY.
+// Each key is overridable like every setting: BALIZA_OPENLINEAGE__TRANSPORT__URL=...,
+// `--set openlineage.transport.url=...`, and by the OpenLineage clients' own variables
+// (OPENLINEAGE_URL, OPENLINEAGE_ENDPOINT, OPENLINEAGE_API_KEY, OPENLINEAGE_NAMESPACE,
+// OPENLINEAGE_DISABLED=true, OPENLINEAGE__TRANSPORT__TYPE / __URL / __ENDPOINT / __TIMEOUT /
+// __RETRIES / __LOG_FILE_PATH / __AUTH__API_KEY), below the BALIZA_ ones; `baliza config` shows
+// them with their origin.
 //
-// Without either, events are off. Errors (a bad key or value) are usage errors naming
-// baliza.yml:line:column or the variable. The API key is never read from a committed file
-// unless written there; prefer the environment.
+// Without any, events are off. Errors (a bad key or value, http without a url, file without a
+// path) are usage errors naming baliza.yml:line:column, the variable or --set.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +29,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+
+#include "core/config.h"
 
 namespace baliza::lineage {
 
@@ -51,8 +56,12 @@ struct OpenLineageConfig {
 
 using EnvLookup = std::function<const char*(const char*)>;
 
-// Reads baliza.yml (when given) then the environment. Relative file paths are relative to the
-// folder of baliza.yml (else the current folder).
+// From resolved settings (core/config.h). Relative file paths written in baliza.yml are
+// relative to its folder (else the current folder).
+OpenLineageConfig openlineage_config(const Settings& settings);
+
+// Resolves the settings of `baliza_yml` (when given) with `env` (default: the process's
+// environment) and the process's --set flags, then the above.
 OpenLineageConfig load_openlineage_config(const std::optional<std::filesystem::path>& baliza_yml,
                                           const EnvLookup& env = nullptr);
 

@@ -7,7 +7,7 @@
 namespace baliza::ops {
 
 std::unique_ptr<lineage::EventClient> make_event_client(const Settings& settings) {
-  lineage::OpenLineageConfig config = lineage::load_openlineage_config(settings.config_file);
+  lineage::OpenLineageConfig config = lineage::openlineage_config(settings);
   lineage::HttpPoster poster = [](const lineage::PostRequest& r) {
     extract::PostResult p = extract::http_post(r.url, r.body, r.headers, r.timeout_seconds);
     return lineage::PostResponse{p.status, p.error};

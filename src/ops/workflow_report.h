@@ -15,7 +15,7 @@ struct StepReport {
   int position = 0;  // 1-based
   std::string name;
   std::string kind;                     // clear, seed, build, validate, run
-  std::string status;                   // ok, warn, error, skipped (dry-run: planned)
+  std::string status;                   // ok, warn, error, interrupted, skipped (dry-run: planned)
   std::string started_at, finished_at;  // UTC; empty when skipped
   double seconds = 0;
   std::int64_t rows = 0;  // rows loaded/built/exported, relations dropped, rows counted
@@ -29,15 +29,15 @@ struct WorkflowReport {
   std::string run_id;
   std::string workflow;
   std::string project;
-  std::string status = "ok";  // ok, warn, error
+  std::string status = "ok";  // ok, warn, error, interrupted
   bool quick = false;
   bool dry_run = false;
   std::string started_at, finished_at;
   double seconds = 0;
   std::vector<StepReport> steps;
   int warnings() const;
-  // 0 ok or warn, 1 a step failed.
-  int exit_code() const { return status == "error" ? 1 : 0; }
+  // 0 ok or warn, 1 a step failed, 130 interrupted.
+  int exit_code() const { return status == "error" ? 1 : status == "interrupted" ? 130 : 0; }
 };
 
 std::string report_text(const WorkflowReport& report);

@@ -196,6 +196,7 @@ class StepRunner {
     run.threads = o_.threads;
     run.connect = o_.connect;
     run.print = o_.print;
+    run.interrupts = o_.interrupts;  // Ctrl-C: running statements stop, nothing new starts
     return run;
   }
 
@@ -244,6 +245,10 @@ class StepRunner {
                   " ERROR=" + std::to_string(summary.error) +
                   " SKIP=" + std::to_string(summary.skip);
     if (summary.error > 0) out.status = "error";
+    if (summary.interrupted) {
+      out.status = "interrupted";
+      out.message = "interrupted: " + out.message;
+    }
   }
 
   void validate(const Step& step, StepReport& out) {
@@ -392,6 +397,7 @@ WorkflowReport run_workflow(const Project& project, const Dag& dag, const Workfl
   if (store) store_run_start(*conn, report, o.command_line);
   StepRunner runner(project, dag, workflow, conn, o);
   std::string failed_step;
+  auto interrupted = [&o] { return o.interrupts && o.interrupts->load() > 0; };
   for (std::size_t i = 0; i < workflow.steps.size(); ++i) {
     const Step& step = workflow.steps[i];
     StepReport out;
@@ -404,6 +410,8 @@ WorkflowReport run_workflow(const Project& project, const Dag& dag, const Workfl
       skip = "not the --only step";
     else if (o.from && i < *o.from)
       skip = "before the --from step";
+    else if (interrupted())
+      skip = "interrupted (Ctrl-C or SIGTERM)";
     else if (!failed_step.empty())
       skip = "step " + failed_step + " failed";
     else if (o.quick && step.kind == StepKind::kClear)
@@ -442,7 +450,14 @@ WorkflowReport run_workflow(const Project& project, const Dag& dag, const Workfl
       if (out.status == "ok" && out.warnings > 0) out.status = "warn";
       if (out.status == "error") failed_step = step.name;
     }
-    if (out.status == "error")
+    // An interrupt stops the run where it is: a build step's nodes stop (the step is
+    // `interrupted`); clear, seed, validate and run steps finish what they do, and no step
+    // starts after them.
+    bool stopped_here = out.status == "interrupted" ||
+                        (out.status == "skipped" && interrupted() && report.status != "error");
+    if (stopped_here) {
+      report.status = "interrupted";
+    } else if (out.status == "error")
       report.status = "error";
     else if (out.status == "warn" && report.status == "ok")
       report.status = "warn";

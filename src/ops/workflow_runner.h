@@ -6,6 +6,8 @@
 //             a failed `warn` check is a warning, an `info` check is only reported
 //   run       a built-in: export relations to Parquet/CSV (temp file + rename), or SQL
 // A failed step stops the workflow after it: the steps left are reported as skipped.
+// An interrupt (`interrupts` > 0: Ctrl-C or SIGTERM) stops the running build step's nodes and
+// starts no further step: the run ends `interrupted` (exit 130) and is stored so.
 //
 // --quick (decided here, documented in the README): clear steps and steps marked
 // `quick: false` are skipped, seeds whose table already exists are not reloaded, and validate
@@ -18,6 +20,7 @@
 // seed cycle) are thrown: environment (3) or usage (2) errors.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -54,6 +57,8 @@ struct WorkflowRunOptions {
   // and their RunOptions before they run, after_nodes the summary when they are done.
   std::function<void(const std::vector<std::size_t>&, transform::RunOptions&)> before_nodes;
   std::function<void(const transform::RunSummary&)> after_nodes;
+  // Polled between steps and by build steps' nodes (cli/interrupts.h); null: never.
+  const std::atomic<int>* interrupts = nullptr;
 };
 
 // `conn` may be null only for a dry run over a database that does not exist yet.

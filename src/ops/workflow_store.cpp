@@ -1,5 +1,9 @@
 #include "ops/workflow_store.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
 
 namespace baliza::ops {
@@ -18,14 +22,67 @@ bool tables_exist(Reader& reader) {
   return t.row_count() == 1 && t.text(0, 0) == "2";
 }
 
+// The pid in a reader's source "process 123 (baliza ...)"; 0 when there is none.
+std::int64_t holder_pid(const Reader& reader) {
+  if (!reader.served_by_holder()) return 0;
+  std::string source = reader.source();
+  if (source.rfind("process ", 0) != 0) return 0;
+  return std::atoll(source.c_str() + 8);
+}
+
+bool process_exists(std::int64_t pid) {
+  if (pid <= 0) return false;
+  return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+bool has_pid_column(Reader& reader) {
+  TextTable t = reader.query(
+      "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() AND "
+      "schema_name = 'meta' AND table_name = 'workflow_runs' AND column_name = 'pid'");
+  return t.row_count() == 1 && t.text(0, 0) == "1";
+}
+
 }  // namespace
+
+std::optional<RunState> last_run(Reader& reader, const std::string& workflow) {
+  if (!tables_exist(reader)) return std::nullopt;
+  std::string pid = has_pid_column(reader) ? "coalesce(pid, 0)" : "0";
+  TextTable r = reader.query(
+      "SELECT run_id, status, started_at::VARCHAR, coalesce(finished_at::VARCHAR, ''), " + pid +
+          ", coalesce(message, '') FROM meta.workflow_runs WHERE workflow = $1 ORDER BY "
+          "started_at DESC LIMIT 1",
+      {workflow});
+  if (r.row_count() == 0) return std::nullopt;
+  RunState run{r.text(0, 0), r.text(1, 0),  r.text(1, 0), r.text(2, 0),
+               r.text(3, 0), r.int64(4, 0), r.text(5, 0)};
+  run.status = effective_run_status(reader, run.stored_status, run.pid, &run.message);
+  return run;
+}
+
+std::string effective_run_status(const Reader& reader, const std::string& stored, std::int64_t pid,
+                                 std::string* why) {
+  if (stored != "running") return stored;
+  // Running only while its process lives and holds the file: through the holder's socket, the
+  // holder must be that process; reading the file ourselves, nobody holds it to write.
+  std::int64_t holder = holder_pid(reader);
+  bool alive = process_exists(pid);
+  if (alive && (holder == pid || pid == getpid())) return stored;
+  if (why) {
+    *why = pid <= 0      ? "its process is unknown and the database is not held by it"
+           : !alive      ? "process " + std::to_string(pid) + " is gone (killed or crashed)"
+           : holder == 0 ? "process " + std::to_string(pid) + " no longer holds the database"
+                         : "the database is held by process " + std::to_string(holder) +
+                               ", not by the run's process " + std::to_string(pid);
+  }
+  return "interrupted";
+}
 
 void store_run_start(Connection& conn, const WorkflowReport& r, const std::string& command_line) {
   auto st = conn.prepare(
       "INSERT INTO meta.workflow_runs (run_id, workflow, project, command_line, quick, status, "
-      "started_at) VALUES ($1, $2, $3, $4, $5, 'running', $6::TIMESTAMP)");
+      "started_at, pid) VALUES ($1, $2, $3, $4, $5, 'running', $6::TIMESTAMP, $7)");
   st.bind(1, r.run_id).bind(2, r.workflow).bind(3, r.project).bind(4, command_line);
-  st.bind(5, r.quick).bind(6, r.started_at).execute();
+  st.bind(5, r.quick).bind(6, r.started_at).bind(7, static_cast<int64_t>(getpid())).execute();
 }
 
 void store_step(Connection& conn, const WorkflowReport& r, const StepReport& s) {
@@ -44,8 +101,9 @@ void store_step(Connection& conn, const WorkflowReport& r, const StepReport& s) 
 void store_run_end(Connection& conn, const WorkflowReport& r) {
   std::string message;
   for (const StepReport& s : r.steps) {
-    if (s.status == "error") message = s.name + ": " + s.message;
+    if (s.status == "error" || s.status == "interrupted") message = s.name + ": " + s.message;
   }
+  if (r.status == "interrupted" && message.empty()) message = "interrupted (Ctrl-C or SIGTERM)";
   auto st = conn.prepare(
       "UPDATE meta.workflow_runs SET status = $2, finished_at = $3::TIMESTAMP, seconds = $4, "
       "steps = $5, warnings = $6, message = $7 WHERE run_id = $1");

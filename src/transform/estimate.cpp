@@ -1,11 +1,10 @@
 #include "transform/estimate.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
 
+#include "core/config.h"
 #include "core/error.h"
 #include "transform/compiler.h"
 #include "transform/sql_error.h"
@@ -64,45 +63,22 @@ std::string with_commas(std::int64_t n) {
 
 }  // namespace
 
-Budgets load_budgets(const std::optional<std::filesystem::path>& baliza_yml) {
+Budgets budgets_from(const Settings& settings) {
   Budgets b;
-  if (!baliza_yml || !std::filesystem::exists(*baliza_yml)) return b;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(baliza_yml->string());
-  } catch (const YAML::Exception&) {
-    return b;  // reported with its position where baliza.yml is read
-  }
-  if (!root.IsMap() || !root["budgets"]) return b;
-  YAML::Node budgets = root["budgets"];
-  auto at = [&](const YAML::Node& n) {
-    return baliza_yml->string() + ":" + std::to_string(n.Mark().line + 1) + ":" +
-           std::to_string(n.Mark().column + 1);
+  auto number = [&](const char* key) -> std::optional<std::int64_t> {
+    const std::string& v = settings.value(key).value;
+    if (v.empty()) return std::nullopt;
+    return std::stoll(v);  // checked by core/config.cpp: a whole number from 1
   };
-  if (!budgets.IsMap())
-    throw usage_error("budgets at " + at(budgets) +
-                      " must be a mapping (max_estimated_rows, max_estimated_cost)");
-  for (const auto& item : budgets) {
-    std::string key = item.first.Scalar();
-    std::int64_t value = 0;
-    try {
-      value = item.second.as<std::int64_t>();
-    } catch (const YAML::Exception&) {
-      throw usage_error("budgets." + key + " at " + at(item.second) +
-                        " must be a whole number of rows, e.g. 50000000");
-    }
-    if (value <= 0)
-      throw usage_error("budgets." + key + " at " + at(item.second) + " must be above 0");
-    if (key == "max_estimated_rows") {
-      b.max_rows = value;
-    } else if (key == "max_estimated_cost") {
-      b.max_cost = value;
-    } else {
-      throw usage_error("unknown key budgets." + key + " at " + at(item.first) +
-                        "; known keys: max_estimated_rows, max_estimated_cost");
-    }
-  }
+  b.max_rows = number("budgets.max_estimated_rows");
+  b.max_cost = number("budgets.max_estimated_cost");
   return b;
+}
+
+Budgets load_budgets(const std::optional<std::filesystem::path>& baliza_yml) {
+  std::optional<std::filesystem::path> file;
+  if (baliza_yml && std::filesystem::exists(*baliza_yml)) file = baliza_yml;
+  return budgets_from(resolve_settings(std::nullopt, file));
 }
 
 std::vector<ModelEstimate> estimate_models(const Project& project, const Dag& dag, Connection& conn,

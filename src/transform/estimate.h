@@ -12,7 +12,8 @@
 // A model whose inputs are not built yet cannot be planned: it is "not estimated" with
 // DuckDB's reason, never given a made-up number.
 //
-// Errors: a bad budget value is a usage error at baliza.yml:line:column. Threads: one caller.
+// Errors: a bad budget value is a usage error at baliza.yml:line:column, the variable or --set.
+// Threads: one caller.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.h"
 #include "db/database.h"
 #include "transform/dag.h"
 
@@ -31,7 +33,11 @@ struct Budgets {
   std::optional<std::int64_t> max_cost;
 };
 
-// `budgets:` of baliza.yml (none when the file or the key is absent).
+// The budgets.* settings (core/setting_specs.h: baliza.yml `budgets:`, BALIZA_BUDGETS__*,
+// --set budgets.max_estimated_rows=N); none when unset.
+Budgets budgets_from(const Settings& settings);
+// The same from the settings resolved with `baliza_yml` (when it exists), the environment and
+// the --set flags.
 Budgets load_budgets(const std::optional<std::filesystem::path>& baliza_yml);
 
 struct ModelEstimate {

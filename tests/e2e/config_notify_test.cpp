@@ -62,15 +62,67 @@ TEST_F(ConfigCli, BadValuesAndUnknownVariablesAreUsageErrors) {
             std::string::npos)
       << r.err;
   write("baliza.yml", "name: p\n");
+  // A misspelt variable is ignored with a warning (a stray variable never stops a run).
   r = with_env("BALIZA_CHECKPOINT__KEEP=3", "config");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warn: unknown setting variable BALIZA_CHECKPOINT__KEEP is ignored; did "
+                       "you mean BALIZA_CHECKPOINTS__KEEP"),
+            std::string::npos)
+      << r.err;
+  r = with_env("BALIZA_BUDGETS__MAX_ESTIMATED_ROWS=many", "config");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("did you mean BALIZA_CHECKPOINTS__KEEP"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("budgets.max_estimated_rows at BALIZA_BUDGETS__MAX_ESTIMATED_ROWS is "
+                       "'many'"),
+            std::string::npos)
+      << r.err;
+  r = baliza("--set openlineage.transport.timeout=0 config");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("openlineage.transport.timeout at --set openlineage.transport.timeout is "
+                       "'0'"),
+            std::string::npos)
+      << r.err;
   r = with_env("BALIZA_DUCKDB__THREADS=lots", "query \"select 1\"");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("BALIZA_DUCKDB__THREADS is 'lots'"), std::string::npos) << r.err;
   r = baliza("--set raw_store.zstd_level=99 query \"select 1\"");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("expected a whole number from 1 to 19"), std::string::npos) << r.err;
+}
+
+// The openlineage: section is made of settings too: --set and BALIZA_OPENLINEAGE__... choose
+// where the events go, and `baliza config` says so (the API key masked).
+TEST_F(ConfigCli, OpenLineageSettingsAreOverriddenLikeAnyOther) {
+  write("models/one.sql", "select 1 as x\n");
+  write("baliza.yml", "name: shop\nopenlineage:\n  namespace: from_file\n");
+  auto r = with_env(
+      "-u OPENLINEAGE_URL -u OPENLINEAGE_DISABLED -u OPENLINEAGE_NAMESPACE "
+      "-u OPENLINEAGE__TRANSPORT__LOG_FILE_PATH "
+      "BALIZA_OPENLINEAGE__NAMESPACE=from_env",
+      "--set openlineage.transport.log_file_path=ev.jsonl build");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(dir / "ev.jsonl");
+  std::string line;
+  int events = 0;
+  while (std::getline(in, line)) {
+    auto e = nlohmann::json::parse(line);
+    EXPECT_EQ(e["job"]["namespace"], "from_env") << line;
+    ++events;
+  }
+  EXPECT_GE(events, 4);  // the command and the model, each START and COMPLETE
+  auto c = with_env("-u OPENLINEAGE_API_KEY BALIZA_OPENLINEAGE__TRANSPORT__API_KEY=s3cret",
+                    "--set openlineage.transport.url=http://127.0.0.1:9 config -f json");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(c.out.find("s3cret"), std::string::npos) << c.out;
+  auto j = nlohmann::json::parse(c.out);
+  std::map<std::string, nlohmann::json> by_key;
+  for (const auto& item : j["settings"]) by_key[item["key"]] = item;
+  EXPECT_EQ(by_key["openlineage.transport.api_key"]["value"], "***");
+  EXPECT_EQ(by_key["openlineage.transport.api_key"]["source"],
+            "env BALIZA_OPENLINEAGE__TRANSPORT__API_KEY");
+  EXPECT_EQ(by_key["openlineage.transport.url"]["source"], "--set");
+  EXPECT_EQ(by_key["openlineage.namespace"]["source"], (dir / "baliza.yml").string() + ":3:14");
+  EXPECT_EQ(by_key["openlineage.namespace"]["env"], "BALIZA_OPENLINEAGE__NAMESPACE");
+  EXPECT_EQ(by_key["budgets.max_estimated_rows"]["env"], "BALIZA_BUDGETS__MAX_ESTIMATED_ROWS");
 }
 
 TEST_F(ConfigCli, AFailedBuildNotifiesAndADownWebhookDoesNotChangeTheExitCode) {

@@ -194,6 +194,17 @@ TEST_F(Validate, EstimatesAndBudgets) {
                        "models/orders.sql: model orders: estimated 5,000 rows, over the "
                        "budget of 100"))
       << over.err;
+  // The same budget from the environment or --set, with no budgets: in the file.
+  write("baliza.yml", "name: shop\n");
+  auto from_env = testing::run_command("env -u BALIZA_DB BALIZA_BUDGETS__MAX_ESTIMATED_ROWS=100 " +
+                                           std::string(BALIZA_BIN) + " validate --estimate",
+                                       dir.path());
+  EXPECT_EQ(from_env.exit_code, 2) << from_env.out << from_env.err;
+  EXPECT_TRUE(contains(from_env.err, "over the budget of 100")) << from_env.err;
+  auto from_set = baliza("--set budgets.max_estimated_rows=100 validate --estimate");
+  EXPECT_EQ(from_set.exit_code, 2) << from_set.out << from_set.err;
+  EXPECT_TRUE(contains(from_set.err, "over the budget of 100")) << from_set.err;
+  write("baliza.yml", "name: shop\nbudgets:\n  max_estimated_rows: 100\n");
   // The model's own budget wins.
   write("models/orders.yml",
         "version: 2\nmodels:\n  - name: orders\n    meta: {max_estimated_rows: 10000}\n");

@@ -59,6 +59,7 @@ class Child {
     }
   }
   void signal(int sig) { kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
   // Exit code, or 128 + signal.
   int wait() {
     int status = 0;

@@ -5,9 +5,13 @@
 
 #include <fstream>
 #include <functional>
+#include <map>
+#include <memory>
 #include <stdexcept>
 
 #include "core/error.h"
+#include "core/log.h"
+#include "core/setting_specs.h"
 #include "support/temp_dir.h"
 
 namespace baliza {
@@ -239,21 +243,160 @@ TEST_F(ConfigTest, BadValuesNameTheirSourceAndTheExpectedType) {
 }
 
 TEST_F(ConfigTest, UnknownKeysNameTheClosestOne) {
-  setenv("BALIZA_EXTRACT__CONCURENCY", "4", 1);
-  std::string m = error_of([] { resolve_settings(std::nullopt, std::nullopt); });
-  EXPECT_NE(m.find("unknown setting BALIZA_EXTRACT__CONCURENCY"), std::string::npos) << m;
-  EXPECT_NE(m.find("did you mean BALIZA_EXTRACT__CONCURRENCY (extract.concurrency)"),
+  // A misspelt variable is ignored with a warning naming the closest setting (not an error: a
+  // stray variable must not stop a scheduled run); --set is a mistake of this command: exit 2.
+  std::vector<std::string> warnings;
+  set_log_observer([&](LogLevel, std::string_view m) { warnings.emplace_back(m); });
+  Environment env;
+  env.get = [](const char* name) -> const char* {
+    return std::string(name) == "BALIZA_EXTRACT__CONCURENCY" ? "4" : nullptr;
+  };
+  env.names = {"BALIZA_EXTRACT__CONCURENCY",
+               "BALIZA_DUCKDB_THREADS",
+               "BALIZA_BIN",
+               "BALIZA_SHARED_DIR",
+               "BALIZA_DUCKDB_LIB",
+               "BALIZA_DB",
+               "PATH"};
+  Settings s = resolve_settings(std::nullopt, std::nullopt, env);
+  set_log_observer(nullptr);
+  EXPECT_EQ(s.extract_concurrency, 0);
+  ASSERT_EQ(warnings.size(), 2u) << (warnings.empty() ? "" : warnings[0]);
+  EXPECT_NE(warnings[0].find("unknown setting variable BALIZA_EXTRACT__CONCURENCY is ignored; did "
+                             "you mean BALIZA_EXTRACT__CONCURRENCY (extract.concurrency)"),
             std::string::npos)
-      << m;
-  unsetenv("BALIZA_EXTRACT__CONCURENCY");
+      << warnings[0];
+  EXPECT_NE(warnings[1].find("BALIZA_DUCKDB_THREADS is ignored; did you mean "
+                             "BALIZA_DUCKDB__THREADS (duckdb.threads)"),
+            std::string::npos)
+      << warnings[1];
+
   set_command_line_overrides({"duckdb.thread=2"});
-  m = error_of([] { resolve_settings(std::nullopt, std::nullopt); });
+  std::string m = error_of([] { resolve_settings(std::nullopt, std::nullopt); });
   EXPECT_NE(m.find("unknown setting --set duckdb.thread; did you mean duckdb.threads"),
             std::string::npos)
       << m;
   set_command_line_overrides({"duckdb.threads"});
   m = error_of([] { resolve_settings(std::nullopt, std::nullopt); });
   EXPECT_NE(m.find("must be section.key=value"), std::string::npos) << m;
+  set_command_line_overrides({});
+  write(dir / "baliza.yml", "openlineage:\n  transport:\n    uri: http://x\n");
+  m = error_of([&] { resolve_settings(std::nullopt, dir / "baliza.yml"); });
+  EXPECT_NE(m.find("unknown key openlineage.transport.uri at " + (dir / "baliza.yml").string() +
+                   ":3:5; did you mean openlineage.transport.url"),
+            std::string::npos)
+      << m;
+}
+
+// A valid value of `spec` other than its default, as a variable or --set would write it.
+std::string sample_of(const SettingSpec& spec) {
+  auto whole = [](double v) { return std::to_string(static_cast<long long>(v)); };
+  switch (spec.type) {
+    case SettingType::kText:
+      return "sample-text";
+    case SettingType::kPath:
+      return "elsewhere/sample.path";
+    case SettingType::kUrl:
+      return "http://127.0.0.1:9/sample";
+    case SettingType::kInt:
+      return spec.default_text == whole(spec.max) ? whole(spec.min) : whole(spec.max);
+    case SettingType::kNumber:
+      return spec.default_text == check_setting(spec, std::to_string(spec.max), "")
+                 ? std::to_string(spec.min)
+                 : std::to_string(spec.max);
+    case SettingType::kBool:
+      return spec.default_text == "true" ? "false" : "true";
+    case SettingType::kChoice:
+      return spec.choices.front() == spec.default_text ? spec.choices.back() : spec.choices.front();
+    case SettingType::kSize:
+      return "3GB";
+    case SettingType::kUrlList:
+      return "http://127.0.0.1:9/a,http://127.0.0.1:9/b";
+  }
+  return "";
+}
+
+// The effective text `sample` gives (a list: its items joined with ", ").
+std::string expected_of(const SettingSpec& spec, const std::string& sample) {
+  if (spec.type == SettingType::kUrlList) return "http://127.0.0.1:9/a, http://127.0.0.1:9/b";
+  return check_setting(spec, sample, "test");
+}
+
+Environment only(const std::map<std::string, std::string>& vars) {
+  Environment env;
+  auto shared = std::make_shared<std::map<std::string, std::string>>(vars);
+  env.get = [shared](const char* name) -> const char* {
+    auto it = shared->find(name);
+    return it == shared->end() ? nullptr : it->second.c_str();
+  };
+  for (const auto& [name, value] : vars) env.names.push_back(name);
+  return env;
+}
+
+// Every setting of the table, whatever its section or depth, is set by the file, by its
+// BALIZA_ variable (and each older one), and by --set, and says so: a new setting cannot be
+// added without being overridable and shown by `baliza config`.
+TEST_F(ConfigTest, EverySettingIsOverridableByFileEnvironmentAndSet) {
+  ASSERT_GE(setting_specs().size(), 25u);
+  Settings defaults = resolve_settings(std::nullopt, std::nullopt, only({}));
+  ASSERT_EQ(defaults.values.size(), setting_specs().size());
+  for (const SettingSpec& spec : setting_specs()) {
+    SCOPED_TRACE(spec.key);
+    const std::string sample = sample_of(spec);
+    const std::string expected = expected_of(spec, sample);
+    ASSERT_NE(expected, defaults.value(spec.key).value) << "the sample must change the value";
+    EXPECT_EQ(defaults.value(spec.key).source, "default");
+
+    const std::string name = setting_env_name(spec);
+    ASSERT_FALSE(name.empty());
+    if (spec.key.find('.') != std::string::npos) {
+      std::string rule = "BALIZA_";
+      for (char c : spec.key) {
+        rule += c == '.' ? std::string("__") : std::string(1, static_cast<char>(std::toupper(c)));
+      }
+      EXPECT_EQ(name, rule);
+      EXPECT_EQ(setting_key_of_env(name), spec.key);
+    }
+    Settings env = resolve_settings(std::nullopt, std::nullopt, only({{name, sample}}));
+    EXPECT_EQ(env.value(spec.key).value, expected);
+    EXPECT_EQ(env.value(spec.key).source, "env " + name);
+    for (const std::string& legacy : spec.legacy_env) {
+      Settings older = resolve_settings(std::nullopt, std::nullopt, only({{legacy, sample}}));
+      EXPECT_EQ(older.value(spec.key).value, expected) << legacy;
+      EXPECT_EQ(older.value(spec.key).source, "env " + legacy);
+    }
+
+    set_command_line_overrides({spec.key + "=" + sample});
+    Settings flag = resolve_settings(std::nullopt, std::nullopt, only({{name, sample}}));
+    set_command_line_overrides({});
+    EXPECT_EQ(flag.value(spec.key).value, expected);
+    EXPECT_EQ(flag.value(spec.key).source, "--set");
+
+    // In baliza.yml, nested as the dots say.
+    std::string yaml, indent;
+    std::string rest = spec.key;
+    for (size_t dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
+      yaml += indent + rest.substr(0, dot) + ":\n";
+      indent += "  ";
+      rest = rest.substr(dot + 1);
+    }
+    yaml += indent + rest + ": '" + sample + "'\n";
+    write(dir / "baliza.yml", yaml);
+    Settings file = resolve_settings(std::nullopt, dir / "baliza.yml", only({}));
+    EXPECT_EQ(file.value(spec.key).source.rfind((dir / "baliza.yml").string() + ":", 0), 0u)
+        << file.value(spec.key).source;
+    if (spec.type != SettingType::kPath) {
+      EXPECT_EQ(file.value(spec.key).value, expected);
+    }
+
+    // A bad value names the variable and exits 2 (a text accepts anything but nothing).
+    if (spec.type != SettingType::kText && spec.type != SettingType::kPath) {
+      std::string m = error_of([&] {
+        resolve_settings(std::nullopt, std::nullopt, only({{name, "%bad%"}}));
+      });
+      EXPECT_NE(m.find(spec.key + " at " + name + " is '%bad%'"), std::string::npos) << m;
+    }
+  }
 }
 
 }  // namespace
