@@ -22,15 +22,21 @@ class ExtractConcurrency : public testing::BalizaCli {
   void SetUp() override {
     pncp_sim::Options o;
     o.today = "20240320";
-    o.volume.contratos_per_day = 5;
+    o.volume.contratos_per_day = 8;
     o.faults = {pncp_sim::parse_fault("slow:rate=1,delay_ms=60,endpoint=/v1/contratos")};
     sim = std::make_unique<pncp_sim::Simulator>(o);
     sim->start();
-    // endpoints.yaml's own default is 1 request in flight, and no rate limit to speak of.
+    // endpoints.yaml's own default is 1 request in flight, and no rate limit to speak of. Pages
+    // of 10 records (about 8 a day) and windows of one page: `run`'s volume probe
+    // (ops/volume_probe.h) then plans a task a day, as `extract` does without history.
     std::ofstream(dir / "endpoints.yaml") << R"(defaults:
   concurrency: 1
+  window_target_pages: 1
   rate_limit: {requests_per_second: 2000, burst: 50}
   retry: {max_attempts: 4, base_backoff_ms: 5, max_backoff_ms: 50}
+endpoints:
+  - name: contratos
+    page_size: 10
 )";
   }
   void TearDown() override { sim->stop(); }
