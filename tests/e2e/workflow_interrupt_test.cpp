@@ -151,5 +151,36 @@ TEST_F(WorkflowInterrupt, SigintAndSigtermStoreTheRunInterruptedAndExit130) {
   EXPECT_EQ(q("select count(*) from meta.workflow_runs where status = 'running'"), "0");
 }
 
+// A period run stopped by Ctrl-C records that period `interrupted` (not done): a rerun resumes
+// there.
+TEST_F(WorkflowInterrupt, AnInterruptedPeriodIsRecordedAndTheRerunResumesThere) {
+  write("models/slow_year.sql",
+        "{{ config(materialized='table') }}\n"
+        "select sum(range) as n from range(case when {{ var('period_year') }} = 2026 then "
+        "1000000000000 else 10 end) where range % 7 = 3\n");
+  testing::Child child(dir.path(), {"build", "--periods", "2025..2027", "-s", "slow_year"},
+                       "periods");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto started_2026 = [&] {
+    std::string err = read(dir / "periods.err");
+    size_t at = err.find("period 2026");
+    return at != std::string::npos && err.find("START", at) != std::string::npos;
+  };
+  while (!started_2026() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(started_2026()) << read(dir / "periods.err");
+  child.signal(SIGINT);
+  EXPECT_EQ(child.wait(), 130) << read(dir / "periods.err");
+  EXPECT_TRUE(contains(read(dir / "periods.out"), "interrupted at period 2026"))
+      << read(dir / "periods.out");
+  EXPECT_EQ(q("select string_agg(period || '=' || status, ' ' order by position) from "
+              "meta.period_runs"),
+            "2025=ok 2026=interrupted");
+  auto plan = baliza("build --periods 2025..2027 -s slow_year --dry-run");
+  EXPECT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_TRUE(contains(plan.out, "would run from 2026")) << plan.out;
+}
+
 }  // namespace
 }  // namespace baliza
