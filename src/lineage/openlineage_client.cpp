@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 
 #include "core/error.h"
 
@@ -78,10 +80,26 @@ std::string EventClient::summary() const {
   if (s.lost > 0) {
     out += "; " + std::to_string(s.lost) + " LOST (" + s.last_error + ")";
   }
+  if (cpu_ns_.load() > 0) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "; events cost %.3f s CPU", cpu_seconds());
+    out += buf;
+  }
   return out;
 }
 
+std::int64_t thread_cpu_ns() {
+  timespec ts{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
 void EventClient::loop() {
+  // The sending thread's whole CPU time is a cost of the events.
+  struct Charge {
+    EventClient& c;
+    ~Charge() { c.add_cpu_ns(thread_cpu_ns()); }
+  } charge{*this};
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
     cv_.wait(lock, [&] { return !queue_.empty() || closing_; });

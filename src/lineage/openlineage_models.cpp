@@ -119,11 +119,12 @@ nlohmann::json ModelEvents::output_of(const Node& n) const {
 std::vector<SchemaField> ModelEvents::read_schema(const Node& n, Connection& conn) {
   std::vector<SchemaField> fields;
   try {
-    Result r =
-        conn.query("SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = " +
-                   quote_literal(transform::node_schema(n)) +
-                   " AND table_name = " + quote_literal(transform::node_identifier(n)) +
-                   " AND database_name = current_database() ORDER BY column_index");
+    // pragma_table_info looks the one table up; duckdb_columns() would list every column of
+    // the database for each model (most of what events cost on a PNCP month).
+    Result r = conn.query("SELECT name, type FROM pragma_table_info(" +
+                          quote_literal(quote_identifier(transform::node_schema(n)) + "." +
+                                        quote_identifier(transform::node_identifier(n))) +
+                          ") ORDER BY cid");
     std::map<std::string, std::string> docs;
     for (const auto& c : n.columns) docs[c.name] = c.description;
     for (std::size_t i = 0; i < r.row_count(); ++i) {
@@ -138,7 +139,10 @@ std::vector<SchemaField> ModelEvents::read_schema(const Node& n, Connection& con
 
 nlohmann::json ModelEvents::column_lineage_facet(const Node& n, const ModelShape* shape,
                                                  const std::string& error, Connection& conn) {
+  // The column lineage is reused by the build (take_lineage): not charged to the events.
+  const std::int64_t t0 = thread_cpu_ns();
   lineage_.add_model(n, shape, error, conn);
+  if (client_.enabled()) client_.add_cpu_ns(-(thread_cpu_ns() - t0));
   const ModelColumns* m = lineage_.find(n.unique_id);
   if (!m || !m->lineage.known) return nullptr;
   auto input_field = [&](const ColumnInput& in) {
@@ -172,6 +176,7 @@ nlohmann::json ModelEvents::column_lineage_facet(const Node& n, const ModelShape
 
 void ModelEvents::on_start(const Node& n) {
   if (!emits(n)) return;
+  CpuCharge charge(client_);
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_) return;
   Open& o = open_[n.unique_id];
@@ -183,6 +188,7 @@ void ModelEvents::on_start(const Node& n) {
 }
 
 void ModelEvents::on_finish(const Node& n, const NodeResult& r) {
+  CpuCharge charge(client_);
   if (n.resource_type == ResourceType::kTest) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!closed_) record_test(n, r);
@@ -199,8 +205,12 @@ void ModelEvents::on_finish(const Node& n, const NodeResult& r) {
     try {
       conn = connect_();
       fields = read_schema(n, *conn);
-      if (n.resource_type == ResourceType::kModel && !r.compiled_code.empty())
+      if (n.resource_type == ResourceType::kModel && !r.compiled_code.empty()) {
+        // The parse is reused by the build (take_lineage): not charged to the events.
+        const std::int64_t t0 = thread_cpu_ns();
         shape = analyze_sql(*conn, r.compiled_code);
+        if (client_.enabled()) client_.add_cpu_ns(-(thread_cpu_ns() - t0));
+      }
     } catch (const std::exception& e) {
       error = e.what();  // the events are still true without these facets
     }
@@ -276,6 +286,7 @@ void ModelEvents::release(const std::string& model_id) {
 }
 
 void ModelEvents::close() {
+  CpuCharge charge(client_);
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_) return;
   closed_ = true;

@@ -16,6 +16,10 @@
 // still open: ABORT for a model started and not finished, COMPLETE for a model whose tests
 // never ran.
 //
+// Cost: the CPU its hooks take is charged to the client (EventClient::cpu_seconds, printed in its
+// summary), except the model's parse and column lineage, which the build reuses (take_lineage)
+// and would compute without events too.
+//
 // Threads: on_start/on_finish are called from the runner's worker threads; the catalog reads
 // (schema, the model's SQL parse) run on a connection of the calling worker, outside the
 // lock; the bookkeeping and emission are serialized inside.
