@@ -88,6 +88,7 @@ class Extraction {
       if (o.short_page_retries < 0) r.short_page_retries_by_endpoint[e.name] = e.short_page_retries;
       if (e.array_body) r.array_endpoints.insert(e.name);
       if (e.array_body && !e.count_path.empty()) r.counted_endpoints.insert(e.name);
+      if (e.expect_records) r.expect_records_endpoints.insert(e.name);
     }
     return r;
   }

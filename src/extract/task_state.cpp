@@ -167,6 +167,8 @@ std::string TaskMachine::incomplete(const TaskState& t) const {
   }
   if (t.short_pages.empty() && stored == *t.total) return {};
   const std::int64_t missing = *t.total - stored;
+  if (missing <= 0)  // an empty answer its parent contradicts (expect_records)
+    return t.short_pages.begin()->second + "; run `baliza retry-failed` later";
   std::string detail = std::to_string(missing) + " records missing: stored " +
                        std::to_string(stored) + " of " + total_name(t) + " " +
                        std::to_string(*t.total);
@@ -285,6 +287,7 @@ void TaskMachine::on_success(TaskState& t, const Job& job, PageOutcome& o,
   if (is_array(t) && !t.finished && !t.gave_up) {
     if (job.generation < t.generation || t.done.count(job.page))
       return keep_superseded(t, o, job.page, std::move(payload), true, true);
+    if (records == 0 && job.page == 1 && on_missing(t, job, o, payload, true)) return;
     if (t.counted) {  // the count is the total: each page's length is known
       const std::optional<std::int64_t> expected = expected_records(t, job.page);
       if (expected && records != *expected && !t.short_pages.count(job.page))
@@ -368,6 +371,40 @@ void TaskMachine::on_short(TaskState& t, const Job& job, PageOutcome& o, Prepare
          std::optional<std::int64_t>(t.total_pages));
 }
 
+bool TaskMachine::on_missing(TaskState& t, const Job& job, const PageOutcome& o,
+                             PreparedPayload& payload, bool has_body) {
+  if (!rules_.expect_records_endpoints.count(t.claim.endpoint) || o.http_status == 404 ||
+      t.short_pages.count(job.page))
+    return false;
+  const int tries = ++t.short_tries[job.page];
+  const auto own = rules_.short_page_retries_by_endpoint.find(t.claim.endpoint);
+  const int retries =
+      own == rules_.short_page_retries_by_endpoint.end() ? rules_.short_page_retries : own->second;
+  const std::string what = "answered HTTP " + std::to_string(o.http_status) +
+                           " with no records although its parent says it has some "
+                           "(endpoints.yaml expect_records)";
+  if (tries <= retries) {
+    keep_superseded(t, o, job.page, std::move(payload), has_body, has_body);
+    auto delay = rules_.short_page_backoff;
+    for (int i = 1; i < tries && delay < rules_.short_page_backoff_cap; ++i) delay *= 2;
+    delay = std::min(delay, rules_.short_page_backoff_cap);
+    log_info("empty answer where records are expected: asking again",
+             {{"endpoint", t.claim.endpoint}, {"url", o.url}, {"try", std::to_string(tries)}});
+    if (!hooks_.submit(t, job.page, delay, false)) t.interrupted = true;
+    return true;
+  }
+  // Still empty: taken as it is (the caller stores it), the task cannot be done.
+  const std::string message = "page " + std::to_string(job.page) + " " + what + ", " +
+                              std::to_string(tries) + " answers; 1 or more records missing";
+  t.short_pages[job.page] = message;
+  ++totals_[t.claim.endpoint].failures;
+  log_warn("still empty where records are expected",
+           {{"endpoint", t.claim.endpoint}, {"url", o.url}, {"detail", message}});
+  store_.put_failure({t.claim.task_id, t.claim.endpoint, o.url, job.page, o.http_status,
+                      "short_page", message, tries});
+  return false;
+}
+
 void TaskMachine::on_count(TaskState& t, const Job& job, const PageOutcome& o, std::int64_t count) {
   if (t.finished || t.gave_up || job.generation != t.generation || !t.total) return;
   const std::int64_t stored = *t.total;
@@ -437,6 +474,10 @@ void TaskMachine::on_empty(TaskState& t, const Job& job, PageOutcome& o) {
   }
   if (t.finished || t.gave_up || job.generation < t.generation) {
     return keep_superseded(t, o, job.page, {}, false, false);
+  }
+  if (is_array(t) && job.page == 1 && !job.confirm) {
+    PreparedPayload none;
+    if (on_missing(t, job, o, none, false)) return;
   }
   if (is_array(t) && job.page > 1) {  // past the last full page: the end
     if (t.done.count(job.page)) return keep_superseded(t, o, job.page, {}, false, false);

@@ -40,6 +40,10 @@
 // Without count_path a bare-array task ends done unproved (its endpoint has no way to prove
 // it). A done array task claimed again (a re-check) ends done at once: a changed parent is a
 // new task (plan/sql_planner.h).
+// Endpoints whose parents say they have records (`expect_records`, an item's results): page 1
+// answered empty (204, or 200 with []) is asked again like a short page; still empty after
+// short_page_retries, it is recorded in meta.failed_requests (short_page) and the task ends
+// partial. A 404 is not that (the parent is gone).
 //
 // Threads: none of its own; the owner (extractor.cpp) calls every method under one lock.
 // Writes go to the ExtractionStore (asynchronous, ordered); requests and the end of a task go
@@ -108,6 +112,8 @@ struct TaskRules {
   bool confirm_total = true;                // re-read page 1 once every page is stored (see README)
   std::set<std::string> array_endpoints;    // pages are bare arrays: see above
   std::set<std::string> counted_endpoints;  // of those, the ones with a count_path
+  // An empty answer is missing records (endpoints.yaml expect_records; see above).
+  std::set<std::string> expect_records_endpoints;
 };
 
 class TaskMachine {
@@ -172,6 +178,10 @@ class TaskMachine {
   std::string total_name(const TaskState& t) const {
     return is_array(t) ? "the count" : "totalRegistros";
   }
+  // Page 1 of an expect_records endpoint answered empty: asked again, or kept as missing.
+  // True when the answer was taken (retried or recorded); the caller then stores nothing.
+  bool on_missing(TaskState& t, const Job& job, const PageOutcome& o, PreparedPayload& payload,
+                  bool has_body);
   // The count read that proves a bare-array task (its closing read).
   void on_count(TaskState& t, const Job& job, const PageOutcome& o, std::int64_t count);
   // A bare-array page `page` with `records` was stored: the last one when it is short.

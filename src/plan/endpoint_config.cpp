@@ -196,7 +196,8 @@ const std::vector<std::string_view> kEndpointKeys = {"name",
                                                      "from_sql",
                                                      "body",
                                                      "paged",
-                                                     "count_path"};
+                                                     "count_path",
+                                                     "expect_records"};
 
 // Endpoint-level keys whose value defaults to the `defaults` entry of the same name.
 struct Inherited {
@@ -585,6 +586,7 @@ EndpointConfig read_endpoint(const RawEndpoint& raw, const ExtractDefaults& d,
   e.short_page_retries = d.short_page_retries;
   if (r.find("short_page_retries")) e.short_page_retries = r.int_key("short_page_retries", 0, 100);
   if (const auto* n = r.find("count_path")) read_count_path(r, *n, e);
+  if (const auto* n = r.find("expect_records")) e.expect_records = r.boolean(*n, "expect_records");
   check_consistency(r, raw, e);
   if (const auto* n = r.find("max_window"); n != nullptr && e.max_window != Window::kDay) {
     if (e.date_params.start.empty() || e.date_params.end.empty() || e.data_final_min_today) {

@@ -105,6 +105,11 @@ struct EndpointConfig {
   // read, extract/task_state.h): a task is done only when its stored records equal the count;
   // a shorter page is asked again. Empty: such a task cannot prove it is complete.
   std::string count_path;
+  // `expect_records: true`: every task's parent says it has records (the from_sql query picks
+  // only such parents: an item with temResultado). An empty answer (204, or 200 with []) is
+  // then asked again like a short page and, still empty, the task ends partial (not proved);
+  // a 404 still means the parent is gone.
+  bool expect_records = false;
   // base_url as written when it is relative to the top-level base_url ("../pncp"): the
   // extractor resolves it again against a --base-url override (plan/base_url.h).
   std::string base_url_ref;

@@ -317,6 +317,39 @@ TEST_F(ItemsResults, ItemPageThatStaysShortIsReportedWithWhatIsMissing) {
   EXPECT_EQ(one("select count(*) from staging.itens_compra"), std::to_string(others));
 }
 
+TEST_F(ItemsResults, EmptyResultsOfAnItemWithResultsAreReported) {
+  // Results are not paged, so no page can be short of its size; but they are asked only for
+  // items with temResultado, so an empty answer contradicts the item. One item's results
+  // always come back as [] (its single result cut): asked again, then reported (exit 1).
+  pncp_sim::Options o = sim_options(0);
+  const auto truth = pncp_sim::compras_between(o, "20240329", "20240329");
+  std::string target;
+  for (const auto& c : truth) {
+    if (c.bad_data || c.removed) continue;
+    for (const auto& [n, list] : c.resultados)
+      if (list.size() == 1 && target.empty())
+        target = "/orgaos/" + c.cnpj + "/compras/" + std::to_string(c.ano) + "/" +
+                 std::to_string(c.sequencial) + "/itens/" + std::to_string(n) + "/resultados";
+  }
+  ASSERT_FALSE(target.empty());
+  o.faults.push_back(pncp_sim::parse_fault(std::string("short:endpoint=") + kItemsPath +
+                                           "/{n}/resultados,match=" + target));
+  pncp_sim::Simulator sim(o);
+  sim.start();
+  auto r = run(sim, "2024-03-29:2024-03-29",
+               "--endpoint contratacoes_publicacao --endpoint itens_compra "
+               "--endpoint resultados_item");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(one("select count(*) from planning.task_plan where endpoint_name = "
+                "'resultados_item' and status = 'partial'"),
+            "1");
+  const std::string detail =
+      one("select string_agg(url || ' ' || error_message, ' / ') from meta.failed_requests "
+          "where endpoint = 'resultados_item' and error_class = 'short_page'");
+  EXPECT_NE(detail.find(target), std::string::npos) << detail;
+  EXPECT_NE(detail.find("expect_records"), std::string::npos) << detail;
+}
+
 TEST_F(ItemsResults, PurchaseRemovedUpstreamIsReportedNotKept) {
   const double kRemoved = 0.08;  // of the recent purchases, so that a few days have some
   // The purchases are listed while they exist (revision 0)...
