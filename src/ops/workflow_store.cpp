@@ -23,11 +23,9 @@ bool tables_exist(Reader& reader) {
 }
 
 // The pid in a reader's source "process 123 (baliza ...)"; 0 when there is none.
-std::int64_t holder_pid(const Reader& reader) {
-  if (!reader.served_by_holder()) return 0;
-  std::string source = reader.source();
+std::int64_t holder_pid(std::string_view source) {
   if (source.rfind("process ", 0) != 0) return 0;
-  return std::atoll(source.c_str() + 8);
+  return std::atoll(std::string(source.substr(8)).c_str());
 }
 
 bool process_exists(std::int64_t pid) {
@@ -61,10 +59,16 @@ std::optional<RunState> last_run(Reader& reader, const std::string& workflow) {
 
 std::string effective_run_status(const Reader& reader, const std::string& stored, std::int64_t pid,
                                  std::string* why) {
+  return effective_run_status(reader.served_by_holder() ? reader.source() : std::string(), stored,
+                              pid, why);
+}
+
+std::string effective_run_status(std::string_view holder_source, const std::string& stored,
+                                 std::int64_t pid, std::string* why) {
   if (stored != "running") return stored;
   // Running only while its process lives and holds the file: through the holder's socket, the
   // holder must be that process; reading the file ourselves, nobody holds it to write.
-  std::int64_t holder = holder_pid(reader);
+  std::int64_t holder = holder_pid(holder_source);
   bool alive = process_exists(pid);
   if (alive && (holder == pid || pid == getpid())) return stored;
   if (why) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/database.h"
@@ -53,6 +54,11 @@ std::optional<RunState> last_run(Reader& reader, const std::string& workflow);
 // otherwise `interrupted`, and `why` (when given) says why. Other statuses are returned as is.
 std::string effective_run_status(const Reader& reader, const std::string& stored, std::int64_t pid,
                                  std::string* why = nullptr);
+// The same for a reader that is not a db::Reader (the UI's): `holder_source` is where its reads
+// go ("process 123 (baliza ...)" through a holder's socket, anything else when it reads the file
+// itself).
+std::string effective_run_status(std::string_view holder_source, const std::string& stored,
+                                 std::int64_t pid, std::string* why = nullptr);
 
 // step name -> its last run; empty when the tables do not exist or the workflow never ran.
 // Through a Reader (db/reader.h), so it works while another process holds the database.

@@ -5,6 +5,7 @@
 // a UI started with one, and a non-loopback address needs a token.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -308,6 +309,44 @@ TEST_F(UiHttp, WorkflowRunsAndTheirStepsAreShown) {
   ASSERT_EQ(detail["steps"]["rows"].size(), static_cast<std::size_t>(steps));
   EXPECT_EQ(detail["steps"]["rows"][0][0], "1");
   EXPECT_TRUE(detail["periods"].is_object() || detail["periods"].is_null());
+}
+
+// A workflow run killed mid-step (SIGKILL) still says `running` in its row; the view shows it
+// `interrupted`, with why, as `baliza workflow status` does.
+TEST_F(UiHttp, AKilledWorkflowRunIsShownInterrupted) {
+  const std::filesystem::path project = dir_->path() / "workforce-killed";
+  std::filesystem::copy(std::filesystem::path(BALIZA_SOURCE_DIR) / "projects/examples/workforce",
+                        project, std::filesystem::copy_options::recursive);
+  std::filesystem::remove_all(project / "data");
+  std::ofstream(project / "models" / "slow_count.sql")
+      << "{{ config(materialized='table') }}\n"
+         "select sum(range) as n from range(1000000000000) where range % 7 = 3\n";
+  std::ofstream(project / "workflows" / "slow.yml")
+      << "steps:\n  - seed: census\n  - name: slow\n    build: slow_count\n";
+  Spawned slow(project, {BALIZA_BIN, "workflow", "run", "slow"}, "slow");
+  for (int i = 0; i < 1200 && slow.err().find("step 2/2 slow (build)") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(slow.err().find("step 2/2 slow (build)"), std::string::npos) << slow.err();
+  const int pid = slow.pid();
+  slow.signal(SIGKILL);
+  slow.wait();
+
+  port_ = start_ui({}, project);
+  ASSERT_GT(port_, 0);
+  json w = get_json("/api/workflows");
+  ASSERT_TRUE(w["runs"].is_object()) << w.dump();
+  ASSERT_EQ(w["runs"]["rows"].size(), 1u) << w.dump();
+  const auto& cols = w["runs"]["columns"];
+  auto col = [&](const char* name) {
+    return static_cast<std::size_t>(std::find(cols.begin(), cols.end(), name) - cols.begin());
+  };
+  const auto& r = w["runs"]["rows"][0];
+  EXPECT_EQ(r[col("status")], "interrupted") << w.dump();
+  EXPECT_NE(
+      r[col("message")].get<std::string>().find("process " + std::to_string(pid) + " is gone"),
+      std::string::npos)
+      << w.dump();
 }
 
 TEST_F(UiHttp, WritesFileReadsForeignHostsAreRefused) {
