@@ -6,13 +6,16 @@
 //
 // Flags as dbt spells them: -s/--select, --exclude, --selector, --vars (YAML or JSON),
 // -t/--target, --profiles-dir, --project-dir, --full-refresh, -x/--fail-fast, --threads,
-// --state, --defer, --resource-type, --output. A flag dbt has that changes nothing here
-// (--no-partial-parse, --use-colors, ...) is accepted; any other is a usage error (exit 2).
+// --state, --defer, --resource-type, --output, --store-failures, --warn-error. A flag dbt has
+// that changes nothing here (--no-partial-parse, --use-colors, ...) is accepted; any other is
+// a usage error (exit 2).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <tuple>
 
 #include "cli/context.h"
 #include "cli/period_build.h"
@@ -21,6 +24,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "transform/artifacts.h"
+#include "transform/batch_time.h"
 #include "transform/dag.h"
 #include "transform/dbt_project_file.h"
 #include "transform/project_files.h"
@@ -119,6 +123,21 @@ void prepare(DbtOptions& d) {
   if (!d.vars_text.empty()) d.t.vars = vars_as_json(d.vars_text);
   if (!d.selector.empty())
     d.t.select.push_back(resolve_selector(project_dir_or_fail(d.t), d.selector));
+  std::optional<transform::UtcTime> start, end;
+  for (auto [flag, value, out] : {std::tuple{"--event-time-start", &d.t.event_time_start, &start},
+                                  std::tuple{"--event-time-end", &d.t.event_time_end, &end}}) {
+    if (value->empty()) continue;
+    *out = transform::parse_utc_time(*value);
+    if (!*out) {
+      throw usage_error(std::string(flag) + " '" + *value +
+                        "' is not a date or timestamp; write 2024-01-01 or "
+                        "'2024-01-01 06:00:00' (UTC unless it ends with +HH:MM)");
+    }
+  }
+  if (start && end && *start >= *end) {
+    throw usage_error("--event-time-start " + d.t.event_time_start +
+                      " must be before --event-time-end " + d.t.event_time_end);
+  }
   if (d.defer && d.t.state.empty()) {
     throw usage_error("--defer needs --state <folder with the manifest.json to defer to>");
   }
@@ -202,8 +221,18 @@ int run_retry(Context& ctx, DbtOptions& d) {
   std::string select;
   for (const auto& r : doc["results"]) {
     std::string status = r.value("status", "");
-    if (status != "error" && status != "skipped" && status != "fail") continue;
+    if (status != "error" && status != "skipped" && status != "fail" && status != "partial success")
+      continue;
     std::string id = r.value("unique_id", "");
+    // A microbatch model: only its failed batches run again (when its table exists).
+    if (r.contains("batch_results") && r["batch_results"].is_object() &&
+        r["batch_results"].contains("failed")) {
+      for (const auto& pair : r["batch_results"]["failed"]) {
+        if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string())
+          d.t.retry_batches[id].emplace_back(pair[0].get<std::string>(),
+                                             pair[1].get<std::string>());
+      }
+    }
     // unique_id -> the node's name selector: model.<package>.<name>,
     // test.<package>.<name>.<hash> (the hash is not part of the name).
     std::size_t dot = id.find('.');
@@ -236,16 +265,24 @@ void add_common(CLI::App* cmd, DbtOptions& d, bool runs) {
   cmd->add_option("-t,--target", o.dbt_target, "Target of the profile");
   cmd->add_option("--vars", d.vars_text, "Vars as YAML or JSON, e.g. '{start: 2024-01-01}'");
   // Accepted, no effect here: Baliza always parses fully and prints plainly.
-  for (const char* f :
-       {"--no-partial-parse,--partial-parse", "--use-colors,--no-use-colors",
-        "--no-version-check,--version-check", "--static-parser", "--no-static-parser",
-        "--write-json,--no-write-json", "--no-print,--print", "--use-experimental-parser",
-        "--warn-error", "--no-populate-cache,--populate-cache", "--no-send-anonymous-usage-stats",
-        "--send-anonymous-usage-stats"}) {
+  for (const char* f : {"--no-partial-parse,--partial-parse", "--use-colors,--no-use-colors",
+                        "--no-version-check,--version-check", "--static-parser",
+                        "--no-static-parser", "--write-json,--no-write-json", "--no-print,--print",
+                        "--use-experimental-parser", "--no-populate-cache,--populate-cache",
+                        "--no-send-anonymous-usage-stats", "--send-anonymous-usage-stats"}) {
     cmd->add_flag(f, d.ignored_flag, "accepted for dbt compatibility; no effect")
         ->group("dbt flags without effect");
   }
+  // dbt takes it before or after the command; a test that warns fails (exit 1).
+  cmd->add_flag("--warn-error", o.warn_error, "Treat warnings (tests that warn) as failures");
   if (!runs) return;
+  cmd->add_option("--event-time-start", o.event_time_start,
+                  "Microbatch models build the batches from this date/time (UTC)");
+  cmd->add_option("--event-time-end", o.event_time_end,
+                  "Microbatch models build the batches up to this date/time (UTC)");
+  cmd->add_flag("--store-failures", o.store_failures,
+                "Tests without a store_failures config keep their failing rows in the audit "
+                "schema");
   cmd->add_option("--log-format", o.log_format,
                   "text, or json: dbt's structured log events on stdout, one per line")
       ->transform([](std::string v) { return v == "default" || v == "debug" ? "text" : v; })
@@ -275,6 +312,7 @@ void add_dbt_commands(CLI::App& app, Context& ctx, int& exit_code) {
   dbt->add_option("--log-format", d.t.log_format, "text, or json (dbt's structured log events)")
       ->transform([](std::string v) { return v == "default" || v == "debug" ? "text" : v; })
       ->check(CLI::IsMember({"text", "json"}));
+  dbt->add_flag("--warn-error", d.t.warn_error, "Treat warnings (tests that warn) as failures");
   struct Spec {
     const char* name;
     const char* help;

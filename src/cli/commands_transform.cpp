@@ -274,6 +274,11 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
   run.full_refresh = o.full_refresh;
   run.fail_fast = o.fail_fast;
   run.build_mode = command == "build";
+  run.store_failures = o.store_failures;
+  run.warn_error = o.warn_error;
+  run.event_time_start = o.event_time_start;
+  run.event_time_end = o.event_time_end;
+  run.retry_batches = o.retry_batches;
   run.threads = threads_for(o, p);
   run.connect = [&] { return connect(database); };
   run.print = say;

@@ -110,9 +110,10 @@ void JsonLog::node_finish(const transform::Node& n, const transform::NodeResult&
       {"adapter_response", r.rows_affected >= 0 ? nlohmann::json{{"rows_affected", r.rows_affected}}
                                                 : nlohmann::json::object()},
       {"failures", r.failures ? nlohmann::json(*r.failures) : nlohmann::json(nullptr)}};
-  std::string level = r.status == "error" || r.status == "fail" ? "error"
-                      : r.status == "warn"                      ? "warn"
-                                                                : "debug";
+  std::string level = r.status == "error" || r.status == "fail" || r.status == "partial success"
+                          ? "error"
+                      : r.status == "warn" ? "warn"
+                                           : "debug";
   event("NodeFinished", level, "Finished running node " + n.unique_id,
         {{"node_info", info}, {"run_result", result}});
 }

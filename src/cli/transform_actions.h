@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,13 @@ struct TransformOptions {
   std::string dbt_target;           // --target
   std::string profiles_dir;         // --profiles-dir
   std::string log_format = "text";  // --log-format: text, or json (cli/json_log.h)
+  bool store_failures = false;      // --store-failures (tests without the config keep rows)
+  bool warn_error = false;          // --warn-error: a test that warns fails
+  // Microbatch models (transform/microbatch.h): --event-time-start / --event-time-end, and the
+  // failed batches `dbt retry` runs again (unique_id -> [start, end] pairs).
+  std::string event_time_start;
+  std::string event_time_end;
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> retry_batches;
 };
 
 struct LoadedProject {

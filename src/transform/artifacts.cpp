@@ -206,6 +206,7 @@ nlohmann::json run_results_json(const RunSummary& summary, const std::string& co
          {"compiled", !r.compiled_code.empty()},
          {"compiled_code", r.compiled_code},
          {"relation_name", relation}});
+    if (!r.batch_results.is_null()) results.back()["batch_results"] = r.batch_results;
   }
   nlohmann::json meta = metadata(kRunResultsSchema, summary.run_id);
   meta.erase("adapter_type");  // not a field of run_results v6's metadata

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "transform/microbatch.h"
 #include "transform/relation.h"
 #include "transform/template_database.h"
 
@@ -57,13 +58,15 @@ std::string trim_sql_end(std::string sql) {
   return sql;
 }
 
-std::string Compiler::render_text(const std::string& text, const std::string& file,
-                                  const Node* node, bool is_incremental, Connection* conn) const {
+std::string Compiler::render_text(
+    const std::string& text, const std::string& file, const Node* node, bool is_incremental,
+    Connection* conn, const std::function<void(const nlohmann::json&)>& on_config) const {
   Template t = Template::parse(text, file);
   t.link_macros(project_.macros, &project_.vars);
   RenderContext ctx =
       node != nullptr ? context_for(*node, is_incremental, nullptr) : project_context();
   if (conn != nullptr) bind_database(ctx, *conn);
+  if (on_config) ctx.on_config = on_config;
   return trim_sql_end(t.render(ctx));
 }
 
@@ -118,11 +121,24 @@ RenderContext Compiler::context_for(const Node& node, bool is_incremental,
     const Node* target = project_.find_ref(r.name);
     if (target == nullptr) return std::nullopt;
     std::string rel = is_ephemeral(*target) ? ephemeral_cte_name(*target) : relation_sql(*target);
-    if (slice != nullptr && target == project_.find_ref(slice->input)) {
+    if (slice != nullptr && !slice->input.empty() && target == project_.find_ref(slice->input)) {
       return "(SELECT * FROM " + rel + " WHERE " + slice->filter + ")";
+    }
+    if (slice != nullptr && slice->window != nullptr) {
+      std::string event_time = event_time_of(*target);
+      if (!event_time.empty()) return event_time_subquery(rel, event_time, *slice->window);
     }
     return rel;
   };
+  if (slice != nullptr && slice->window != nullptr) {
+    ctx.resolve_source = [this, slice](const TemplateSource& s) -> std::optional<std::string> {
+      const Node* target = project_.find_source(s.source_name, s.table_name);
+      if (target == nullptr) return std::nullopt;
+      std::string event_time = event_time_of(*target);
+      if (event_time.empty()) return relation_sql(*target);
+      return event_time_subquery(relation_sql(*target), event_time, *slice->window);
+    };
+  }
   ctx.is_incremental = is_incremental;
   ctx.this_relation = relation_sql(node);
   ctx.node_info = [this, &node](std::string_view what) { return node_info(node, what); };

@@ -8,6 +8,7 @@
 // the file. Trailing semicolons are removed so the SQL can be wrapped.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,9 +31,14 @@ struct CompiledSql {
 // A batched build's view of its input: every ref to model `input` in the node's own template
 // (and its macros) renders as `(SELECT * FROM <input> WHERE <filter>)`, so the model reads one
 // slice of it. See transform/batched_build.h.
+struct BatchWindow;  // transform/microbatch.h
+
 struct BatchSlice {
-  std::string input;   // the ref'd model's name
+  std::string input;   // the ref'd model's name (empty: none)
   std::string filter;  // SQL condition on the input's columns
+  // A microbatch's window (transform/microbatch.h): every ref()/source() of a node with an
+  // event_time config renders as that relation filtered to the window. nullptr: none.
+  const BatchWindow* window = nullptr;
 };
 
 class Compiler {
@@ -56,9 +62,12 @@ class Compiler {
   // batch_where, a generic test's call), rendered with the project's macros and vars, and,
   // with `node`, in that node's context (its refs, {{ this }}, config, is_incremental).
   // `file` labels errors ("dbt_project.yml on-run-start[0]", "models/x.sql pre_hook[1]").
-  // With `conn`, the template may query the database (run_query, ...).
-  std::string render_text(const std::string& text, const std::string& file, const Node* node,
-                          bool is_incremental = false, Connection* conn = nullptr) const;
+  // With `conn`, the template may query the database (run_query, ...). `on_config` receives
+  // the arguments of the config() calls made while rendering (a {% test %} macro's).
+  std::string render_text(
+      const std::string& text, const std::string& file, const Node* node,
+      bool is_incremental = false, Connection* conn = nullptr,
+      const std::function<void(const nlohmann::json&)>& on_config = nullptr) const;
 
  private:
   // The context every render of the project shares (refs, sources, vars, target, ...).

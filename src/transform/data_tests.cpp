@@ -1,8 +1,8 @@
 #include "transform/data_tests.h"
 
 #include "core/error.h"
+#include "db/database.h"
 #include "transform/jinja_literal.h"
-#include "transform/materialize.h"
 #include "transform/relation.h"
 
 namespace baliza::transform {
@@ -26,15 +26,24 @@ std::string kwarg_string(const Node& test, const char* key) {
   return kw[key].get<std::string>();
 }
 
-// The tested relation, filtered by the test's `where` config.
-std::string tested_relation(const Project& project, const Node& test) {
+// The tested relation, filtered by the test's `where` config (as dbt's get_where_subquery).
+std::string tested_relation(const Project& project, const Compiler& compiler, const Node& test) {
   const Node* attached = project.find(test.attached_node);
   if (attached == nullptr) throw usage_error("test " + test.name + " tests an unknown node");
   std::string relation = relation_sql(*attached);
-  if (test.config.extra.is_object() && test.config.extra.contains("where") &&
-      test.config.extra["where"].is_string()) {
-    relation = "(SELECT * FROM " + relation + " WHERE " +
-               test.config.extra["where"].get<std::string>() + ") AS dbt_subquery";
+  const nlohmann::json& extra = test.config.extra;
+  if (extra.is_object() && extra.contains("where") && !extra["where"].is_null()) {
+    if (!extra["where"].is_string()) {
+      throw usage_error(
+          "where of test " + test.name + " at " + format_pos(test.patch_path, test.patch_pos) +
+          " must be a SQL condition such as \"status = 'open'\"; got " + extra["where"].dump());
+    }
+    std::string where = extra["where"].get<std::string>();
+    if (where.find("{{") != std::string::npos || where.find("{%") != std::string::npos) {
+      where = compiler.render_text(where, format_pos(test.patch_path, test.patch_pos) + " (where)",
+                                   &test);
+    }
+    relation = "(SELECT * FROM " + relation + " WHERE " + where + ") AS dbt_subquery";
   }
   return relation;
 }
@@ -65,7 +74,7 @@ bool looks_like_relation_call(const std::string& s) {
 // the other arguments as written). A string argument spelled ref('x') / source('s', 't') is
 // passed as that relation, as dbt does.
 std::string custom_test_sql(const Project& project, const Compiler& compiler, const Node& test,
-                            const std::string& from) {
+                            const std::string& from, nlohmann::json& macro_config) {
   const TestSpec& spec = test.test_metadata;
   std::string call = "{{ test_" + spec.test_name + "(model=" + jinja_literal(from);
   if (!spec.column_name.empty()) call += ", column_name=" + jinja_literal(spec.column_name);
@@ -79,12 +88,17 @@ std::string custom_test_sql(const Project& project, const Compiler& compiler, co
   call += ") }}";
   (void)project;
   return compiler.render_text(
-      call, format_pos(test.patch_path, test.patch_pos) + " (test " + spec.test_name + ")", &test);
+      call, format_pos(test.patch_path, test.patch_pos) + " (test " + spec.test_name + ")", &test,
+      false, nullptr, [&macro_config](const nlohmann::json& kwargs) {
+        if (!macro_config.is_object()) macro_config = nlohmann::json::object();
+        macro_config.update(kwargs);  // later config() calls win, as in dbt
+      });
 }
 
-std::string generic_sql(const Project& project, const Compiler& compiler, const Node& test) {
+std::string generic_sql(const Project& project, const Compiler& compiler, const Node& test,
+                        nlohmann::json& macro_config) {
   const TestSpec& spec = test.test_metadata;
-  std::string from = tested_relation(project, test);
+  std::string from = tested_relation(project, compiler, test);
   std::string col = spec.column_name.empty() ? "" : quote_identifier(spec.column_name);
   const std::string& name = spec.test_name;
   if (name == "not_null") return "SELECT * FROM " + from + " WHERE " + col + " IS NULL";
@@ -115,49 +129,18 @@ std::string generic_sql(const Project& project, const Compiler& compiler, const 
     return "SELECT * FROM " + from + " WHERE NOT (" + expr + ")";
   }
   if (project.macros->find("test_" + name) != nullptr)
-    return custom_test_sql(project, compiler, test, from);
+    return custom_test_sql(project, compiler, test, from, macro_config);
   throw usage_error("unknown test '" + name + "' at " +
                     format_pos(test.patch_path, test.patch_pos));
 }
 
-std::string describe_row(Result& r, std::size_t row) {
-  std::string line;
-  for (std::size_t c = 0; c < r.column_count(); ++c) {
-    if (c > 0) line += ", ";
-    line += r.column_name(c) + "=" + (r.is_null(c, row) ? "NULL" : r.get_string(c, row));
-  }
-  return line;
-}
-
 }  // namespace
 
-std::string test_sql(const Project& project, const Compiler& compiler, const Node& test) {
-  if (test.is_generic_test) return generic_sql(project, compiler, test);
-  return compiler.compile(test, false).sql;
-}
-
-TestOutcome run_test(Connection& conn, const Node& test, const std::string& sql) {
-  TestOutcome out;
-  std::string source = "(" + sql + "\n) AS dbt_test";
-  if (test.config.store_failures) {
-    // A dbt project's tests carry their audit schema (dbt_naming.h).
-    std::string schema = !test.schema.empty()         ? test.schema
-                         : test.config.schema.empty() ? kTestFailuresSchema
-                                                      : test.config.schema;
-    build_table(conn, schema, test.name, "SELECT * FROM " + source);
-    out.stored_relation = schema + "." + test.name;
-    source = quote_identifier(schema) + "." + quote_identifier(test.name);
-  }
-  auto count = conn.scalar("SELECT count(*) FROM " + source);
-  out.failures = count ? std::stoll(*count) : 0;
-  if (out.failures > 0) {
-    Result r = conn.query("SELECT * FROM " + source + " LIMIT " + std::to_string(kSampleRows));
-    for (std::size_t row = 0; row < r.row_count(); ++row) {
-      if (row > 0) out.sample += '\n';
-      out.sample += describe_row(r, row);
-    }
-  }
-  return out;
+TestQuery test_query(const Project& project, const Compiler& compiler, const Node& test) {
+  TestQuery q;
+  q.sql = test.is_generic_test ? generic_sql(project, compiler, test, q.macro_config)
+                               : compiler.compile(test, false).sql;
+  return q;
 }
 
 }  // namespace baliza::transform

@@ -6,31 +6,30 @@
 //   relationships       child values with no match in `to` (a ref/source) on `field`
 //   expression_is_true  rows where NOT (expression); with a column: NOT (column expression)
 //   singular tests      tests/*.sql: the compiled query itself
-// The `where` config filters the tested relation first. With store_failures, the failing rows
-// are kept in <schema>.<test name> (schema: the test's `schema` config, else "test_failures"),
-// replaced on every run, so they can be inspected with `baliza query`.
+// The `where` config (Jinja allowed) filters the tested relation first. How the query runs
+// (limit, fail_calc, warn_if/error_if, store_failures) is transform/test_run.h.
 #pragma once
 
-#include <cstdint>
 #include <string>
 
-#include "db/database.h"
+#include <nlohmann/json.hpp>
+
 #include "transform/compiler.h"
 
 namespace baliza::transform {
 
 constexpr const char* kTestFailuresSchema = "test_failures";
 
-// The failure query of a test node. Throws usage_error for a test it cannot build (e.g. a
-// relationships test without `to`).
-std::string test_sql(const Project& project, const Compiler& compiler, const Node& test);
-
-struct TestOutcome {
-  std::int64_t failures = 0;
-  std::string sample;           // up to 5 failing rows, one "col=value, ..." per line
-  std::string stored_relation;  // schema.name when store_failures kept the rows
+struct TestQuery {
+  std::string sql;              // the failing rows
+  nlohmann::json macro_config;  // config() arguments of its {% test %} macro (null: none)
 };
 
-TestOutcome run_test(Connection& conn, const Node& test, const std::string& sql);
+// The failure query of a test node. Throws usage_error for a test it cannot build (e.g. a
+// relationships test without `to`).
+TestQuery test_query(const Project& project, const Compiler& compiler, const Node& test);
+inline std::string test_sql(const Project& project, const Compiler& compiler, const Node& test) {
+  return test_query(project, compiler, test).sql;
+}
 
 }  // namespace baliza::transform

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "transform/batch_time.h"
 #include "transform/source_freshness.h"
 #include "transform/text_util.h"
 
@@ -13,6 +14,7 @@ const std::vector<std::string> kModelMaterializations = {"view",      "table",  
                                                          "ephemeral", "external", "snapshot"};
 const std::vector<std::string> kStrategies = {"append", "delete+insert", "merge", "microbatch"};
 const std::vector<std::string> kSeverities = {"error", "warn"};
+const std::vector<std::string> kStoreFailuresAs = {"ephemeral", "table", "view"};
 
 constexpr std::array<std::string_view, 18> kTypedKeys = {
     "materialized", "schema",         "alias",        "database",
@@ -102,6 +104,16 @@ std::optional<std::string> normalize_config_entry(ResourceType type, std::string
                                                   nlohmann::json& value) {
   if (key == "materialized") return normalize_materialized(type, value);
   if (key == "batch_size") {
+    // dbt's microbatch batch_size (transform/microbatch.h) is a calendar unit.
+    if (value.is_string()) {
+      if (enum_value(key, value, {"hour", "day", "month", "year"}, true)) {
+        return "batch_size must be a positive number (Baliza's batched build) or, for a "
+               "microbatch model, 'hour', 'day', 'month' or 'year'; got " +
+               value.dump() +
+               did_you_mean(value.get<std::string>(), {"hour", "day", "month", "year"});
+      }
+      return std::nullopt;
+    }
     if (!value.is_number() || value.get<double>() <= 0) {
       return "batch_size must be a positive number: the total batch_weight of the keys of "
              "batch_input one batch takes (e.g. batch_size=16000000 with "
@@ -110,27 +122,48 @@ std::optional<std::string> normalize_config_entry(ResourceType type, std::string
     }
     return std::nullopt;
   }
+  if (key == "lookback" && !value.is_null() &&
+      (!value.is_number_integer() || value.get<std::int64_t>() < 0))
+    return "lookback must be a whole number of batches (0 or more); got " + value.dump();
+  if (key == "begin" && !value.is_null() &&
+      (!value.is_string() || !parse_utc_time(value.get<std::string>())))
+    return "begin must be a date or timestamp such as '2024-01-01' or '2024-01-01 06:00:00'; got " +
+           value.dump();
   if (key == "schema" || key == "alias" || key == "database" || key == "batch_input" ||
       key == "batch_key" || key == "batch_weight" || key == "batch_where") {
     if (!value.is_string()) return std::string(key) + " must be a string";
     return std::nullopt;
   }
   if (key == "tags" || key == "unique_key" || key == "depends_on") return string_list(key, value);
-  if (key == "incremental_strategy") {
-    // Accepting it and running a plain incremental would build wrong data silently.
-    if (value.is_string() && value.get<std::string>() == "microbatch") {
-      return "incremental_strategy 'microbatch' is not implemented by Baliza (its event_time / "
-             "begin / batch_size / lookback semantics); use 'delete+insert' with a unique_key "
-             "and an is_incremental() filter, or Baliza's batched build (batch_input, "
-             "batch_key, batch_size)";
-    }
-    return enum_value(key, value, kStrategies, false);
-  }
+  if (key == "incremental_strategy") return enum_value(key, value, kStrategies, false);
   if (key == "freshness" && type == ResourceType::kSource) return freshness_problem(value);
   if (key == "severity") return enum_value(key, value, kSeverities, true);
+  if (key == "store_failures" && value.is_null()) return std::nullopt;  // unset: --store-failures
   if (key == "enabled" || key == "store_failures" || key == "full_refresh") {
     if (!value.is_boolean()) return std::string(key) + " must be true or false";
     return std::nullopt;
+  }
+  if (type == ResourceType::kTest && key == "limit") {
+    if (value.is_null()) return std::nullopt;
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 0)
+      return "limit must be a whole number of failing rows (e.g. limit: 1000); got " + value.dump();
+    return std::nullopt;
+  }
+  if (type == ResourceType::kTest &&
+      (key == "fail_calc" || key == "warn_if" || key == "error_if")) {
+    if (!value.is_string() ||
+        value.get<std::string>().find_first_not_of(" \t") == std::string::npos)
+      return std::string(key) +
+             (key == "fail_calc" ? " must be a SQL expression over the failing rows, e.g. "
+                                   "'sum(n_records)'"
+                                 : " must be a condition on the failure count, e.g. '>10', "
+                                   "'!= 0', 'between 5 and 10'") +
+             "; got " + value.dump();
+    return std::nullopt;
+  }
+  if (type == ResourceType::kTest && key == "store_failures_as") {
+    if (value.is_null()) return std::nullopt;
+    return enum_value(key, value, kStoreFailuresAs, true);
   }
   if (key == "column_types") {
     if (!value.is_object()) return "column_types must be a mapping of column name to SQL type";
@@ -170,14 +203,14 @@ void apply_config(NodeConfig& c, const ConfigPatch& patch) {
       c.batch_where = value.get<std::string>();
     else if (key == "batch_weight")
       c.batch_weight = value.get<std::string>();
-    else if (key == "batch_size")
+    else if (key == "batch_size" && value.is_number())
       c.batch_size = value.get<double>();
     else if (key == "severity")
       c.severity = value.get<std::string>();
     else if (key == "enabled")
       c.enabled = value.get<bool>();
     else if (key == "store_failures")
-      c.store_failures = value.get<bool>();
+      c.store_failures = value.is_null() ? std::nullopt : std::optional<bool>(value.get<bool>());
     else if (key == "column_types") {
       for (const auto& [column, sql_type] : value.items()) {
         c.column_types[column] = sql_type.get<std::string>();
@@ -219,7 +252,7 @@ nlohmann::json NodeConfig::to_json() const {
       incremental_strategy.empty() ? nlohmann::json(nullptr) : nlohmann::json(incremental_strategy);
   j["enabled"] = enabled;
   j["severity"] = severity;
-  j["store_failures"] = store_failures;
+  j["store_failures"] = store_failures ? nlohmann::json(*store_failures) : nlohmann::json(nullptr);
   j["column_types"] = column_types;
   j["depends_on"] = depends_on;
   if (batch_size > 0 || !batch_input.empty()) {

@@ -34,7 +34,10 @@ struct NodeConfig {
   std::string incremental_strategy;     // empty (engine default), append, delete+insert, merge
   bool enabled = true;
   std::string severity = "error";  // tests: error|warn (normalized to lower case)
-  bool store_failures = false;
+  // Tests: unset follows `--store-failures`; store_failures_as (in extra) wins over both.
+  // Other test configs (limit, fail_calc, warn_if, error_if, where, store_failures_as) are in
+  // extra, validated by normalize_config_entry (see transform/data_tests.h).
+  std::optional<bool> store_failures;
   std::map<std::string, std::string> column_types;  // seeds: column -> SQL type
   std::vector<std::string> depends_on;              // extra dependencies: "ref('x')" or "x"
   // Batched builds (table and incremental models; see transform/batched_build.h): the model

@@ -8,6 +8,7 @@
 #include "core/sha256.h"
 #include "core/upward_search.h"
 #include "transform/dbt_project_file.h"
+#include "transform/microbatch.h"
 #include "transform/packages/builtin_packages.h"
 #include "transform/project_config_render.h"
 #include "transform/project_files.h"
@@ -289,6 +290,24 @@ class ProjectBuilder {
       apply_config(n.config, it->second);
     if (n.tmpl && n.tmpl->has_config()) apply_template_config(n);
     for (const std::string& dep : n.config.depends_on) add_config_dependency(n, dep);
+    if (is_microbatch(n)) microbatch_spec(n);  // its config is checked before anything runs
+    // A unit batch_size outside a microbatch model: dbt ignores it (said once per node); in a
+    // baliza.yml project batch_size is the batched build's number, so it is an error.
+    const nlohmann::json& extra = n.config.extra;
+    if (!is_microbatch(n) && extra.is_object() && extra.contains("batch_size") &&
+        extra.at("batch_size").is_string()) {
+      std::string problem = "batch_size '" + extra.at("batch_size").get<std::string>() + "' in " +
+                            std::string(to_string(n.resource_type)) + " " + n.name + " (" +
+                            n.original_file_path +
+                            ") is a microbatch unit: add incremental_strategy='microbatch' with "
+                            "event_time and begin";
+      if (p_.settings.file == kDbtProjectFile) {
+        p_.warnings.push_back(problem + "; ignored here, as dbt does");
+      } else {
+        throw usage_error("batch_size must be a positive number for Baliza's batched build; " +
+                          problem + ", or write batch_size=10000");
+      }
+    }
   }
 
   void apply_template_config(Node& n) {

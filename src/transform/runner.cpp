@@ -19,10 +19,12 @@
 #include "transform/external.h"
 #include "transform/hooks.h"
 #include "transform/materialize.h"
+#include "transform/microbatch.h"
 #include "transform/relation.h"
 #include "transform/seed_loader.h"
 #include "transform/snapshot.h"
 #include "transform/sql_error.h"
+#include "transform/test_run.h"
 
 namespace baliza::transform {
 namespace {
@@ -299,7 +301,7 @@ class Run {
     const std::string& status = o.result.status;
     if (status == "success" || status == "pass") ++summary_.pass;
     if (status == "warn") ++summary_.warn;
-    if (status == "error" || status == "fail") ++summary_.error;
+    if (status == "error" || status == "fail" || status == "partial success") ++summary_.error;
     if (status == "skipped") ++summary_.skip;
     if (!o.details.empty()) details_.push_back(o.details);
     if (o.blocks) {
@@ -385,6 +387,8 @@ class Run {
     std::string t = " in " + seconds(r.execution_time) + "]";
     if (r.status == "error") {
       o.right = "[ERROR" + t;
+    } else if (r.status == "partial success") {
+      o.right = "[PARTIAL SUCCESS" + t;
     } else if (r.failures && r.status != "pass") {
       o.right =
           "[" + std::string(r.status == "warn" ? "WARN " : "FAIL ") + format_count(*r.failures) + t;
@@ -412,6 +416,10 @@ class Run {
     const std::string schema = node_schema(n);
     const std::string name = node_identifier(n);
     const std::string& kind = n.config.materialized;
+    if (is_microbatch(n)) {
+      run_microbatch(conn, n, o, schema, name);
+      return;
+    }
     bool incremental = kind == "incremental" && !options_.full_refresh &&
                        catalog_->kind(schema, name) == RelationKind::kTable;
     CompiledSql compiled = compiler_.compile(n, incremental, nullptr, &conn);
@@ -444,6 +452,93 @@ class Run {
     o.result.rebuilt = m.action == "created";
     o.result.message = (m.rows >= 0 ? "OK " + std::to_string(m.rows) : std::string("OK"));
     o.verb = "OK " + m.action;
+  }
+
+  // A microbatch model (transform/microbatch.h): its batches, each reported on a line of its
+  // own; some failing -> "partial success" (an error for the exit code, descendants skipped),
+  // all failing -> error. `baliza dbt retry` runs the failed ones again (RunOptions).
+  void run_microbatch(Connection& conn, const Node& n, Outcome& o, const std::string& schema,
+                      const std::string& name) {
+    MicrobatchSpec spec = microbatch_spec(n);
+    bool exists = catalog_->kind(schema, name) == RelationKind::kTable;
+    std::vector<BatchWindow> windows;
+    auto retry = options_.retry_batches.find(n.unique_id);
+    if (retry != options_.retry_batches.end() && exists && !options_.full_refresh) {
+      for (const auto& [start, end] : retry->second) {
+        auto a = parse_utc_time(start);
+        auto b = parse_utc_time(end);
+        if (a && b && *a < *b) windows.push_back({*a, *b});
+      }
+    }
+    if (windows.empty()) {
+      WindowRequest request;
+      request.incremental = exists && !options_.full_refresh;
+      if (!options_.event_time_start.empty())
+        request.event_time_start = parse_utc_time(options_.event_time_start);
+      if (!options_.event_time_end.empty())
+        request.event_time_end = parse_utc_time(options_.event_time_end);
+      request.now = utc_now();
+      windows = microbatch_windows(n, spec, request);
+    }
+    run_hooks(conn, compiler_, node_hooks(n, false), &n, "pre_hook", n.unique_id);
+    std::string label = relation_label(n);
+    std::size_t total = windows.size();
+    BatchRenderer render = [&](const BatchWindow& w, bool incremental) {
+      if (interrupted_) throw Error(ExitCode::kUsage, "interrupted (Ctrl-C)");
+      BatchSlice slice;
+      slice.window = &w;
+      return compiler_.compile(n, incremental, &slice, &conn).sql;
+    };
+    BatchObserver observe = [&](std::size_t i, const BatchOutcome* done) {
+      std::string left = "Batch " + std::to_string(i + 1) + " of " + std::to_string(total);
+      std::string batch =
+          "batch " + batch_label(windows[i].start, spec.batch_size) + " of " + label;
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (done == nullptr) {
+        emit(progress_line(left + " START " + batch, "[RUN]"));
+      } else {
+        emit(progress_line(left + (done->ok ? " OK created " : " ERROR creating ") + batch,
+                           done->ok ? "[" + format_count(done->rows) + " rows]" : "[ERROR]"));
+      }
+    };
+    std::vector<BatchOutcome> batches =
+        build_microbatch(conn, schema, name, spec, windows, exists && !options_.full_refresh,
+                         render, observe, catalog_.get());
+    nlohmann::json ok = nlohmann::json::array();
+    nlohmann::json failed = nlohmann::json::array();
+    std::int64_t rows = 0;
+    std::string errors;
+    for (const BatchOutcome& b : batches) {
+      nlohmann::json pair = {iso_utc_time(b.window.start), iso_utc_time(b.window.end)};
+      if (b.ok) {
+        rows += b.rows;
+        ok.push_back(std::move(pair));
+        o.result.compiled_code = b.sql;
+      } else {
+        failed.push_back(std::move(pair));
+        errors += "\n  batch [" + format_utc_time(b.window.start) + ", " +
+                  format_utc_time(b.window.end) + "): " + indent(b.error);
+      }
+    }
+    o.result.batch_results = {{"successful", ok}, {"failed", failed}};
+    o.result.rows_affected = rows;
+    if (failed.empty()) {
+      run_hooks(conn, compiler_, node_hooks(n, true), &n, "post_hook", n.unique_id);
+      o.result.status = "success";
+      o.result.message = "OK " + std::to_string(rows) + " rows in " + std::to_string(total) +
+                         " batch" + (total == 1 ? "" : "es");
+      o.verb = "OK created";
+      return;
+    }
+    bool partial = !ok.empty();
+    o.result.status = partial ? "partial success" : "error";
+    o.result.message =
+        std::to_string(failed.size()) + " of " + std::to_string(total) + " batches failed";
+    o.verb = partial ? "PARTIAL SUCCESS" : "ERROR creating";
+    o.blocks = true;
+    o.details = std::string(partial ? "Partial success" : "Runtime Error") + " in model " + n.name +
+                " (" + n.original_file_path + "): " + o.result.message + errors +
+                "\n  `baliza dbt retry` builds the failed batches again";
   }
 
   // A model with batch_size (transform/batched_build.h): checks the config, renders the model
@@ -491,27 +586,26 @@ class Run {
   }
 
   void run_test_node(Connection& conn, const Node& n, Outcome& o) {
-    std::string sql = test_sql(project_, compiler_, n);
-    o.result.compiled_code = sql;
+    TestQuery q = test_query(project_, compiler_, n);
+    o.result.compiled_code = q.sql;
+    TestSettings settings = test_settings(n, q.macro_config, options_.store_failures);
     TestOutcome t;
-    with_conflict_retry([&] { t = run_test(conn, n, sql); });
+    with_conflict_retry([&] { t = run_test(conn, n, q.sql, settings, options_.warn_error); });
     o.result.failures = t.failures;
-    if (t.failures == 0) {
-      o.result.status = "pass";
+    o.result.status = t.status;
+    o.result.message = t.message;
+    if (t.status == "pass") {
       o.verb = "PASS";
       return;
     }
-    bool warn = n.config.severity == "warn";
-    o.result.status = warn ? "warn" : "fail";
-    o.verb = (warn ? "WARN " : "FAIL ") + format_count(t.failures);
-    o.result.message = "Got " + format_count(t.failures) + " result" +
-                       (t.failures == 1 ? "" : "s") + ", configured to " +
-                       (warn ? "warn" : "fail") + " if != 0";
+    bool warn = t.status == "warn";
+    o.verb = (warn ? "WARN " : "FAIL ") + format_count(t.value);
     o.blocks = !warn;
     std::string where =
         n.is_generic_test ? format_pos(n.patch_path, n.patch_pos) : n.original_file_path;
     o.details = std::string(warn ? "Warning" : "Failure") + " in test " + n.name + " (" + where +
-                ")\n  " + o.result.message + "\n  sample:\n    " + indent(indent(t.sample));
+                ")\n  " + o.result.message;
+    if (!t.sample.empty()) o.details += "\n  sample:\n    " + indent(indent(t.sample));
     if (!t.stored_relation.empty()) o.details += "\n  failing rows stored in " + t.stored_relation;
   }
 

@@ -33,7 +33,16 @@ struct NodeResult;
 struct RunOptions {
   bool full_refresh = false;
   bool fail_fast = false;
-  bool build_mode = false;  // tests gate the children of the node they test
+  bool build_mode = false;      // tests gate the children of the node they test
+  bool store_failures = false;  // --store-failures: tests without the config keep their rows
+  bool warn_error = false;      // --warn-error: a test that warns fails (transform/test_run.h)
+  // Microbatch models (transform/microbatch.h): --event-time-start / --event-time-end as
+  // given (checked by parse_utc_time before the run; empty: not given), and the batches
+  // `dbt retry` runs again instead of computing them: unique_id -> [start, end) pairs as
+  // run_results' batch_results wrote them.
+  std::string event_time_start;
+  std::string event_time_end;
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> retry_batches;
   int threads = 4;
   // Opens one more connection to the database (called once per worker thread).
   std::function<std::unique_ptr<Connection>()> connect;
@@ -52,7 +61,9 @@ struct RunOptions {
 
 struct NodeResult {
   std::string unique_id;
-  std::string status;  // success, error, skipped (models, seeds); pass, fail, warn, error (tests)
+  // success, error, skipped, partial success (a microbatch model with some failed batches:
+  // counted as an error) for models and seeds; pass, fail, warn, error for tests.
+  std::string status;
   std::string started_at;  // UTC "YYYY-MM-DD HH:MM:SS.ffffff"; empty when it never started
   std::string completed_at;
   double execution_time = 0;  // seconds
@@ -63,6 +74,9 @@ struct NodeResult {
   std::string message;
   std::string compiled_code;
   bool interrupted = false;  // stopped by Ctrl-C while it ran (status error)
+  // Microbatch models: {"successful": [[start, end], ...], "failed": [...]} (ISO 8601 UTC,
+  // dbt's run_results batch_results); null otherwise.
+  nlohmann::json batch_results;
 };
 
 struct RunSummary {

@@ -26,9 +26,10 @@ const std::vector<std::string> kTableKeys = {
     "data_tests", "config",     "meta",        "tags",           "loaded_at_field",
     "freshness",  "external",   "quoting",     "loaded_at_query"};
 // Keys of a test's arguments that are really config (dbt accepts both placements).
-const std::vector<std::string> kTestConfigKeys = {"severity", "store_failures", "where",   "limit",
-                                                  "warn_if",  "error_if",       "enabled", "tags",
-                                                  "meta",     "alias",          "schema"};
+const std::vector<std::string> kTestConfigKeys = {
+    "severity", "store_failures", "where",    "limit",   "fail_calc", "store_failures_as",
+    "database", "warn_if",        "error_if", "enabled", "tags",      "meta",
+    "alias",    "schema"};
 
 bool contains(const std::vector<std::string>& list, const std::string& s) {
   for (const auto& item : list) {

@@ -12,8 +12,10 @@
 // A template calls a macro like a function, `{{ name(x, b='y') }}`; the body renders in the
 // caller's RenderContext (so ref, source, this and is_incremental() are the calling node's),
 // with a fresh scope holding the arguments (and `varargs`, `kwargs`, `caller` when used).
-// config() is not allowed inside a macro. Template::link_macros() connects a parsed template
-// to the library (template.h). A library is immutable once check() has run.
+// config() inside a macro (a {% test %} block setting fail_calc, ...) acts when the macro
+// renders: RenderContext::on_config receives its arguments (data tests apply them; a model's
+// static config does not see them). Template::link_macros() connects a parsed template to the
+// library (template.h). A library is immutable once check() has run.
 #pragma once
 
 #include <map>
@@ -54,7 +56,7 @@ struct Macro {
 };
 
 // One parsed macro file. Throws usage_error with file:line:column for bad syntax, a missing
-// {% endmacro %}, config() inside a macro or a macro named like a built-in function.
+// {% endmacro %} or a macro named like a built-in function.
 class MacroFile {
  public:
   // `package` is empty for the root project's macro files.

@@ -143,28 +143,6 @@ TEST_F(DbtFeatures, ExternalModelsAndExternalSources) {
 namespace baliza {
 namespace {
 
-class DbtMicrobatch : public testing::DbtProject {};
-
-// Not implemented: said plainly, with where and what to use instead, before anything runs
-// (running it as a plain incremental would build wrong data silently).
-TEST_F(DbtMicrobatch, IsAClearErrorNotAPlainIncremental) {
-  write("models/events.sql",
-        "{{ config(materialized='incremental', incremental_strategy='microbatch', "
-        "event_time='ts', batch_size='day', begin='2024-01-01') }}\n"
-        "select 1 as id, timestamp '2024-01-02' as ts\n");
-  auto r = dbt("build");
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_TRUE(testing::contains(r.err, "models/events.sql")) << r.err;
-  EXPECT_TRUE(testing::contains(r.err, "'microbatch' is not implemented")) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "shop.duckdb"));
-}
-
-}  // namespace
-}  // namespace baliza
-
-namespace baliza {
-namespace {
-
 class DbtAnalyses : public testing::DbtProject {};
 
 // Analyses are compiled into target/compiled (refs resolved, macros expanded), never run.

@@ -121,15 +121,17 @@ class Collector {
         out_.vars.push_back({*var_name, e.operands.size() == 2, site_.pos(e.offset)});
       }
     } else if (name == "config") {
-      if (in_macro_) {
-        site_.fail(e.offset, "config() cannot be used inside a macro",
-                   "; call config() in the model that calls the macro, or set it in baliza.yml");
-      }
       if (!e.operands.empty()) {
         site_.fail(e.operands[0]->offset, "config() takes keyword arguments only",
                    "; write config(materialized='table')");
       }
-      out_.config_calls.push_back(&e);
+      // In a macro (a {% test %} block, dbt_utils' default__test_equal_rowcount, ...) it takes
+      // effect when the macro renders, through RenderContext::on_config.
+      if (in_macro_) {
+        out_.macro_config = true;
+      } else {
+        out_.config_calls.push_back(&e);
+      }
     } else if (name == "is_incremental") {
       out_.uses_is_incremental = true;
     } else if (!is_builtin(name)) {

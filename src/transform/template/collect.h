@@ -24,9 +24,11 @@ struct TemplateUses {
   bool uses_varargs = false;          // the body reads `varargs`
   bool uses_kwargs = false;           // the body reads `kwargs`
   std::vector<TemplateBlock> blocks;  // snapshot / docs blocks
+  bool macro_config = false;          // a macro body calls config() (see RenderContext)
 };
 
-// Adds what `body` uses to `out`. In a macro (`in_macro`), config() is an error. Throws
+// Adds what `body` uses to `out`. In a macro (`in_macro`), config() is not a static config
+// call: it sets `macro_config` and acts when the macro renders (RenderContext::on_config). Throws
 // usage_error with file:line:column for malformed ref/source/var/config calls.
 void collect_uses(const Body& body, const ErrorSite& site, bool in_macro, TemplateUses& out);
 void collect_uses(const Expr& expr, const ErrorSite& site, bool in_macro, TemplateUses& out);

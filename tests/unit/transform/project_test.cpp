@@ -173,7 +173,7 @@ TEST(Project, GenericTestsBecomeNodesAttachedToColumns) {
   const Node* unique = find_test(p, "test.shop.unique_stg_orders_id");
   ASSERT_NE(unique, nullptr);
   EXPECT_EQ(unique->config.severity, "warn");
-  EXPECT_TRUE(unique->config.store_failures);
+  EXPECT_EQ(unique->config.store_failures, true);
   EXPECT_EQ(unique->attached_node, "model.shop.stg_orders");
   EXPECT_EQ(unique->original_file_path, "models/staging/schema.yml");
   const Node* accepted =
