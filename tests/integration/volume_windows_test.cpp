@@ -10,6 +10,7 @@
 #include <set>
 
 #include "integration/extract_test_support.h"
+#include "ops/volume_probe.h"
 #include "plan/request_summary.h"
 #include "plan/volume_windows.h"
 
@@ -112,6 +113,44 @@ class VolumeWindows : public Extraction {
     return n;
   }
 };
+
+TEST_F(VolumeWindows, AFirstMonthIsProbedOncePerModalidadeAndCutByTheTotalsRead) {
+  // No history: instead of every day of every modalidade, page 1 of the whole month is asked
+  // once per modalidade (ops/volume_probe.h) and the month is cut by the totals it reads.
+  start_sim(volume_sim());
+  const plan::EndpointsConfig c = config(kWindowed);
+  const plan::PlanRequest r = request("2024-03");
+  plan::VolumeHistory history = plan::read_volume_history(*conn, c, r.range);
+  ASSERT_TRUE(history.observed.empty());
+  const ops::VolumeProbeResult probed = ops::probe_volumes(c, r, history, sim->base_url());
+  EXPECT_EQ(probed.probes, 14);  // one per modalidade
+  EXPECT_EQ(probed.observed, 14);
+  EXPECT_EQ(probed.failed, 0);
+  EXPECT_EQ(sim->stats().total_requests, 14u);
+  const auto truth = truth_by_modalidade("20240301", "20240331");
+  for (const auto& w : history.observed) {  // each probe read the month's true total
+    const int m = std::stoi(w.partition.substr(w.partition.find(':') + 1));
+    EXPECT_EQ(w.records, truth.count(m) ? truth.at(m) : 0) << w.partition;
+  }
+  const plan::VolumePlan p = plan::plan_by_volume(c, r, history);
+  plan::apply_plan(*conn, c, p.plan, {r.range, {kEndpoint}}, false, "plan");
+  const extract::ExtractResult result =
+      extract::run_extract(*conn, c, options("2024-03-01:2024-03-31", {kEndpoint}));
+  ASSERT_EQ(result.exit_code(), 0);
+  // Every record once, against the ground truth.
+  std::int64_t all = 0;
+  for (const auto& [m, n] : truth) all += n;
+  const auto [stored, distinct] = stored_records("2024-03-01", "2024-03-31");
+  EXPECT_EQ(stored, all);
+  EXPECT_EQ(distinct, all);
+  // The rare modalidades are one window for the month; probes + requests beat the daily plan.
+  const auto w = windows("2024-03");
+  for (int m : {2, 3, 10, 11}) {
+    ASSERT_EQ(w.count(m), 1u) << m;
+    EXPECT_EQ(w.at(m), std::vector<std::int64_t>{31}) << m;
+  }
+  EXPECT_LT(static_cast<std::int64_t>(sim->stats().total_requests), daily_requests("2024-03"));
+}
 
 TEST_F(VolumeWindows, AMonthPlannedFromHistoryFetchesEveryRecordOnceWithFewerRequests) {
   start_sim(volume_sim());
