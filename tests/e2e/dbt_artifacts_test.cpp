@@ -23,6 +23,12 @@ class DbtArtifacts : public testing::DbtProject {
  protected:
   void SetUp() override {
     DbtProject::SetUp();
+    // One thread: the source shop_raw.raw_customers is the table the seed raw_customers
+    // creates, and nothing orders the source's test after that seed (dbt does not either);
+    // with two threads the test could run first and the build exit 1.
+    write("profiles.yml",
+          "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+          "      path: shop.duckdb\n      threads: 1\n");
     write("seeds/raw_orders.csv",
           "id,customer_id,status,amount,updated_at\n1,1,placed,10.5,2024-01-01\n"
           "2,2,shipped,20,2024-01-02\n3,1,returned,7,2024-01-03\n");
