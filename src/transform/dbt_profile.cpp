@@ -90,9 +90,15 @@ DbtTarget resolve_dbt_target(const ProfileRequest& r) {
         ":\n    target: dev\n    outputs:\n      dev:\n        type: duckdb\n        path: " +
         r.profile + ".duckdb\nor pass --db FILE");
   }
-  std::string file = found->string();
+  return parse_dbt_target(read_whole_file(*found), found->string(), r);
+}
+
+DbtTarget parse_dbt_target(const std::string& text, const std::string& file,
+                           const ProfileRequest& r) {
+  DbtTarget t;
+  t.profile_name = r.profile;
   t.profiles_file = file;
-  YamlNode root = parse_yaml(read_whole_file(*found), file);
+  YamlNode root = parse_yaml(text, file);
   if (!root.IsMap()) throw usage_error(file + " is empty or not a mapping of profiles");
   const YamlNode& profile = root[r.profile];
   if (!profile) {

@@ -56,6 +56,11 @@ std::optional<std::filesystem::path> find_profiles_file(const ProfileRequest& re
 // target (schema main) so a project can run against the given file.
 DbtTarget resolve_dbt_target(const ProfileRequest& request);
 
+// Reads the target from the text of a profiles.yml (`file` names it in messages); what
+// resolve_dbt_target does once the file is found. Throws usage_error with file:line:column.
+DbtTarget parse_dbt_target(const std::string& text, const std::string& file,
+                           const ProfileRequest& request);
+
 // The catalog name DuckDB gives the file at `path`.
 std::string duckdb_catalog_name(const std::string& path);
 

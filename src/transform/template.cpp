@@ -41,6 +41,7 @@ namespace {
 
 // Renders `body` of `t` with dbt's context over `ctx`.
 std::string render_body(const Template::Impl& t, const RenderContext& ctx) {
+  tmpl::ValueArena arena;  // declared first: ends after every value of the render
   tmpl::Environment env;
   tmpl::install_dbt_context(env, ctx, t.library.get());
   std::string out;
@@ -200,6 +201,7 @@ std::vector<ConfigArg> Template::config(const nlohmann::json& vars) const {
   RenderContext ctx;
   ctx.vars = &vars;
   ctx.execute = false;
+  tmpl::ValueArena arena;
   tmpl::Environment env;
   tmpl::install_dbt_context(env, ctx, impl_->library.get());
   tmpl::Evaluator evaluator(impl_->source, impl_->site, env);

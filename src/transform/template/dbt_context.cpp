@@ -729,6 +729,7 @@ std::optional<Value> lazy_value(const Environment& env, std::string_view name) {
 
 const Environment& shared_environment() {
   static const Environment* kShared = [] {
+    ValueArena::Pause pause;        // its values outlive every render
     auto* env = new Environment();  // lives as long as the process: renders run until exit
     install_shared(*env);
     return env;

@@ -73,9 +73,10 @@ void install_jinja_globals(Environment& env) {
                    }
                    if (step == 0) ev.fail(o, "range() step cannot be zero");
                    List out;
-                   for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
+                   for (std::int64_t i = start; step > 0 ? i < stop : i > stop;) {
                      ev.count_iteration(o);
                      out.emplace_back(i);
+                     if (__builtin_add_overflow(i, step, &i)) break;  // past INT64's ends
                    }
                    return Value::list(std::move(out));
                  }));

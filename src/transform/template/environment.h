@@ -64,8 +64,9 @@ class Environment {
   std::vector<std::string> chain;
   // Results of {% call statement(name) %} blocks, for load_result(name).
   std::map<std::string, Value, std::less<>> statement_results;
-  // Loop iterations so far (bounded by kMaxIterations).
+  // Loop iterations so far (bounded by kMaxIterations) and work (bounded by kMaxWork).
   std::size_t iterations = 0;
+  std::size_t work = 0;
   // Opaque pointer for context providers.
   void* user = nullptr;
   // The render's dbt context and macro library (null when there is none).

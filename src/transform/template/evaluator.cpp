@@ -179,6 +179,7 @@ std::string percent_format(Evaluator& ev, const std::string& fmt, const Value& a
     }
     if (next >= values.size()) ev.fail(offset, "not enough arguments for format string");
     const Value& v = values[next++];
+    ev.check_size(out.size(), offset);
     if (spec == 's') {
       out += v.str();
     } else if (spec == 'r') {
@@ -211,6 +212,13 @@ void Evaluator::check_output(const std::string& out, std::size_t offset) const {
   if (out.size() > kMaxOutputBytes) {
     fail(offset, "the template renders more than " + std::to_string(kMaxOutputBytes >> 20) + " MiB",
          "; check the loops for one that never ends");
+  }
+}
+
+void Evaluator::check_size(std::size_t bytes, std::size_t offset) const {
+  if (bytes > kMaxOutputBytes) {
+    fail(offset, "a string longer than " + std::to_string(kMaxOutputBytes >> 20) + " MiB",
+         "; check the loops and repetitions that build it");
   }
 }
 
@@ -395,6 +403,20 @@ std::vector<std::string> Evaluator::known_names() const {
 }
 
 Value Evaluator::eval(const Expr& e) {
+  Value v = eval_expr(e);
+  std::size_t bytes = v.is_string() ? v.as_string().size() : 0;
+  check_size(bytes, e.offset);
+  env_.work += 1 + bytes;
+  if (env_.work > kMaxWork) {
+    fail(e.offset,
+         "the template did more than " + std::to_string(kMaxWork >> 20) +
+             " MiB of work (expressions and the text they made)",
+         "; check the loops for one that rebuilds or re-reads long strings");
+  }
+  return v;
+}
+
+Value Evaluator::eval_expr(const Expr& e) {
   switch (e.kind) {
     case Expr::Kind::kLiteral:
       return Value::from_json(e.literal);
@@ -704,7 +726,11 @@ Value Evaluator::eval_binary(const Expr& e) {
   }
   Value left = eval(*e.operands[0]);
   Value right = eval(*e.operands[1]);
-  if (op == "~") return Value(left.str() + right.str());
+  if (op == "~") {
+    std::string l = left.str(), r = right.str();
+    check_size(l.size() + r.size(), e.offset);
+    return Value(l + r);
+  }
   if (left.is_object()) {
     if (auto r = left.as_object()->binary(op, right, false)) return *r;
   }
@@ -747,7 +773,10 @@ Value Evaluator::eval_binary(const Expr& e) {
     return v.is_bool() ? Value(static_cast<std::int64_t>(v.as_bool())) : v;
   };
   if (op == "+") {
-    if (left.is_string() && right.is_string()) return Value(left.as_string() + right.as_string());
+    if (left.is_string() && right.is_string()) {
+      check_size(left.as_string().size() + right.as_string().size(), e.offset);
+      return Value(left.as_string() + right.as_string());
+    }
     if (left.is_list() && right.is_list()) {
       List out = *left.as_list();
       out.insert(out.end(), right.as_list()->begin(), right.as_list()->end());
@@ -757,17 +786,26 @@ Value Evaluator::eval_binary(const Expr& e) {
   if (op == "*" && ((left.is_string() && right.is_int()) || (left.is_int() && right.is_string()))) {
     const std::string& s = left.is_string() ? left.as_string() : right.as_string();
     std::int64_t n = left.is_int() ? left.as_int() : right.as_int();
-    if (n > 0 && static_cast<std::uint64_t>(n) * s.size() > kMaxOutputBytes) {
-      fail(e.offset, "string repetition too large");
+    // Divided, not multiplied: n * size may not fit in 64 bits.
+    if (n > 0 && !s.empty() && static_cast<std::uint64_t>(n) > kMaxOutputBytes / s.size()) {
+      fail(e.offset, "string repetition too large",
+           "; the result would be longer than " + std::to_string(kMaxOutputBytes >> 20) + " MiB");
     }
     std::string out;
+    if (n > 0) out.reserve(static_cast<std::size_t>(n) * s.size());
     for (std::int64_t i = 0; i < n; ++i) out += s;
     return Value(std::move(out));
   }
   if (op == "*" && left.is_list() && right.is_int()) {
     List out;
     std::int64_t n = right.as_int();
-    if (n > 0 && static_cast<std::uint64_t>(n) * left.as_list()->size() > kMaxIterations) {
+    // Elements are copied: strings by value, so their length counts too.
+    std::uint64_t bytes = 0;
+    for (const Value& item : *left.as_list())
+      bytes += item.is_string() ? item.as_string().size() : 0;
+    std::uint64_t size = left.as_list()->size();
+    if (n > 0 && ((size > 0 && static_cast<std::uint64_t>(n) > kMaxIterations / size) ||
+                  (bytes > 0 && static_cast<std::uint64_t>(n) > kMaxOutputBytes / bytes))) {
       fail(e.offset, "list repetition too large");
     }
     for (std::int64_t i = 0; i < n; ++i) {

@@ -24,10 +24,16 @@ namespace baliza::transform::tmpl {
 
 // Macro calls may nest (and recurse) this deep; one more is an error naming the chain.
 inline constexpr std::size_t kMaxMacroDepth = 50;
-// A single render may not produce more than this (a runaway loop is an error, not OOM).
-inline constexpr std::size_t kMaxOutputBytes = 256u << 20;
-// Loop iterations per render, summed over all loops (range(10**9) is an error, not a hang).
-inline constexpr std::size_t kMaxIterations = 10'000'000;
+// A single render, and any one string it makes, may not be longer than this (a runaway loop
+// or a doubling string is an error, not an out-of-memory).
+inline constexpr std::size_t kMaxOutputBytes = 64u << 20;
+// Loop iterations per render, summed over all loops and list-building functions (range(10**9)
+// is an error, not a hang). Real models loop over columns, dates or query rows: thousands.
+inline constexpr std::size_t kMaxIterations = 1'000'000;
+// Work per render: every expression evaluated counts 1 plus the length of the string it gives
+// (a name bound to a long string copies it), so a loop re-reading or rebuilding long strings
+// ends with an error instead of running for hours.
+inline constexpr std::size_t kMaxWork = std::size_t{1} << 30;
 
 // Thrown by return(value) and caught by the macro call that is running.
 struct ReturnSignal {
@@ -44,6 +50,7 @@ class Evaluator {
   }
 
   void render(const Body& body, std::string& out);
+  // Evaluates `e` and counts its work against kMaxWork.
   Value eval(const Expr& e);
 
   [[noreturn]] void fail(std::size_t offset, const std::string& what,
@@ -73,8 +80,11 @@ class Evaluator {
                   std::size_t offset);
   // Counts loop iterations against kMaxIterations.
   void count_iteration(std::size_t offset);
+  // Fails when a string being made would be longer than kMaxOutputBytes.
+  void check_size(std::size_t bytes, std::size_t offset) const;
 
  private:
+  Value eval_expr(const Expr& e);
   Value eval_name(const Expr& e);
   Value eval_attribute(const Expr& e);
   Value eval_item(const Expr& e);

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <map>
 
+#include "core/error.h"
 #include "transform/template/evaluator.h"
 
 namespace baliza::transform::tmpl {
@@ -30,10 +32,10 @@ Value attribute_path(Evaluator& ev, const Value& v, const std::string& path) {
     std::string part =
         path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     std::optional<Value> next;
-    if (!part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
-          return std::isdigit(static_cast<unsigned char>(c));
-        })) {
-      next = get_item(ev, cur, Value(static_cast<std::int64_t>(std::stoll(part))));
+    std::int64_t index = 0;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), index);
+    if (!part.empty() && part[0] != '-' && ec == std::errc() && end == part.data() + part.size()) {
+      next = get_item(ev, cur, Value(index));
     } else {
       next = get_item(ev, cur, Value(part));
       if (!next || next->is_undefined()) next = get_attribute(ev, cur, part);
@@ -78,6 +80,11 @@ bool less_than(Evaluator& ev, const Value& a, const Value& b, bool case_sensitiv
 }
 
 std::string json_text(const Value& v, bool sort_keys, int indent, int level) {
+  // A list or dict that contains itself: stop as printing it does (value.h).
+  if (level > 100)
+    throw usage_error(
+        "a list or dict nested deeper than 100 levels (one that "
+        "contains itself?) cannot be written as JSON");
   auto pad = [&](int lvl) {
     std::string out;
     if (indent > 0) {
@@ -93,6 +100,7 @@ std::string json_text(const Value& v, bool sort_keys, int indent, int level) {
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (i > 0) out += indent > 0 ? "," : ", ";
       out += pad(level + 1) + json_text(items[i], sort_keys, indent, level + 1);
+      if (out.size() > kMaxOutputBytes) throw usage_error("tojson: the text is too long");
     }
     return out + pad(level) + "]";
   }
@@ -110,6 +118,7 @@ std::string json_text(const Value& v, bool sort_keys, int indent, int level) {
              nlohmann::json(items[i].first)
                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
              ": " + json_text(items[i].second, sort_keys, indent, level + 1);
+      if (out.size() > kMaxOutputBytes) throw usage_error("tojson: the text is too long");
     }
     return out + pad(level) + "}";
   }
@@ -274,7 +283,7 @@ const Table& table() {
          return Value(out);
        }},
       {"indent",
-       [](Evaluator&, const Value& v, CallArgs& a, std::size_t) -> Value {
+       [](Evaluator& ev, const Value& v, CallArgs& a, std::size_t o) -> Value {
          const Value* w = a.arg(0, "width");
          std::string pad =
              w == nullptr ? std::string(4, ' ')
@@ -296,6 +305,7 @@ const Table& table() {
            bool indent = (!is_first || first) && (blank || !line.empty());
            if (indent) out += pad;
            out += line;
+           ev.check_size(out.size(), o);
            if (nl == std::string::npos) break;
            out += '\n';
            start = nl + 1;
@@ -348,6 +358,7 @@ const Table& table() {
            if (i > 0) out += d;
            out += (attribute != nullptr ? attribute_path(ev, items[i], attribute->str()) : items[i])
                       .str();
+           ev.check_size(out.size(), o);
          }
          return Value(out);
        }},
@@ -432,6 +443,7 @@ const Table& table() {
               start = at + from.size(), ++done) {
            out.append(s, start, at - start);
            out += to;
+           ev.check_size(out.size(), o);
          }
          out.append(s, start);
          return Value(out);

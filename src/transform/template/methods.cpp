@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "transform/template/evaluator.h"
 
@@ -90,13 +91,15 @@ Value format(Evaluator& ev, const std::string& s, const CallArgs& args, std::siz
       } else if (std::all_of(field.begin(), field.end(), [](char ch) {
                    return std::isdigit(static_cast<unsigned char>(ch));
                  })) {
-        std::size_t k = std::stoul(field);
-        v = k < args.positional.size() ? &args.positional[k] : nullptr;
+        std::size_t k = 0;
+        auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), k);
+        v = ec == std::errc() && k < args.positional.size() ? &args.positional[k] : nullptr;
       } else {
         v = args.kwarg(field);
       }
       if (v == nullptr) ev.fail(offset, "format() has no value for field '{" + field + "}'");
       out += v->str();
+      ev.check_size(out.size(), offset);
       i = close;
     } else {
       out += c;
@@ -143,6 +146,7 @@ std::optional<Value> string_method(const Value& subject, std::string_view name) 
                start = at + from.size()) {
             out.append(s, start, at - start);
             out += to;
+            ev.check_size(out.size(), offset);
           }
           out.append(s, start);
           return Value(out);
@@ -173,6 +177,7 @@ std::optional<Value> string_method(const Value& subject, std::string_view name) 
           for (std::size_t i = 0; i < items->size(); ++i) {
             if (i > 0) out += s;
             out += (*items)[i].str();
+            ev.check_size(out.size(), offset);
           }
           return Value(out);
         }
@@ -210,8 +215,13 @@ std::optional<Value> string_method(const Value& subject, std::string_view name) 
           std::int64_t width = !args.positional.empty() && args.positional[0].is_int()
                                    ? args.positional[0].as_int()
                                    : 0;
-          std::string out = s;
-          while (static_cast<std::int64_t>(out.size()) < width) out.insert(out.begin(), '0');
+          if (width <= static_cast<std::int64_t>(s.size())) return Value(s);
+          ev.check_size(static_cast<std::uint64_t>(width), offset);
+          // Python keeps a leading sign in front of the zeros.
+          std::size_t sign = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+          std::string out = s.substr(0, sign);
+          out.append(static_cast<std::size_t>(width) - s.size(), '0');
+          out.append(s, sign);
           return Value(out);
         }
         auto all = [&](auto pred) {
@@ -362,6 +372,7 @@ std::optional<Value> dict_method(const Value& subject, std::string_view name) {
           return Value();
         }
         auto copy = std::make_shared<Dict>(*dict);
+        ValueArena::track(copy);
         return Value(copy);
       });
 }

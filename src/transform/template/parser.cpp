@@ -1,6 +1,7 @@
 #include "transform/template/parser.h"
 
 #include <algorithm>
+#include <charconv>
 #include <string_view>
 
 #include "transform/text_util.h"
@@ -613,7 +614,12 @@ class Parser {
         if (attr.kind == TokenKind::kNumber) {  // tuple.0
           auto item = make(Expr::Kind::kItem, dot.offset);
           item->operands.push_back(std::move(e));
-          item->operands.push_back(literal(attr, std::stoll(attr.value)));
+          std::int64_t index = 0;
+          auto [end, ec] =
+              std::from_chars(attr.value.data(), attr.value.data() + attr.value.size(), index);
+          if (ec != std::errc() || end != attr.value.data() + attr.value.size())
+            site_.fail(attr.offset, "'" + attr.value + "' is not an index");
+          item->operands.push_back(literal(attr, index));
           e = std::move(item);
           continue;
         }

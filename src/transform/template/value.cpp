@@ -4,19 +4,99 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/error.h"
+#include "transform/template/evaluator.h"
+
 namespace baliza::transform::tmpl {
+namespace {
+
+// Lists and dicts are shared by reference, so one may contain itself ({% do xs.append(xs) %}):
+// printing, comparing or converting it would recurse forever. Deeper than this is an error.
+constexpr int kMaxValueDepth = 100;
+thread_local int value_depth = 0;
+
+struct DepthGuard {
+  DepthGuard() {
+    if (++value_depth > kMaxValueDepth) {
+      --value_depth;
+      throw usage_error("a list or dict nested deeper than " + std::to_string(kMaxValueDepth) +
+                        " levels (one that contains itself?); it cannot be printed, compared or "
+                        "written as JSON");
+    }
+  }
+  ~DepthGuard() { --value_depth; }
+  DepthGuard(const DepthGuard&) = delete;
+  DepthGuard& operator=(const DepthGuard&) = delete;
+};
+
+void check_repr_size(const std::string& out) {
+  if (out.size() > kMaxOutputBytes) {
+    throw usage_error("a list or dict prints longer than " + std::to_string(kMaxOutputBytes >> 20) +
+                      " MiB");
+  }
+}
+
+}  // namespace
+
+namespace {
+thread_local ValueArena* current_arena = nullptr;
+}  // namespace
+
+ValueArena::ValueArena() : previous_(current_arena) {
+  current_arena = this;
+}
+
+ValueArena::~ValueArena() {
+  current_arena = previous_;
+  // Emptied, not destroyed: whoever still holds one (a cycle) drops its references now.
+  for (const auto& w : lists_) {
+    if (ListPtr l = w.lock()) List().swap(*l);
+  }
+  for (const auto& w : dicts_) {
+    if (DictPtr d = w.lock()) decltype(d->items)().swap(d->items);
+  }
+}
+
+template <typename T>
+void ValueArena::record(std::vector<std::weak_ptr<T>>& all, const std::shared_ptr<T>& p) {
+  // Forget the ones already freed now and then, so a render that makes many short-lived
+  // lists keeps O(live) entries (amortized O(1) per list).
+  if (all.size() >= 1024 && all.size() == all.capacity()) {
+    std::erase_if(all, [](const std::weak_ptr<T>& w) { return w.expired(); });
+  }
+  all.push_back(p);
+}
+
+void ValueArena::track(const ListPtr& list) {
+  if (current_arena != nullptr) record(current_arena->lists_, list);
+}
+
+void ValueArena::track(const DictPtr& dict) {
+  if (current_arena != nullptr) record(current_arena->dicts_, dict);
+}
+
+ValueArena::Pause::Pause() : saved_(current_arena) {
+  current_arena = nullptr;
+}
+ValueArena::Pause::~Pause() {
+  current_arena = saved_;
+}
 
 Value Value::list(List items) {
-  return Value(std::make_shared<List>(std::move(items)));
+  auto l = std::make_shared<List>(std::move(items));
+  ValueArena::track(l);
+  return Value(std::move(l));
 }
 
 Value Value::tuple(List items) {
   items.tuple = true;
-  return Value(std::make_shared<List>(std::move(items)));
+  return list(std::move(items));
 }
 
 Value Value::dict() {
-  return Value(std::make_shared<Dict>());
+  auto d = std::make_shared<Dict>();
+  ValueArena::track(d);
+  return Value(std::move(d));
 }
 
 Value Value::from_json(const nlohmann::json& j) {
@@ -150,6 +230,7 @@ std::string Value::repr() const {
     case Kind::kString:
       return python_repr(as_string());
     case Kind::kList: {
+      DepthGuard guard;
       const List& items = *as_list();
       std::string out = items.tuple ? "(" : "[";
       bool first = true;
@@ -157,18 +238,21 @@ std::string Value::repr() const {
         if (!first) out += ", ";
         first = false;
         out += v.repr();
+        check_repr_size(out);
       }
       if (items.tuple && items.size() == 1) out += ",";
       out += items.tuple ? ")" : "]";
       return out;
     }
     case Kind::kDict: {
+      DepthGuard guard;
       std::string out = "{";
       bool first = true;
       for (const auto& [k, v] : as_dict()->items) {
         if (!first) out += ", ";
         first = false;
         out += python_repr(k) + ": " + v.repr();
+        check_repr_size(out);
       }
       return out + "}";
     }
@@ -217,11 +301,13 @@ nlohmann::json Value::to_json() const {
     case Kind::kString:
       return as_string();
     case Kind::kList: {
+      DepthGuard guard;
       nlohmann::json out = nlohmann::json::array();
       for (const Value& v : *as_list()) out.push_back(v.to_json());
       return out;
     }
     case Kind::kDict: {
+      DepthGuard guard;
       nlohmann::json out = nlohmann::json::object();
       for (const auto& [k, v] : as_dict()->items) out[k] = v.to_json();
       return out;
@@ -257,6 +343,8 @@ bool operator==(const Value& a, const Value& b) {
     case Value::Kind::kString:
       return a.as_string() == b.as_string();
     case Value::Kind::kList: {
+      if (a.as_list() == b.as_list()) return true;  // the same list (Python's identity check)
+      DepthGuard guard;
       const List& x = *a.as_list();
       const List& y = *b.as_list();
       if (x.size() != y.size()) return false;
@@ -266,6 +354,8 @@ bool operator==(const Value& a, const Value& b) {
       return true;
     }
     case Value::Kind::kDict: {
+      if (a.as_dict() == b.as_dict()) return true;
+      DepthGuard guard;
       const Dict& x = *a.as_dict();
       const Dict& y = *b.as_dict();
       if (x.items.size() != y.items.size()) return false;
@@ -297,6 +387,8 @@ std::optional<int> Value::compare(const Value& a, const Value& b) {
   }
   if (a.is_string() && b.is_string()) return sign(a.as_string(), b.as_string());
   if (a.is_list() && b.is_list()) {
+    if (a.as_list() == b.as_list()) return 0;
+    DepthGuard guard;
     const List& x = *a.as_list();
     const List& y = *b.as_list();
     for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {

@@ -215,6 +215,43 @@ class Namespace : public Object {
   Dict members_;
 };
 
+// Lists and dicts are reference-counted, so one that contains itself (`{% do xs.append(xs) %}`,
+// a namespace holding itself, a bound method stored in its own list) would never be freed.
+// While a ValueArena lives on a thread, every list and dict made on that thread (Value::list,
+// tuple, dict, track()) is recorded, and emptied when the arena ends, which breaks such cycles.
+// One arena per render (nested renders stack); values that must outlive the render (the shared
+// environment, built once) are made under a ValueArena::Pause. Not thread-safe: per thread.
+class ValueArena {
+ public:
+  ValueArena();
+  ~ValueArena();
+  ValueArena(const ValueArena&) = delete;
+  ValueArena& operator=(const ValueArena&) = delete;
+
+  // Records `list` / `dict` in the current arena, if any.
+  static void track(const ListPtr& list);
+  static void track(const DictPtr& dict);
+
+  // No arena records what is made while a Pause lives.
+  class Pause {
+   public:
+    Pause();
+    ~Pause();
+    Pause(const Pause&) = delete;
+    Pause& operator=(const Pause&) = delete;
+
+   private:
+    ValueArena* saved_;
+  };
+
+ private:
+  template <typename T>
+  static void record(std::vector<std::weak_ptr<T>>& all, const std::shared_ptr<T>& p);
+  ValueArena* previous_;
+  std::vector<std::weak_ptr<List>> lists_;
+  std::vector<std::weak_ptr<Dict>> dicts_;
+};
+
 // Python-style repr of a string ('it''s' -> 'it\'s').
 std::string python_repr(std::string_view s);
 // Python str() of a float (1.0, 0.5, 1e+20).

@@ -1,0 +1,1 @@
+{% if true %}{{ exceptions.raise_compiler_error('stop at ' ~ this) }}{% endif %}

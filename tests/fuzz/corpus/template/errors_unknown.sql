@@ -1,0 +1,1 @@
+select {{ reff('x') }} {{ undefined_name }} {{ ref('missing') }}
