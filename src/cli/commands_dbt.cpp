@@ -39,8 +39,6 @@ namespace {
 struct DbtOptions {
   TransformOptions t;
   std::string selector;
-  bool defer = false;
-  bool favor_state = false;
   std::string vars_text;
   bool ignored_flag = false;
 };
@@ -138,7 +136,7 @@ void prepare(DbtOptions& d) {
     throw usage_error("--event-time-start " + d.t.event_time_start +
                       " must be before --event-time-end " + d.t.event_time_end);
   }
-  if (d.defer && d.t.state.empty()) {
+  if (d.t.defer && d.t.state.empty()) {
     throw usage_error("--defer needs --state <folder with the manifest.json to defer to>");
   }
 }
@@ -291,8 +289,10 @@ void add_common(CLI::App* cmd, DbtOptions& d, bool runs) {
   cmd->add_option("--exclude", o.exclude, "Nodes to leave out");
   cmd->add_option("--selector", d.selector, "A selector from selectors.yml");
   cmd->add_option("--state", o.state, "Folder (or manifest.json) of a previous run");
-  cmd->add_flag("--defer", d.defer, "Accepted with --state");
-  cmd->add_flag("--favor-state", d.favor_state, "Accepted with --defer");
+  cmd->add_flag("--defer", d.t.defer,
+                "Refs to unselected nodes missing here read --state's relations");
+  cmd->add_flag("--favor-state", d.t.favor_state,
+                "With --defer: always the --state relation of an unselected node");
   cmd->add_option("--resource-type,--resource-types", o.resource_types,
                   "model, seed, test, source");
   cmd->add_flag("--full-refresh,-f", o.full_refresh, "Rebuild incremental models and seeds");

@@ -36,6 +36,7 @@
 #include "transform/compiler.h"
 #include "transform/data_tests.h"
 #include "transform/dbt_naming.h"
+#include "transform/defer.h"
 #include "transform/estimate.h"
 #include "transform/missing_seeds.h"
 #include "transform/project_files.h"
@@ -252,10 +253,20 @@ int run_command(Context& ctx, const TransformOptions& o, const std::string& comm
               std::to_string(c->id) + "` undoes it)");
     }
   }
+  if (o.defer && command != "seed") {
+    fs::path state = o.state;
+    if (fs::is_directory(state)) state /= "manifest.json";
+    std::vector<std::string> deferred =
+        apply_deferral(p.project, dag, selection.indexes, {state, o.favor_state}, *main_conn);
+    say("deferring " + std::to_string(deferred.size()) + " unselected node" +
+        (deferred.size() == 1 ? "" : "s") + " to " + state.string() +
+        (o.favor_state ? " (--favor-state)" : " (those missing from this database)"));
+  }
   if (command != "seed") {
     // Seeds the selected nodes read that were never loaded (a new database after `extract`):
     // loaded first, said so, instead of "Table ... does not exist" deep in a model.
     std::vector<std::size_t> seeds = missing_seed_ancestors(dag, selection.indexes, *main_conn);
+    std::erase_if(seeds, [&](std::size_t i) { return p.project.deferred.count(dag.id(i)) > 0; });
     std::string names;
     for (std::size_t i : seeds) names += (names.empty() ? "" : ", ") + relation_label(dag.node(i));
     // Seeds have no parents: in front, the selection stays in topological order.

@@ -77,6 +77,8 @@ RenderContext Compiler::project_context() const {
   ctx.resolve_ref = [this](const TemplateRef& r) -> std::optional<std::string> {
     const Node* target = project_.find_ref(r.name);
     if (target == nullptr || is_ephemeral(*target)) return std::nullopt;
+    if (auto d = project_.deferred.find(target->unique_id); d != project_.deferred.end())
+      return d->second;
     return relation_sql(*target);
   };
   ctx.resolve_source = [this](const TemplateSource& s) -> std::optional<std::string> {
@@ -120,7 +122,10 @@ RenderContext Compiler::context_for(const Node& node, bool is_incremental,
   ctx.resolve_ref = [this, slice](const TemplateRef& r) -> std::optional<std::string> {
     const Node* target = project_.find_ref(r.name);
     if (target == nullptr) return std::nullopt;
-    std::string rel = is_ephemeral(*target) ? ephemeral_cte_name(*target) : relation_sql(*target);
+    auto deferred = project_.deferred.find(target->unique_id);
+    std::string rel = is_ephemeral(*target)                 ? ephemeral_cte_name(*target)
+                      : deferred != project_.deferred.end() ? deferred->second
+                                                            : relation_sql(*target);
     if (slice != nullptr && !slice->input.empty() && target == project_.find_ref(slice->input)) {
       return "(SELECT * FROM " + rel + " WHERE " + slice->filter + ")";
     }

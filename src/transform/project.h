@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,9 @@ struct Project {
   // path, database, threads, profile_name); null for a baliza.yml project. apply_dbt_naming
   // sets it.
   nlohmann::json target;
+  // --defer (transform/defer.h): unique_id -> the relation of another environment that refs to
+  // that node render to. Empty unless a run defers.
+  std::map<std::string, std::string> deferred;
 
   const std::string& name() const { return settings.name; }
   const Node* find(std::string_view unique_id) const;
