@@ -51,8 +51,8 @@ struct TransformOptions {
   std::string event_time_start;
   std::string event_time_end;
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> retry_batches;
-  bool defer = false;               // --defer: unselected parents from --state (transform/defer.h)
-  bool favor_state = false;         // --favor-state: always the state's relation
+  bool defer = false;        // --defer: unselected parents from --state (transform/defer.h)
+  bool favor_state = false;  // --favor-state: always the state's relation
 };
 
 struct LoadedProject {
