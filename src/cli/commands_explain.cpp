@@ -10,6 +10,7 @@
 #include "lineage/explain.h"
 #include "lineage/reconcile.h"
 #include "lineage/row_capture.h"
+#include "ops/explain_request.h"
 #include "transform/compiler.h"
 #include "transform/project.h"
 #include "transform/relation.h"
@@ -20,6 +21,14 @@ namespace {
 transform::Project load_explained_project(const std::string& project_dir) {
   if (auto dir = locate_project(project_dir)) return transform::load_project(*dir);
   return transform::load_project_files(transform::embedded_project_files("pncp"), "embedded:pncp");
+}
+
+// The project's root for an explain request (ops/explain_request.h): an absolute folder, or the
+// built-in PNCP project.
+std::string explained_project_root(const std::string& project_dir) {
+  if (auto dir = locate_project(project_dir))
+    return std::filesystem::absolute(*dir).lexically_normal().string();
+  return "embedded:pncp";
 }
 
 void print(const std::string& text) {
@@ -56,14 +65,18 @@ void add_explain_commands(CLI::App& app, Context& ctx, int& exit_code) {
   trace->callback([&ctx, &exit_code] {
     if (where.empty() == key.empty())
       throw usage_error("trace needs exactly one of --where or --key");
-    transform::Project project = load_explained_project(trace_flags.project_dir);
-    lineage::TraceOptions o;
-    o.where = key.empty() ? where : lineage::key_predicate(ctx.db(), project, model, key);
-    o.limit = trace_flags.limit;
-    o.show_json = show_json;
-    lineage::ExplainResult r = lineage::trace(ctx.db(), project, model, o);
-    print(trace_flags.format == "json" ? r.to_json().dump(2) + "\n" : r.to_text());
-    exit_code = r.exit_code();
+    ops::ExplainRequest request;
+    request.op = "trace";
+    request.project = explained_project_root(trace_flags.project_dir);
+    request.model = model;
+    request.where = where;
+    request.key = key;
+    request.limit = trace_flags.limit;
+    request.show_json = show_json;
+    // Through the holder's read socket while another process holds the database (db/reader.h).
+    ops::ExplainAnswer a = ops::explain(ctx.reader(), request);
+    print(trace_flags.format == "json" ? a.result.dump(2) + "\n" : a.text);
+    exit_code = a.exit_code;
   });
 
   static lineage::ImpactStart start;
@@ -79,12 +92,17 @@ void add_explain_commands(CLI::App& app, Context& ctx, int& exit_code) {
                      "field of the page's records, e.g. valorGlobal)");
   add_common(impact, impact_flags);
   impact->callback([&ctx, &exit_code] {
-    transform::Project project = load_explained_project(impact_flags.project_dir);
-    lineage::ImpactOptions o;
-    o.limit = impact_flags.limit;
-    lineage::ExplainResult r = lineage::impact(ctx.db(), project, start, o);
-    print(impact_flags.format == "json" ? r.to_json().dump(2) + "\n" : r.to_text());
-    exit_code = r.exit_code();
+    ops::ExplainRequest request;
+    request.op = "impact";
+    request.project = explained_project_root(impact_flags.project_dir);
+    request.page = start.page;
+    request.model = start.relation;
+    request.where = start.where;
+    request.column = start.column;
+    request.limit = impact_flags.limit;
+    ops::ExplainAnswer a = ops::explain(ctx.reader(), request);
+    print(impact_flags.format == "json" ? a.result.dump(2) + "\n" : a.text);
+    exit_code = a.exit_code;
   });
 
   static std::string capture_model;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "cli/context.h"
@@ -14,6 +15,7 @@
 #include "core/embedded_files.h"
 #include "core/error.h"
 #include "db/payload_functions.h"
+#include "ops/explain_request.h"
 #include "transform/dag.h"
 #include "transform/project.h"
 #include "ui/ui_api.h"
@@ -33,7 +35,9 @@ struct UiFlags {
 // The project whose DAG the Models view shows; nullopt (with a warning) when it cannot load.
 std::optional<transform::Project> load_ui_project(Context& ctx, const std::string& project_dir) {
   try {
-    if (auto dir = locate_project(project_dir)) return transform::load_project(*dir);
+    // By its absolute folder: another process (the holder) may load it for a trace.
+    if (auto dir = locate_project(project_dir))
+      return transform::load_project(std::filesystem::absolute(*dir).lexically_normal());
     auto files = transform::embedded_project_files("pncp");
     if (files.empty()) return std::nullopt;
     return transform::load_project_files(std::move(files), "embedded:pncp", {});
@@ -71,6 +75,8 @@ int run_ui(Context& ctx, const UiFlags& flags) {
   reader_options.setup = [max_payload](Connection& conn) {
     register_payload_functions(conn, max_payload);
   };
+  // Trace and impact on the file opened here use the project already loaded.
+  reader_options.procedures = ops::explain_procedures(project ? &*project : nullptr);
   ui::UiReader reader(s.db_path, reader_options);
   reader.query("SELECT 1");  // fail now, not in the browser, when the database cannot be read
   ui::UiApi api(reader, {project ? &*project : nullptr, dag ? &*dag : nullptr, s.coordinator_url});

@@ -5,6 +5,7 @@
 #include "db/migrations.h"
 #include "db/payload_functions.h"
 #include "db/workflow_tables.h"
+#include "ops/explain_request.h"
 
 namespace baliza::cli {
 
@@ -20,7 +21,8 @@ std::unique_ptr<ReadServer> serve_reads(std::shared_ptr<Database> db) {
   if (db->path() == ":memory:") return nullptr;
   // No setup: SQL functions such as baliza_payload() are registered database-wide by the
   // holder's main connection.
-  return ReadServer::start(std::move(db), nullptr);
+  // Trace and impact for other processes run here too (ops/explain_request.h).
+  return ReadServer::start(std::move(db), nullptr, ops::explain_procedures());
 }
 
 const Settings& Context::settings() {
@@ -61,7 +63,7 @@ std::shared_ptr<Database> Context::database() {
 Reader& Context::reader() {
   if (!reader_) {
     if (conn_) {
-      reader_ = connection_reader(*conn_, false);
+      reader_ = connection_reader(*conn_, false, ops::explain_procedures());
     } else {
       const Settings& s = settings();
       ReaderOptions o;
@@ -70,6 +72,7 @@ Reader& Context::reader() {
       o.memory_limit = s.memory_limit;
       size_t max_payload = s.max_payload_bytes;
       o.setup = [max_payload](Connection& conn) { register_payload_functions(conn, max_payload); };
+      o.procedures = ops::explain_procedures();
       reader_ = open_reader(s.db_path, o);
     }
   }

@@ -295,6 +295,7 @@ Connection::~Connection() {
 }
 
 Result Connection::query(std::string_view sql) {
+  if (select_only_) return prepare(sql).execute();
   std::string text(sql);
   duckdb_result result;
   if (api().duckdb_query(conn_, text.c_str(), &result) == DuckDBError) {
@@ -417,7 +418,15 @@ PreparedStatement Connection::prepare(std::string_view sql) {
   if (api().duckdb_prepare(conn_, text.c_str(), &stmt) == DuckDBError) {
     std::string message = api().duckdb_prepare_error(stmt);
     api().duckdb_destroy_prepare(&stmt);
+    if (select_only_ && message.find("multiple statements") != std::string::npos)
+      throw usage_error("read-only access: one statement at a time here, not: " +
+                        text.substr(0, 200));
     throw_sql_error(message, sql);
+  }
+  if (select_only_ && api().duckdb_prepared_statement_type(stmt) != DUCKDB_STATEMENT_TYPE_SELECT) {
+    api().duckdb_destroy_prepare(&stmt);
+    throw usage_error("read-only access: only SELECT statements run here, not: " +
+                      text.substr(0, 200));
   }
   return PreparedStatement(stmt, std::move(text));
 }
@@ -425,6 +434,7 @@ PreparedStatement Connection::prepare(std::string_view sql) {
 Appender Connection::appender(const std::string& schema, const std::string& table) {
   duckdb_appender app = nullptr;
   std::string name = schema + "." + table;
+  if (select_only_) throw usage_error("read-only access: cannot append to " + name);
   if (api().duckdb_appender_create(conn_, schema.c_str(), table.c_str(), &app) == DuckDBError) {
     const char* error = app ? api().duckdb_appender_error(app) : nullptr;
     std::string message = error ? error : "table not found";

@@ -170,6 +170,13 @@ class Connection {
   void register_scalar_function(ScalarFunction function);
   void interrupt();
 
+  // Select-only mode, for code this process runs on behalf of another one (a read socket's
+  // procedure, db/read_server.h): while on, query() and prepare() refuse, with a usage error
+  // (exit 2), every statement that DuckDB does not prepare as exactly one SELECT (its statement
+  // type, not string matching), and appender() is refused. Off by default.
+  void set_select_only(bool on) { select_only_ = on; }
+  bool select_only() const { return select_only_; }
+
   // Runs body inside BEGIN/COMMIT; rolls back and rethrows if it throws.
   void transaction(const std::function<void()>& body);
 
@@ -183,6 +190,7 @@ class Connection {
   std::shared_ptr<Database> db_;
   duckdb_connection conn_ = nullptr;
   std::vector<std::unique_ptr<ScalarFunction>> functions_;
+  bool select_only_ = false;
 };
 
 // Quotes an identifier for SQL ("my ""table""").

@@ -142,9 +142,24 @@ bool is_single_select(Connection& conn, std::string_view sql) {
   return select;
 }
 
+// The parse tree of sql (json_serialize_sql: parsed, not bound); {"error": true, ...} when it
+// does not parse.
+static nlohmann::json parse_tree(Connection& conn, std::string_view sql) {
+  PreparedStatement serialize = conn.prepare("SELECT json_serialize_sql($1::VARCHAR)");
+  serialize.bind(1, sql);
+  Result tree_result = serialize.execute();
+  return nlohmann::json::parse(tree_result.get_string(0, 0), nullptr, false);
+}
+
 void check_read_only_statement(Connection& conn, std::string_view sql) {
   const auto& api = duckdb_api();
   std::string text(sql);
+  // The parse tree first, so that a file read is refused before DuckDB binds the statement
+  // (binding may fail for another reason, or touch the file's name); a statement that does not
+  // parse is reported by the prepare below with DuckDB's own message.
+  nlohmann::json tree = parse_tree(conn, sql);
+  bool parsed = !tree.is_discarded() && tree.is_object() && !tree.value("error", true);
+  if (parsed) walk(tree["statements"]);
   duckdb_prepared_statement stmt = nullptr;
   duckdb_state state = api.duckdb_prepare(conn.handle(), text.c_str(), &stmt);
   if (state == DuckDBError) {
@@ -163,16 +178,11 @@ void check_read_only_statement(Connection& conn, std::string_view sql) {
   if (type != DUCKDB_STATEMENT_TYPE_SELECT) {
     refuse("this is " + statement_type_name(type) + ", not a SELECT");
   }
-  PreparedStatement serialize = conn.prepare("SELECT json_serialize_sql($1::VARCHAR)");
-  serialize.bind(1, sql);
-  Result tree_result = serialize.execute();
-  nlohmann::json tree = nlohmann::json::parse(tree_result.get_string(0, 0), nullptr, false);
-  if (tree.is_discarded() || tree.value("error", true)) {
+  if (!parsed) {
     refuse("the statement could not be analysed (" +
            (tree.is_object() ? tree.value("error_message", std::string("unknown")) : "not JSON") +
            ")");
   }
-  walk(tree["statements"]);
 }
 
 }  // namespace baliza

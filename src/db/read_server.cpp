@@ -58,7 +58,8 @@ bool peer_is_same_user(int fd) {
 
 }  // namespace
 
-std::unique_ptr<ReadServer> ReadServer::start(std::shared_ptr<Database> db, ConnectionSetup setup) {
+std::unique_ptr<ReadServer> ReadServer::start(std::shared_ptr<Database> db, ConnectionSetup setup,
+                                              ReadProcedures procedures) {
   std::string path = read_socket_path(db->path());
   // Bind under a temporary name, restrict it, then rename: the final name is never reachable
   // with looser permissions.
@@ -83,17 +84,21 @@ std::unique_ptr<ReadServer> ReadServer::start(std::shared_ptr<Database> db, Conn
     errno = saved;
     socket_error(path, "chmod/rename/listen");
   }
-  auto server =
-      std::unique_ptr<ReadServer>(new ReadServer(std::move(db), std::move(setup), path, fd));
+  auto server = std::unique_ptr<ReadServer>(
+      new ReadServer(std::move(db), std::move(setup), std::move(procedures), path, fd));
   if (::pipe2(server->wake_pipe_, O_CLOEXEC) != 0) socket_error(path, "pipe");
   server->acceptor_ = std::thread([s = server.get()] { s->accept_loop(); });
   log_debug("serving read-only queries on " + path);
   return server;
 }
 
-ReadServer::ReadServer(std::shared_ptr<Database> db, ConnectionSetup setup, std::string path,
-                       int listen_fd)
-    : db_(std::move(db)), setup_(std::move(setup)), path_(std::move(path)), listen_fd_(listen_fd) {}
+ReadServer::ReadServer(std::shared_ptr<Database> db, ConnectionSetup setup,
+                       ReadProcedures procedures, std::string path, int listen_fd)
+    : db_(std::move(db)),
+      setup_(std::move(setup)),
+      procedures_(std::move(procedures)),
+      path_(std::move(path)),
+      listen_fd_(listen_fd) {}
 
 ReadServer::~ReadServer() {
   stop();
@@ -164,6 +169,14 @@ void ReadServer::accept_loop() {
   }
 }
 
+TextTable ReadServer::call(Connection& conn, const ReadRequest& request) {
+  TextTable t;
+  t.names = {"result"};
+  t.types = {DUCKDB_TYPE_VARCHAR};
+  t.rows.push_back({run_procedure(conn, procedures_, request.procedure, request.arguments)});
+  return t;
+}
+
 void ReadServer::serve(Client* client) {
   try {
     Connection conn(db_);
@@ -176,7 +189,9 @@ void ReadServer::serve(Client* client) {
     while (!stopping_ && read_frame(client->fd, frame)) {
       ReadResponse response;
       try {
-        response.table = run_read(conn, decode_request(frame), /*guard=*/true);
+        ReadRequest request = decode_request(frame);
+        response.table = request.procedure.empty() ? run_read(conn, request, /*guard=*/true)
+                                                   : call(conn, request);
       } catch (const Error& e) {
         response.status = static_cast<int>(e.code());
         response.message = e.what();

@@ -8,6 +8,11 @@
 // uid (SO_PEERCRED). Every statement goes through the read guard (db/read_guard.h): one SELECT,
 // no writes, attaches, installs or file reads; a refusal is answered with exit code 2.
 //
+// Procedures: besides SQL, a client may call a read procedure by name (db/read_procedure.h,
+// read_socket.h version 2), registered by whoever starts the server; it runs on the client's
+// connection through run_procedure() (one READ ONLY transaction, select-only statements). Its
+// result text travels as a one-cell table.
+//
 // Threads: one accept thread; one thread and one DuckDB connection per client connection (a
 // connection sees committed data: its own transaction per statement). The holder's writer is
 // unaffected (DuckDB's MVCC). stop() (and the destructor) closes the socket, interrupts running
@@ -24,6 +29,9 @@
 #include <vector>
 
 #include "db/database.h"
+#include "db/read_procedure.h"
+#include "db/read_socket.h"
+#include "db/text_table.h"
 
 namespace baliza {
 
@@ -35,7 +43,8 @@ class ReadServer {
 
   // Binds <database>.sock (replacing a stale one: holding the database proves nobody else
   // serves it) and starts serving. Throws an environment error when the socket cannot be made.
-  static std::unique_ptr<ReadServer> start(std::shared_ptr<Database> db, ConnectionSetup setup);
+  static std::unique_ptr<ReadServer> start(std::shared_ptr<Database> db, ConnectionSetup setup,
+                                           ReadProcedures procedures = {});
   ~ReadServer();
   ReadServer(const ReadServer&) = delete;
   ReadServer& operator=(const ReadServer&) = delete;
@@ -45,12 +54,15 @@ class ReadServer {
 
  private:
   struct Client;
-  ReadServer(std::shared_ptr<Database> db, ConnectionSetup setup, std::string path, int listen_fd);
+  ReadServer(std::shared_ptr<Database> db, ConnectionSetup setup, ReadProcedures procedures,
+             std::string path, int listen_fd);
   void accept_loop();
   void serve(Client* client);
+  TextTable call(Connection& conn, const ReadRequest& request);
 
   std::shared_ptr<Database> db_;
   ConnectionSetup setup_;
+  ReadProcedures procedures_;
   std::string path_;
   int listen_fd_;
   int wake_pipe_[2] = {-1, -1};

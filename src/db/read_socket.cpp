@@ -90,6 +90,12 @@ std::string socket_address(const std::string& path, int& dir_fd) {
 
 std::string encode_request(const ReadRequest& request) {
   std::string out;
+  if (!request.procedure.empty()) {
+    put_u8(out, 2);
+    put_str(out, request.procedure);
+    put_str(out, request.arguments);
+    return out;
+  }
   put_u8(out, 1);
   put_str(out, request.sql);
   put_u32(out, static_cast<std::uint32_t>(request.params.size()));
@@ -100,8 +106,15 @@ std::string encode_request(const ReadRequest& request) {
 
 ReadRequest decode_request(const std::string& bytes) {
   Cursor in(bytes);
-  if (in.u8() != 1) throw std::runtime_error("unknown read-socket protocol version");
+  std::uint8_t version = in.u8();
   ReadRequest request;
+  if (version == 2) {
+    request.procedure = in.str();
+    request.arguments = in.str();
+    if (request.procedure.empty()) throw std::runtime_error("empty procedure name");
+    return request;
+  }
+  if (version != 1) throw std::runtime_error("unknown read-socket protocol version");
   request.sql = in.str();
   std::uint32_t n = in.u32();
   if (n > in.left()) throw std::runtime_error("bad parameter count");

@@ -6,6 +6,8 @@
 // request/response pairs, one at a time.
 //   request:  u8 version(1) | str sql | u32 n | n x (u8 is_null | str value)   (parameters)
 //             | u64 max_rows
+//          or u8 2 | str procedure | str arguments     (a procedure call, see read_server.h;
+//             answered as a one-column, one-row table holding the procedure's result text)
 //   response: u8 status (0 ok; else an ExitCode) | str message (status != 0)
 //             | u32 columns | columns x (str name | u32 duckdb_type) | u8 truncated
 //             | u64 rows | rows x columns x (u8 is_null | str value)
@@ -27,6 +29,9 @@ struct ReadRequest {
   std::string sql;
   SqlParams params;
   std::uint64_t max_rows = UINT64_MAX;
+  // A procedure call instead of SQL when procedure is set (sql, params, max_rows unused).
+  std::string procedure;
+  std::string arguments;
 };
 
 struct ReadResponse {

@@ -35,7 +35,19 @@ class SocketReader : public Reader {
   ~SocketReader() override { ::close(fd_); }
 
   TextTable query(std::string_view sql, const SqlParams& params, std::uint64_t max_rows) override {
-    ReadRequest request{std::string(sql), params, max_rows};
+    ReadRequest request{std::string(sql), params, max_rows, {}, {}};
+    return ask(request);
+  }
+  std::string call(const std::string& procedure, const std::string& arguments) override {
+    ReadRequest request;
+    request.procedure = procedure;
+    request.arguments = arguments;
+    TextTable t = ask(request);
+    if (t.row_count() != 1 || t.column_count() != 1)
+      throw failure("the read socket of " + source() + " answered a procedure call oddly");
+    return t.text(0, 0);
+  }
+  TextTable ask(const ReadRequest& request) {
     std::string frame;
     if (!write_frame(fd_, encode_request(request)) || !read_frame(fd_, frame)) {
       throw SocketClosed("the read socket of " + source() +
@@ -45,7 +57,8 @@ class SocketReader : public Reader {
     ReadResponse response = decode_response(frame);
     if (response.status == 0) return std::move(response.table);
     std::string message = response.message;
-    if (response.status == static_cast<int>(ExitCode::kUsage)) {
+    if (response.status == static_cast<int>(ExitCode::kUsage) &&
+        message.rfind("read-only access", 0) == 0) {
       message += " The database is held by " + source() +
                  ", which serves reads only; run a write after it ends, or with --wait.";
     }
@@ -65,8 +78,11 @@ class SocketReader : public Reader {
 
 class ConnectionReader : public Reader {
  public:
-  ConnectionReader(Connection& conn, bool guard, std::string source)
-      : conn_(conn), guard_(guard), source_(std::move(source)) {}
+  ConnectionReader(Connection& conn, bool guard, std::string source, ReadProcedures procedures)
+      : conn_(conn),
+        guard_(guard),
+        source_(std::move(source)),
+        procedures_(std::move(procedures)) {}
   TextTable query(std::string_view sql, const SqlParams& params, std::uint64_t max_rows) override {
     return run_read(conn_, ReadRequest{std::string(sql), params, max_rows}, guard_);
   }
@@ -74,18 +90,23 @@ class ConnectionReader : public Reader {
   bool served_by_holder() const override { return false; }
   bool can_read(std::string_view sql) override { return is_single_select(conn_, sql); }
   Connection* connection() override { return &conn_; }
+  std::string call(const std::string& procedure, const std::string& arguments) override {
+    return run_procedure(conn_, procedures_, procedure, arguments);
+  }
 
  private:
   Connection& conn_;
   bool guard_;
   std::string source_;
+  ReadProcedures procedures_;
 };
 
 // Owns a read-only Database and its connection.
 class FileReader : public ConnectionReader {
  public:
-  FileReader(std::shared_ptr<Database> db, std::unique_ptr<Connection> conn, bool guard)
-      : ConnectionReader(*conn, guard, "read-only file " + db->path()),
+  FileReader(std::shared_ptr<Database> db, std::unique_ptr<Connection> conn, bool guard,
+             ReadProcedures procedures)
+      : ConnectionReader(*conn, guard, "read-only file " + db->path(), std::move(procedures)),
         db_(std::move(db)),
         conn_(std::move(conn)) {}
   ~FileReader() override { conn_.reset(); }
@@ -105,7 +126,8 @@ std::unique_ptr<Reader> open_file(const std::string& path, const ReaderOptions& 
   auto db = Database::open(path, open);
   auto conn = std::make_unique<Connection>(db);
   if (options.setup) options.setup(*conn);
-  return std::make_unique<FileReader>(std::move(db), std::move(conn), options.guard);
+  return std::make_unique<FileReader>(std::move(db), std::move(conn), options.guard,
+                                      options.procedures);
 }
 
 }  // namespace
@@ -191,6 +213,15 @@ class FailoverReader : public Reader {
   bool served_by_holder() const override { return inner_->served_by_holder(); }
   bool can_read(std::string_view sql) override { return inner_->can_read(sql); }
   Connection* connection() override { return inner_->connection(); }
+  std::string call(const std::string& procedure, const std::string& arguments) override {
+    try {
+      return inner_->call(procedure, arguments);
+    } catch (const SocketClosed&) {
+      inner_.reset();
+      inner_ = open_reader_once(path_, options_);
+      return inner_->call(procedure, arguments);
+    }
+  }
 
  private:
   std::string path_;
@@ -205,8 +236,8 @@ std::unique_ptr<Reader> open_reader(const std::string& database_path,
   return std::make_unique<FailoverReader>(database_path, options);
 }
 
-std::unique_ptr<Reader> connection_reader(Connection& conn, bool guard) {
-  return std::make_unique<ConnectionReader>(conn, guard, "this process");
+std::unique_ptr<Reader> connection_reader(Connection& conn, bool guard, ReadProcedures procedures) {
+  return std::make_unique<ConnectionReader>(conn, guard, "this process", std::move(procedures));
 }
 
 }  // namespace baliza

@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "db/database.h"
+#include "db/read_procedure.h"
 #include "db/read_socket.h"
 #include "db/text_table.h"
 
@@ -44,6 +45,10 @@ class Reader {
   // with external access off when guarded); nullptr through a holder's socket. For read-only
   // library code that needs a Connection (the UI's lineage trace); it must only run SELECTs.
   virtual Connection* connection() { return nullptr; }
+  // Calls a read procedure (db/read_procedure.h): through a socket the holder runs it (its
+  // registered procedures); on a file opened here (or this process's connection) it runs here,
+  // from ReaderOptions::procedures. Same snapshot and select-only rules either way.
+  virtual std::string call(const std::string& procedure, const std::string& arguments) = 0;
 };
 
 struct ReaderOptions {
@@ -52,11 +57,13 @@ struct ReaderOptions {
   std::string threads;      // DuckDB settings when the file is opened here
   std::string memory_limit;
   std::function<void(Connection&)> setup;  // run on a connection opened here (UDFs)
+  ReadProcedures procedures;               // what call() runs when the file is opened here
 };
 
 std::unique_ptr<Reader> open_reader(const std::string& database_path, const ReaderOptions& options);
 
-std::unique_ptr<Reader> connection_reader(Connection& conn, bool guard);
+std::unique_ptr<Reader> connection_reader(Connection& conn, bool guard,
+                                          ReadProcedures procedures = {});
 
 // Connects to the holder's read socket; nullptr when nobody answers there.
 std::unique_ptr<Reader> socket_reader(const std::string& database_path);

@@ -23,8 +23,8 @@
 //   workers()               the coordinator's workers, as pulled and live (ui_workers.cpp)
 //   workflows(run)          workflow runs, one run's steps, period runs (ui_workflows.cpp)
 //
-// Trace and impact need the database file itself (UiReader::with_connection): while another
-// process holds it they fail with an environment error (exit code 3) naming the holder.
+// Trace and impact run the lineage engine through ops/explain_request.h: on the file opened
+// read-only here, or, while another process holds it, in that process through its read socket.
 //
 // Errors: baliza::Error from the reader (a refused statement is a usage error, exit code 2).
 #pragma once
@@ -35,6 +35,7 @@
 #include <memory>
 #include <string>
 
+#include "ops/explain_request.h"
 #include "transform/dag.h"
 #include "transform/project.h"
 #include "ui/dag_layout.h"
@@ -93,8 +94,9 @@ class UiApi {
 
  private:
   nlohmann::json rows(const std::string& sql, const SqlParams& params = {});
-  // The SQL predicate selecting row in relation_sql ("" when row picks by unique key).
-  std::string row_predicate(const std::string& relation_sql, const RowChoice& row);
+  ops::ExplainRequest row_request(const std::string& op, const transform::Node& n,
+                                  const RowChoice& row);
+  ops::ExplainAnswer explain(const ops::ExplainRequest& request);
   UiReader& db_;
   ProjectView project_;
   std::unique_ptr<DagLayout> layout_;  // null without a DAG

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "lineage/explain.h"
+#include "ops/explain_request.h"
 #include "transform/relation.h"
 #include "ui/ui_api.h"
 
@@ -32,8 +32,7 @@ const transform::Node& find_node(const ProjectView& project, const std::string& 
 }
 
 // Keeps samples[offset, offset + limit) of every level; says whether a level has more.
-json page_levels(const lineage::ExplainResult& r, std::uint64_t offset, std::uint64_t limit) {
-  json out = r.to_json();
+json page_levels(json out, std::uint64_t offset, std::uint64_t limit) {
   for (json& level : out["levels"]) {
     json& sample = level["sample"];
     std::uint64_t size = sample.size();
@@ -50,17 +49,30 @@ json page_levels(const lineage::ExplainResult& r, std::uint64_t offset, std::uin
 
 }  // namespace
 
-std::string UiApi::row_predicate(const std::string& relation_sql, const RowChoice& row) {
+// The request picking row of node: by where (checked by the read guard where the request runs,
+// ops/explain_request.h), by column = value (compared as text), else by its unique key's value.
+ops::ExplainRequest UiApi::row_request(const std::string& op, const transform::Node& n,
+                                       const RowChoice& row) {
+  ops::ExplainRequest request;
+  request.op = op;
+  request.project = project_.project->root;
+  request.model = n.name;
   if (!row.where.empty()) {
-    // The user's predicate passes the read guard as part of a whole SELECT first (no writes,
-    // no file reads, one statement); the engine then runs it on a read-only connection with
-    // external access off.
-    db_.query("SELECT count(*) FROM " + relation_sql + " WHERE (" + row.where + ")");
-    return "(" + row.where + ")";
+    request.where = row.where;
+  } else if (!row.column.empty()) {
+    request.where = quote_identifier(row.column) + "::VARCHAR = " + quote_literal(row.value);
+  } else {
+    request.key = row.value;
   }
-  if (!row.column.empty())
-    return quote_identifier(row.column) + "::VARCHAR = " + quote_literal(row.value);
-  return "";
+  return request;
+}
+
+ops::ExplainAnswer UiApi::explain(const ops::ExplainRequest& request) {
+  ops::ExplainAnswer answer;
+  // While another process holds the database, its read socket runs the engine (the holder's
+  // read procedure); else this process does, on the file opened read-only.
+  db_.with_reader([&](Reader& reader) { answer = ops::explain(reader, request); });
+  return answer;
 }
 
 json UiApi::lineage_rows(const std::string& model, std::uint64_t offset, std::uint64_t limit) {
@@ -86,20 +98,14 @@ json UiApi::trace(const std::string& model, const RowChoice& row, std::uint64_t 
   if (offset + limit > kMaxSampleEnd)
     throw usage_error("a trace pages its samples up to row " + std::to_string(kMaxSampleEnd) +
                       "; use `baliza trace` or a query for more");
-  std::string where = row_predicate(transform::relation_sql(n), row);
-  json out;
-  db_.with_connection([&](Connection& conn) {
-    lineage::TraceOptions o;
-    o.where = !where.empty() || row.value.empty()
-                  ? where
-                  : lineage::key_predicate(conn, *project_.project, n.name, row.value);
-    if (o.where.empty()) throw usage_error("pick a row: give column and value, or where");
-    o.limit = static_cast<int>(offset + limit);
-    o.show_json = true;
-    lineage::ExplainResult r = lineage::trace(conn, *project_.project, n.name, o);
-    out = page_levels(r, offset, limit);
-    out["where"] = o.where;
-  });
+  ops::ExplainRequest request = row_request("trace", n, row);
+  if (request.where.empty() && request.key.empty())
+    throw usage_error("pick a row: give column and value, or where");
+  request.limit = static_cast<int>(offset + limit);
+  request.show_json = true;
+  ops::ExplainAnswer a = explain(request);
+  json out = page_levels(a.result, offset, limit);
+  out["where"] = a.where;
   out["model"] = n.name;
   out["relation"] = transform::relation_label(n);
   return out;
@@ -108,26 +114,21 @@ json UiApi::trace(const std::string& model, const RowChoice& row, std::uint64_t 
 json UiApi::impact(const std::string& page, const std::string& model, const RowChoice& row,
                    const std::string& field, std::uint64_t limit) {
   if (!project_.project) throw usage_error("no project loaded: impact needs the project's models");
-  lineage::ImpactStart start;
-  start.column = field;
+  ops::ExplainRequest request;
   if (!page.empty()) {
-    start.page = page;
+    request.op = "impact";
+    request.project = project_.project->root;
+    request.page = page;
   } else {
-    const transform::Node& n = find_node(project_, model);
-    start.relation = n.name;
-    start.where = row_predicate(transform::relation_sql(n), row);
+    request = row_request("impact", find_node(project_, model), row);
   }
-  json out;
-  db_.with_connection([&](Connection& conn) {
-    if (start.page.empty() && start.where.empty() && !row.value.empty())
-      start.where = lineage::key_predicate(conn, *project_.project, start.relation, row.value);
-    lineage::ImpactOptions o;
-    o.limit = static_cast<int>(limit);
-    out = lineage::impact(conn, *project_.project, start, o).to_json();
-  });
-  out["page"] = start.page;
-  out["model"] = start.relation;
-  out["where"] = start.where;
+  request.column = field;
+  request.limit = static_cast<int>(limit);
+  ops::ExplainAnswer a = explain(request);
+  json out = a.result;
+  out["page"] = request.page;
+  out["model"] = request.model;
+  out["where"] = a.where;
   out["field"] = field;
   return out;
 }

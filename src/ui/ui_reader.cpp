@@ -47,19 +47,12 @@ TextTable UiReader::query(const std::string& sql, const SqlParams& params, std::
   return t;
 }
 
-void UiReader::with_connection(const std::function<void(Connection&)>& body) {
+void UiReader::with_reader(const std::function<void(Reader&)>& body) {
   std::lock_guard<std::mutex> lock(mutex_);
   last_used_ = std::chrono::steady_clock::now();
   if (reader_ && !reader_->served_by_holder() && writer_waiting(path_)) reader_.reset();
   if (!reader_) reader_ = open_reader(path_, options_);
-  Connection* conn = reader_->connection();
-  if (!conn) {
-    throw environment_error(
-        "this view runs the lineage engine on the database file, which " + reader_->source() +
-        " holds now; it works again when that process ends (the other views read through it "
-        "meanwhile)");
-  }
-  body(*conn);
+  body(*reader_);
   last_used_ = std::chrono::steady_clock::now();
 }
 

@@ -28,11 +28,10 @@ class UiReader {
 
   TextTable query(const std::string& sql, const SqlParams& params = {},
                   std::uint64_t max_rows = UINT64_MAX);
-  // Runs body on a connection to the file opened read-only by this process (external access
-  // off), for library code that needs a Connection (lineage trace and impact); body must only
-  // read. While another process holds the file, reads go through its socket and there is no
-  // such connection: throws an environment error (exit code 3) naming the holder.
-  void with_connection(const std::function<void(Connection&)>& body);
+  // Runs body with the reader (opening it if needed), for read procedures (Reader::call: the
+  // lineage trace and impact, ops/explain_request.h), which the holder runs through its socket
+  // while another process holds the file, or this process on the file opened read-only.
+  void with_reader(const std::function<void(Reader&)>& body);
   // Whether a table or view exists (schema.name), for views over optional tables.
   bool has_relation(const std::string& schema, const std::string& name);
   // Where reads go now ("process N (...)" or "read-only file X"), "" when nothing is open.

@@ -122,6 +122,53 @@ TEST_F(ReadServerTest, RefusesWritesAttachesInstallsAndFileReads) {
   EXPECT_EQ(refused_with("SELECT count(*) FROM information_schema.columns"), 0);
 }
 
+// A read procedure runs in the holder on the client's connection: it sees committed rows, and
+// whatever SQL it runs must be one SELECT (select-only mode, a READ ONLY transaction).
+TEST_F(ReadServerTest, ProceduresRunReadOnlyInTheHolder) {
+  server.reset();
+  ReadProcedures procedures;
+  procedures["count"] = [](Connection& conn, const std::string& table) {
+    return *conn.scalar("SELECT count(*) FROM marts." + quote_identifier(table));
+  };
+  procedures["run"] = [](Connection& conn, const std::string& sql) {
+    conn.query(sql);
+    return std::string("ran");
+  };
+  server = ReadServer::start(db, nullptr, procedures);
+  auto reader = socket_reader(path);
+  ASSERT_NE(reader, nullptr);
+  EXPECT_EQ(reader->call("count", "t"), "5");
+  writer->execute("INSERT INTO marts.t VALUES (5, 'r5')");
+  EXPECT_EQ(reader->call("count", "t"), "6");  // committed rows, a snapshot per call
+  for (const std::string sql : {"INSERT INTO marts.t VALUES (9, 'x')", "DROP TABLE marts.t",
+                                "CREATE TABLE marts.u AS SELECT 1", "SELECT 1; DELETE FROM marts.t",
+                                "COMMIT", "SET threads = 1"}) {
+    try {
+      reader->call("run", sql);
+      ADD_FAILURE() << "a procedure ran: " << sql;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::kUsage) << sql << ": " << e.what();
+    }
+  }
+  EXPECT_EQ(reader->call("run", "SELECT count(*) FROM marts.t"), "ran");
+  EXPECT_EQ(writer->scalar("SELECT count(*) FROM marts.t"), "6");
+  try {
+    reader->call("nope", "");
+    ADD_FAILURE() << "an unknown procedure ran";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kUsage);
+    EXPECT_NE(std::string(e.what()).find("nope"), std::string::npos) << e.what();
+  }
+  // The same procedures run in a reader that opened the file itself (here: this process's
+  // connection), with the same rules.
+  ReadProcedures local = procedures;
+  auto here = connection_reader(*writer, false, local);
+  EXPECT_EQ(here->call("count", "t"), "6");
+  EXPECT_THROW(here->call("run", "DELETE FROM marts.t"), Error);
+  EXPECT_EQ(writer->scalar("SELECT count(*) FROM marts.t"), "6");
+  EXPECT_FALSE(writer->select_only());
+}
+
 TEST_F(ReadServerTest, SocketIsOwnerOnlyAndRemovedOnStop) {
   struct stat st {};
   ASSERT_EQ(::stat(read_socket_path(path).c_str(), &st), 0);
@@ -167,8 +214,17 @@ TEST(ReaderTest, ReadOnlyFileReadersCoexistAndGuardFileAccess) {
     FAIL() << "a guarded reader read a file";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::kUsage) << e.what();
+    EXPECT_NE(std::string(e.what()).find("read_csv() is not allowed"), std::string::npos)
+        << e.what();
+  }
+  // Under the guard, DuckDB itself (enable_external_access=false) refuses too.
+  ASSERT_NE(c->connection(), nullptr);
+  try {
+    c->connection()->query("SELECT * FROM read_csv('" + (dir / "f.csv").string() + "')");
+    FAIL() << "a guarded reader's connection read a file";
+  } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("file system operations are disabled"), std::string::npos)
-        << "DuckDB itself (enable_external_access=false) should refuse: " << e.what();
+        << e.what();
   }
   std::filesystem::permissions(path, std::filesystem::perms::owner_all);
 }
