@@ -22,6 +22,8 @@ namespace {
 constexpr double kStartupGraceSeconds = 2.0;
 // How long a reader defers to a writer announced in <database>.writer.
 constexpr double kWriterGraceSeconds = 30.0;
+// How many times a read is asked again when the holder's socket closes under it.
+constexpr int kReopenAttempts = 4;
 
 // The holder went away in the middle of a request (it finished, or was stopped).
 class SocketClosed : public Error {
@@ -201,29 +203,32 @@ class FailoverReader : public Reader {
         options_(std::move(options)),
         inner_(open_reader_once(path_, options_)) {}
   TextTable query(std::string_view sql, const SqlParams& params, std::uint64_t max_rows) override {
-    try {
-      return inner_->query(sql, params, max_rows);
-    } catch (const SocketClosed&) {
-      inner_.reset();
-      inner_ = open_reader_once(path_, options_);
-      return inner_->query(sql, params, max_rows);
-    }
+    return again([&] { return inner_->query(sql, params, max_rows); });
   }
   std::string source() const override { return inner_->source(); }
   bool served_by_holder() const override { return inner_->served_by_holder(); }
   bool can_read(std::string_view sql) override { return inner_->can_read(sql); }
   Connection* connection() override { return inner_->connection(); }
   std::string call(const std::string& procedure, const std::string& arguments) override {
-    try {
-      return inner_->call(procedure, arguments);
-    } catch (const SocketClosed&) {
-      inner_.reset();
-      inner_ = open_reader_once(path_, options_);
-      return inner_->call(procedure, arguments);
-    }
+    return again([&] { return inner_->call(procedure, arguments); });
   }
 
  private:
+  // A holder that is ending may still accept a connection it never serves: try a few times.
+  template <typename F>
+  auto again(F&& f) -> decltype(f()) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return f();
+      } catch (const SocketClosed&) {
+        if (attempt >= kReopenAttempts) throw;
+        inner_.reset();
+        std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
+        inner_ = open_reader_once(path_, options_);
+      }
+    }
+  }
+
   std::string path_;
   ReaderOptions options_;
   std::unique_ptr<Reader> inner_;

@@ -161,7 +161,8 @@ endpoints:
   // holder answers on what it has committed (its new plan makes that model's row capture stale),
   // and every other level is the same as when idle.
   Answer held = run("impact --page " + page.substr(0, 16) + " --limit 3");
-  EXPECT_EQ(held.exit_code, idle.back().exit_code) << held.err;
+  // (Incomplete, exit 1, when that model's rows became unknown; never an error.)
+  EXPECT_LE(held.exit_code, 1) << held.err;
   EXPECT_NE(held.result.dump().find("row capture not used: planning.task_plan has"),
             std::string::npos)
       << held.result.dump(1);
