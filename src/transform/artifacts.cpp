@@ -114,7 +114,7 @@ nlohmann::json node_json(const Project& project, const Dag& dag, std::size_t i,
     return j;
   }
   j["raw_code"] = n.raw_code;
-  j["language"] = "sql";
+  j["language"] = n.language;
   if (auto it = compiled.find(n.unique_id); it != compiled.end()) {
     j["compiled"] = true;
     j["compiled_code"] = it->second;

@@ -76,7 +76,10 @@ bool looks_like_relation_call(const std::string& s) {
 std::string custom_test_sql(const Project& project, const Compiler& compiler, const Node& test,
                             const std::string& from, nlohmann::json& macro_config) {
   const TestSpec& spec = test.test_metadata;
-  std::string call = "{{ test_" + spec.test_name + "(model=" + jinja_literal(from);
+  std::string package;
+  project.macros->find_test(spec.test_name, &package);
+  std::string call = "{{ " + (package.empty() ? std::string() : package + ".") + "test_" +
+                     spec.test_name + "(model=" + jinja_literal(from);
   if (!spec.column_name.empty()) call += ", column_name=" + jinja_literal(spec.column_name);
   if (spec.kwargs.is_object()) {
     for (const auto& [key, value] : spec.kwargs.items()) {
@@ -86,7 +89,6 @@ std::string custom_test_sql(const Project& project, const Compiler& compiler, co
     }
   }
   call += ") }}";
-  (void)project;
   return compiler.render_text(
       call, format_pos(test.patch_path, test.patch_pos) + " (test " + spec.test_name + ")", &test,
       false, nullptr, [&macro_config](const nlohmann::json& kwargs) {
@@ -128,7 +130,7 @@ std::string generic_sql(const Project& project, const Compiler& compiler, const 
     if (!col.empty()) expr = col + " " + expr;
     return "SELECT * FROM " + from + " WHERE NOT (" + expr + ")";
   }
-  if (project.macros->find("test_" + name) != nullptr)
+  if (project.macros->find_test(name, nullptr) != nullptr)
     return custom_test_sql(project, compiler, test, from, macro_config);
   throw usage_error("unknown test '" + name + "' at " +
                     format_pos(test.patch_path, test.patch_pos));

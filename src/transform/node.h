@@ -43,6 +43,7 @@ struct Node {
   SourcePos patch_pos;             // where in patch_path
   std::vector<std::string> fqn;    // [project, folders..., name]; sources [project, src, table]
   std::string raw_code;            // SQL template, or CSV text for a seed
+  std::string language = "sql";    // "python" for a dbt Python model (never run here)
   std::string checksum;            // sha256 of the file contents (of the yml entry for sources)
   NodeConfig config;
   std::string description;

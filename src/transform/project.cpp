@@ -52,6 +52,10 @@ class ProjectBuilder {
       case FileKind::kModel:
         add_model(f, rel);
         break;
+      case FileKind::kPythonModel:
+        add_model(f, rel);
+        p_.nodes.back().language = "python";
+        break;
       case FileKind::kSeed:
         add_seed(f, rel);
         break;
@@ -337,7 +341,7 @@ class ProjectBuilder {
   void check_test_name(const TestSpec& test) {
     const std::vector<std::string>& builtin = generic_test_names();
     if (std::find(builtin.begin(), builtin.end(), test.test_name) != builtin.end()) return;
-    if (p_.macros->find("test_" + test.test_name) != nullptr) return;
+    if (p_.macros->find_test(test.test_name, nullptr) != nullptr) return;
     std::vector<std::string> names = builtin;
     for (const auto& [name, macro] : p_.macros->all())
       if (name.rfind("test_", 0) == 0) names.push_back(name.substr(5));

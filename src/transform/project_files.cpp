@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/sha256.h"
+#include "transform/python_model.h"
 #include "transform/test_blocks.h"
 
 namespace baliza::transform {
@@ -36,6 +37,9 @@ void prepare_one(PreparedFile& f) {
     f.checksum = sha256_hex(f.file.content);
     if (f.kind == FileKind::kModel || f.kind == FileKind::kSingularTest) {
       f.tmpl = std::make_shared<Template>(Template::parse(f.file.content, f.file.path));
+    } else if (f.kind == FileKind::kPythonModel) {
+      f.tmpl = std::make_shared<Template>(
+          Template::parse(python_model_template(f.file.content, f.file.path), f.file.path));
     } else if (f.kind == FileKind::kSnapshot) {
       // The template engine finds the {% snapshot %} blocks (and reports an unclosed one or
       // one without a name with file:line); each body becomes its own template, the text
@@ -66,6 +70,7 @@ FileKind classify_file(const std::string& path, const ProjectSettings& s, std::s
   bool yml = ends_with(path, ".yml") || ends_with(path, ".yaml");
   if ((offset = under(path, s.model_paths)) != std::string_view::npos) {
     if (ends_with(path, ".sql")) return FileKind::kModel;
+    if (s.dbt && is_python_model_path(path)) return FileKind::kPythonModel;
     return yml ? FileKind::kProperties : FileKind::kIgnored;
   }
   if ((offset = under(path, s.seed_paths)) != std::string_view::npos) {

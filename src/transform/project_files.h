@@ -16,7 +16,16 @@
 
 namespace baliza::transform {
 
-enum class FileKind { kIgnored, kModel, kSeed, kSingularTest, kProperties, kMacros, kSnapshot };
+enum class FileKind {
+  kIgnored,
+  kModel,
+  kPythonModel,  // models/**/*.py (transform/python_model.h)
+  kSeed,
+  kSingularTest,
+  kProperties,
+  kMacros,
+  kSnapshot
+};
 
 struct PreparedFile {
   ProjectFile file;                 // path relative to the project root; content once read

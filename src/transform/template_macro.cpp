@@ -135,6 +135,21 @@ const Macro* MacroLibrary::resolve(std::string_view name, std::string_view from_
   return find_in("dbt", name);
 }
 
+const Macro* MacroLibrary::find_test(std::string_view name, std::string* package) const {
+  std::string macro = "test_" + std::string(name);
+  if (const Macro* m = find(macro)) {
+    if (package != nullptr) package->clear();
+    return m;
+  }
+  for (const auto& [pkg, macros] : packages_) {
+    auto it = macros.find(macro);
+    if (it == macros.end()) continue;
+    if (package != nullptr) *package = pkg;
+    return it->second;
+  }
+  return nullptr;
+}
+
 bool MacroLibrary::has_package(std::string_view package) const {
   return packages_.find(package) != packages_.end() || (!root_name.empty() && package == root_name);
 }

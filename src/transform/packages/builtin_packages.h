@@ -1,6 +1,7 @@
 // Macro packages: what dbt_packages/ holds (a project's `dbt deps`), and built-in copies of
 // the most used packages for projects that run with no network: dbt's cross-database macros
-// (package `dbt`, always there), dbt_utils and dbt_date (used where dbt_packages/ lacks them).
+// (package `dbt`, always there), dbt_utils, dbt_date and dbt_expectations (its common tests),
+// used where dbt_packages/ lacks them.
 // The built-in macros are Jinja written from each package's documentation (not copied code).
 #pragma once
 
@@ -16,6 +17,7 @@ class MacroLibrary;
 const char* builtin_dbt_macros();
 const char* builtin_dbt_utils_macros();
 const char* builtin_dbt_date_macros();
+const char* builtin_dbt_expectations_macros();
 
 // Adds to `library`: every package under `<project_root>/<packages_dir>/` (each folder with a
 // dbt_project.yml naming the package and its macro-paths, default macros/), then the built-in

@@ -77,9 +77,10 @@ std::vector<std::string> add_package_macros(MacroLibrary& library, const fs::pat
     const char* name;
     const char* (*source)();
   };
-  for (const Builtin& b :
-       {Builtin{"dbt_utils", builtin_dbt_utils_macros},
-        Builtin{"dbt_date", builtin_dbt_date_macros}, Builtin{"dbt", builtin_dbt_macros}}) {
+  for (const Builtin& b : {Builtin{"dbt_utils", builtin_dbt_utils_macros},
+                           Builtin{"dbt_date", builtin_dbt_date_macros},
+                           Builtin{"dbt_expectations", builtin_dbt_expectations_macros},
+                           Builtin{"dbt", builtin_dbt_macros}}) {
     if (std::find(added.begin(), added.end(), b.name) != added.end()) continue;
     library.add(MacroFile::parse(b.source(), std::string("<built-in ") + b.name + ">", b.name));
     added.emplace_back(b.name);
