@@ -78,6 +78,11 @@ Raw from_node(const SettingSpec& spec, const YAML::Node& node, const std::filesy
 void read_section(const std::filesystem::path& file, const YAML::Node& node,
                   const std::string& prefix, RawValues& out) {
   for (const auto& item : node) {
+    if (!item.first.IsScalar()) {
+      throw usage_error("a key at " + where(file, item.first.Mark()) +
+                        (prefix.empty() ? "" : " (in " + prefix + ")") +
+                        " is a mapping or a list; keys are plain names: write `key: value`");
+    }
     auto name = item.first.as<std::string>();
     std::string full = prefix.empty() ? name : prefix + "." + name;
     if (const SettingSpec* spec = find_setting(full)) {

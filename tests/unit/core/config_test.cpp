@@ -84,6 +84,25 @@ TEST_F(ConfigTest, YamlSyntaxErrorSaysFileLineColumn) {
   }
 }
 
+// Found by the yaml_loaders fuzz target: a mapping or a list used as a key (`{{type: x}}` is a
+// flow mapping whose key is a mapping) was converted to text and the conversion's exception
+// escaped. It is a usage error naming the position.
+TEST_F(ConfigTest, AKeyThatIsAMappingOrAListIsAUsageError) {
+  auto file = dir / "baliza.yml";
+  for (const char* text :
+       {"name: p\nopenlineage: {{type: carrier-pigeon}}\n", "name: p\n? [a, b]\n: 1\n"}) {
+    write(file, text);
+    try {
+      resolve_settings(std::nullopt, file);
+      FAIL() << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::kUsage) << text;
+      EXPECT_NE(std::string(e.what()).find(file.string() + ":"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("keys are plain names"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST_F(ConfigTest, BadValuesAreNamedWithTheirPosition) {
   auto file = dir / "baliza.yml";
   write(file, "raw_store:\n  zstd_level: 40\n");
