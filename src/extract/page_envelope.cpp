@@ -66,22 +66,33 @@ const char* envelope_error_name(EnvelopeError e) {
   return "unknown";
 }
 
-EnvelopeParse parse_page_envelope(std::string_view body, bool array_body) {
-  EnvelopeParse result;
+namespace {
+
+// Parses `body` into `root` (valid until this thread's next parse); false with `result`'s
+// error set when the body is empty or not JSON (truncated or invalid).
+bool parse_json_body(std::string_view body, simdjson::dom::element& root, EnvelopeParse& result) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     result.error = EnvelopeError::kEmptyBody;
     result.message = "the body is empty";
-    return result;
+    return false;
   }
   thread_local simdjson::dom::parser parser;
-  simdjson::dom::element root;
   // realloc_if_needed=true: simdjson copies into a padded buffer when it must.
   const auto code = parser.parse(body.data(), body.size(), true).get(root);
   if (code != simdjson::SUCCESS) {
     result.error = looks_truncated(body) ? EnvelopeError::kTruncated : EnvelopeError::kInvalidJson;
     result.message = fmt::format("{} ({} bytes)", simdjson::error_message(code), body.size());
-    return result;
+    return false;
   }
+  return true;
+}
+
+}  // namespace
+
+EnvelopeParse parse_page_envelope(std::string_view body, bool array_body) {
+  EnvelopeParse result;
+  simdjson::dom::element root;
+  if (!parse_json_body(body, root, result)) return result;
   simdjson::dom::object object;
   simdjson::dom::array data;
   if (array_body) {
@@ -112,19 +123,8 @@ EnvelopeParse parse_page_envelope(std::string_view body, bool array_body) {
 
 EnvelopeParse parse_count_body(std::string_view body) {
   EnvelopeParse result;
-  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    result.error = EnvelopeError::kEmptyBody;
-    result.message = "the body is empty";
-    return result;
-  }
-  thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
-  const auto code = parser.parse(body.data(), body.size(), true).get(root);
-  if (code != simdjson::SUCCESS) {
-    result.error = looks_truncated(body) ? EnvelopeError::kTruncated : EnvelopeError::kInvalidJson;
-    result.message = fmt::format("{} ({} bytes)", simdjson::error_message(code), body.size());
-    return result;
-  }
+  if (!parse_json_body(body, root, result)) return result;
   std::int64_t n = -1;
   if (root.get_int64().get(n) != simdjson::SUCCESS || n < 0) {
     result.error = EnvelopeError::kNotAPage;
