@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "core/ascii_digits.h"
 #include "core/error.h"
 
 namespace baliza::plan {
@@ -15,17 +16,6 @@ using std::chrono::months;
 using std::chrono::sys_days;
 using std::chrono::year;
 using std::chrono::years;
-
-// Parses exactly `width` ASCII digits at text[pos..]; returns -1 if they are not digits.
-int digits(std::string_view text, size_t pos, size_t width) {
-  if (pos + width > text.size()) return -1;
-  int value = 0;
-  for (size_t i = pos; i < pos + width; ++i) {
-    if (text[i] < '0' || text[i] > '9') return -1;
-    value = value * 10 + (text[i] - '0');
-  }
-  return value;
-}
 
 [[noreturn]] void bad_input(std::string_view what, std::string_view text, std::string_view format,
                             std::string_view example) {
@@ -78,10 +68,10 @@ std::string_view date_format_name(DateFormat format) {
 }
 
 Date parse_iso_date(std::string_view text) {
-  const int y = digits(text, 0, 4), m = digits(text, 5, 2), d = digits(text, 8, 2);
+  const auto y = read_digits(text, 0, 4), m = read_digits(text, 5, 2), d = read_digits(text, 8, 2);
   const bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-';
-  if (!shaped || y < 0 || m < 0 || d < 0) bad_input("date", text, "YYYY-MM-DD", "2024-01-15");
-  Date date{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
+  if (!shaped || !y || !m || !d) bad_input("date", text, "YYYY-MM-DD", "2024-01-15");
+  Date date{year{*y}, month{static_cast<unsigned>(*m)}, day{static_cast<unsigned>(*d)}};
   if (!date.ok()) bad_input("date", text, "a real calendar day YYYY-MM-DD", "2024-02-29");
   return date;
 }
@@ -92,11 +82,11 @@ DateRange parse_day(std::string_view text) {
 }
 
 DateRange parse_month(std::string_view text) {
-  const int y = digits(text, 0, 4), m = digits(text, 5, 2);
-  if (text.size() != 7 || text[4] != '-' || y < 0 || m < 1 || m > 12) {
+  const auto y = read_digits(text, 0, 4), m = read_digits(text, 5, 2);
+  if (text.size() != 7 || text[4] != '-' || !y || !m || *m < 1 || *m > 12) {
     bad_input("month", text, "YYYY-MM", "2024-01");
   }
-  const Date first{year{y}, month{static_cast<unsigned>(m)}, day{1}};
+  const Date first{year{*y}, month{static_cast<unsigned>(*m)}, day{1}};
   return {first, last_day_of_month(first)};
 }
 

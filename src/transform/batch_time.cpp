@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/ascii_digits.h"
+
 namespace baliza::transform {
 namespace {
 
@@ -12,17 +14,6 @@ using std::chrono::microseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 using std::chrono::sys_days;
-
-// Reads `count` digits at `at`; nullopt when they are not all digits.
-std::optional<int> digits(std::string_view s, std::size_t at, std::size_t count) {
-  if (at + count > s.size()) return std::nullopt;
-  int v = 0;
-  for (std::size_t i = at; i < at + count; ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
-}
 
 std::chrono::year_month_day ymd_of(UtcTime t) {
   return std::chrono::year_month_day{std::chrono::floor<days>(t)};
@@ -55,9 +46,9 @@ std::string_view to_string(BatchSize size) {
 std::optional<UtcTime> parse_utc_time(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  auto y = digits(s, 0, 4);
-  auto mo = digits(s, 5, 2);
-  auto d = digits(s, 8, 2);
+  auto y = read_digits(s, 0, 4);
+  auto mo = read_digits(s, 5, 2);
+  auto d = read_digits(s, 8, 2);
   if (!y || !mo || !d || s[4] != '-' || s[7] != '-') return std::nullopt;
   std::chrono::year_month_day date{std::chrono::year(*y),
                                    std::chrono::month(static_cast<unsigned>(*mo)),
@@ -66,13 +57,13 @@ std::optional<UtcTime> parse_utc_time(std::string_view s) {
   UtcTime t = sys_days(date);
   std::size_t at = 10;
   if (at < s.size() && (s[at] == 'T' || s[at] == ' ')) {
-    auto h = digits(s, at + 1, 2);
-    auto mi = digits(s, at + 4, 2);
+    auto h = read_digits(s, at + 1, 2);
+    auto mi = read_digits(s, at + 4, 2);
     if (!h || !mi || s[at + 3] != ':' || *h > 23 || *mi > 59) return std::nullopt;
     t += hours(*h) + minutes(*mi);
     at += 6;
     if (at < s.size() && s[at] == ':') {
-      auto sec = digits(s, at + 1, 2);
+      auto sec = read_digits(s, at + 1, 2);
       if (!sec || *sec > 59) return std::nullopt;
       t += seconds(*sec);
       at += 3;
@@ -97,13 +88,13 @@ std::optional<UtcTime> parse_utc_time(std::string_view s) {
   if (s[at] == 'Z' && at + 1 == s.size()) return t;
   if (s[at] == '+' || s[at] == '-') {
     int sign = s[at] == '+' ? 1 : -1;
-    auto oh = digits(s, at + 1, 2);
+    auto oh = read_digits(s, at + 1, 2);
     if (!oh) return std::nullopt;
     int om = 0;
     std::size_t rest = at + 3;
     if (rest < s.size()) {
       if (s[rest] == ':') ++rest;
-      auto m = digits(s, rest, 2);
+      auto m = read_digits(s, rest, 2);
       if (!m || rest + 2 != s.size()) return std::nullopt;
       om = *m;
     }
