@@ -1,5 +1,7 @@
 // `baliza config [--format table|csv|json]`: every setting of baliza.yml Baliza reads, its
-// effective value and where it came from (file:line:column, env VAR, --set, --db, default).
+// effective value, where it came from (file:line:column, env VAR, --set, --db, default, or
+// "default (cleared by ...)" after an empty override), the variable that sets it and the older
+// variables that still do.
 // Secrets are not printed: a webhook shows only its origin, a coordinator or OpenLineage URL no
 // password, an API key ***.
 #include <CLI/CLI.hpp>
@@ -52,10 +54,12 @@ int run_config(Context& ctx, const std::string& format) {
     nlohmann::json settings = nlohmann::json::array();
     for (const SettingValue& v : s.values) {
       const SettingSpec* spec = find_setting(v.key);
-      nlohmann::json item = {{"key", v.key},
-                             {"value", shown(v)},
-                             {"source", v.source},
-                             {"env", spec ? setting_env_name(*spec) : ""}};
+      nlohmann::json item = {
+          {"key", v.key},
+          {"value", shown(v)},
+          {"source", v.source},
+          {"env", spec ? setting_env_name(*spec) : ""},
+          {"older_env", spec ? setting_older_env_names(*spec) : std::vector<std::string>()}};
       if (v.key == "notifications.webhook") {
         nlohmann::json urls = nlohmann::json::array();
         for (const auto& url : v.items) urls.push_back(ops::redact_url(url));
@@ -69,11 +73,17 @@ int run_config(Context& ctx, const std::string& format) {
     return 0;
   }
   TextTable t;
-  t.names = {"key", "value", "source", "env"};
-  t.types.assign(4, DUCKDB_TYPE_VARCHAR);
+  t.names = {"key", "value", "source", "env", "older env"};
+  t.types.assign(5, DUCKDB_TYPE_VARCHAR);
   for (const SettingValue& v : s.values) {
     const SettingSpec* spec = find_setting(v.key);
-    t.rows.push_back({v.key, shown(v), v.source, spec ? setting_env_name(*spec) : ""});
+    std::string older;
+    if (spec) {
+      for (const std::string& name : setting_older_env_names(*spec)) {
+        older += (older.empty() ? "" : ", ") + name;
+      }
+    }
+    t.rows.push_back({v.key, shown(v), v.source, spec ? setting_env_name(*spec) : "", older});
   }
   ctx.say(s.config_file ? "baliza.yml: " + s.config_file->string()
                         : std::string("no baliza.yml: defaults, environment and flags"));
@@ -87,8 +97,8 @@ void add_config_commands(CLI::App& app, Context& ctx, int& exit_code) {
   static std::string format = "table";
   auto* cmd = app.add_subcommand(
       "config",
-      "Print the effective settings and where each came from (baliza.yml line, env, --set, "
-      "default)");
+      "Print the effective settings, where each came from (baliza.yml line, env, --set, "
+      "default) and the variables that set it; `--set key=` (empty) clears a setting");
   cmd->add_option("-f,--format", format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
   cmd->callback([&ctx, &exit_code] { exit_code = run_config(ctx, format); });

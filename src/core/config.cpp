@@ -37,6 +37,9 @@ struct Raw {
   std::string source;  // "default", "<file>:<line>:<col>", "env NAME", "--set", "--db"
   std::string where;   // for messages: "<file>:<line>:<col>", "NAME", "--set"
   bool from_file = false;
+  // An empty --set value or rule variable: the setting takes its default, whatever a lower
+  // layer (baliza.yml, an older variable) said.
+  bool cleared = false;
 };
 using RawValues = std::map<std::string, Raw>;
 
@@ -120,6 +123,13 @@ Raw from_text(const std::string& text, const std::string& source, const std::str
   return raw;
 }
 
+// A value of --set or of the rule's variable: empty clears the setting (back to its default).
+Raw override_text(const std::string& text, const std::string& source, const std::string& where) {
+  Raw raw = from_text(text, source, where);
+  raw.cleared = text.empty();
+  return raw;
+}
+
 // Variables Baliza reads that are not settings (library paths, the upward search's ceiling).
 bool is_other_variable(const std::string& name) {
   static const char* kOthers[] = {"BALIZA_CEILING_DIRECTORIES", "BALIZA_CURL_LIB",
@@ -172,12 +182,14 @@ void read_environment(RawValues& out, const Environment& env) {
       }
     }
   }
+  // The rule's variable (for a top-level key its first legacy one, BALIZA_DB): set but empty,
+  // it clears the setting, as `--set key=` does; an empty older alias stays "not set", as the
+  // OpenLineage clients read their own variables.
   for (const SettingSpec& spec : setting_specs()) {
     std::string name = setting_env_name(spec);
-    if (spec.key.find('.') == std::string::npos) continue;  // top-level: its legacy variable
-    if (const char* v = env.get(name.c_str()); v && *v) {
-      out[spec.key] = from_text(v, "env " + name, name);
-    }
+    if (name.empty()) continue;
+    if (const char* v = env.get(name.c_str()))
+      out[spec.key] = override_text(v, "env " + name, name);
   }
   for (const std::string& name : env.names) {
     if (name.rfind("BALIZA_", 0) != 0 || is_setting_variable(name) || is_other_variable(name)) {
@@ -206,7 +218,7 @@ void read_overrides(RawValues& out) {
       throw usage_error("unknown setting --set " + key + "; did you mean " + closest_setting(key) +
                         "? (`baliza config` lists them)");
     }
-    out[spec->key] = from_text(entry.substr(eq + 1), "--set", "--set " + key);
+    out[spec->key] = override_text(entry.substr(eq + 1), "--set", "--set " + key);
   }
 }
 
@@ -236,6 +248,10 @@ void apply(Settings& s, const RawValues& raw, const std::optional<std::filesyste
     v.key = spec.key;
     v.value = spec.default_text;
     auto it = raw.find(spec.key);
+    if (it != raw.end() && it->second.cleared) {
+      v.source = "default (cleared by " + it->second.source + ")";
+      it = raw.end();
+    }
     if (it != raw.end()) {
       const Raw& r = it->second;
       v.source = r.source;
@@ -257,16 +273,18 @@ void apply(Settings& s, const RawValues& raw, const std::optional<std::filesyste
     s.values.push_back(v);
   }
   auto value = [&](const char* key) -> const SettingValue& { return s.value(key); };
+  // "BALIZA_DB" for "env BALIZA_DB", "default" for a cleared one too.
+  auto short_source = [](const std::string& source) {
+    if (source.rfind("env ", 0) == 0) return source.substr(4);
+    if (source.rfind("default", 0) == 0) return std::string("default");
+    return source;
+  };
   const SettingValue& db = value("database");
   s.db_path = db.value;
-  if (db.source.rfind("env ", 0) == 0) {
-    s.db_source = db.source.substr(4);
-  } else {
-    s.db_source = db.source;
-  }
+  s.db_source = short_source(db.source);
   const SettingValue& coord = value("coordinator");
   s.coordinator_url = coord.value;
-  s.coordinator_source = coord.source.rfind("env ", 0) == 0 ? coord.source.substr(4) : coord.source;
+  s.coordinator_source = short_source(coord.source);
   s.zstd_level = as_int(value("raw_store.zstd_level").value);
   s.max_payload_bytes = size_t(as_int(value("raw_store.max_payload_mb").value)) << 20;
   s.memory_limit = value("duckdb.memory_limit").value;

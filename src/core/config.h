@@ -2,10 +2,11 @@
 // notifications. Each comes from, in order of precedence: the command line (--db, --set
 // section.key=value) > the environment (BALIZA_<SECTION>__<KEY>, and the older BALIZA_DB,
 // BALIZA_COORDINATOR_URL, BALIZA_MEMORY_LIMIT, BALIZA_THREADS) > baliza.yml > defaults; the
-// keys, types and the rule are in core/setting_specs.h. Settings::values says where each
-// effective value came from (`baliza config`).
-// baliza.yml is found in the current directory or the nearest parent (it is also the project
-// file of the transformation engine, whose keys are validated there).
+// keys, types and the rule are in core/setting_specs.h. An empty --set value or rule variable
+// clears a setting back to its default (source "default (cleared by --set)"). Settings::values says
+// where each effective value came from (`baliza config`). baliza.yml is found in the current
+// directory or the nearest parent (it is also the project file of the transformation engine, whose
+// keys are validated there).
 #pragma once
 
 #include <filesystem>
@@ -21,7 +22,8 @@ struct SettingValue {
   std::string key;                 // "duckdb.threads"
   std::string value;               // "" when unset; a list joined with ", "
   std::vector<std::string> items;  // the list of a list setting
-  // "default", "<file>:<line>:<column>", "env BALIZA_DUCKDB__THREADS", "--set", "--db"
+  // "default", "<file>:<line>:<column>", "env BALIZA_DUCKDB__THREADS", "--set", "--db", or
+  // "default (cleared by --set)" / "default (cleared by env NAME)" for an empty override
   std::string source = "default";
 };
 

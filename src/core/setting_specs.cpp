@@ -239,6 +239,15 @@ std::string setting_env_name(const SettingSpec& spec) {
   return name;
 }
 
+std::vector<std::string> setting_older_env_names(const SettingSpec& spec) {
+  std::vector<std::string> out;
+  const std::string rule = setting_env_name(spec);
+  for (const std::string& name : spec.legacy_env) {
+    if (name != rule) out.push_back(name);
+  }
+  return out;
+}
+
 std::string setting_key_of_env(std::string_view name) {
   if (name.rfind("BALIZA_", 0) != 0 || name.find("__") == std::string_view::npos) return "";
   std::string key;

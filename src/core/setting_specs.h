@@ -15,6 +15,11 @@
 // first set one wins): BALIZA_MEMORY_LIMIT, BALIZA_THREADS, and the OpenLineage clients'
 // OPENLINEAGE_URL, OPENLINEAGE__TRANSPORT__URL, ...
 //
+// An empty value clears: `--set key=` or the rule's variable set to "" (BALIZA_COORDINATOR_URL=)
+// gives the key its default whatever baliza.yml or an older variable says (a text with no
+// default becomes unset: `--set coordinator=` extracts locally). An empty older variable is
+// "not set", as the OpenLineage clients read theirs; an empty value in baliza.yml is an error.
+//
 // The project's definition (name, paths, vars, models, seeds, tests, workflows: see
 // transform/project_settings.cpp) is not a setting of this table: vars are overridden by --vars.
 #pragma once
@@ -57,6 +62,10 @@ const SettingSpec* find_setting(std::string_view key);
 bool is_setting_section(std::string_view prefix);
 // The variable that overrides `key`: BALIZA_DUCKDB__THREADS; for a top-level key its legacy one.
 std::string setting_env_name(const SettingSpec& spec);
+// The older variables that also set `key` (its legacy_env but the one setting_env_name gives):
+// BALIZA_THREADS for duckdb.threads, OPENLINEAGE__TRANSPORT__URL and OPENLINEAGE_URL for
+// openlineage.transport.url; empty for most keys. `baliza config` lists them.
+std::vector<std::string> setting_older_env_names(const SettingSpec& spec);
 // The key a BALIZA_<SECTION>__<KEY> variable names ("duckdb.threads"); "" when `name` is not of
 // that form.
 std::string setting_key_of_env(std::string_view name);

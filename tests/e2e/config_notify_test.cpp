@@ -89,6 +89,53 @@ TEST_F(ConfigCli, BadValuesAndUnknownVariablesAreUsageErrors) {
   EXPECT_NE(r.err.find("expected a whole number from 1 to 19"), std::string::npos) << r.err;
 }
 
+// `baliza config` names each key's older variables too, and an empty --set value or variable
+// clears what baliza.yml says (the key's default), shown as such; commands follow it.
+TEST_F(ConfigCli, ListsOlderVariablesAndAnEmptyOverrideClearsTheFile) {
+  write("baliza.yml",
+        "name: p\ncoordinator: postgresql://nobody@127.0.0.1:1/none\nduckdb:\n  threads: 3\n");
+  auto r = with_env("-u BALIZA_COORDINATOR_URL -u BALIZA_THREADS -u BALIZA_DUCKDB__THREADS",
+                    "config --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  std::map<std::string, nlohmann::json> by_key;
+  for (const auto& item : j["settings"]) by_key[item["key"]] = item;
+  EXPECT_EQ(by_key["duckdb.threads"]["older_env"], nlohmann::json::array({"BALIZA_THREADS"}));
+  EXPECT_EQ(by_key["openlineage.transport.url"]["older_env"],
+            nlohmann::json::array({"OPENLINEAGE__TRANSPORT__URL", "OPENLINEAGE_URL"}));
+  EXPECT_EQ(by_key["checkpoints.keep"]["older_env"], nlohmann::json::array());
+  EXPECT_EQ(by_key["coordinator"]["value"], "postgresql://nobody@127.0.0.1:1/none");
+
+  auto table = with_env("-u BALIZA_COORDINATOR_URL", "config --format csv");
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("key,value,source,env,older env"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("BALIZA_DUCKDB__THREADS,BALIZA_THREADS"), std::string::npos)
+      << table.out;
+  EXPECT_NE(table.out.find("\"OPENLINEAGE__TRANSPORT__URL, OPENLINEAGE_URL\""), std::string::npos)
+      << table.out;
+
+  // With the coordinator of baliza.yml (down), pull fails; cleared, it is a local-only project.
+  auto down = with_env("-u BALIZA_COORDINATOR_URL", "pull");
+  EXPECT_EQ(down.exit_code, 3) << down.out << down.err;
+  auto cleared = with_env("-u BALIZA_COORDINATOR_URL", "--set coordinator= pull");
+  EXPECT_EQ(cleared.exit_code, 2) << cleared.out << cleared.err;
+  EXPECT_NE(cleared.err.find("coordinator"), std::string::npos) << cleared.err;
+  EXPECT_EQ(cleared.err.find("127.0.0.1:1"), std::string::npos) << cleared.err;
+
+  r = with_env("-u BALIZA_THREADS BALIZA_COORDINATOR_URL= BALIZA_DUCKDB__THREADS=",
+               "--set checkpoints.keep= config --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  by_key.clear();
+  for (const auto& item : j["settings"]) by_key[item["key"]] = item;
+  EXPECT_EQ(by_key["coordinator"]["value"], "");
+  EXPECT_EQ(by_key["coordinator"]["source"], "default (cleared by env BALIZA_COORDINATOR_URL)");
+  EXPECT_EQ(by_key["duckdb.threads"]["value"], "");
+  EXPECT_EQ(by_key["duckdb.threads"]["source"], "default (cleared by env BALIZA_DUCKDB__THREADS)");
+  EXPECT_EQ(by_key["checkpoints.keep"]["value"], "5");
+  EXPECT_EQ(by_key["checkpoints.keep"]["source"], "default (cleared by --set)");
+}
+
 // The openlineage: section is made of settings too: --set and BALIZA_OPENLINEAGE__... choose
 // where the events go, and `baliza config` says so (the API key masked).
 TEST_F(ConfigCli, OpenLineageSettingsAreOverriddenLikeAnyOther) {

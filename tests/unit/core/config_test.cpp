@@ -233,6 +233,51 @@ std::string error_of(const std::function<void()>& f) {
   return "";
 }
 
+// What `baliza config` lists as a key's older variables: its legacy ones but the rule's own.
+TEST_F(ConfigTest, OlderVariableNamesAreListedPerKey) {
+  EXPECT_EQ(setting_older_env_names(*find_setting("duckdb.threads")),
+            std::vector<std::string>{"BALIZA_THREADS"});
+  EXPECT_EQ(setting_older_env_names(*find_setting("openlineage.transport.url")),
+            (std::vector<std::string>{"OPENLINEAGE__TRANSPORT__URL", "OPENLINEAGE_URL"}));
+  EXPECT_TRUE(setting_older_env_names(*find_setting("database")).empty());  // BALIZA_DB is the rule
+  EXPECT_TRUE(setting_older_env_names(*find_setting("checkpoints.keep")).empty());
+}
+
+// `--set key=` and an empty rule variable clear what baliza.yml says: a text with no default
+// becomes unset, a number its default, the database its default path next to baliza.yml.
+TEST_F(ConfigTest, AnEmptyOverrideClearsTheFilesValue) {
+  auto file = dir / "baliza.yml";
+  write(file,
+        "name: p\ndatabase: other.duckdb\ncoordinator: postgresql://u@127.0.0.1/c\n"
+        "checkpoints:\n  keep: 9\nnotifications:\n  webhook: https://hooks.example/x\n");
+  Settings from_file = resolve_settings(std::nullopt, file);
+  EXPECT_EQ(from_file.coordinator_url, "postgresql://u@127.0.0.1/c");
+  EXPECT_EQ(from_file.checkpoint_keep, 9);
+  ASSERT_EQ(from_file.notify_webhooks.size(), 1u);
+
+  set_command_line_overrides({"coordinator=", "checkpoints.keep=", "notifications.webhook="});
+  setenv("BALIZA_DB", "", 1);
+  Settings s = resolve_settings(std::nullopt, file);
+  EXPECT_EQ(s.coordinator_url, "");
+  EXPECT_EQ(s.coordinator_source, "default");
+  EXPECT_EQ(value_of(s, "coordinator").source, "default (cleared by --set)");
+  EXPECT_EQ(s.checkpoint_keep, 5);
+  EXPECT_TRUE(s.notify_webhooks.empty());
+  EXPECT_EQ(std::filesystem::path(s.db_path), dir / "data/baliza.duckdb");
+  EXPECT_EQ(s.db_source, "default");
+  EXPECT_EQ(value_of(s, "database").source, "default (cleared by env BALIZA_DB)");
+
+  // --db still names a file; an empty one is an error, never the default by accident.
+  set_command_line_overrides({});
+  std::string m = error_of([&] { resolve_settings(std::string(), file); });
+  EXPECT_NE(m.find("database at --db is ''"), std::string::npos) << m;
+  // An empty value written in baliza.yml is a mistake there, said with its position.
+  unsetenv("BALIZA_DB");
+  write(file, "name: p\ncoordinator: ''\n");
+  m = error_of([&] { resolve_settings(std::nullopt, file); });
+  EXPECT_NE(m.find("coordinator at " + file.string() + ":2:14 is ''"), std::string::npos) << m;
+}
+
 TEST_F(ConfigTest, BadValuesNameTheirSourceAndTheExpectedType) {
   auto file = dir / "baliza.yml";
   write(file, "name: p\ncheckpoints:\n  automatic: maybe\n");
@@ -406,6 +451,27 @@ TEST_F(ConfigTest, EverySettingIsOverridableByFileEnvironmentAndSet) {
         << file.value(spec.key).source;
     if (spec.type != SettingType::kPath) {
       EXPECT_EQ(file.value(spec.key).value, expected);
+    }
+
+    // An empty override clears the key back to its default, over the file, the rule's variable
+    // and every older one; an empty older variable alone is "not set".
+    Settings env_cleared = resolve_settings(std::nullopt, dir / "baliza.yml", only({{name, ""}}));
+    EXPECT_EQ(env_cleared.value(spec.key).source, "default (cleared by env " + name + ")");
+    if (spec.type != SettingType::kPath) {
+      EXPECT_EQ(env_cleared.value(spec.key).value, defaults.value(spec.key).value);
+    }
+    set_command_line_overrides({spec.key + "="});
+    Settings set_cleared =
+        resolve_settings(std::nullopt, dir / "baliza.yml", only({{name, sample}}));
+    set_command_line_overrides({});
+    EXPECT_EQ(set_cleared.value(spec.key).source, "default (cleared by --set)");
+    EXPECT_EQ(set_cleared.value(spec.key).value, env_cleared.value(spec.key).value);
+    for (const std::string& older : setting_older_env_names(spec)) {
+      Settings over_older =
+          resolve_settings(std::nullopt, std::nullopt, only({{older, sample}, {name, ""}}));
+      EXPECT_EQ(over_older.value(spec.key).value, defaults.value(spec.key).value) << older;
+      Settings empty_older = resolve_settings(std::nullopt, std::nullopt, only({{older, ""}}));
+      EXPECT_EQ(empty_older.value(spec.key).source, "default") << older;
     }
 
     // A bad value names the variable and exits 2 (a text accepts anything but nothing).
