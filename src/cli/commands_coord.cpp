@@ -107,6 +107,9 @@ void add_coord_commands(CLI::App& app, Context& ctx, int& exit_code) {
       "pull", "Copy what the workers stored in the coordinator into the local DuckDB file");
   pull->callback([&ctx, &exit_code] {
     const std::string url = require_coordinator(ctx.settings(), "pull");
+    // Ctrl-C / SIGTERM: stop between chunks (what was copied stays, the rest on the next pull),
+    // exit 130 and the runs end ABORT.
+    InterruptGuard guard;
     // OpenLineage: the command's run and one run for what it copies (ops/dataset_run.h).
     ops::CommandEvents events(ctx.settings(), events_project_name(), "pull");
     ops::PullDatasets datasets = ops::pull_datasets(ctx.settings().db_path, url);
@@ -116,18 +119,21 @@ void add_coord_commands(CLI::App& app, Context& ctx, int& exit_code) {
     coord::PullResult r;
     try {
       auto pg = coord::connect_coordinator(url);
-      r = coord::pull_from_coordinator(ctx.db(), *pg);
+      r = coord::pull_from_coordinator(ctx.db(), *pg, &interrupt_count());
     } catch (const Error& e) {
       copy.end(static_cast<int>(e.code()), {}, e.what());
       if (std::string line = events.finish(static_cast<int>(e.code()), e.what()); !line.empty())
         ctx.say(line);
       throw;
     }
-    copy.end(0, ops::pull_rows(r));
-    const std::string events_line = events.finish(0);
+    const int code = r.interrupted ? 130 : 0;
+    std::string why = r.interrupted ? coord::describe_pull(r) : "";  // "interrupted: ..."
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    copy.end(code, ops::pull_rows(r), why);
+    const std::string events_line = events.finish(code, why);
     std::fputs(coord::describe_pull(r).c_str(), stdout);
     if (!events_line.empty()) std::printf("%s\n", events_line.c_str());
-    exit_code = 0;
+    exit_code = code;
   });
 
   CLI::App* workers = app.add_subcommand(

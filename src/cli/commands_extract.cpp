@@ -275,6 +275,10 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
     o.raw.max_payload_bytes = ctx.settings().max_payload_bytes;
     if (o.concurrency <= 0) o.concurrency = ctx.settings().extract_concurrency;
     const plan::EndpointsConfig config = plan::load_project_endpoints(ctx.settings().project_dir);
+    // Ctrl-C / SIGTERM: the pages on the wire finish, those checked are stored, exit 130 and
+    // the runs end ABORT.
+    o.interrupts = &interrupt_count();
+    InterruptGuard guard;
     // OpenLineage: the command's run and one run for the pages checked (ops/dataset_run.h).
     ops::CommandEvents events(ctx.settings(), events_project_name(), "verify");
     ops::VerifyDatasets datasets = ops::verify_datasets(ctx.settings().db_path, config, o);

@@ -67,18 +67,24 @@ std::optional<std::int64_t> opt_int(const PgResult& r, int row, int col) {
   return r.get_int64(row, col);
 }
 
+bool interrupted(const std::atomic<int>* interrupts) {
+  return interrupts && interrupts->load() > 0;
+}
+
 // Pages: requests of the window in chunks (keyset on request_id), their bodies when missing.
-void pull_pages(Connection& local, PgConnection& pg, const std::string& lo, const std::string& hi,
-                PullResult& out) {
+// Returns false when interrupted between chunks.
+bool pull_pages(Connection& local, PgConnection& pg, const std::string& lo, const std::string& hi,
+                PullResult& out, const std::atomic<int>* interrupts) {
   std::string after;
   for (;;) {
+    if (interrupted(interrupts)) return false;
     const PgResult r = pg.exec(
         "SELECT request_id, task_id, endpoint, url, params, page, http_status, etag, "
         "payload_sha256, collected_at::text FROM baliza.api_requests WHERE xid >= $1::xid8 AND "
         "xid < $2::xid8 AND request_id > $3 ORDER BY request_id LIMIT " +
             std::to_string(kChunk),
         {lo, hi, after});
-    if (r.rows() == 0) return;
+    if (r.rows() == 0) return true;
     std::vector<std::string> ids;
     for (int i = 0; i < r.rows(); ++i) ids.push_back(r.get(i, 0));
     after = ids.back();
@@ -321,7 +327,8 @@ void snapshot_workers(Connection& local, PgConnection& pg) {
 
 }  // namespace
 
-PullResult pull_from_coordinator(Connection& local, PgConnection& pg) {
+PullResult pull_from_coordinator(Connection& local, PgConnection& pg,
+                                 const std::atomic<int>* interrupts) {
   PullResult out;
   local.execute(kLocalTables);
   const std::string key = redact_url(pg.url());
@@ -335,10 +342,19 @@ PullResult pull_from_coordinator(Connection& local, PgConnection& pg) {
     const std::string hi =
         pg.exec("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").get(0, 0);
     out.watermark = hi;
-    pull_pages(local, pg, lo, hi, out);
-    pull_tasks(local, pg, lo, hi, out);
-    pull_results(local, pg, lo, hi, out);
-    pull_failures(local, pg, lo, hi, out);
+    bool go_on = pull_pages(local, pg, lo, hi, out, interrupts);
+    if (go_on && !interrupted(interrupts)) pull_tasks(local, pg, lo, hi, out);
+    if (go_on && !interrupted(interrupts)) pull_results(local, pg, lo, hi, out);
+    if (go_on && !interrupted(interrupts)) pull_failures(local, pg, lo, hi, out);
+    if (!go_on || interrupted(interrupts)) {
+      // Only the page chunks were written; the statuses, results and watermark were not.
+      pg.exec("ROLLBACK");
+      PullResult stopped;
+      stopped.requests = out.requests;
+      stopped.payloads_new = out.payloads_new;
+      stopped.interrupted = true;
+      return stopped;
+    }
     const std::vector<std::string> events = pull_events(pg, lo, hi);
     local.transaction([&] {
       local.execute(
@@ -380,6 +396,12 @@ PullResult pull_from_coordinator(Connection& local, PgConnection& pg) {
 }
 
 std::string describe_pull(const PullResult& r) {
+  if (r.interrupted) {
+    return "interrupted: " + std::to_string(r.requests) + " request(s) (" +
+           std::to_string(r.payloads_new) +
+           " new page bodies) copied; task statuses, results and failures were not; run baliza "
+           "pull again to copy the rest\n";
+  }
   std::string s = "pulled from the coordinator: " + std::to_string(r.requests) + " request(s) (" +
                   std::to_string(r.payloads_new) + " new page bodies), " +
                   std::to_string(r.results) + " result row(s), " + std::to_string(r.tasks) +

@@ -17,10 +17,16 @@
 // Two current results of one task page (a worker whose claim expired while it worked) are
 // reduced to one, the first stored; the other is kept as superseded.
 //
+// Interrupts (`interrupts` >= 1: Ctrl-C, SIGTERM) are polled between chunks and steps: the pull
+// stops there, the chunks of pages already copied stay (they are idempotent), nothing else is
+// written (statuses, results and the watermark are one transaction that is not begun), and the
+// result says `interrupted`; the next pull copies the rest.
+//
 // Threads: the caller's; needs the local database's writer connection. Errors: as
 // pg_connection.h; DuckDB errors as baliza::Error.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -36,10 +42,12 @@ struct PullResult {
   std::int64_t results = 0;       // result rows copied (new or changed)
   std::int64_t failures = 0;      // failed-request rows copied
   std::int64_t duplicates_superseded = 0;
-  std::string watermark;  // the new one
+  std::string watermark;     // the new one ("" when interrupted: not saved)
+  bool interrupted = false;  // only `requests` and `payloads_new` were written, the rest is 0
 };
 
-PullResult pull_from_coordinator(Connection& local, PgConnection& pg);
+PullResult pull_from_coordinator(Connection& local, PgConnection& pg,
+                                 const std::atomic<int>* interrupts = nullptr);
 
 std::string describe_pull(const PullResult& r);
 

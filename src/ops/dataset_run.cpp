@@ -74,6 +74,11 @@ std::vector<std::int64_t> verify_rows(const VerifyResult& r) {
 }
 
 std::string verify_failure(const VerifyResult& r) {
+  if (r.interrupted) {
+    return "interrupted after " + std::to_string(r.checked) + " of " + std::to_string(r.selected) +
+           " page(s) checked (" + std::to_string(r.checked - r.same) +
+           " not the same; meta.verifications, run " + r.run_id + ")";
+  }
   if (r.checked == r.same) return "";
   return std::to_string(r.changed) + " changed, " + std::to_string(r.gone) + " gone and " +
          std::to_string(r.failed) + " failed of " + std::to_string(r.checked) +

@@ -1,7 +1,9 @@
 #include "ops/recovery.h"
 
+#include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <thread>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -292,6 +294,8 @@ VerifyResult verify_pages(Connection& conn, const plan::EndpointsConfig& config,
                           " -> " + std::to_string(now_records);
               c.body = std::move(out.body);
             }
+          } else if (out.status == extract::FetchStatus::kAbandoned) {
+            // Not checked (interrupted before it was asked or answered): no row.
           } else if (out.status == extract::FetchStatus::kEmpty) {
             c.outcome = "gone";
             c.message = "the API now answers HTTP " + std::to_string(out.http_status) + " (empty)";
@@ -300,19 +304,36 @@ VerifyResult verify_pages(Connection& conn, const plan::EndpointsConfig& config,
             c.message = extract::failure_message(out);
           }
         });
+    std::uint64_t accepted = 0;  // each accepted request reaches the sink exactly once
     for (size_t i = 0; i < refs.size(); ++i) {
       checked[i].ref = refs[i];
-      engine.submit(
-          {refs[i].endpoint, rebase(refs[i].url, o.base_url, config, refs[i].endpoint), i, {}});
+      if (engine.submit({refs[i].endpoint,
+                         rebase(refs[i].url, o.base_url, config, refs[i].endpoint),
+                         i,
+                         {}})) {
+        ++accepted;
+      }
+    }
+    // Wait, watching for an interrupt: then nothing more is asked and the requests on the
+    // wire finish.
+    while (engine.counters().done < accepted) {
+      if (o.interrupts && o.interrupts->load() > 0 && !result.interrupted) {
+        result.interrupted = true;
+        log_warn("interrupted: no new pages are asked; finishing the requests in flight");
+        engine.cancel(extract::CancelMode::kFinishInFlight);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     engine.wait_idle();
   }
+  result.selected = static_cast<std::int64_t>(refs.size());
   RawStore raw(conn, o.raw);
   conn.transaction([&] {
     auto insert = conn.prepare(
         "INSERT INTO meta.verifications VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
         "$12, $13::TIMESTAMP)");
     for (Checked& c : checked) {
+      if (c.outcome.empty()) continue;  // abandoned by an interrupt
       std::optional<std::string> fetched_request;
       if (c.outcome == "changed") {
         fetched_request = raw.put(request_of(c), c.body).request_id;
@@ -349,6 +370,10 @@ std::string describe_verify(const VerifyResult& r) {
                     " same, " + std::to_string(r.changed) + " changed upstream, " +
                     std::to_string(r.gone) + " now empty, " + std::to_string(r.failed) +
                     " could not be fetched (run " + r.run_id + ")\n";
+  if (r.interrupted) {
+    out += "interrupted: " + std::to_string(r.checked) + " of " + std::to_string(r.selected) +
+           " selected page(s) checked; run the same verify again to check them all\n";
+  }
   for (const auto& c : r.changes) {
     out += "  " + c.outcome + " " + c.endpoint + " " + c.url +
            (c.message.empty() ? "" : ": " + c.message) + "\n";

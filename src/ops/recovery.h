@@ -12,8 +12,13 @@
 //                      (as a new api_requests row for the same task and page) so the upstream
 //                      change can be inspected, while the task's current results stay as they
 //                      were. HTTP runs on the fetch engine; only the calling thread writes.
+//                      Interrupted (VerifyOptions::interrupts >= 1: Ctrl-C, SIGTERM), it asks
+//                      nothing more, lets the requests on the wire finish, stores the pages
+//                      checked so far (each row is a complete check) and reports the result
+//                      `interrupted` with how many of the selected pages were checked.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -62,6 +67,8 @@ struct VerifyOptions {
   std::string base_url;  // replaces the stored URLs' base when not empty
   int concurrency = 0;
   RawStoreOptions raw;
+  // Polled while pages are fetched (cli/interrupts.h); null: never interrupted.
+  const std::atomic<int>* interrupts = nullptr;
 };
 
 struct VerifyChange {
@@ -70,9 +77,12 @@ struct VerifyChange {
 
 struct VerifyResult {
   std::string run_id;
+  std::int64_t selected = 0;  // pages chosen by the range, endpoints and sample
   std::int64_t checked = 0, same = 0, changed = 0, gone = 0, failed = 0;
   std::vector<VerifyChange> changes;  // the first 20 that were not 'same'
-  int exit_code() const { return checked == same ? 0 : 1; }
+  bool interrupted = false;           // stopped by an interrupt: checked < selected may hold
+  // 130 when interrupted, else 1 when some page checked was not the same, else 0.
+  int exit_code() const { return interrupted ? 130 : checked == same ? 0 : 1; }
 };
 
 VerifyResult verify_pages(Connection& conn, const plan::EndpointsConfig& config,
