@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "core/error.h"
+#include "ui/http_body.h"
 #include "ui/ui_assets.h"
 
 namespace baliza::ui {
@@ -48,15 +49,16 @@ std::string cookie_value(const httplib::Request& req, const std::string& name) {
   return "";
 }
 
-void send_json(httplib::Response& res, const json& body) {
+void send_json(const httplib::Request& req, httplib::Response& res, const json& body) {
   res.set_header("Cache-Control", "no-store");
-  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+  send_body(req, res, body.dump(-1, ' ', false, json::error_handler_t::replace),
+            "application/json");
 }
 
-void send_error(httplib::Response& res, const Error& e) {
+void send_error(const httplib::Request& req, httplib::Response& res, const Error& e) {
   int status = e.code() == ExitCode::kUsage ? 400 : e.code() == ExitCode::kEnvironment ? 503 : 500;
   res.status = status;
-  send_json(res, {{"error", e.what()}, {"exit_code", static_cast<int>(e.code())}});
+  send_json(req, res, {{"error", e.what()}, {"exit_code", static_cast<int>(e.code())}});
 }
 
 std::uint64_t number_param(const httplib::Request& req, const char* name, std::uint64_t fallback,
@@ -76,9 +78,9 @@ httplib::Server::Handler endpoint(Body body) {
     try {
       body(req, res);
     } catch (const Error& e) {
-      send_error(res, e);
+      send_error(req, res, e);
     } catch (const std::exception& e) {
-      send_error(res, failure(e.what()));
+      send_error(req, res, failure(e.what()));
     }
   };
 }
@@ -103,8 +105,8 @@ UiServer::UiServer(UiApi& api, const ServeOptions& options)
       if (host.rfind('[', 0) == 0) bare = host.substr(1, host.find(']') - 1);
       if (!is_loopback_host(bare)) {
         res.status = 403;
-        res.set_content("forbidden: open the UI as http://127.0.0.1:" + std::to_string(port_),
-                        "text/plain");
+        send_body(req, res, "forbidden: open the UI as http://127.0.0.1:" + std::to_string(port_),
+                  "text/plain");
         return httplib::Server::HandlerResponse::Handled;
       }
       return httplib::Server::HandlerResponse::Unhandled;
@@ -122,20 +124,22 @@ UiServer::UiServer(UiApi& api, const ServeOptions& options)
     }
     if (!same_token(given, options_.token)) {
       res.status = 401;
-      res.set_content("unauthorized: add ?token=<the --token value> to the URL", "text/plain");
+      send_body(req, res, "unauthorized: add ?token=<the --token value> to the URL", "text/plain");
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
   s.Get("/api/summary",
-        endpoint([&api](const auto&, auto& res) { send_json(res, api.summary()); }));
-  s.Get("/api/runs", endpoint([&api](const auto&, auto& res) { send_json(res, api.runs()); }));
-  s.Get("/api/live", endpoint([&api](const auto&, auto& res) { send_json(res, api.live()); }));
+        endpoint([&api](const auto& req, auto& res) { send_json(req, res, api.summary()); }));
+  s.Get("/api/runs",
+        endpoint([&api](const auto& req, auto& res) { send_json(req, res, api.runs()); }));
+  s.Get("/api/live",
+        endpoint([&api](const auto& req, auto& res) { send_json(req, res, api.live()); }));
   s.Get("/api/coverage",
-        endpoint([&api](const auto&, auto& res) { send_json(res, api.coverage()); }));
+        endpoint([&api](const auto& req, auto& res) { send_json(req, res, api.coverage()); }));
   s.Get("/api/coverage/cell", endpoint([&api](const auto& req, auto& res) {
-          send_json(res,
+          send_json(req, res,
                     api.coverage_cell(req.get_param_value("endpoint"), req.get_param_value("day")));
         }));
   s.Get("/api/models", endpoint([&api](const auto& req, auto& res) {
@@ -144,49 +148,53 @@ UiServer::UiServer(UiApi& api, const ServeOptions& options)
           q.depth = static_cast<int>(number_param(req, "depth", 2, 50));
           q.group = req.get_param_value("group");
           q.all = req.get_param_value("all") == "1";
-          send_json(res, api.models(q));
+          send_json(req, res, api.models(q));
         }));
   s.Get("/api/models/search", endpoint([&api](const auto& req, auto& res) {
-          send_json(res, api.search_models(req.get_param_value("q"),
-                                           number_param(req, "limit", 20, 500)));
+          send_json(
+              req, res,
+              api.search_models(req.get_param_value("q"), number_param(req, "limit", 20, 500)));
         }));
   s.Get("/api/model", endpoint([&api](const auto& req, auto& res) {
-          send_json(res, api.model(req.get_param_value("id")));
+          send_json(req, res, api.model(req.get_param_value("id")));
         }));
   s.Get("/api/quality",
-        endpoint([&api](const auto&, auto& res) { send_json(res, api.quality()); }));
+        endpoint([&api](const auto& req, auto& res) { send_json(req, res, api.quality()); }));
   auto row_choice = [](const httplib::Request& req) {
     return RowChoice{req.get_param_value("column"), req.get_param_value("value"),
                      req.get_param_value("where")};
   };
   s.Get("/api/lineage/rows", endpoint([&api](const auto& req, auto& res) {
-          send_json(res, api.lineage_rows(req.get_param_value("model"),
-                                          number_param(req, "offset", 0, 1ULL << 40),
-                                          number_param(req, "limit", 20, 500)));
+          send_json(req, res,
+                    api.lineage_rows(req.get_param_value("model"),
+                                     number_param(req, "offset", 0, 1ULL << 40),
+                                     number_param(req, "limit", 20, 500)));
         }));
   s.Get("/api/trace", endpoint([&api, row_choice](const auto& req, auto& res) {
-          send_json(res, api.trace(req.get_param_value("model"), row_choice(req),
-                                   number_param(req, "offset", 0, 1ULL << 40),
-                                   number_param(req, "limit", 10, 100)));
+          send_json(req, res,
+                    api.trace(req.get_param_value("model"), row_choice(req),
+                              number_param(req, "offset", 0, 1ULL << 40),
+                              number_param(req, "limit", 10, 100)));
         }));
   s.Get("/api/impact", endpoint([&api, row_choice](const auto& req, auto& res) {
-          send_json(res, api.impact(req.get_param_value("page"), req.get_param_value("model"),
-                                    row_choice(req), req.get_param_value("field"),
-                                    number_param(req, "limit", 5, 100)));
+          send_json(
+              req, res,
+              api.impact(req.get_param_value("page"), req.get_param_value("model"), row_choice(req),
+                         req.get_param_value("field"), number_param(req, "limit", 5, 100)));
         }));
   s.Get("/api/workflows", endpoint([&api](const auto& req, auto& res) {
-          send_json(res, api.workflows(req.get_param_value("run")));
+          send_json(req, res, api.workflows(req.get_param_value("run")));
         }));
   s.Get("/api/workers",
-        endpoint([&api](const auto&, auto& res) { send_json(res, api.workers()); }));
+        endpoint([&api](const auto& req, auto& res) { send_json(req, res, api.workers()); }));
   s.Get("/api/query", endpoint([&api](const auto& req, auto& res) {
           std::uint64_t offset = number_param(req, "offset", 0, 1ULL << 40);
           std::uint64_t limit = number_param(req, "limit", 100, 10000);
-          send_json(res, api.query(req.get_param_value("sql"), offset, limit));
+          send_json(req, res, api.query(req.get_param_value("sql"), offset, limit));
         }));
   s.Get("/api/query.csv", endpoint([&api](const auto& req, auto& res) {
           res.set_header("Content-Disposition", "attachment; filename=\"query.csv\"");
-          res.set_content(api.query_csv(req.get_param_value("sql")), "text/csv; charset=utf-8");
+          send_body(req, res, api.query_csv(req.get_param_value("sql")), "text/csv; charset=utf-8");
         }));
   s.Get(R"(/(|index\.html|assets/[A-Za-z0-9._-]+))",
         [](const httplib::Request& req, httplib::Response& res) {
@@ -195,7 +203,7 @@ UiServer::UiServer(UiApi& api, const ServeOptions& options)
             res.status = 404;
             return;
           }
-          res.set_content(std::string(asset->content), std::string(asset->mime_type).c_str());
+          send_asset(req, res, asset->content, asset->mime_type);
         });
 
   port_ = options.port == 0 ? s.bind_to_any_port(options.host)

@@ -401,5 +401,30 @@ TEST_F(UiHttp, TokenGuardsTheUiAndOtherAddressesNeedOne) {
   EXPECT_NE(refused.err.find("--token"), std::string::npos) << refused.err;
 }
 
+// What a browser on this machine gets: the bytes as they are, with their length, whatever
+// encodings it offers (httplib alone would brotli-compress at quality 11: seconds for the graph
+// of a big project). ui/http_body.h; gzip for other clients is in unit_ui_tests.
+TEST_F(UiHttp, ALoopbackBrowserGetsUncompressedBodiesWithTheirLength) {
+  port_ = start_ui();
+  ASSERT_GT(port_, 0);
+  const httplib::Headers browser = {{"Accept-Encoding", "gzip, deflate, br, zstd"}};
+  for (const char* path : {"/api/models", "/assets/cytoscape.min.js", "/", "/api/summary"}) {
+    auto res = get(path, browser);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 200) << path;
+    EXPECT_EQ(res->get_header_value("Content-Encoding"), "") << path;
+    EXPECT_EQ(res->get_header_value("Content-Length"), std::to_string(res->body.size())) << path;
+  }
+  auto models = get("/api/models", browser);
+  ASSERT_TRUE(models);
+  json graph = json::parse(models->body, nullptr, false);
+  ASSERT_FALSE(graph.is_discarded());
+  EXPECT_GT(graph["nodes"].size(), 10u);
+  auto error = get("/api/models?focus=model.nope.nope", browser);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->status, 400);
+  EXPECT_NE(error->body.find("model.nope.nope"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace baliza::testing
