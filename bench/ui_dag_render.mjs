@@ -50,7 +50,7 @@ async function time(hash, label, n) {
     const split = await evaluate('window.balizaGraphTimings');
     const total = await evaluate(`Math.round(performance.now())`);
     console.log(`${label} run ${i + 1}: ${rendered} nodes (${split.mode}); navigation to drawn ${total} ms` +
-      ` (fetch ${split.fetch}, build ${split.build}, cytoscape ${split.cytoscape}, first frame ${split.draw})`);
+      ` (fetch ${split.fetch}, build ${split.build}, ${split.renderer || "cytoscape"} ${split.cytoscape}, first frame ${split.draw})`);
   }
 }
 

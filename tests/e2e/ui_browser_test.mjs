@@ -2,7 +2,9 @@
 // over a pipe (--remote-debugging-pipe; no npm package, no downloaded browser). Against a demo
 // database it opens every view and checks that it loads without console errors, that a mart
 // row traces back to a raw page and its JSON record, and that a value holding <script> and an
-// <img onerror> renders as text. Screenshots of each view go to the folder given.
+// <img onerror> renders as text; and, on a 2,600-model project, that every node is drawn (the
+// canvas renderer) and that pointing, clicking and searching reach a node's status, neighbourhood
+// and page. Screenshots of each view go to the folder given.
 //
 //   node tests/e2e/ui_browser_test.mjs <baliza binary> <screenshot folder>
 // Exit code 0 when every check passed; prints "N passed, M failed".
@@ -228,6 +230,95 @@ await open('#/workflows', 'workflows', false, `document.querySelector('#workflow
 const steps = await evaluate(`[...document.querySelectorAll('#workflow-steps tr')].slice(1).map((r) => r.children[1].textContent + ':' + r.children[3].textContent)`);
 check(steps.length >= 3 && steps.every((s) => s.endsWith(':ok')), 'workflows: steps ' + steps.join(', '));
 await screenshot('workflows');
+
+// ---- The Models view of a big project: every node drawn on a canvas (graph_canvas.js) ----------
+// 2,600 models (above the 2,500 drawn node by node by default) whose SQL DuckDB can build; two
+// are built for real and one fails, so status, rows and time come from meta.node_results.
+const bigDir = path.join(work, 'bigdag');
+const BIG = 2600;
+const bigName = (i) => 'm_' + String(i).padStart(5, '0');
+fs.mkdirSync(bigDir);
+fs.writeFileSync(path.join(bigDir, 'baliza.yml'), 'name: bigdag\nmodels:\n  bigdag:\n    +materialized: table\n');
+for (const folder of ['staging', 'intermediate', 'marts']) fs.mkdirSync(path.join(bigDir, 'models', folder), { recursive: true });
+for (let i = 0; i < BIG; i++) {
+  const folder = ['staging', 'intermediate', 'marts'][Math.min(2, Math.floor((3 * i) / BIG))];
+  const parents = folder === 'staging' ? [] : [...new Set([i - 1 - (i % 7), Math.floor(i / 3), i - 1])].filter((p) => p >= 0 && p < i);
+  const sql = parents.length ? parents.map((p) => `select id from {{ ref('${bigName(p)}') }}`).join('\nunion all\n') : `select range as id from range(${1 + (i % 5)})`;
+  fs.writeFileSync(path.join(bigDir, 'models', folder, bigName(i) + '.sql'), sql + '\n');
+}
+fs.writeFileSync(path.join(bigDir, 'models', 'marts', 'broken.sql'), `select no_such_column from {{ ref('${bigName(0)}') }}\n`);
+execFileSync(baliza, ['-q', '--db', 'big.duckdb', 'init'], { cwd: bigDir, stdio: ['ignore', 'pipe', 'pipe'] });
+let built = 0;
+try { execFileSync(baliza, ['-q', '--db', 'big.duckdb', 'transform', '--select', 'm_00001', 'm_00004', 'broken'], { cwd: bigDir, stdio: ['ignore', 'pipe', 'pipe'] }); } catch (e) { built = e.status; }
+check(built === 1, `big project: the transform with a broken model exited ${built}, not 1`);
+const ui3 = spawn(baliza, ['--db', 'big.duckdb', 'ui', '--port', '0'], { cwd: bigDir, stdio: ['ignore', 'pipe', 'inherit'] });
+children.push(ui3);
+const base3 = await new Promise((resolve, reject) => {
+  let out = '';
+  ui3.stdout.on('data', (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) resolve(m[0]); });
+  ui3.on('exit', (code) => reject(new Error('the third baliza ui exited with ' + code)));
+});
+const waitRendered = `new Promise((r) => { const t = Date.now(); (function w() { const g = document.getElementById('graph'); if ((g && g.dataset.rendered) || Date.now() - t > 30000) r(g ? g.dataset.rendered || '0' : '0'); else setTimeout(w, 50); })(); })`;
+const nodeInfo = () => evaluate(`document.getElementById('node-info').textContent`);
+// Real pointer events at a node's drawn position (after zooming in on it).
+async function pointAt(id, clickCount = 0) {
+  const at = await evaluate(`(() => { window.balizaGraph.center && window.balizaGraph.center(${JSON.stringify(id)}, 1); return new Promise((r) => requestAnimationFrame(() => r(window.balizaGraph.screenPosition(${JSON.stringify(id)})))); })()`);
+  await page('Input.dispatchMouseEvent', { type: 'mouseMoved', x: at.x, y: at.y });
+  for (let c = 1; c <= clickCount; c++) {
+    await page('Input.dispatchMouseEvent', { type: 'mousePressed', x: at.x, y: at.y, button: 'left', clickCount: c });
+    await page('Input.dispatchMouseEvent', { type: 'mouseReleased', x: at.x, y: at.y, button: 'left', clickCount: c });
+  }
+  return at;
+}
+async function afterPointer(ready, act) {
+  await evaluate(`document.getElementById('view').removeAttribute('data-ready')`);
+  const before = consoleErrors.length;
+  await act();
+  const until = Date.now() + 60000;
+  let state = '';
+  while (Date.now() < until && state !== ready) {
+    state = await evaluate(`document.getElementById('view').dataset.ready || ''`).catch(() => '');
+    if (state !== ready) await new Promise((r) => setTimeout(r, 50));
+  }
+  check(state === ready, `big project: view ${ready} did not load after the pointer (state '${state}')`);
+  check(consoleErrors.length === before, `big project: console errors: ${consoleErrors.slice(before).join(' | ')}`);
+}
+
+await open('#/models', 'models', false, `location.href = ${JSON.stringify(base3 + '#/models')}`);
+const overview = await evaluate(`fetch('/api/models').then((r) => r.json())`);
+check(overview.overview === true && overview.total_nodes === BIG + 1, `big project: overview of ${overview.total_nodes} nodes`);
+check(Number(await evaluate(waitRendered)) === overview.groups.length, 'big project: the overview did not draw its groups');
+await open('#/models?all=1', 'models', false, `location.hash = '#/models?all=1'`);
+const drawnAll = Number(await evaluate(waitRendered));
+check(drawnAll === overview.total_nodes, `every node: ${drawnAll} of ${overview.total_nodes} nodes drawn`);
+check(await evaluate(`document.getElementById('graph').dataset.renderer`) === 'canvas', 'every node: not drawn on the canvas');
+check(await evaluate(`document.querySelectorAll('#graph canvas').length`) === 1, 'every node: no canvas');
+check((await evaluate(`document.body.innerText`)).includes(`${overview.total_nodes} nodes, `), 'every node: the node count is not said');
+await screenshot('models-every-node');
+// Pointing at a node tells its last status, rows and time; its colour is its status.
+const pixelAt = (p) => evaluate(`Array.from(document.querySelector('#graph canvas').getContext('2d').getImageData(${Math.round(p.x)} - document.querySelector('#graph canvas').getBoundingClientRect().left, ${Math.round(p.y)} - document.querySelector('#graph canvas').getBoundingClientRect().top, 1, 1).data.slice(0, 3))`);
+let at = await pointAt('model.bigdag.m_00004');
+check(/^model m_00004 · last status success · 5 rows · \d/.test(await nodeInfo()), 'every node: pointing at a built node shows ' + await nodeInfo());
+check((await pixelAt(at)).join() === '46,157,85', 'every node: a successful node is not drawn green: ' + await pixelAt(at));
+at = await pointAt('model.bigdag.broken');
+check((await nodeInfo()).startsWith('model broken · last status error'), 'every node: pointing at the failed node shows ' + await nodeInfo());
+check((await pixelAt(at)).join() === '214,69,69', 'every node: a failed node is not drawn red: ' + await pixelAt(at));
+at = await pointAt('model.bigdag.m_02000');
+check(await nodeInfo() === 'model m_02000 · last status never built', 'every node: an unbuilt node shows ' + await nodeInfo());
+// A click focuses on the node's neighbourhood; a double click opens its page.
+await afterPointer('models', () => pointAt('model.bigdag.m_01500', 1));
+const focusCount = Number(await evaluate(waitRendered));
+check((await evaluate(`location.hash`)) === '#/models?focus=model.bigdag.m_01500' && focusCount > 1 && focusCount < 100, `every node: the click focused on ${await evaluate('location.hash')} (${focusCount} nodes)`);
+check((await nodeInfo()).startsWith('model m_01500 · last status never built'), 'focus: the focused node is not described: ' + await nodeInfo());
+await open('#/models?all=1', 'models', false, `location.hash = '#/models?all=1'`);
+await evaluate(waitRendered);
+await afterPointer('model', () => pointAt('model.bigdag.m_00001', 2));
+check((await evaluate(`location.hash`)) === '#/model?id=model.bigdag.m_00001', 'every node: a double click did not open the model page: ' + await evaluate('location.hash'));
+// Search focuses too.
+await open('#/models?all=1', 'models', false, `location.hash = '#/models?all=1'`);
+await evaluate(waitRendered);
+await open('#/models', 'models', false, `(() => { const s = document.getElementById('model-search'); s.value = 'm_02222'; s.dispatchEvent(new Event('change')); })()`);
+check((await evaluate(`location.hash`)) === '#/models?focus=model.bigdag.m_02222' && Number(await evaluate(waitRendered)) > 1, 'every node: the search did not focus on m_02222: ' + await evaluate('location.hash'));
 
 await send('Browser.close').catch(() => {});
 await Promise.race([browserExited, new Promise((r) => setTimeout(r, 5000))]);

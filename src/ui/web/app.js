@@ -139,7 +139,10 @@ async function showCoverage() {
 
 // ---- Models -------------------------------------------------------------------------------
 
-let cy = null;
+let cy = null;           // cytoscape, for graphs up to CANVAS_ABOVE nodes and the overview
+let canvasGraph = null;  // graph_canvas.js, for bigger ones
+const CANVAS_ABOVE = 1000;
+const SHAPES = { source: 'diamond', seed: 'square' };
 let modelsCache = null;  // every node (GET /api/models?all=1), for names and links
 
 async function allModels() {
@@ -212,57 +215,93 @@ async function showModels() {
     ? `${n.folder || 'all folders'} · ${layerText(n)}: ${n.count} node(s), ${n.built} built, ${n.failed} failed`
     : `${n.type} ${n.name} · last status ${n.status || 'never built'}` + (n.rows != null ? ` · ${n.rows} rows` : '') + (n.seconds != null ? ` · ${fmtSeconds(n.seconds)}` : ''));
 
-  const elements = [];
-  let count;
-  if (mode === 'overview') {
-    count = graph.groups.length;
-    for (const g of graph.groups) {
-      elements.push({ group: 'nodes', data: { id: g.id, label: `${g.folder || 'all'} · ${layerText(g)} · ${g.count}` + (g.failed ? ` (${g.failed} failed)` : ''), color: groupColor(g), size: Math.min(80, 14 + 4 * Math.sqrt(g.count)), type: 'group' }, position: { x: g.x, y: g.y } });
-    }
-    for (const [a, b, n] of graph.group_edges) elements.push({ group: 'edges', data: { id: a + '>' + b, source: a, target: b, width: Math.min(8, 1 + Math.log2(n)) } });
-  } else {
-    count = graph.nodes.length;
+  const count = mode === 'overview' ? graph.groups.length : graph.nodes.length;
+  if (mode !== 'overview') {
     if (mode !== 'whole') compactPositions(graph.nodes); else for (const n of graph.nodes) n.position = { x: n.x, y: n.y };
-    for (const n of graph.nodes) {
-      elements.push({ group: 'nodes', data: { id: n.id, label: n.name, color: statusColor(n.status), type: n.type, size: 14, context: n.context ? 1 : 0 }, position: n.position });
+  }
+  const container = document.getElementById('graph');
+  const focusNode = (id) => { location.hash = '#/models?' + new URLSearchParams({ focus: id }); };
+  const openNode = (id) => { location.hash = '#/model?' + new URLSearchParams({ id }); };
+  let tBuilt;
+  if (mode !== 'overview' && count > CANVAS_ABOVE) {
+    // Thousands of nodes: our canvas drawing (graph_canvas.js) at the server's positions.
+    const index = new Map(graph.nodes.map((n, i) => [n.id, i]));
+    const nodes = graph.nodes.map((n) => ({ id: n.id, x: n.position.x, y: n.position.y, color: statusColor(n.status), shape: SHAPES[n.type] || 'circle', faded: !!n.context, label: n.name }));
+    const edges = [];
+    for (const [a, b] of graph.edges) {
+      const i = index.get(a), j = index.get(b);
+      if (i !== undefined && j !== undefined) edges.push([i, j]);
     }
-    for (const [a, b] of graph.edges) elements.push({ group: 'edges', data: { id: a + '>' + b, source: a, target: b, width: 1 } });
-  }
-  const big = count > 1000;
-  const fastEdges = big || elements.length - count > 400;  // haystack edges, no arrows
-  const labels = count <= graph.whole_graph_limit;
-  const tBuilt = performance.now();
-  cy = cytoscape({
-    container: document.getElementById('graph'), elements,
-    layout: { name: 'preset' },
-    style: [
-      { selector: 'node', style: { 'background-color': 'data(color)', width: 'data(size)', height: 'data(size)', ...(labels ? { label: 'data(label)', 'font-size': 11, 'min-zoomed-font-size': 8 } : {}) } },
-      { selector: 'node[type = "source"]', style: { shape: 'diamond' } },
-      { selector: 'node[type = "seed"]', style: { shape: 'round-rectangle' } },
-      { selector: 'node[type = "group"]', style: { shape: 'round-rectangle', 'text-valign': 'bottom', 'text-wrap': 'wrap' } },
-      { selector: 'node[context = 1]', style: { opacity: 0.35 } },
-      { selector: 'edge', style: { width: 'data(width)', 'line-color': '#b8c1cf', 'curve-style': 'haystack', ...(fastEdges ? {} : { 'target-arrow-shape': 'triangle', 'target-arrow-color': '#b8c1cf', 'curve-style': 'straight' }) } },
-      { selector: ':selected', style: { 'border-width': 3, 'border-color': '#1d2330', label: 'data(label)' } },
-    ],
-    textureOnViewport: big, hideEdgesOnViewport: big, pixelRatio: 1, wheelSensitivity: 0.3,
-    boxSelectionEnabled: false, autoungrabify: big, motionBlur: false,
-  });
-  if (mode === 'overview') {
-    cy.on('tap', 'node', (e) => { location.hash = '#/models?' + new URLSearchParams({ group: e.target.id() }); });
+    tBuilt = performance.now();
+    canvasGraph = balizaCanvasGraph(container, {
+      nodes, edges, selected: focus && index.has(focus) ? index.get(focus) : undefined,
+      onHover: (n) => { info.textContent = describe(byId.get(n.id)); },
+      onTap: (n) => focusNode(n.id),
+      onDoubleTap: (n) => openNode(n.id),
+    });
+    canvasGraph.draw();
+    container.dataset.renderer = 'canvas';
+    window.balizaGraph = canvasGraph;
   } else {
-    cy.on('tap', 'node', (e) => { location.hash = '#/models?' + new URLSearchParams({ focus: e.target.id() }); });
-    cy.on('dbltap', 'node', (e) => { location.hash = '#/model?' + new URLSearchParams({ id: e.target.id() }); });
+    const elements = [];
+    if (mode === 'overview') {
+      for (const g of graph.groups) {
+        elements.push({ group: 'nodes', data: { id: g.id, label: `${g.folder || 'all'} · ${layerText(g)} · ${g.count}` + (g.failed ? ` (${g.failed} failed)` : ''), color: groupColor(g), size: Math.min(80, 14 + 4 * Math.sqrt(g.count)), type: 'group' }, position: { x: g.x, y: g.y } });
+      }
+      for (const [a, b, n] of graph.group_edges) elements.push({ group: 'edges', data: { id: a + '>' + b, source: a, target: b, width: Math.min(8, 1 + Math.log2(n)) } });
+    } else {
+      for (const n of graph.nodes) {
+        elements.push({ group: 'nodes', data: { id: n.id, label: n.name, color: statusColor(n.status), type: n.type, size: 14, context: n.context ? 1 : 0 }, position: n.position });
+      }
+      for (const [a, b] of graph.edges) elements.push({ group: 'edges', data: { id: a + '>' + b, source: a, target: b, width: 1 } });
+    }
+    const big = count > 1000;
+    const fastEdges = big || elements.length - count > 400;  // haystack edges, no arrows
+    const labels = count <= graph.whole_graph_limit;
+    tBuilt = performance.now();
+    cy = cytoscape({
+      container, elements,
+      layout: { name: 'preset' },
+      style: [
+        { selector: 'node', style: { 'background-color': 'data(color)', width: 'data(size)', height: 'data(size)', ...(labels ? { label: 'data(label)', 'font-size': 11, 'min-zoomed-font-size': 8 } : {}) } },
+        { selector: 'node[type = "source"]', style: { shape: 'diamond' } },
+        { selector: 'node[type = "seed"]', style: { shape: 'round-rectangle' } },
+        { selector: 'node[type = "group"]', style: { shape: 'round-rectangle', 'text-valign': 'bottom', 'text-wrap': 'wrap' } },
+        { selector: 'node[context = 1]', style: { opacity: 0.35 } },
+        { selector: 'edge', style: { width: 'data(width)', 'line-color': '#b8c1cf', 'curve-style': 'haystack', ...(fastEdges ? {} : { 'target-arrow-shape': 'triangle', 'target-arrow-color': '#b8c1cf', 'curve-style': 'straight' }) } },
+        { selector: ':selected', style: { 'border-width': 3, 'border-color': '#1d2330', label: 'data(label)' } },
+      ],
+      textureOnViewport: big, hideEdgesOnViewport: big, pixelRatio: 1, wheelSensitivity: 0.3,
+      boxSelectionEnabled: false, autoungrabify: big, motionBlur: false,
+    });
+    if (mode === 'overview') {
+      cy.on('tap', 'node', (e) => { location.hash = '#/models?' + new URLSearchParams({ group: e.target.id() }); });
+    } else {
+      cy.on('tap', 'node', (e) => focusNode(e.target.id()));
+      cy.on('dbltap', 'node', (e) => openNode(e.target.id()));
+    }
+    cy.on('mouseover select', 'node', (e) => { const n = byId.get(e.target.id()); if (n) info.textContent = describe(n); });
+    if (focus && cy.getElementById(focus).nonempty()) cy.getElementById(focus).select();
+    container.dataset.renderer = 'cytoscape';
+    const drawn = cy;
+    window.balizaGraph = {
+      renderer: 'cytoscape',
+      screenPosition(id) {
+        const node = drawn.getElementById(id);
+        if (node.empty()) return null;
+        const b = container.getBoundingClientRect(), p = node.renderedPosition();
+        return { x: b.left + p.x, y: b.top + p.y };
+      },
+    };
   }
-  cy.on('mouseover select', 'node', (e) => { const n = byId.get(e.target.id()); if (n) info.textContent = describe(n); });
-  if (focus && cy.getElementById(focus).nonempty()) cy.getElementById(focus).select();
+  if (focus && byId.has(focus)) info.textContent = describe(byId.get(focus));
   const tCy = performance.now();
-  // Rendered: the frame after cytoscape's first draw.
+  // Rendered: the frame after the graph's first draw.
   requestAnimationFrame(() => requestAnimationFrame(() => {
     const tDrawn = performance.now();
     window.balizaGraphMs = tDrawn - t0;
-    window.balizaGraphTimings = { fetch: Math.round(tFetched - t0), build: Math.round(tBuilt - tFetched), cytoscape: Math.round(tCy - tBuilt), draw: Math.round(tDrawn - tCy), nodes: count, mode };
-    const g = document.getElementById('graph');
-    if (g) g.setAttribute('data-rendered', String(count));
+    window.balizaGraphTimings = { fetch: Math.round(tFetched - t0), build: Math.round(tBuilt - tFetched), cytoscape: Math.round(tCy - tBuilt), draw: Math.round(tDrawn - tCy), nodes: count, mode, renderer: container.dataset.renderer };
+    container.setAttribute('data-rendered', String(count));
   }));
 }
 
@@ -524,6 +563,8 @@ async function route() {
   const { route: name } = params();
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === name || (name === 'model' && a.dataset.view === 'models') || (name === 'impact' && a.dataset.view === 'lineage'));
   if (cy) { cy.destroy(); cy = null; }
+  if (canvasGraph) { canvasGraph.destroy(); canvasGraph = null; }
+  window.balizaGraph = null;
   view.replaceChildren();
   view.removeAttribute('data-ready');
   try {
