@@ -274,8 +274,17 @@ void TaskMachine::shift(TaskState& t, int page, std::optional<std::int64_t> befo
   store_.put_shift({run_id_, t.claim.task_id, t.claim.endpoint, page, before, after});
   if (t.shifts > rules_.max_shift_rounds) {
     t.gave_up = true;
-    t.give_up_reason = "totalRegistros kept changing (" + std::to_string(t.shifts) +
-                       " shifts); run retry-failed later";
+    if (is_array(t) && before && after && *after < *before) {
+      // A bare array's count below what its pages delivered, read after every repaging.
+      t.give_up_reason = "the count (" + std::to_string(*after) + ") stayed below the " +
+                         std::to_string(*before) + " records its pages delivered, " +
+                         std::to_string(t.shifts) +
+                         " times: not proved complete; run retry-failed later";
+    } else {
+      t.give_up_reason = (is_array(t) ? "the records" : "totalRegistros") +
+                         std::string(" kept changing (") + std::to_string(t.shifts) +
+                         " shifts); run retry-failed later";
+    }
   }
 }
 
@@ -523,7 +532,7 @@ void TaskMachine::on_failure(TaskState& t, const Job& job, PageOutcome& o) {
     return;
   }
   if (job.confirm) {
-    t.confirm_error = message;
+    t.confirm_error = o.url + ": " + message;  // which read failed: the count or page 1
   } else {
     t.failed[job.page] = message;
   }

@@ -8,6 +8,8 @@
 // the items path) no item is lost, and a page that stays short is reported (exit 1).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -435,6 +437,140 @@ TEST_F(ItemsResults, PurchaseRemovedUpstreamIsReportedNotKept) {
   EXPECT_EQ(c2.scalar("select count(*) from staging.itens_compra i join "
                       "staging.compras_removidas using (numero_controle_pncp)"),
             std::optional<std::string>("0"));
+}
+
+// The count of a purchase's items proves its pages; these are the two ways it can fail to.
+class ItemsCount : public ItemsResults {
+ protected:
+  void SetUp() override {
+    ItemsResults::SetUp();
+    // Fast retries, so that a count that keeps failing ends in seconds.
+    write_file(dir / "endpoints.yaml",
+               "defaults:\n  retry: {max_attempts: 3, base_backoff_ms: 5, max_backoff_ms: 20}\n"
+               "  short_page_retries: 1\n");
+  }
+  static void write_file(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream(path) << text;
+  }
+  // Purchases of the day with at least `min_items` items, not removed nor quarantined.
+  static std::vector<const pncp_sim::CompraTruth*> victims(
+      const std::vector<pncp_sim::CompraTruth>& truth, std::size_t min_items, std::size_t n) {
+    std::vector<const pncp_sim::CompraTruth*> out;
+    for (const auto& c : truth)
+      if (!c.bad_data && !c.removed && c.itens.size() >= min_items && out.size() < n)
+        out.push_back(&c);
+    return out;
+  }
+  static std::string count_target(const pncp_sim::CompraTruth& c) {
+    return "/orgaos/" + c.cnpj + "/compras/" + std::to_string(c.ano) + "/" +
+           std::to_string(c.sequencial) + "/itens/quantidade";
+  }
+  std::string task_of(const pncp_sim::CompraTruth& c, const std::string& column) {
+    return one("select " + column +
+               " from planning.task_plan where endpoint_name = 'itens_compra' and params like '%" +
+               std::to_string(c.sequencial) + "%' and params like '%" + c.cnpj + "%'");
+  }
+  std::size_t items_of_others(const std::vector<pncp_sim::CompraTruth>& truth,
+                              const std::vector<const pncp_sim::CompraTruth*>& left_out) {
+    std::size_t n = 0;
+    for (const auto& c : truth) {
+      if (c.bad_data || c.removed) continue;
+      bool out = false;
+      for (const auto* v : left_out) out = out || v == &c;
+      if (!out) n += c.itens.size();
+    }
+    return n;
+  }
+};
+
+TEST_F(ItemsCount, ACountBelowTheItemsDeliveredIsNeverTakenAsProof) {
+  // One purchase's count always says one item fewer than its pages hold. Fewer than stored
+  // looks like items removed while paging, so the purchase is paged and counted again; the
+  // count never agrees, so the task ends partial (exit 1) saying so, its items are not staged,
+  // and every other purchase is.
+  pncp_sim::Options o = sim_options(0);
+  const auto truth = pncp_sim::compras_between(o, "20240329", "20240329");
+  const auto v = victims(truth, 3, 1);
+  ASSERT_EQ(v.size(), 1u);
+  o.faults.push_back(pncp_sim::parse_fault(std::string("wrong_count:endpoint=") + kItemsPath +
+                                           "/quantidade,count=-1,match=" + count_target(*v[0])));
+  pncp_sim::Simulator sim(o);
+  sim.start();
+  auto r = run(sim, "2024-03-29:2024-03-29",
+               "--endpoint contratacoes_publicacao --endpoint itens_compra");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(task_of(*v[0], "status"), "partial");
+  EXPECT_EQ(one("select count(*) from planning.task_plan where endpoint_name = 'itens_compra' "
+                "and status <> 'done'"),
+            "1");
+  // Each count read is on record: below what was stored, every time.
+  EXPECT_NE(one("select count(*) from meta.completeness_checks where endpoint = 'itens_compra' "
+                "and outcome = 'moved'"),
+            "0");
+  EXPECT_EQ(one("select count(*) from meta.completeness_checks where endpoint = 'itens_compra' "
+                "and outcome = 'moved' and total_after <> total_records - 1"),
+            "0");
+  const std::string why = task_of(*v[0], "last_error");
+  EXPECT_NE(why.find("the count (" + std::to_string(v[0]->itens.size() - 1) +
+                     ") stayed below the " + std::to_string(v[0]->itens.size()) + " records"),
+            std::string::npos)
+      << why;
+  EXPECT_EQ(why.find("totalRegistros"), std::string::npos) << why;  // items have no such field
+  EXPECT_EQ(one("select count(*) from staging.itens_compra where numero_controle_pncp = '" +
+                v[0]->numero_controle_pncp + "'"),
+            "0");
+  EXPECT_EQ(one("select count(*) from staging.itens_compra"),
+            std::to_string(items_of_others(truth, v)));
+}
+
+TEST_F(ItemsCount, AnUnreadableCountLeavesThePurchaseUnprovedAndReported) {
+  // Three purchases whose count cannot be read: it answers a 200 that is not JSON, a 500 every
+  // time, or a 404 while items are stored. None is taken as proved: each task ends partial
+  // naming the count's URL and why, the run exits 1, and the other purchases are done.
+  pncp_sim::Options o = sim_options(0);
+  const auto truth = pncp_sim::compras_between(o, "20240329", "20240329");
+  const auto v = victims(truth, 2, 3);
+  ASSERT_EQ(v.size(), 3u);
+  const std::string path = std::string(kItemsPath) + "/quantidade";
+  o.faults.push_back(
+      pncp_sim::parse_fault("garbage:endpoint=" + path + ",match=" + count_target(*v[0])));
+  o.faults.push_back(
+      pncp_sim::parse_fault("5xx:endpoint=" + path + ",status=500,match=" + count_target(*v[1])));
+  o.faults.push_back(
+      pncp_sim::parse_fault("5xx:endpoint=" + path + ",status=404,match=" + count_target(*v[2])));
+  pncp_sim::Simulator sim(o);
+  sim.start();
+  auto r = run(sim, "2024-03-29:2024-03-29",
+               "--endpoint contratacoes_publicacao --endpoint itens_compra");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  for (const auto* c : v) {
+    SCOPED_TRACE(c->numero_controle_pncp);
+    EXPECT_EQ(task_of(*c, "status"), "partial");
+    const std::string why = task_of(*c, "last_error");
+    EXPECT_NE(why.find("count was not read"), std::string::npos) << why;
+    EXPECT_NE(why.find(count_target(*c)), std::string::npos) << why;
+    EXPECT_EQ(one("select count(*) from staging.itens_compra where numero_controle_pncp = '" +
+                  c->numero_controle_pncp + "'"),
+              "0");
+  }
+  EXPECT_NE(task_of(*v[0], "last_error").find("JSON"), std::string::npos)
+      << task_of(*v[0], "last_error");
+  EXPECT_NE(task_of(*v[1], "last_error").find("500"), std::string::npos)
+      << task_of(*v[1], "last_error");
+  EXPECT_NE(task_of(*v[2], "last_error").find("404"), std::string::npos)
+      << task_of(*v[2], "last_error");
+  // The 404 is an answer (no count) and is on record as such; the others are failed requests.
+  EXPECT_EQ(one("select count(*) from meta.completeness_checks where endpoint = 'itens_compra' "
+                "and outcome = 'no_count'"),
+            "1");
+  EXPECT_EQ(one("select count(distinct url) from meta.failed_requests where endpoint = "
+                "'itens_compra' and url like '%/quantidade'"),
+            "2");
+  EXPECT_EQ(one("select count(*) from planning.task_plan where endpoint_name = 'itens_compra' "
+                "and status <> 'done'"),
+            "3");
+  EXPECT_EQ(one("select count(*) from staging.itens_compra"),
+            std::to_string(items_of_others(truth, v)));
 }
 
 }  // namespace

@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
   app.add_option("--bad-value-rate", options.quality.bad_value_rate)->capture_default_str();
   app.add_option("--fault", fault_specs,
                  "kind[:key=value,...]; kinds 429, 5xx, slow, reset, truncate, shift, fail_first, "
-                 "short, html200, client_throttle, past_end; keys endpoint, rate, status, "
+                 "short, html200, client_throttle, past_end, wrong_count, garbage; keys "
+                 "endpoint, rate, status, "
                  "retry_after, delay_ms, count, rps, burst, mode=cut_json|html");
   app.add_option("--schema-change", schema_specs,
                  "rename|add|retype:endpoint=/v1/contratos,from=20240115,field=a.b,to=newName");

@@ -136,6 +136,12 @@ FaultDecision FaultPlan::decide(const std::string& path, const std::string& targ
       case FaultKind::page_past_end:
         d.past_end_400 = true;
         break;
+      case FaultKind::wrong_count:
+        if (hit(i, target, attempt)) d.count_offset += f.count;
+        break;
+      case FaultKind::garbage:
+        if (hit(i, target, attempt)) d.garbage = true;
+        break;
     }
   }
   return d;

@@ -25,6 +25,8 @@ struct FaultDecision {
   int short_drop = -1;         // records to cut from a 200 page's data (0 = 60%); -1 = none
   bool throttle_html = false;  // answer 200 with the HTML throttle page
   bool past_end_400 = false;   // a page past the last answers 400 "Página N inexistente"
+  int count_offset = 0;        // added to a count body (a bare integer); 0 = none
+  bool garbage = false;        // a 200 body replaced by text that is not JSON
 };
 
 class FaultPlan {

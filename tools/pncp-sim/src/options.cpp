@@ -62,9 +62,11 @@ FaultKind fault_kind(const std::string& kind, const std::string& spec) {
   if (kind == "html200" || kind == "throttle_page") return FaultKind::throttle_page;
   if (kind == "client_throttle") return FaultKind::client_throttle;
   if (kind == "past_end" || kind == "page_past_end") return FaultKind::page_past_end;
+  if (kind == "wrong_count") return FaultKind::wrong_count;
+  if (kind == "garbage") return FaultKind::garbage;
   throw std::invalid_argument("unknown fault kind '" + kind + "' in '" + spec +
                               "' (use 429, 5xx, slow, reset, truncate, shift, fail_first, short, "
-                              "html200, client_throttle or past_end)");
+                              "html200, client_throttle, past_end, wrong_count or garbage)");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <sstream>
 #include <stdexcept>
@@ -76,6 +77,18 @@ void cut_records(std::string& body, int drop) {
   cut = std::min(cut, n);
   data.erase(data.end() - static_cast<std::ptrdiff_t>(cut), data.end());
   body = page.dump();
+}
+
+// A wrong count: a body that is one non-negative integer (.../itens/quantidade) becomes that
+// number plus `offset`, never below 0; any other body is left as it is.
+void offset_count(std::string& body, int offset) {
+  if (body.empty() || body.size() > 18) return;
+  long long n = 0;
+  for (char c : body) {
+    if (c < '0' || c > '9') return;
+    n = n * 10 + (c - '0');
+  }
+  body = std::to_string(std::max(0LL, n + offset));
 }
 
 }  // namespace
@@ -153,6 +166,8 @@ void Simulator::Impl::serve(const std::string& path, const httplib::Request& req
   detail::ApiResponse out = api.get(path, params, fault.extra_records, fault.past_end_400);
   res.status = out.status;
   if (out.status == 200 && fault.short_drop >= 0) cut_records(out.body, fault.short_drop);
+  if (out.status == 200 && fault.count_offset != 0) offset_count(out.body, fault.count_offset);
+  if (out.status == 200 && fault.garbage) out.body = "quantidade: indisponivel <erro interno>";
   if (out.status == 204) {  // empty body, but the live API still labels it JSON
     res.set_header("Content-Type", "application/json");
     return;

@@ -197,6 +197,38 @@ TEST(Itens, SummaryCountsRequests) {
   EXPECT_EQ(s["requests_quantidade"], counted);
 }
 
+TEST(Itens, WrongCountAndGarbageFaultsHitOnlyTheCount) {
+  // The count of a purchase's items can lie (wrong_count: its number plus `count`) or be
+  // unreadable (garbage: a 200 that is not JSON); the items pages keep the truth.
+  const std::string quantidade =
+      "/pncp/v1/orgaos/{cnpj}/compras/{ano}/{sequencial}/itens/quantidade";
+  pncp_sim::Options fewer = opts();
+  fewer.faults.push_back(pncp_sim::parse_fault("wrong_count:endpoint=" + quantidade + ",count=-2"));
+  pncp_sim::Options broken = opts();
+  broken.faults.push_back(pncp_sim::parse_fault("garbage:endpoint=" + quantidade));
+  sim_test::Running lying(fewer), garbled(broken);
+  auto a = lying.client();
+  auto b = garbled.client();
+  int checked = 0;
+  for (const auto& c : pncp_sim::compras_between(opts(), "20240603", "20240603")) {
+    if (c.removed || c.itens.empty()) continue;
+    auto count = a->Get(itens_path(c) + "/quantidade");
+    ASSERT_TRUE(count);
+    EXPECT_EQ(count->body,
+              std::to_string(std::max<long long>(0, static_cast<long long>(c.itens.size()) - 2)));
+    auto page = a->Get(itens_path(c) + "?pagina=1&tamanhoPagina=500");
+    ASSERT_TRUE(page);
+    EXPECT_EQ(json::parse(page->body).size(), c.itens.size());
+    auto bad = b->Get(itens_path(c) + "/quantidade");
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 200);
+    EXPECT_FALSE(json::accept(bad->body)) << bad->body;
+    if (++checked == 5) break;
+  }
+  EXPECT_EQ(checked, 5);
+  EXPECT_THROW(pncp_sim::parse_fault("wrong_count:endpoint=/x,count=two"), std::invalid_argument);
+}
+
 TEST(Itens, ShortPageFaultCutsItemPagesButNotTheCount) {
   // The live API's silent short page on the bare-array items pages: a fault whose endpoint is
   // a pattern matches every purchase's items path, and only that path.
@@ -215,7 +247,9 @@ TEST(Itens, ShortPageFaultCutsItemPagesButNotTheCount) {
     const json items = json::parse(page->body);
     ASSERT_TRUE(items.is_array());
     EXPECT_EQ(items.size(), c.itens.size() - 1) << c.numero_controle_pncp;  // one cut
-    if (!items.empty()) EXPECT_EQ(items[0], c.itens[0]);
+    if (!items.empty()) {
+      EXPECT_EQ(items[0], c.itens[0]);
+    }
     auto count = client->Get(itens_path(c) + "/quantidade");
     ASSERT_TRUE(count);
     EXPECT_EQ(count->body, std::to_string(c.itens.size()));  // the truth

@@ -41,6 +41,9 @@ enum class FaultKind {
   client_throttle,  // per client address: over `rps` (burst `burst`) -> 429 without
                     // Retry-After, or the HTML 200 throttle page with mode=html
   page_past_end,    // a page past totalPaginas answers 400 "Página N inexistente" (live API)
+  wrong_count,      // a count (a 200 body that is one integer, .../itens/quantidade) answers its
+                    // number plus `count` (negative: fewer; never below 0)
+  garbage,          // 200 labelled JSON whose body is not JSON at all (a broken proxy, a bug)
 };
 
 // One fault rule. Decisions are deterministic: they depend on the seed, the rule's position,
@@ -104,7 +107,8 @@ struct Options {
 
 // Parses a fault spec "kind[:key=value,...]" as taken by `pncp-sim --fault`.
 // kinds: 429|rate_limit, 5xx|server_error, slow, reset, truncate, shift|data_shift, fail_first,
-//        short|short_page, html200|throttle_page, client_throttle, past_end|page_past_end.
+//        short|short_page, html200|throttle_page, client_throttle, past_end|page_past_end,
+//        wrong_count, garbage.
 // keys: endpoint, rate, status, retry_after, delay_ms, count, rps, burst, match,
 //       mode=short_body|cut_json|html.
 // data_shift with a negative count removes records instead (the data shrinks).
