@@ -99,6 +99,16 @@ void PgExtractionStore::put_page(extract::PageWrite page) {
          p->has_body ? PgParam(static_cast<std::int64_t>(p->payload.raw_size)) : PgParam::null(),
          q.collected_at, worker});
     if (!p->result_row) return;
+    // A page asked again because its stored answer was wrong (short, repeating records of
+    // another page: PageWrite::replaces_current) takes the current answer's place. Replayed
+    // after a lost connection, it leaves its own row alone.
+    if (p->replaces_current && !p->superseded) {
+      c.exec(
+          "UPDATE baliza.task_results SET superseded_at = $3::timestamp, xid = "
+          "pg_current_xact_id() WHERE task_id = $1 AND page_number = $2 AND superseded_at IS "
+          "NULL AND result_id <> $4",
+          {q.task_id, std::int64_t{q.page.value_or(0)}, q.collected_at, result_id});
+    }
     // A page already current for this task (stored by a worker whose claim expired while it
     // worked) keeps its place: this one is kept, superseded.
     c.exec(

@@ -1,5 +1,8 @@
 #include "extract/duckdb_extraction_store.h"
 
+#include <map>
+#include <utility>
+
 #include "core/clock.h"
 #include "core/log.h"
 #include "extract/raw_tables.h"
@@ -20,6 +23,18 @@ class DuckDbExtractionStore::PageBuffer final : public BatchBuffer {
     std::vector<RawRow> raw;
     raw.reserve(pages.size());
     for (const auto& p : pages) raw.push_back({&p->request, p->has_body ? &p->payload : nullptr});
+    // A replacing page (PageWrite::replaces_current) supersedes the current row of its page:
+    // the stored one (UPDATE below) or one still in this batch (appended superseded).
+    std::vector<bool> replaced(pages.size(), false);
+    std::map<std::pair<std::string, std::int64_t>, std::size_t> current_in_batch;
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      const PageWrite& p = *pages[i];
+      if (!p.result_row || p.superseded) continue;
+      const std::pair<std::string, std::int64_t> key{p.request.task_id, p.request.page.value_or(0)};
+      const auto it = current_in_batch.find(key);
+      if (p.replaces_current && it != current_in_batch.end()) replaced[it->second] = true;
+      current_in_batch[key] = i;
+    }
     for (const auto& p : pages) {
       if (!p->replaces_current || !p->result_row || p->superseded) continue;
       conn.prepare(
@@ -45,7 +60,7 @@ class DuckDbExtractionStore::PageBuffer final : public BatchBuffer {
           .append(p.total_records)
           .append(p.total_pages)
           .append(p.request.collected_at);
-      if (p.superseded) {
+      if (p.superseded || replaced[i]) {
         results.append(p.request.collected_at);
       } else {
         results.append_null();

@@ -413,7 +413,17 @@ struct FetchEngine::Impl {
         a.body_error = p.message;
       }
     }
-    return classify(a, empties);
+    Classification c = classify(a, empties);
+    if (r.curl_code == 0 && r.http_status >= 300 && r.http_status < 400) {
+      c.reason = r.location.empty()
+                     ? c.reason + " (a redirect without a usable Location, or past " +
+                           std::to_string(HttpClient::kMaxRedirects) + " redirects)"
+                     : c.reason + ": redirected to " + r.location +
+                           ", another host, port or a downgrade to http: not followed. If the API "
+                           "moved, set base_url in endpoints.yaml (or --base-url) to its new "
+                           "address";
+    }
+    return c;
   }
 
   void retry_or_give_up(std::shared_ptr<Item> item, const HttpResult& r, bool cancelling) {

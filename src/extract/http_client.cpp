@@ -32,6 +32,8 @@ struct Pending {
 struct Transfer {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
+  std::vector<std::string> request_headers;  // kept to follow a same-host redirect
+  std::string current_url;                   // the URL this transfer asks (after redirects)
   HttpResult result;
   HttpClient::Completion done;
   TimePoint started;
@@ -89,6 +91,49 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+struct Origin {
+  std::string scheme, host, port;
+};
+
+// scheme://[user@]host[:port]/...: lower-cased scheme and host, the port (explicit or the
+// scheme's default). Empty scheme when `url` is not absolute.
+Origin origin_of(std::string_view url) {
+  Origin o;
+  const auto colon = url.find("://");
+  if (colon == std::string_view::npos) return o;
+  auto lower = [](std::string_view v) {
+    std::string out(v);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  o.scheme = lower(url.substr(0, colon));
+  std::string_view rest = url.substr(colon + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+  std::string_view port;
+  if (!rest.empty() && rest.front() == '[') {  // [v6]:port
+    const auto close = rest.find(']');
+    if (close != std::string_view::npos && close + 1 < rest.size() && rest[close + 1] == ':')
+      port = rest.substr(close + 2);
+    rest = rest.substr(0, close == std::string_view::npos ? rest.size() : close + 1);
+  } else if (const auto c = rest.rfind(':'); c != std::string_view::npos) {
+    port = rest.substr(c + 1);
+    rest = rest.substr(0, c);
+  }
+  o.host = lower(rest);
+  o.port = !port.empty() ? std::string(port) : o.scheme == "https" ? "443" : "80";
+  return o;
+}
+
+// A redirect Baliza follows by itself: same host and port with the same scheme, or the same
+// host moving from http to https (its port then changes with the scheme).
+bool follows_redirect(std::string_view from, std::string_view to) {
+  const Origin a = origin_of(from), b = origin_of(to);
+  if (a.scheme.empty() || b.scheme.empty() || a.host != b.host) return false;
+  if (a.scheme == b.scheme) return a.port == b.port;
+  return a.scheme == "http" && b.scheme == "https";
+}
+
 long to_ms(Duration d) {
   return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
 }
@@ -124,13 +169,15 @@ struct HttpClient::Impl {
     t->result.url = p.request.url;
     t->done = std::move(p.done);
     t->max_body = options.max_body_bytes;
+    t->current_url = p.request.url;
+    t->request_headers = std::move(p.request.headers);
     const CurlApi& curl = curl_api();
     t->easy = curl.curl_easy_init();
     if (!t->easy) throw environment_error("libcurl: curl_easy_init failed (out of memory?)");
-    for (const auto& h : p.request.headers)
+    for (const auto& h : t->request_headers)
       t->headers = curl.curl_slist_append(t->headers, h.c_str());
     CURL* e = t->easy;
-    curl.curl_easy_setopt(e, CURLOPT_URL, t->result.url.c_str());
+    curl.curl_easy_setopt(e, CURLOPT_URL, t->current_url.c_str());
     curl.curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
     curl.curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl.curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
@@ -140,8 +187,7 @@ struct HttpClient::Impl {
                           static_cast<curl_off_t>(options.max_body_bytes));
     curl.curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl.curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl.curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl.curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+    curl.curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // see follows_redirect()
     curl.curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl.curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl.curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
@@ -177,7 +223,7 @@ struct HttpClient::Impl {
     curl.curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &r.http_status);
     curl_off_t downloaded = 0;
     curl.curl_easy_getinfo(t.easy, CURLINFO_SIZE_DOWNLOAD_T, &downloaded);
-    r.bytes_downloaded = static_cast<std::uint64_t>(downloaded);
+    r.bytes_downloaded += static_cast<std::uint64_t>(downloaded);
     curl.curl_easy_getinfo(t.easy, CURLINFO_NUM_CONNECTS, &r.new_connections);
     r.curl_code = code;
     if (t.too_large || code == CURLE_FILESIZE_EXCEEDED) {
@@ -200,8 +246,36 @@ struct HttpClient::Impl {
       curl_api().curl_multi_remove_handle(multi, node.key());
       Transfer& t = *node.mapped();
       fill_result(t, code);
+      if (code == CURLE_OK && follow(t)) continue;
       t.done(std::move(t.result));
     }
+  }
+
+  // A 3xx with a Location: follows it when follows_redirect() allows (a new transfer takes over
+  // the completion; true), else leaves the target in result.location for the caller.
+  bool follow(Transfer& t) {
+    const long s = t.result.http_status;
+    if (s != 301 && s != 302 && s != 303 && s != 307 && s != 308) return false;
+    char* target = nullptr;
+    curl_api().curl_easy_getinfo(t.easy, CURLINFO_REDIRECT_URL, &target);
+    if (!target || !*target) return false;
+    const std::string to = target;
+    if (!follows_redirect(t.current_url, to) || t.result.redirects >= HttpClient::kMaxRedirects ||
+        is_stopping()) {
+      t.result.location = to;
+      return false;
+    }
+    Pending p{{to, t.request_headers, t.result.tag}, std::move(t.done)};
+    auto next = make_transfer(std::move(p));
+    next->result.url = t.result.url;  // the URL asked for, not the one redirected to
+    next->result.redirects = t.result.redirects + 1;
+    next->result.bytes_downloaded = t.result.bytes_downloaded;
+    next->started = t.started;
+    curl_api().curl_multi_add_handle(multi, next->easy);
+    CURL* key = next->easy;
+    active.emplace(key, std::move(next));
+    active_count = active.size();
+    return true;
   }
 
   static void cancel(HttpResult& r, Duration elapsed) {

@@ -10,6 +10,10 @@
 //   - a cancellation (cancelled = true) when stop() runs or submit() comes after it.
 // Completions must be quick and must not call fetch() (they run on the thread fetch() waits
 // for); calling submit() from them is fine.
+// Redirects: followed (up to kMaxRedirects) only to the same host and port, keeping or upgrading
+// the scheme (http -> https); a redirect elsewhere (another host or port, or https -> http) is
+// never followed blindly: the 3xx answer is the result, with `location` saying where it pointed,
+// so the caller can report it. result.url stays the URL asked for.
 #pragma once
 
 #include <chrono>
@@ -37,6 +41,8 @@ struct HttpResult {
   std::string retry_after;
   std::string etag;
   std::string content_type;
+  std::string location;                // a 3xx answer's target that was not followed (see above)
+  int redirects = 0;                   // same-host redirects followed
   std::string body;                    // decoded (gunzipped) bytes
   int curl_code = 0;                   // CURLcode; 0 = the transfer completed
   std::string error;                   // curl's message when curl_code != 0
@@ -56,6 +62,7 @@ struct HttpClientOptions {
 
 class HttpClient {
  public:
+  static constexpr int kMaxRedirects = 5;
   using Completion = std::function<void(HttpResult)>;
 
   explicit HttpClient(HttpClientOptions options = {});

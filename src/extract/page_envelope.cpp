@@ -2,6 +2,9 @@
 
 #include <simdjson.h>
 
+#include <charconv>
+#include <functional>
+
 #include <fmt/format.h>
 
 namespace baliza::extract {
@@ -32,14 +35,41 @@ bool looks_truncated(std::string_view body) {
   return in_string || depth > 0;
 }
 
-std::optional<std::int64_t> read_int(simdjson::dom::object object, std::string_view key) {
+// An envelope number: absent (nullopt), or an integer, a float such as 89.0 (some serializers
+// write them so), or a string of decimal digits ("89": some gateways quote numbers). Anything
+// else (null, "abc", a negative count) sets `bad`: such a page cannot be told complete.
+std::optional<std::int64_t> read_int(simdjson::dom::object object, std::string_view key,
+                                     bool& bad) {
   simdjson::dom::element value;
   if (object.at_key(key).get(value) != simdjson::SUCCESS) return std::nullopt;
   std::int64_t n = 0;
-  if (value.get_int64().get(n) == simdjson::SUCCESS) return n;
-  double d = 0;  // some serializers write 89.0
-  if (value.get_double().get(d) == simdjson::SUCCESS) return static_cast<std::int64_t>(d);
+  if (value.get_int64().get(n) == simdjson::SUCCESS && n >= 0) return n;
+  double d = 0;
+  if (value.get_double().get(d) == simdjson::SUCCESS && d >= 0 && d < 9e15 &&
+      d == static_cast<double>(static_cast<std::int64_t>(d))) {
+    return static_cast<std::int64_t>(d);
+  }
+  std::string_view text;
+  if (value.get_string().get(text) == simdjson::SUCCESS) {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (!text.empty() && ec == std::errc() && end == text.data() + text.size() && n >= 0) return n;
+  }
+  bad = true;
   return std::nullopt;
+}
+
+// One hash per record: of its minified JSON text (so the same record served twice hashes the
+// same, whatever the spacing).
+std::vector<std::uint64_t> record_hashes(simdjson::dom::array data) {
+  std::vector<std::uint64_t> out;
+  out.reserve(data.size());
+  for (simdjson::dom::element record : data) {
+    const std::string text = simdjson::minify(record);
+    out.push_back(static_cast<std::uint64_t>(std::hash<std::string>{}(text)));
+  }
+  return out;
 }
 
 std::optional<bool> read_bool(simdjson::dom::object object, std::string_view key) {
@@ -103,6 +133,7 @@ EnvelopeParse parse_page_envelope(std::string_view body, bool array_body) {
     }
     result.envelope.record_count = data.size();
     result.envelope.bare_array = true;
+    result.envelope.record_hashes = record_hashes(data);
     return result;
   }
   if (root.get_object().get(object) != simdjson::SUCCESS ||
@@ -113,11 +144,20 @@ EnvelopeParse parse_page_envelope(std::string_view body, bool array_body) {
   }
   PageEnvelope& e = result.envelope;
   e.record_count = data.size();
-  e.total_registros = read_int(object, "totalRegistros");
-  e.total_paginas = read_int(object, "totalPaginas");
-  e.numero_pagina = read_int(object, "numeroPagina");
-  e.paginas_restantes = read_int(object, "paginasRestantes");
+  bool bad_total = false, bad_other = false;
+  e.total_registros = read_int(object, "totalRegistros", bad_total);
+  e.total_paginas = read_int(object, "totalPaginas", bad_total);
+  e.numero_pagina = read_int(object, "numeroPagina", bad_other);
+  e.paginas_restantes = read_int(object, "paginasRestantes", bad_other);
   e.empty = read_bool(object, "empty");
+  if (bad_total) {
+    result.error = EnvelopeError::kNotAPage;
+    result.message =
+        "totalRegistros or totalPaginas is not a non-negative number (nor a string of digits): "
+        "the page cannot be told complete";
+    return result;
+  }
+  e.record_hashes = record_hashes(data);
   return result;
 }
 

@@ -1,8 +1,10 @@
 // The envelope of one PNCP page: {data: [...], totalRegistros, totalPaginas, numeroPagina,
 // paginasRestantes, empty}. Parsing validates the whole body as JSON (simdjson), so a body
 // cut short by a dropped connection is caught here and can be retried, distinct from a body
-// that is complete but not valid JSON. Envelope numbers are optional: some endpoints and
-// recordings carry only `data`.
+// that is complete but not valid JSON (invalid UTF-8 included). Envelope numbers are optional:
+// some endpoints and recordings carry only `data`; present, they may be integers, integral
+// floats or strings of digits ("25"); anything else in totalRegistros/totalPaginas makes the
+// body kNotAPage (a page whose total cannot be read cannot be proved complete).
 #pragma once
 
 #include <cstddef>
@@ -10,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace baliza::extract {
 
@@ -30,6 +33,9 @@ struct PageEnvelope {
   std::optional<bool> empty;
   std::size_t record_count = 0;  // elements of `data` (of the array, for a bare array)
   bool bare_array = false;       // the body was a bare JSON array (no envelope numbers)
+  // A hash of each record (of `data`, or of the bare array), in order: the task machine finds
+  // a record served on two pages of one task with them (task_state.h). Empty for a count.
+  std::vector<std::uint64_t> record_hashes;
 };
 
 struct EnvelopeParse {

@@ -1,6 +1,7 @@
 #include "extract/task_state.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -95,6 +96,14 @@ void TaskMachine::pump(TaskState& t, bool stopping) {
     return true;
   }();
   if (complete && !t.gave_up) {
+    switch (ask_repeats_again(t, stopping || t.interrupted)) {
+      case Repeats::kAsked:
+        return;
+      case Repeats::kCannotAsk:
+        return end(t, TaskEnd::kReleased, "interrupted before repeated records were asked again");
+      case Repeats::kNone:
+        break;
+    }
     const std::string missing = incomplete(t);
     if (!missing.empty()) return end(t, TaskEnd::kPartial, missing);
     if (!t.confirm_error.empty())
@@ -160,18 +169,82 @@ std::optional<std::int64_t> TaskMachine::expected_records(const TaskState& t, in
   return std::nullopt;
 }
 
+TaskMachine::Repeats TaskMachine::ask_repeats_again(TaskState& t, bool cannot_ask) {
+  // For each page (in order), the records already served on an earlier page.
+  std::unordered_map<std::uint64_t, int> first_page;
+  std::map<int, std::pair<std::int64_t, int>> repeats;  // page -> (records, an earlier page)
+  for (const auto& [page, hashes] : t.hashes) {
+    if (page > std::max(1, t.total_pages) || !t.done.count(page)) continue;
+    for (const std::uint64_t h : hashes) {
+      const auto [it, fresh] = first_page.emplace(h, page);
+      if (!fresh && it->second != page) {
+        auto& r = repeats[page];
+        ++r.first;
+        r.second = it->second;
+      }
+    }
+  }
+  t.repeated = 0;
+  if (repeats.empty()) return Repeats::kNone;
+  const auto own = rules_.short_page_retries_by_endpoint.find(t.claim.endpoint);
+  const int retries =
+      own == rules_.short_page_retries_by_endpoint.end() ? rules_.short_page_retries : own->second;
+  bool asked = false;
+  for (const auto& [page, r] : repeats) {
+    const std::string what = "page " + std::to_string(page) + " repeated " +
+                             std::to_string(r.first) + " records of page " +
+                             std::to_string(r.second) +
+                             " (the API's order moved while the task was paged)";
+    if (t.short_pages.count(page)) {  // recorded already: its repeats are missing records
+      t.repeated += r.first;
+      continue;
+    }
+    const int tries = ++t.short_tries[page];
+    const auto url_it = t.urls.find(page);
+    const std::string url = url_it == t.urls.end() ? std::string() : url_it->second;
+    if (tries <= retries) {
+      if (cannot_ask) return Repeats::kCannotAsk;
+      auto delay = rules_.short_page_backoff;
+      for (int i = 1; i < tries && delay < rules_.short_page_backoff_cap; ++i) delay *= 2;
+      delay = std::min(delay, rules_.short_page_backoff_cap);
+      log_info("repeated records: asking the page again", {{"endpoint", t.claim.endpoint},
+                                                           {"url", url},
+                                                           {"detail", what},
+                                                           {"try", std::to_string(tries)}});
+      if (!hooks_.submit(t, page, delay, false)) return Repeats::kCannotAsk;
+      t.done.erase(page);
+      t.records.erase(page);
+      t.hashes.erase(page);
+      t.replace.insert(page);  // its stored row is replaced by the new answer
+      asked = true;
+      continue;
+    }
+    const std::string message = what + " after " + std::to_string(tries) + " answers; " +
+                                std::to_string(r.first) + " records missing";
+    t.short_pages[page] = message;
+    t.repeated += r.first;
+    ++totals_[t.claim.endpoint].failures;
+    log_warn("page still repeats records of another page",
+             {{"endpoint", t.claim.endpoint}, {"url", url}, {"detail", message}});
+    store_.put_failure(
+        {t.claim.task_id, t.claim.endpoint, url, page, 200, "repeated_records", message, tries});
+  }
+  return asked ? Repeats::kAsked : Repeats::kNone;
+}
+
 std::string TaskMachine::incomplete(const TaskState& t) const {
   std::int64_t stored = 0;
   for (const auto& [page, n] : t.records) {
     if (page <= std::max(1, t.total_pages)) stored += n;
   }
+  stored -= t.repeated;  // a record served twice counts once
   if (t.short_pages.empty() && stored == *t.total) return {};
   const std::int64_t missing = *t.total - stored;
   if (missing <= 0)  // an empty answer its parent contradicts (expect_records)
     return t.short_pages.begin()->second + "; run `baliza retry-failed` later";
   std::string detail = std::to_string(missing) + " records missing: stored " +
-                       std::to_string(stored) + " of " + total_name(t) + " " +
-                       std::to_string(*t.total);
+                       std::to_string(stored) + (t.repeated ? " distinct" : "") + " of " +
+                       total_name(t) + " " + std::to_string(*t.total);
   if (!t.short_pages.empty()) {
     detail += "; " + t.short_pages.begin()->second;
     if (t.short_pages.size() > 1)
@@ -235,6 +308,8 @@ void TaskMachine::accept(TaskState& t, const PageOutcome& o, int page, PreparedP
   w.replaces_current = t.replace.erase(page) > 0;
   t.done.insert(page);
   t.records[page] = records;
+  if (o.envelope) t.hashes[page] = o.envelope->record_hashes;
+  t.urls[page] = o.url;
   store_.put_page(std::move(w));
 }
 
@@ -264,6 +339,9 @@ void TaskMachine::shift(TaskState& t, int page, std::optional<std::int64_t> befo
   t.confirmed = false;
   t.counted = false;
   t.empty_status = false;
+  t.hashes.clear();
+  t.urls.clear();
+  t.repeated = 0;
   ++totals_[t.claim.endpoint].shifts;
   log_info("data shift: totalRegistros moved while paging; refetching the task",
            {{"endpoint", t.claim.endpoint},
@@ -309,7 +387,13 @@ void TaskMachine::on_success(TaskState& t, const Job& job, PageOutcome& o,
   // Pages without envelope numbers (not PNCP's) are taken as a single page.
   const std::optional<std::int64_t> total =
       env.total_registros ? env.total_registros : std::optional<std::int64_t>(records);
-  const std::int64_t total_pages = env.total_paginas.value_or(1);
+  // No totalPaginas: the pages the total makes at the page size asked for.
+  const std::int64_t total_pages = [&]() -> std::int64_t {
+    if (env.total_paginas) return *env.total_paginas;
+    const auto size = rules_.page_sizes.find(t.claim.endpoint);
+    if (!env.total_registros || size == rules_.page_sizes.end() || size->second <= 0) return 1;
+    return std::max<std::int64_t>(1, (*env.total_registros + size->second - 1) / size->second);
+  }();
   if (t.finished || t.gave_up)
     return keep_superseded(t, o, job.page, std::move(payload), true, true);
   if (job.confirm && job.generation == t.generation) {
@@ -515,18 +599,23 @@ void TaskMachine::on_empty(TaskState& t, const Job& job, PageOutcome& o) {
   // A later page came back empty: the result shrank under us. Start again from page 1.
   keep_superseded(t, o, job.page, {}, false, false);
   shift(t, job.page, t.total, std::nullopt);
+  if (t.gave_up)
+    t.give_up_reason += "; the last time " + o.url + " answered HTTP " +
+                        std::to_string(o.http_status) + " with no records";
   t.total.reset();
   t.total_pages = -1;
 }
 
 void TaskMachine::on_failure(TaskState& t, const Job& job, PageOutcome& o) {
   const std::string message = failure_message(o);
-  if (job.page > 1 && o.http_status == 400 && message.find("inexistente") != std::string::npos) {
+  if (job.page > 1 && ((o.http_status == 400 && message.find("inexistente") != std::string::npos) ||
+                       o.http_status == 404)) {
     // "Página N inexistente": the data shrank under us. Start again from page 1 (unless a
     // shift since this page was asked already did).
     keep_superseded(t, o, job.page, {}, false, false);
     if (t.finished || t.gave_up || job.generation < t.generation) return;
     shift(t, job.page, t.total, std::nullopt);
+    if (t.gave_up) t.give_up_reason += "; the last time " + o.url + " answered " + message;
     t.total.reset();
     t.total_pages = -1;
     return;

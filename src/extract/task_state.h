@@ -45,6 +45,18 @@
 // short_page_retries, it is recorded in meta.failed_requests (short_page) and the task ends
 // partial. A 404 is not that (the parent is gone).
 //
+// Repeated records: a record served on two pages of one task (the API's order moved while it
+// was paged) means another record of the total was never served, although the counts add up.
+// Once every page is stored, the records of the pages accepted in this run are compared by
+// hash (PageEnvelope::record_hashes); a page repeating records of an earlier page is asked
+// again like a short page (short_page_retries, with backoff); still repeating, it is recorded
+// in meta.failed_requests (error_class 'repeated_records', with the URL and the count) and the
+// task ends partial with the repeated records counted as missing. Pages stored by an earlier
+// run are not compared (their hashes are not kept).
+// A page past the end answered 404 (not an endpoint's empty status) is taken like 400 "Página
+// N inexistente": the data shrank, the task starts again from page 1.
+// An envelope with totalRegistros but no totalPaginas is paged by the page size asked for.
+//
 // Threads: none of its own; the owner (extractor.cpp) calls every method under one lock.
 // Writes go to the ExtractionStore (asynchronous, ordered); requests and the end of a task go
 // to the owner through Hooks. A task's state is owned by the owner's map; after `ended` the
@@ -58,6 +70,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "extract/claim_store.h"
@@ -99,6 +112,11 @@ struct TaskState {
   // Bare arrays with a count (see above).
   bool empty_status = false;  // page 1 answered an empty status: nothing to count
   bool counted = false;       // the count was read and is the task's total
+  // Records served twice (see "Repeated records" above): hashes of each page accepted in this
+  // run, and the records of still-repeating pages counted as missing.
+  std::map<int, std::vector<std::uint64_t>> hashes;
+  std::map<int, std::string> urls;  // the URL each accepted page was asked at
+  std::int64_t repeated = 0;
 };
 
 struct TaskRules {
@@ -169,6 +187,10 @@ class TaskMachine {
   // A page whose length is not what the envelope implies: asked again, or kept as missing.
   void on_short(TaskState& t, const Job& job, PageOutcome& o, PreparedPayload payload,
                 std::int64_t records, std::int64_t expected);
+  // Asks again the pages that repeat records of an earlier page (see above); true when some
+  // are on the wire. Still repeating after the retries: recorded, counted in t.repeated.
+  enum class Repeats { kNone, kAsked, kCannotAsk };
+  Repeats ask_repeats_again(TaskState& t, bool cannot_ask);
   // Empty when the stored pages prove the total; else what is missing.
   std::string incomplete(const TaskState& t) const;
   bool is_array(const TaskState& t) const {

@@ -325,6 +325,9 @@ VerifyResult verify_pages(Connection& conn, const plan::EndpointsConfig& config,
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     engine.wait_idle();
+    // No answer from the API at all (no network, a wrong base URL): an environment error that
+    // names the host, not "every page failed".
+    if (const auto unreachable = engine.environment_error()) throw environment_error(*unreachable);
   }
   result.selected = static_cast<std::int64_t>(refs.size());
   RawStore raw(conn, o.raw);

@@ -16,6 +16,8 @@
 //                      nothing more, lets the requests on the wire finish, stores the pages
 //                      checked so far (each row is a complete check) and reports the result
 //                      `interrupted` with how many of the selected pages were checked.
+//                      An API that cannot be reached at all throws an environment error (exit 3)
+//                      naming the host, and records nothing.
 #pragma once
 
 #include <atomic>

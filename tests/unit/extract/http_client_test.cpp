@@ -200,5 +200,55 @@ TEST(HttpClient, StopCancelsQueuedAndInFlightRequests) {
   EXPECT_TRUE(late_cancelled);
 }
 
+TEST(HttpClient, ARedirectOnTheSameHostIsFollowedAndKeepsTheUrlAskedFor) {
+  LoopbackServer srv;
+  srv.server.Get("/old", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("/new", 301);
+  });
+  srv.server.Get("/new", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"ok":1})", "application/json");
+  });
+  srv.start();
+  HttpClient client;
+  const HttpResult r = client.fetch(srv.url("/old"));
+  EXPECT_EQ(r.http_status, 200) << r.error;
+  EXPECT_EQ(r.body, R"({"ok":1})");
+  EXPECT_EQ(r.redirects, 1);
+  EXPECT_EQ(r.url, srv.url("/old"));
+  EXPECT_TRUE(r.location.empty());
+}
+
+TEST(HttpClient, ARedirectToAnotherHostOrPortIsNotFollowed) {
+  LoopbackServer other;
+  int other_hits = 0;
+  other.server.Get("/x", [&](const httplib::Request&, httplib::Response& res) {
+    ++other_hits;
+    res.set_content("{}", "application/json");
+  });
+  other.start();
+  LoopbackServer srv;
+  srv.server.Get("/port", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect(other.url("/x"), 302);  // same host, another port
+  });
+  srv.server.Get("/host", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("http://baliza-elsewhere.invalid/x", 307);
+  });
+  srv.server.Get("/loop", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("/loop", 302);
+  });
+  srv.start();
+  HttpClient client;
+  const HttpResult port = client.fetch(srv.url("/port"));
+  EXPECT_EQ(port.http_status, 302);
+  EXPECT_EQ(port.location, other.url("/x"));
+  EXPECT_EQ(other_hits, 0);
+  const HttpResult host = client.fetch(srv.url("/host"));
+  EXPECT_EQ(host.http_status, 307);
+  EXPECT_EQ(host.location, "http://baliza-elsewhere.invalid/x");
+  const HttpResult loop = client.fetch(srv.url("/loop"));  // bounded
+  EXPECT_EQ(loop.http_status, 302);
+  EXPECT_EQ(loop.redirects, HttpClient::kMaxRedirects);
+}
+
 }  // namespace
 }  // namespace baliza::extract

@@ -86,5 +86,46 @@ TEST(PageEnvelope, EmptyPage) {
   EXPECT_EQ(p.envelope.empty, true);
 }
 
+TEST(PageEnvelope, TotalsWrittenAsStringsOrIntegralFloatsAreRead) {
+  const EnvelopeParse p = parse_page_envelope(
+      R"({"data":[{}],"totalRegistros":"25","totalPaginas":3.0,"numeroPagina":" 1 "})");
+  ASSERT_TRUE(p.ok()) << p.message;
+  EXPECT_EQ(p.envelope.total_registros, 25);
+  EXPECT_EQ(p.envelope.total_paginas, 3);
+  EXPECT_EQ(p.envelope.numero_pagina, 1);
+}
+
+TEST(PageEnvelope, ATotalThatIsNotACountIsNotAPage) {
+  for (const char* bad : {R"("muitos")", "null", "-1", "2.5", R"("")", "[]"}) {
+    const EnvelopeParse p =
+        parse_page_envelope(std::string(R"({"data":[],"totalRegistros":)") + bad + "}");
+    EXPECT_EQ(p.error, EnvelopeError::kNotAPage) << bad;
+    EXPECT_NE(p.message.find("totalRegistros or totalPaginas"), std::string::npos) << bad;
+  }
+  // numeroPagina and paginasRestantes are informative only: a bad one is ignored.
+  EXPECT_TRUE(parse_page_envelope(R"({"data":[],"numeroPagina":"x"})").ok());
+}
+
+TEST(PageEnvelope, RecordHashesTellTheSameRecordWhateverItsSpacing) {
+  const EnvelopeParse a = parse_page_envelope(R"({"data":[{"a":1,"b":"x"},{"a":2}]})");
+  const EnvelopeParse b = parse_page_envelope("{\"data\":[ { \"a\" : 2 } ,\n{\"a\":3}]}");
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a.envelope.record_hashes.size(), 2u);
+  ASSERT_EQ(b.envelope.record_hashes.size(), 2u);
+  EXPECT_NE(a.envelope.record_hashes[0], a.envelope.record_hashes[1]);
+  EXPECT_EQ(a.envelope.record_hashes[1], b.envelope.record_hashes[0]);  // {"a":2} twice
+  EXPECT_NE(a.envelope.record_hashes[0], b.envelope.record_hashes[1]);
+  const EnvelopeParse array = parse_page_envelope(R"([{"n":1},{"n":1}])", true);
+  ASSERT_TRUE(array.ok());
+  ASSERT_EQ(array.envelope.record_hashes.size(), 2u);
+  EXPECT_EQ(array.envelope.record_hashes[0], array.envelope.record_hashes[1]);
+}
+
+TEST(PageEnvelope, InvalidUtf8IsInvalidJsonSayingSo) {
+  const EnvelopeParse p = parse_page_envelope("{\"data\":[{\"a\":\"caf\xE9\"}]}");
+  EXPECT_EQ(p.error, EnvelopeError::kInvalidJson);
+  EXPECT_NE(p.message.find("UTF-8"), std::string::npos) << p.message;
+}
+
 }  // namespace
 }  // namespace baliza::extract
