@@ -1,10 +1,11 @@
 // Times the Models view of `baliza ui` in Debian's headless chromium (DevTools protocol over a
-// pipe): from navigation to the first frame drawn after cytoscape rendered the graph.
+// pipe): from navigation to the first frame drawn after the graph was rendered (by cytoscape, or
+// above 1,000 nodes by the page's canvas drawing, graph_canvas.js).
 //   node bench/ui_dag_render.mjs <ui base url> [runs=3]
 // For each view (the default one: the whole graph, or its overview of groups above 2,500 nodes;
 // the largest group; a node's neighbourhood; every node drawn) prints, per run: nodes drawn,
 // ms from navigation to drawn, and the page's own split (fetch of the JSON, building the
-// elements, cytoscape, first frame).
+// elements, the renderer's init (named: cytoscape or canvas), first frame).
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -62,6 +63,6 @@ const largest = await evaluate(`fetch('/api/models').then((r) => r.json()).then(
 if (largest) await time('#/models?group=' + encodeURIComponent(largest), 'largest group', runs);
 const middle = await evaluate(`fetch('/api/models/search?q=int_&limit=500').then((r) => r.json()).then((h) => (h[Math.floor(h.length / 2)] || {}).id || '')`);
 if (middle) await time('#/models?focus=' + encodeURIComponent(middle), 'neighbourhood', runs);
-await time('#/models?all=1', 'every node', 1);
+await time('#/models?all=1', 'every node', runs);
 await send('Browser.close');
 setTimeout(() => { try { fs.rmSync(profile, { recursive: true, force: true }); } catch { /* exiting */ } process.exit(0); }, 500);

@@ -294,12 +294,12 @@ check(drawnAll === overview.total_nodes, `every node: ${drawnAll} of ${overview.
 check(await evaluate(`document.getElementById('graph').dataset.renderer`) === 'canvas', 'every node: not drawn on the canvas');
 check(await evaluate(`document.querySelectorAll('#graph canvas').length`) === 1, 'every node: no canvas');
 check((await evaluate(`document.body.innerText`)).includes(`${overview.total_nodes} nodes, `), 'every node: the node count is not said');
-await screenshot('models-every-node');
 // Pointing at a node tells its last status, rows and time; its colour is its status.
 const pixelAt = (p) => evaluate(`Array.from(document.querySelector('#graph canvas').getContext('2d').getImageData(${Math.round(p.x)} - document.querySelector('#graph canvas').getBoundingClientRect().left, ${Math.round(p.y)} - document.querySelector('#graph canvas').getBoundingClientRect().top, 1, 1).data.slice(0, 3))`);
 let at = await pointAt('model.bigdag.m_00004');
 check(/^model m_00004 · last status success · 5 rows · \d/.test(await nodeInfo()), 'every node: pointing at a built node shows ' + await nodeInfo());
 check((await pixelAt(at)).join() === '46,157,85', 'every node: a successful node is not drawn green: ' + await pixelAt(at));
+await screenshot('models-every-node');
 at = await pointAt('model.bigdag.broken');
 check((await nodeInfo()).startsWith('model broken · last status error'), 'every node: pointing at the failed node shows ' + await nodeInfo());
 check((await pixelAt(at)).join() === '214,69,69', 'every node: a failed node is not drawn red: ' + await pixelAt(at));

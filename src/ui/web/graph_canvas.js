@@ -28,9 +28,19 @@ function balizaCanvasGraph(container, options) {
   // height, for graphs much taller than wide (a layer of thousands) or wider than tall (long
   // chains); an axis uses its stretch until zooming in goes past it.
   let width = 0, height = 0, zoom = 1, fitZoom = 1, stretchX = 0, stretchY = 0, panX = 0, panY = 0;
+  let ratio = 1;
   let hovered = -1;
   let selected = options.selected === undefined ? -1 : options.selected;
   let frame = 0;
+  // While panning or zooming a graph of many edges, frames leave the edges out (as cytoscape's
+  // hideEdgesOnViewport); the frame after the pointer settles draws them again.
+  const SETTLE_MS = 150;
+  let movedAt = -Infinity, settleTimer = null;
+  function moving() {
+    movedAt = performance.now();
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(schedule, SETTLE_MS + 10);
+  }
 
   // Who touches whom, for highlighting a node's edges.
   const incident = nodes.map(() => []);
@@ -57,8 +67,9 @@ function balizaCanvasGraph(container, options) {
   function resize() {
     width = Math.max(1, container.clientWidth);
     height = Math.max(1, container.clientHeight);
-    canvas.width = width;
-    canvas.height = height;
+    ratio = Math.min(2, window.devicePixelRatio || 1);  // sharp on high-density screens
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
   }
 
   function fit() {
@@ -85,7 +96,9 @@ function balizaCanvasGraph(container, options) {
   const sy = (y) => y * yScale() + panY;
 
   function addShape(shape, x, y, r) {
-    if (shape === 'diamond') {
+    if (r < 2.5) {  // a dot of a few pixels: a square looks the same and fills much faster
+      ctx.rect(x - r, y - r, 2 * r, 2 * r);
+    } else if (shape === 'diamond') {
       ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath();
     } else if (shape === 'square') {
       ctx.rect(x - r, y - r, 2 * r, 2 * r);
@@ -115,11 +128,11 @@ function balizaCanvasGraph(container, options) {
 
   function draw() {
     frame = 0;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.fillStyle = '#ffffff';
     ctx.fillRect(0, 0, width, height);
     const r = Math.max(MIN_RADIUS_PX, RADIUS * zoom);
-    strokeEdges(null, '#b8c1cf', zoom > 0.5 ? 1 : 0.6);
+    if (edges.length < 5000 || performance.now() - movedAt > SETTLE_MS) strokeEdges(null, '#b8c1cf', zoom > 0.5 ? 1 : 0.6);
     for (const at of [selected, hovered]) if (at >= 0) strokeEdges(incident[at], '#1d2330', 1.5);
     for (const look of looks.values()) {
       ctx.beginPath();
@@ -198,6 +211,7 @@ function balizaCanvasGraph(container, options) {
         panX = drag.panX + px - drag.px;
         panY = drag.panY + py - drag.py;
         canvas.style.cursor = 'grabbing';
+        moving();
         schedule();
       }
       return;
@@ -244,6 +258,7 @@ function balizaCanvasGraph(container, options) {
     zoom = next;
     panX = px - ((px - panX) * xScale()) / beforeX;
     panY = py - ((py - panY) * yScale()) / beforeY;
+    moving();
     schedule();
   }, { passive: false });
   const onResize = () => { resize(); schedule(); };
@@ -275,6 +290,7 @@ function balizaCanvasGraph(container, options) {
     },
     destroy() {
       clearTimeout(tapTimer);
+      clearTimeout(settleTimer);
       if (frame) cancelAnimationFrame(frame);
       window.removeEventListener('resize', onResize);
       canvas.remove();
