@@ -1,11 +1,13 @@
 #include "lineage/explain.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 
 #include "core/error.h"
+#include "lineage/analysis_cache.h"
 #include "lineage/column_impact.h"
 #include "lineage/project_lineage.h"
 #include "lineage/row_capture.h"
@@ -29,23 +31,14 @@ std::int64_t count_rows(Connection& conn, const std::string& rows_sql) {
   return r.row_count() ? r.get_int64(0, 0) : 0;
 }
 
-json sample_rows(Connection& conn, const std::string& rows_sql, int limit) {
-  json out = json::array();
-  if (limit <= 0) return out;
-  Result r = conn.query("SELECT to_json(__t)::VARCHAR FROM (" + rows_sql + ") AS __t LIMIT " +
-                        std::to_string(limit));
-  for (std::size_t i = 0; i < r.row_count(); ++i)
-    out.push_back(json::parse(r.get_string(0, i), nullptr, false));
-  return out;
-}
-
 RelationName split_label(const std::string& label) {
   auto dot = label.find('.');
   if (dot == std::string::npos) return {"", label};
   return {label.substr(0, dot), label.substr(dot + 1)};
 }
 
-// What the explainer knows about the project: nodes by relation, analysed models.
+// What the explainer knows about the project: nodes by relation, analysed models (from the
+// cache shared across requests when one is given, analysis_cache.h).
 struct Explainer {
   Connection& conn;
   const transform::Project& project;
@@ -53,14 +46,16 @@ struct Explainer {
   FlowSql sql{conn};
   Catalog catalog{conn};
   std::map<std::string, const Node*> by_relation;  // lower-case label -> node
-  struct Analysed {
-    std::unique_ptr<ModelShape> shape;
-    ModelLinks links;
-    std::string error;
-  };
-  std::map<const Node*, Analysed> analysed;
+  AnalysisCache own_cache;                         // when the caller gives none
+  AnalysisCache& cache;
+  std::optional<std::string> catalog_fingerprint;  // this request's, when links are needed
+  // The analyses this request uses, each kept alive until it ends (FlowSql caches texts by node
+  // address: no tree it has seen may be freed before it).
+  std::map<const Node*, std::shared_ptr<const ModelAnalysis>> used;
+  std::vector<std::shared_ptr<const ModelAnalysis>> kept;
 
-  Explainer(Connection& c, const transform::Project& p) : conn(c), project(p) {
+  Explainer(Connection& c, const transform::Project& p, AnalysisCache* shared = nullptr)
+      : conn(c), project(p), cache(shared ? *shared : own_cache) {
     for (const Node& n : project.nodes) {
       if (n.resource_type == ResourceType::kTest) continue;
       if (n.resource_type == ResourceType::kModel && n.config.materialized == "ephemeral") continue;
@@ -82,18 +77,71 @@ struct Explainer {
     return node_of(name);
   }
 
-  Analysed& analyse(const Node& n) {
-    auto it = analysed.find(&n);
-    if (it != analysed.end()) return it->second;
-    Analysed a;
+  // The model's analysed shape (error set when its SQL could not be compiled or analysed), with
+  // its row links when with_links (link_error set when they could not be derived).
+  const ModelAnalysis& analyse(const Node& n, bool with_links = true) {
+    auto it = used.find(&n);
+    if (it != used.end() && (!with_links || it->second->linked)) return *it->second;
+    std::string compiled, compile_error;
     try {
-      a.shape = std::make_unique<ModelShape>(analyze_sql(conn, compiler.compile(n, false).sql));
-      a.links = link_model(sql, catalog, *a.shape,
-                           {transform::node_schema(n), transform::node_identifier(n)});
+      compiled = compiler.compile(n, false).sql;
     } catch (const std::exception& e) {
-      a.error = e.what();
+      compile_error = e.what();
     }
-    return analysed.emplace(&n, std::move(a)).first->second;
+    // A cache of this call only cannot outlive the catalog: no fingerprint needed.
+    if (with_links && !catalog_fingerprint)
+      catalog_fingerprint =
+          &cache == &own_cache ? std::string() : AnalysisCache::catalog_fingerprint(conn);
+    const std::string key = project.root + '\n' + n.unique_id;
+    const std::string& fingerprint = with_links ? *catalog_fingerprint : std::string();
+    std::shared_ptr<const ModelAnalysis> entry =
+        compile_error.empty() ? cache.find(key, compiled, with_links, fingerprint) : nullptr;
+    if (!entry) {
+      std::shared_ptr<const ModelAnalysis> base = it != used.end() ? it->second
+                                                  : compile_error.empty()
+                                                      ? cache.find(key, compiled, false, "")
+                                                      : nullptr;
+      auto made = std::make_shared<ModelAnalysis>();
+      if (base) {
+        *made = *base;
+      } else {
+        made->sql = compiled;
+        made->error = compile_error;
+        if (compile_error.empty()) {
+          try {
+            made->shape = std::make_shared<const ModelShape>(analyze_sql(conn, compiled));
+          } catch (const std::exception& e) {
+            made->error = e.what();
+          }
+        }
+      }
+      if (with_links && made->shape) {
+        made->links = ModelLinks();
+        made->link_error.clear();
+        try {
+          made->links = link_model(sql, catalog, *made->shape,
+                                   {transform::node_schema(n), transform::node_identifier(n)});
+        } catch (const std::exception& e) {
+          made->link_error = e.what();
+        }
+        made->linked = true;
+        made->catalog = fingerprint;
+      }
+      entry = made;
+      if (compile_error.empty()) cache.put(key, entry);
+    }
+    used[&n] = entry;
+    kept.push_back(entry);
+    return *entry;
+  }
+
+  // Why the model's rows cannot be followed ("" when they can): its analysis or links failed,
+  // or its shape is not traceable.
+  static std::string untraceable(const ModelAnalysis& a) {
+    if (!a.error.empty()) return a.error;
+    if (!a.link_error.empty()) return a.link_error;
+    if (!a.shape || !a.linked) return "not analysed";
+    return a.links.traceable() ? std::string() : a.links.reason;
   }
 
   std::string kind_of(const std::string& label, const Node* n) {
@@ -116,15 +164,31 @@ void add_records(Explainer& ex, const ModelLinks& links, const OriginInput& page
   for (const auto& [segment, column] : links.outer_json)
     path += quote_literal(segment) + " || '[' || __s." + quote_identifier(column) + " || ']' || ";
   path += quote_literal(links.json_path) + " || '[' || " + pos + " || ']'";
+  // The records to show are picked (page by page, in position order) before any payload is
+  // read: only those pages' payloads are joined and decompressed.
+  std::string keys = "__r.rowid AS __o0", order = "__x.__o0";
+  for (std::size_t i = 0; i < links.outer_json.size(); ++i) {
+    const std::string o = "__o" + std::to_string(i + 1);
+    keys += ", __s." + quote_identifier(links.outer_json[i].second) + " AS " + o;
+    order += ", __x." + o;
+  }
+  order += ", __x.pos";
   std::string record =
-      show_json ? ", json_extract(baliza_payload(__p.compressed), " + path + ")::VARCHAR AS record"
+      show_json ? ", json_extract(baliza_payload(__p.compressed), __x.path)::VARCHAR AS record"
                 : "";
   Result r = ex.conn.query(
-      "SELECT __r.endpoint, __r.url, __r.page, __r.collected_at::VARCHAR, __r.payload_sha256, " +
-      pos + ", __p.payload_sha256 IS NOT NULL AS stored, " + path + " AS path" + record +
-      " FROM (" + selected + ") AS __s JOIN raw.api_requests AS __r ON " + on +
-      " LEFT JOIN raw.payloads AS __p ON __p.payload_sha256 = __r.payload_sha256 LIMIT " +
-      std::to_string(limit));
+      "SELECT __x.endpoint, __x.url, __x.page, __x.collected_at, __x.payload_sha256, __x.pos, "
+      "__p.payload_sha256 IS NOT NULL AS stored, __x.path" +
+      record +
+      " FROM (SELECT * FROM (SELECT __r.endpoint, __r.url, __r.page, "
+      "__r.collected_at::VARCHAR AS collected_at, "
+      "__r.payload_sha256, " +
+      pos + " AS pos, " + path + " AS path, " + keys + " FROM (" + selected +
+      ") AS __s JOIN raw.api_requests AS __r ON " + on + ") AS __x ORDER BY " + order + " LIMIT " +
+      std::to_string(limit) +
+      ") AS __x LEFT JOIN raw.payloads AS __p ON __p.payload_sha256 = __x.payload_sha256 ORDER "
+      "BY " +
+      order);
   json records = json::array();
   for (std::size_t i = 0; i < r.row_count(); ++i) {
     json rec = {{"endpoint", r.get_string(0, i)},
@@ -157,12 +221,35 @@ void trace_model(Explainer& ex, const Node& node, const std::string& selected,
                  const std::string& selected_rowids, int depth, const TraceOptions& o,
                  ExplainResult& result);
 
+// A set of rowids of one relation, as SQL: literal lists when it was small enough to read into
+// memory (then with its bounds and, for ranked sets, the kept/superseded counts), else the query.
+struct RowidSet {
+  std::string sql;  // SELECT rowid[, __rank] ...
+  bool inlined = false;
+  std::int64_t lo = 0, hi = -1;  // bounds of the inlined rowids (hi < lo: none)
+  std::int64_t kept = 0, superseded = 0;
+
+  // The relation's rows whose rowid is in the set. The bounds let DuckDB skip the row groups
+  // outside them (a literal IN list is not pushed into the scan; a range is).
+  std::string rows_of(const std::string& relation) const {
+    std::string range;
+    if (inlined && hi >= lo)
+      range = "rowid BETWEEN " + std::to_string(lo) + " AND " + std::to_string(hi) + " AND ";
+    return "SELECT * FROM " + relation + " WHERE " + range + "rowid IN (SELECT rowid FROM (" + sql +
+           "))";
+  }
+};
+
 // Runs a (rowid, __rank) query once and returns it as literal lists, so that the levels below
 // do not run every level above again (a trace nests one query per level).
-std::string materialize_ranked(Connection& conn, const std::string& rowids) {
+RowidSet materialize_ranked(Connection& conn, const std::string& rowids) {
   Result r =
       conn.query("SELECT rowid, min(__rank) FROM (" + rowids + ") GROUP BY rowid ORDER BY rowid");
-  if (r.row_count() > kInlineIds) return rowids;
+  RowidSet out;
+  if (r.row_count() > kInlineIds) {
+    out.sql = rowids;
+    return out;
+  }
   std::string ids, ranks;
   for (std::size_t i = 0; i < r.row_count(); ++i) {
     if (i) {
@@ -171,9 +258,55 @@ std::string materialize_ranked(Connection& conn, const std::string& rowids) {
     }
     ids += r.get_string(0, i);
     ranks += r.get_string(1, i);
+    const std::int64_t rowid = r.get_int64(0, i);
+    if (i == 0) out.lo = rowid;
+    out.hi = rowid;
+    if (r.get_int64(1, i) == 1)
+      ++out.kept;
+    else
+      ++out.superseded;
   }
-  return "SELECT unnest([" + ids + "]::BIGINT[]) AS rowid, unnest([" + ranks +
-         "]::BIGINT[]) AS __rank";
+  out.sql = "SELECT unnest([" + ids + "]::BIGINT[]) AS rowid, unnest([" + ranks +
+            "]::BIGINT[]) AS __rank";
+  out.inlined = true;
+  return out;
+}
+
+// Runs a rowid query once and returns its distinct rowids as a literal list (see above).
+RowidSet materialize_ids(Connection& conn, const std::string& rowids) {
+  Result r = conn.query("SELECT DISTINCT rowid FROM (" + rowids + ") ORDER BY 1");
+  RowidSet out;
+  if (r.row_count() > kInlineIds) {
+    out.sql = rowids;
+    return out;
+  }
+  std::string ids;
+  for (std::size_t i = 0; i < r.row_count(); ++i) {
+    if (i) ids += ',';
+    ids += r.get_string(0, i);
+    const std::int64_t rowid = r.get_int64(0, i);
+    if (i == 0) out.lo = rowid;
+    out.hi = rowid;
+  }
+  out.sql = "SELECT unnest([" + ids + "]::BIGINT[]) AS rowid";
+  out.inlined = true;
+  return out;
+}
+
+// Up to `limit` rows of a rowid set as JSON, in rowid order.
+json sample_rowids(Connection& conn, const std::string& relation, const RowidSet& ids, int limit) {
+  json out = json::array();
+  if (limit <= 0) return out;
+  std::string range;
+  if (ids.inlined && ids.hi >= ids.lo)
+    range =
+        "__t.rowid BETWEEN " + std::to_string(ids.lo) + " AND " + std::to_string(ids.hi) + " AND ";
+  Result r = conn.query("SELECT to_json(__t)::VARCHAR FROM " + relation + " AS __t WHERE " + range +
+                        "__t.rowid IN (SELECT rowid FROM (" + ids.sql +
+                        ")) ORDER BY __t.rowid LIMIT " + std::to_string(limit));
+  for (std::size_t i = 0; i < r.row_count(); ++i)
+    out.push_back(json::parse(r.get_string(0, i), nullptr, false));
+  return out;
 }
 
 void trace_input(Explainer& ex, const std::string& label, const std::string& rowids_sql,
@@ -181,9 +314,9 @@ void trace_input(Explainer& ex, const std::string& label, const std::string& row
                  bool ranked, bool skip_empty = false) {
   const Node* n = ex.node_of(label);
   RelationName rel = split_label(label);
-  const std::string rowids = materialize_ranked(ex.conn, rowids_sql);
-  std::string rows = "SELECT * FROM " + FlowSql::relation(rel) +
-                     " WHERE rowid IN (SELECT rowid FROM (" + rowids + "))";
+  const std::string relation = FlowSql::relation(rel);
+  const RowidSet rowids = materialize_ranked(ex.conn, rowids_sql);
+  std::string rows = rowids.rows_of(relation);
   ExplainLevel level;
   level.depth = depth;
   level.relation = label;
@@ -192,32 +325,39 @@ void trace_input(Explainer& ex, const std::string& label, const std::string& row
   level.rows = count_rows(ex.conn, rows);
   if (skip_empty && level.rows == 0) return;  // a union operand that fed none of these rows
   if (ranked) {
-    Result r = ex.conn.query(
-        "SELECT count(DISTINCT rowid) FILTER (WHERE __rank = 1), count(DISTINCT "
-        "rowid) FILTER (WHERE __rank > 1) FROM (" +
-        rowids + ")");
-    level.kept = r.get_int64(0, 0);
-    level.superseded = r.get_int64(1, 0);
+    if (rowids.inlined) {
+      level.kept = rowids.kept;
+      level.superseded = rowids.superseded;
+    } else {
+      Result r = ex.conn.query(
+          "SELECT count(DISTINCT rowid) FILTER (WHERE __rank = 1), count(DISTINCT "
+          "rowid) FILTER (WHERE __rank > 1) FROM (" +
+          rowids.sql + ")");
+      level.kept = r.get_int64(0, 0);
+      level.superseded = r.get_int64(1, 0);
+    }
+    // The versions to show are picked from the rowids first (kept first, then by rowid), so
+    // that only those rows are turned into JSON.
     Result s = ex.conn.query(
-        "SELECT CASE WHEN min(__b.__rank) = 1 THEN 'kept' ELSE 'superseded' END, "
-        "to_json(any_value(__t))::VARCHAR FROM " +
-        FlowSql::relation(rel) + " AS __t JOIN (" + rowids +
-        ") AS __b ON __t.rowid = __b.rowid GROUP BY "
-        "__t.rowid ORDER BY min(__b.__rank), __t.rowid LIMIT " +
-        std::to_string(o.limit));
+        "SELECT CASE WHEN __b.__rank = 1 THEN 'kept' ELSE 'superseded' END, "
+        "to_json(__t)::VARCHAR FROM " +
+        relation + " AS __t JOIN (SELECT rowid, min(__rank) AS __rank FROM (" + rowids.sql +
+        ") WHERE rowid IN (SELECT rowid FROM " + relation +
+        ") GROUP BY rowid ORDER BY __rank, rowid LIMIT " + std::to_string(o.limit) +
+        ") AS __b ON __t.rowid = __b.rowid ORDER BY __b.__rank, __t.rowid");
     for (std::size_t i = 0; i < s.row_count(); ++i) {
       json row = json::parse(s.get_string(1, i), nullptr, false);
       row["_version"] = s.get_string(0, i);
       level.sample.push_back(row);
     }
   } else if (level.kind != "raw page") {
-    level.sample = sample_rows(ex.conn, rows, o.limit);
+    level.sample = sample_rowids(ex.conn, relation, rowids, o.limit);
   }
   if (n && n->resource_type == ResourceType::kSeed)
     level.notes.push_back("seed file " + n->original_file_path);
   result.levels.push_back(std::move(level));
   if (n && n->resource_type == ResourceType::kModel)
-    trace_model(ex, *n, rows, "SELECT rowid FROM (" + rowids + ")", depth, o, result);
+    trace_model(ex, *n, rows, "SELECT rowid FROM (" + rowids.sql + ")", depth, o, result);
 }
 
 void trace_model(Explainer& ex, const Node& node, const std::string& selected,
@@ -242,9 +382,9 @@ void trace_model(Explainer& ex, const Node& node, const std::string& selected,
     }
     level.notes.push_back("row capture not used: " + cap->stale);
   }
-  Explainer::Analysed& a = ex.analyse(node);
-  if (!a.error.empty() || !a.links.traceable()) {
-    level.notes.push_back("cannot trace further: " + (a.error.empty() ? a.links.reason : a.error));
+  const ModelAnalysis& a = ex.analyse(node);
+  if (std::string why = Explainer::untraceable(a); !why.empty()) {
+    level.notes.push_back("cannot trace further: " + why);
     result.complete = false;
     return;
   }
@@ -253,8 +393,13 @@ void trace_model(Explainer& ex, const Node& node, const std::string& selected,
   // An aggregation: the model's SQL over the traced rows gives the selected rows back.
   if (links.counted->aggregate) {
     if (auto again = recompute_sql(ex.sql, *a.shape, links, selected)) {
-      std::int64_t missing = count_rows(ex.conn, "(" + selected + ") EXCEPT ALL (" + *again + ")");
-      std::int64_t extra = count_rows(ex.conn, "(" + *again + ") EXCEPT ALL (" + selected + ")");
+      // Both directions in one query: the model's SQL over the traced rows runs once.
+      Result diff = ex.conn.query(
+          "WITH __sel AS MATERIALIZED (" + selected + "), __again AS MATERIALIZED (" + *again +
+          ") SELECT (SELECT count(*) FROM (FROM __sel EXCEPT ALL FROM __again)), (SELECT "
+          "count(*) FROM (FROM __again EXCEPT ALL FROM __sel))");
+      std::int64_t missing = diff.get_int64(0, 0);
+      std::int64_t extra = diff.get_int64(1, 0);
       if (missing == 0 && extra == 0) {
         level.notes.push_back("re-aggregating the rows below with the model's SQL gives these " +
                               std::to_string(level.rows) + " row(s) back: counts and sums match");
@@ -345,14 +490,16 @@ std::string ExplainResult::to_text() const {
 }
 
 std::string key_predicate(Connection& conn, const transform::Project& project,
-                          const std::string& model, const std::string& value) {
-  Explainer ex(conn, project);
+                          const std::string& model, const std::string& value,
+                          AnalysisCache* cache) {
+  Explainer ex(conn, project, cache);
   const Node* n = ex.find(model);
   if (!n) throw usage_error("unknown model '" + model + "'");
   std::vector<std::string> keys = n->config.unique_key;
   if (keys.empty() && n->resource_type == ResourceType::kModel) {
-    Explainer::Analysed& a = ex.analyse(*n);
-    if (a.links.traceable() && (a.links.counted->aggregate || !a.links.dedup_partition.empty()))
+    const ModelAnalysis& a = ex.analyse(*n);
+    if (Explainer::untraceable(a).empty() &&
+        (a.links.counted->aggregate || !a.links.dedup_partition.empty()))
       for (const RowKey& k : a.links.keys) keys.push_back(k.column);
   }
   if (keys.size() != 1)
@@ -362,8 +509,8 @@ std::string key_predicate(Connection& conn, const transform::Project& project,
 }
 
 ExplainResult trace(Connection& conn, const transform::Project& project, const std::string& model,
-                    const TraceOptions& o) {
-  Explainer ex(conn, project);
+                    const TraceOptions& o, AnalysisCache* cache) {
+  Explainer ex(conn, project, cache);
   const Node* n = ex.find(model);
   if (!n || (n->resource_type != ResourceType::kModel && n->resource_type != ResourceType::kSeed))
     throw usage_error("unknown model '" + model + "' (baliza ls lists the project's models)");
@@ -381,7 +528,17 @@ ExplainResult trace(Connection& conn, const transform::Project& project, const s
                       "\": " + e.what());
   }
   if (top.rows == 0) throw usage_error("no row of " + label + " matches: " + o.where);
-  top.sample = sample_rows(conn, selected, o.limit);
+  if (n->config.materialized == "view") {  // no rowid: in the order the view gives them
+    Result r = conn.query("SELECT to_json(__t)::VARCHAR FROM (" + selected + ") AS __t LIMIT " +
+                          std::to_string(std::max(o.limit, 0)));
+    for (std::size_t i = 0; i < r.row_count(); ++i)
+      top.sample.push_back(json::parse(r.get_string(0, i), nullptr, false));
+  } else {
+    top.sample = sample_rowids(conn, transform::relation_sql(*n),
+                               {"SELECT rowid FROM " + transform::relation_sql(*n) +
+                                (o.where.empty() ? "" : " WHERE " + o.where)},
+                               o.limit);
+  }
   result.levels.push_back(std::move(top));
   if (n->resource_type == ResourceType::kModel)
     trace_model(ex, *n, selected,
@@ -422,11 +579,8 @@ ColumnImpact column_impact_of(Explainer& ex, const transform::Dag& dag, const Im
   for (std::size_t i : dag.topological_order()) {
     const Node& n = dag.node(i);
     if (n.resource_type != ResourceType::kModel) continue;
-    try {
-      lineage.add_model(n, ex.compiler.compile(n, false).sql, ex.conn);
-    } catch (const std::exception& e) {
-      lineage.add_model(n, nullptr, e.what(), ex.conn);
-    }
+    const ModelAnalysis& a = ex.analyse(n, false);
+    lineage.add_model(n, a.shape.get(), a.error, ex.conn);
   }
   ColumnImpact out = column_impact(lineage, rel, column, field);
   if (out.models.empty())
@@ -437,8 +591,8 @@ ColumnImpact column_impact_of(Explainer& ex, const transform::Dag& dag, const Im
 }  // namespace
 
 ExplainResult impact(Connection& conn, const transform::Project& project, const ImpactStart& start,
-                     const ImpactOptions& o) {
-  Explainer ex(conn, project);
+                     const ImpactOptions& o, AnalysisCache* cache) {
+  Explainer ex(conn, project, cache);
   ExplainResult result;
   transform::Dag dag = transform::Dag::build(project);
   // affected relation label (lower case) -> SQL of the affected rowids
@@ -446,16 +600,6 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
   auto lower = [](std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
-  };
-  auto inline_ids = [&](const std::string& ids_sql) {
-    Result r = conn.query("SELECT DISTINCT rowid FROM (" + ids_sql + ") ORDER BY 1");
-    if (r.row_count() > kInlineIds) return ids_sql;
-    std::string list;
-    for (std::size_t i = 0; i < r.row_count(); ++i) {
-      if (i) list += ',';
-      list += r.get_string(0, i);
-    }
-    return "SELECT unnest([" + list + "]::BIGINT[]) AS rowid";
   };
   ExplainLevel first;
   std::string start_label;
@@ -489,14 +633,13 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
   if (!start.column.empty()) columns = column_impact_of(ex, dag, start, start_rel, first);
   first.relation = start_label;
   first.kind = ex.kind_of(start_label, ex.node_of(start_label));
-  start_ids = inline_ids(start_ids);
-  std::string rows =
-      "SELECT * FROM " + FlowSql::relation(start_rel) + " WHERE rowid IN (" + start_ids + ")";
-  first.rows = count_rows(conn, rows);
+  const RowidSet start_set = materialize_ids(conn, start_ids);
+  const std::string start_relation = FlowSql::relation(start_rel);
+  first.rows = count_rows(conn, start_set.rows_of(start_relation));
   if (first.rows == 0) throw usage_error("no row of " + start_label + " matches");
-  first.sample = sample_rows(conn, rows, o.limit);
+  first.sample = sample_rowids(conn, start_relation, start_set, o.limit);
   result.levels.push_back(std::move(first));
-  affected[lower(start_label)] = start_ids;
+  affected[lower(start_label)] = start_set.sql;
 
   std::set<std::string> unknown;  // relations whose downstream could not be followed
   for (std::size_t i : dag.topological_order()) {
@@ -506,10 +649,12 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
     if (affected.count(lower(label))) continue;
     const ModelColumnImpact* changed = columns ? columns->find(label) : nullptr;
     if (columns && !changed) continue;  // none of its columns derives from the changed column
-    Explainer::Analysed& a = ex.analyse(n);
+    // Only the shape first (which relations the model reads): the links are derived for the
+    // models the affected rows reach.
+    const ModelAnalysis* a = &ex.analyse(n, false);
     std::vector<std::string> inputs;
-    if (a.shape)
-      for (const RelationName& r : input_relations(*a.shape->flow))
+    if (a->shape)
+      for (const RelationName& r : input_relations(*a->shape->flow))
         inputs.push_back(lower(r.label()));
     bool touched = false, blocked = false;
     for (const std::string& in : inputs) {
@@ -528,10 +673,10 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
       level.notes.push_back("row capture not used: " + cap->stale);
       cap.reset();
     }
-    if (blocked || (!cap && (!a.error.empty() || !a.links.traceable()))) {
+    if (!blocked && !cap) a = &ex.analyse(n);
+    if (blocked || (!cap && !Explainer::untraceable(*a).empty())) {
       level.notes.push_back(blocked ? "reads a relation whose affected rows are unknown"
-                                    : "affected rows unknown: " +
-                                          (a.error.empty() ? a.links.reason : a.error));
+                                    : "affected rows unknown: " + Explainer::untraceable(*a));
       level.rows = -1;
       unknown.insert(lower(label));
       result.complete = false;
@@ -548,20 +693,20 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
         ids += (ids.empty() ? "" : " UNION ") + captured_forward_sql(n.name, rel, it->second);
       }
     } else {
-      for (const DirectInput& in : a.links.direct) {
+      for (const DirectInput& in : a->links.direct) {
         covered.insert(lower(in.relation.label()));
         auto it = affected.find(lower(in.relation.label()));
         if (it == affected.end()) continue;
         ids += (ids.empty() ? "" : " UNION ") +
-               forward_direct_sql(ex.sql, a.links, in, table, it->second);
+               forward_direct_sql(ex.sql, a->links, in, table, it->second);
       }
-      for (const SemiInput& in : a.links.semi) {
+      for (const SemiInput& in : a->links.semi) {
         covered.insert(lower(in.relation.label()));
         auto it = affected.find(lower(in.relation.label()));
         if (it == affected.end()) continue;
-        ids += (ids.empty() ? "" : " UNION ") + forward_semi_sql(a.links, in, table, it->second);
+        ids += (ids.empty() ? "" : " UNION ") + forward_semi_sql(a->links, in, table, it->second);
       }
-      for (const OriginInput& in : a.links.origins) {
+      for (const OriginInput& in : a->links.origins) {
         covered.insert(lower(in.relation.label()));
         auto it = affected.find(lower(in.relation.label()));
         if (it == affected.end()) continue;
@@ -584,22 +729,21 @@ ExplainResult impact(Connection& conn, const transform::Project& project, const 
       if (missed) result.levels.push_back(std::move(level));
       continue;
     }
-    ids = inline_ids(ids);
-    std::string model_rows =
-        "SELECT * FROM " + FlowSql::relation(table) + " WHERE rowid IN (" + ids + ")";
-    level.rows = count_rows(conn, model_rows);
+    const RowidSet id_set = materialize_ids(conn, ids);
+    const std::string relation = FlowSql::relation(table);
+    level.rows = count_rows(conn, id_set.rows_of(relation));
     level.via =
-        cap ? "rows captured at build time (lineage.row_capture)" : describe(*a.links.counted);
+        cap ? "rows captured at build time (lineage.row_capture)" : describe(*a->links.counted);
     if (level.rows == 0) {
       if (missed) result.levels.push_back(std::move(level));
       continue;
     }
-    level.sample = sample_rows(conn, model_rows, o.limit);
+    level.sample = sample_rowids(conn, relation, id_set, o.limit);
     if (changed) {
       for (const ImpactedColumn& c : changed->columns) level.columns.emplace_back(c.column, c.how);
       level.rows_shaped = changed->rows_shaped;
     }
-    affected[lower(label)] = ids;
+    affected[lower(label)] = id_set.sql;
     result.levels.push_back(std::move(level));
   }
   return result;

@@ -22,6 +22,13 @@
 // Where a model is not traceable (a shape the SQL cannot invert, a view), the level says so and
 // the result is marked incomplete (exit 1): nothing is guessed. Read-only: only SELECTs run.
 // Errors: usage errors for an unknown model/relation or a predicate DuckDB rejects.
+//
+// Speed: each model's analysis (its SQL's shape and row links) comes from `cache` when one is
+// given (analysis_cache.h: a long-lived process passes the same cache to every request; it
+// follows a changed model SQL and a changed catalog), else it is made for this call. Impact
+// derives row links only for the models the affected rows reach. Samples are in a fixed order
+// (rowid; a raw level's records by page rowid and position), so equal requests over equal data
+// give equal answers.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/database.h"
+#include "lineage/analysis_cache.h"
 #include "transform/project.h"
 
 namespace baliza::lineage {
@@ -67,12 +75,13 @@ struct TraceOptions {
 // `model` is a model or seed name. Throws usage_error when it is unknown, not built, or the
 // predicate selects nothing.
 ExplainResult trace(Connection& conn, const transform::Project& project, const std::string& model,
-                    const TraceOptions& options);
+                    const TraceOptions& options, AnalysisCache* cache = nullptr);
 
 // The predicate selecting one row by the model's unique key (config unique_key, else its dedup
 // or group keys): "numero_controle_pncp = '...'". Throws usage_error when it has no key.
 std::string key_predicate(Connection& conn, const transform::Project& project,
-                          const std::string& model, const std::string& value);
+                          const std::string& model, const std::string& value,
+                          AnalysisCache* cache = nullptr);
 
 struct ImpactStart {
   std::string page;      // sha256 prefix of a raw page
@@ -86,6 +95,6 @@ struct ImpactOptions {
 };
 
 ExplainResult impact(Connection& conn, const transform::Project& project, const ImpactStart& start,
-                     const ImpactOptions& options);
+                     const ImpactOptions& options, AnalysisCache* cache = nullptr);
 
 }  // namespace baliza::lineage

@@ -499,10 +499,17 @@ std::string backward_direct_sql(FlowSql& sql, const ModelLinks& links, const Dir
                                (links.dedup_order.empty() ? "" : " ORDER BY " + links.dedup_order) +
                                ")";
   (void)sql;
+  // Before the EXISTS, each key is narrowed to the selected values (or NULL): implied by the
+  // EXISTS, so the rows are the same, but DuckDB filters the FROM rows with a hash probe instead
+  // of decorrelating the EXISTS over every row of the input (a dedup ranks whole partitions).
+  const std::string keys = selected_keys(links, selected);
+  std::string narrow;
+  for (std::size_t i = 0; i < links.keys.size(); ++i)
+    narrow += " AND ((" + links.keys[i].expr + ") IN (SELECT __k" + std::to_string(i) + " FROM (" +
+              keys + ")) OR (" + links.keys[i].expr + ") IS NULL)";
   const std::string rows = " FROM " + links.from_sql + " WHERE " + links.where_sql + " AND " +
-                           input.rowid + " IS NOT NULL AND EXISTS (SELECT 1 FROM (" +
-                           selected_keys(links, selected) + ") AS __sel WHERE " +
-                           key_match(links, "__sel") + ")";
+                           input.rowid + " IS NOT NULL" + narrow + " AND EXISTS (SELECT 1 FROM (" +
+                           keys + ") AS __sel WHERE " + key_match(links, "__sel") + ")";
   if (input.list)  // every rowid of the FROM row's list
     return links.with_sql + "SELECT unnest(__l) AS rowid, __rank FROM (SELECT " + input.rowid +
            " AS __l, " + rank + " AS __rank" + rows + ")";

@@ -81,7 +81,7 @@ std::string checked_predicate(Connection& conn, const std::string& relation_sql,
 }  // namespace
 
 ExplainAnswer run_explain(Connection& conn, const transform::Project& project,
-                          const ExplainRequest& request) {
+                          const ExplainRequest& request, lineage::AnalysisCache* cache) {
   ExplainAnswer answer;
   lineage::ExplainResult r;
   if (request.op == "trace") {
@@ -97,10 +97,10 @@ ExplainAnswer run_explain(Connection& conn, const transform::Project& project,
     if (!request.key.empty() && !request.where.empty())
       throw usage_error("trace needs exactly one of --where or --key");
     o.where = !request.key.empty()
-                  ? lineage::key_predicate(conn, project, n->name, request.key)
+                  ? lineage::key_predicate(conn, project, n->name, request.key, cache)
                   : checked_predicate(conn, transform::relation_sql(*n), request.where);
     if (o.where.empty()) throw usage_error("trace needs exactly one of --where or --key");
-    r = lineage::trace(conn, project, n->name, o);
+    r = lineage::trace(conn, project, n->name, o, cache);
     answer.where = o.where;
   } else if (request.op == "impact") {
     lineage::ImpactStart start;
@@ -111,7 +111,7 @@ ExplainAnswer run_explain(Connection& conn, const transform::Project& project,
       if (!request.key.empty()) {
         if (!request.where.empty())
           throw usage_error("impact takes --where or a key value, not both");
-        start.where = lineage::key_predicate(conn, project, start.relation, request.key);
+        start.where = lineage::key_predicate(conn, project, start.relation, request.key, cache);
       } else {
         start.where =
             checked_predicate(conn, relation_for_check(project, start.relation), request.where);
@@ -121,7 +121,7 @@ ExplainAnswer run_explain(Connection& conn, const transform::Project& project,
     }
     lineage::ImpactOptions o;
     o.limit = request.limit;
-    r = lineage::impact(conn, project, start, o);
+    r = lineage::impact(conn, project, start, o, cache);
     answer.where = start.where;
   } else {
     throw usage_error("an explain request's op must be trace or impact");
@@ -216,13 +216,17 @@ json answer_json(const ExplainAnswer& a) {
 
 ReadProcedures explain_procedures(const transform::Project* preloaded) {
   auto cache = std::make_shared<ProjectCache>(preloaded);
+  // Model analyses shared by every request these procedures answer (keyed by project root and
+  // model, checked against the compiled SQL and the catalog: lineage/analysis_cache.h).
+  auto analyses = std::make_shared<lineage::AnalysisCache>();
   ReadProcedures procedures;
-  procedures[kExplainProcedure] = [cache](Connection& conn, const std::string& arguments) {
+  procedures[kExplainProcedure] = [cache, analyses](Connection& conn,
+                                                    const std::string& arguments) {
     json args = json::parse(arguments, nullptr, false);
     if (args.is_discarded()) throw usage_error("an explain request must be JSON");
     ExplainRequest request = ExplainRequest::from_json(args);
     std::shared_ptr<const transform::Project> project = cache->get(request.project);
-    return answer_json(run_explain(conn, *project, request)).dump();
+    return answer_json(run_explain(conn, *project, request, analyses.get())).dump();
   };
   return procedures;
 }

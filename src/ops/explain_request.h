@@ -21,7 +21,10 @@
 //
 // Errors: usage errors (exit 2) for an unknown model, a refused or failing predicate, a missing
 // key; the holder's errors reach the caller with their exit codes (db/reader.h).
-// Threads: the procedure is thread-safe (the project cache has a mutex).
+// Speed: the procedures keep one lineage::AnalysisCache for every request they answer, so a
+// long-lived process (the UI, a holder) analyses each model's SQL once, not per request; a
+// changed model file reloads the project and compiles to another SQL, which is analysed again.
+// Threads: the procedure is thread-safe (the project and analysis caches have mutexes).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -30,6 +33,7 @@
 
 #include "db/read_procedure.h"
 #include "db/reader.h"
+#include "lineage/analysis_cache.h"
 #include "transform/project.h"
 
 namespace baliza::ops {
@@ -61,8 +65,9 @@ struct ExplainAnswer {
 };
 
 // Runs the request on conn over project, checking the caller's predicate with the read guard.
+// With cache, model analyses are reused across calls (lineage/analysis_cache.h).
 ExplainAnswer run_explain(Connection& conn, const transform::Project& project,
-                          const ExplainRequest& request);
+                          const ExplainRequest& request, lineage::AnalysisCache* cache = nullptr);
 
 // {kExplainProcedure: ...}, for ReaderOptions::procedures and the read server. With preloaded,
 // requests for its root use it instead of loading the project again (it must outlive them).

@@ -234,6 +234,55 @@ TEST_F(UiHttp, EveryEndpointAnswersWhileATransformRuns) {
   EXPECT_NE(unknown->body.find("no_such_model"), std::string::npos);
 }
 
+// Trace and impact keep each model's analysis across requests (lineage/analysis_cache.h): the
+// same request gives the same bytes every time, equal to `baliza trace` in a fresh process with
+// nothing cached, and a level's samples page consistently (the second page of two rows is the
+// third and fourth row of a first page of six: samples are in a fixed order, whatever the limit).
+TEST_F(UiHttp, TraceAndImpactGiveTheSameBytesOnEveryRequest) {
+  port_ = start_ui();
+  ASSERT_GT(port_, 0);
+  const std::string where =
+      "qtd_contratacoes >= (select max(qtd_contratacoes) from marts.contratacoes_mensal)";
+  const std::string trace = "/api/trace?model=contratacoes_mensal&where=" + q(where);
+  json page = get_json("/api/query?sql=" + q("select payload_sha256 from raw.api_requests where "
+                                             "endpoint = 'contratacoes_publicacao' and "
+                                             "payload_sha256 is not null order by 1 limit 1"));
+  ASSERT_EQ(page["rows"].size(), 1u) << page.dump();
+  const std::string sha = page["rows"][0][0];
+  for (const std::string& path :
+       {trace + "&limit=4", "/api/impact?page=" + sha.substr(0, 16),
+        "/api/impact?field=valorTotalEstimado&page=" + sha.substr(0, 16)}) {
+    auto first = get(path);
+    auto second = get(path);
+    ASSERT_TRUE(first && second) << path;
+    ASSERT_EQ(first->status, 200) << path << ": " << first->body;
+    EXPECT_EQ(first->body, second->body) << path;
+  }
+  json all = get_json(trace + "&limit=6");
+  json later = get_json(trace + "&offset=2&limit=2");
+  ASSERT_EQ(all["levels"].size(), later["levels"].size());
+  std::size_t paged = 0;
+  for (std::size_t i = 0; i < all["levels"].size(); ++i) {
+    const json& whole = all["levels"][i]["sample"];
+    json tail = json::array();
+    for (std::size_t r = 2; r < whole.size() && r < 4; ++r) tail.push_back(whole[r]);
+    EXPECT_EQ(later["levels"][i]["sample"], tail) << all["levels"][i]["relation"];
+    paged += tail.size();
+  }
+  EXPECT_GT(paged, 0u) << all.dump().substr(0, 2000);
+  // A fresh process, nothing cached: the same levels.
+  auto cli = run_command(std::string(BALIZA_BIN) + " --db demo.duckdb trace contratacoes_mensal " +
+                             "--where \"" + where + "\" --show-json --limit 6 --format json",
+                         dir_->path());
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  json fresh = json::parse(cli.out, nullptr, false);
+  ASSERT_TRUE(fresh.is_object()) << cli.out;
+  json levels = all["levels"];
+  for (json& level : levels) level.erase("has_more");
+  EXPECT_EQ(levels, fresh["levels"]);
+  EXPECT_EQ(all["complete"], fresh["complete"]);
+}
+
 // A project too big to draw node by node: the Models view gets an overview of groups that covers
 // every node; a group, a neighbourhood, a search and "every node" reach the nodes themselves.
 TEST_F(UiHttp, ABigDagIsServedAsGroupsNeighbourhoodsAndSearch) {
