@@ -5,9 +5,27 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/zstd_codec.h"
+#include "extract/page_envelope.h"
 #include "extract/raw_tables.h"
 
 namespace baliza::extract {
+namespace {
+
+// The record hashes of a stored body (an envelope page or a bare array); empty when it cannot
+// be read back (then the page is not compared for repeated records).
+std::vector<std::uint64_t> stored_record_hashes(const std::string& compressed) {
+  try {
+    const std::string body = zstd_decompress(compressed);
+    EnvelopeParse parse = parse_page_envelope(body);
+    if (!parse.ok()) parse = parse_page_envelope(body, true);
+    if (parse.ok()) return std::move(parse.envelope.record_hashes);
+  } catch (const std::exception&) {  // a body that does not decompress: not compared
+  }
+  return {};
+}
+
+}  // namespace
 
 // Pages waiting for the batch's commit, on the writer thread only: raw rows through the one
 // encoder (raw_tables.h), result rows through one appender per batch.
@@ -107,16 +125,21 @@ std::map<std::string, std::vector<StoredPage>> DuckDbExtractionStore::current_pa
   return writer_.call([&](Connection& c) {
     std::map<std::string, std::vector<StoredPage>> pages;
     Result r = c.query(
-        "SELECT task_id, page_number, records_count, total_records, coalesce(total_pages, 0) "
-        "FROM runtime.task_results WHERE superseded_at IS NULL AND task_id IN (" +
-        ids + ") ORDER BY task_id, page_number");
+        "SELECT r.task_id, r.page_number, r.records_count, r.total_records, "
+        "coalesce(r.total_pages, 0), p.compressed FROM runtime.task_results r LEFT JOIN "
+        "raw.api_requests a USING (request_id) LEFT JOIN raw.payloads p ON p.payload_sha256 = "
+        "a.payload_sha256 AND p.codec = 'zstd' AND p.dict_id IS NULL WHERE r.superseded_at IS "
+        "NULL AND r.task_id IN (" +
+        ids + ") ORDER BY r.task_id, r.page_number");
     for (size_t i = 0; i < r.row_count(); ++i) {
       StoredPage p;
       p.page = static_cast<int>(r.get_int64(1, i));
       p.records = r.get_int64(2, i);
       if (!r.is_null(3, i)) p.total_records = r.get_int64(3, i);
       p.total_pages = static_cast<int>(r.get_int64(4, i));
-      pages[r.get_string(0, i)].push_back(p);
+      if (!r.is_null(5, i) && p.records > 0)
+        p.record_hashes = stored_record_hashes(r.get_blob(5, i));
+      pages[r.get_string(0, i)].push_back(std::move(p));
     }
     return pages;
   });

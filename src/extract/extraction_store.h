@@ -90,6 +90,10 @@ struct StoredPage {
   std::int64_t records = 0;
   std::optional<std::int64_t> total_records;
   int total_pages = 0;
+  // A hash per record of the stored body (PageEnvelope::record_hashes), so a resumed task's
+  // pages are compared for repeated records too (task_state.h); empty when the store cannot
+  // read them back (then those pages are not compared).
+  std::vector<std::uint64_t> record_hashes;
 };
 
 struct RunStartWrite {

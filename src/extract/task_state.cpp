@@ -38,6 +38,7 @@ void TaskMachine::resume(TaskState& t, const std::vector<StoredPage>& stored) {
     }
     t.done.insert(p.page);
     t.records[p.page] = p.records;
+    if (!p.record_hashes.empty()) t.hashes[p.page] = p.record_hashes;
   }
   if (inconsistent) store_.supersede_other_totals(t.claim.task_id, t.total);
   // Every page stored and whole: a done task re-checked (plan/recheck.h). Even an empty one is
@@ -150,6 +151,7 @@ void TaskMachine::resume_array(TaskState& t, const std::vector<StoredPage>& stor
   for (const StoredPage& p : stored) {
     t.done.insert(p.page);
     t.records[p.page] = p.records;
+    if (!p.record_hashes.empty()) t.hashes[p.page] = p.record_hashes;
   }
   // Walk the stored pages from 1: a short one closes the task, a gap is asked for.
   t.total_pages = 1;
