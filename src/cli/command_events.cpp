@@ -18,4 +18,10 @@ std::string events_project_name() {
   return "pncp";
 }
 
+void finish_events_on_error(Context& ctx, ops::CommandEvents& events, const Error& e) {
+  if (std::string line = events.finish(static_cast<int>(e.code()), e.what()); !line.empty()) {
+    ctx.say(line);
+  }
+}
+
 }  // namespace baliza::cli

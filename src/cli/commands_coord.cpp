@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/command_events.h"
+#include "cli/concurrency_option.h"
 #include "cli/context.h"
 #include "cli/interrupts.h"
 #include "cli/period_options.h"
@@ -68,8 +69,7 @@ int run_worker_command(Context& ctx, const PeriodOptions& period, const WorkerFl
     result = coord::run_worker(worker, config, options);
   } catch (const Error& e) {
     endpoint_events.fail_open(e.what());
-    if (std::string line = events.finish(static_cast<int>(e.code()), e.what()); !line.empty())
-      ctx.say(line);
+    finish_events_on_error(ctx, events, e);
     throw;
   }
   endpoint_events.finish(result);
@@ -90,8 +90,7 @@ void add_coord_commands(CLI::App& app, Context& ctx, int& exit_code) {
   period->add_to(worker);
   worker->add_option("--worker-id", flags->worker_id, "This worker's id (default host-pid-random)");
   worker->add_option("--base-url", flags->base_url, "API base URL (default: endpoints.yaml)");
-  worker->add_option("--concurrency", flags->concurrency, "Requests in flight")
-      ->check(CLI::Range(1, 256));
+  add_concurrency_option(worker, flags->concurrency);
   worker->add_option("--claim-batch", flags->claim_batch, "Tasks per claim (default 8)")
       ->check(CLI::Range(1, 4096));
   worker
@@ -122,8 +121,7 @@ void add_coord_commands(CLI::App& app, Context& ctx, int& exit_code) {
       r = coord::pull_from_coordinator(ctx.db(), *pg, &interrupt_count());
     } catch (const Error& e) {
       copy.end(static_cast<int>(e.code()), {}, e.what());
-      if (std::string line = events.finish(static_cast<int>(e.code()), e.what()); !line.empty())
-        ctx.say(line);
+      finish_events_on_error(ctx, events, e);
       throw;
     }
     const int code = r.interrupted ? 130 : 0;

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "cli/command_events.h"
+#include "cli/concurrency_option.h"
 #include "cli/context.h"
 #include "cli/extract_outcome.h"
 #include "cli/interrupts.h"
@@ -139,8 +140,7 @@ int run_extract_command(Context& ctx, const PeriodOptions& period, const Extract
                                        [&ctx](const std::string& line) { ctx.say(line); });
   } catch (const Error& e) {
     endpoint_events.fail_open(e.what());
-    if (std::string line = events.finish(static_cast<int>(e.code()), e.what()); !line.empty())
-      ctx.say(line);
+    finish_events_on_error(ctx, events, e);
     throw;
   }
   endpoint_events.finish(result);
@@ -200,11 +200,7 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
   CLI::App* extract_cmd = app.add_subcommand(
       "extract", "Plan a period if needed and fetch its pages into the raw store");
   extract_period->add_to(extract_cmd);
-  extract_cmd
-      ->add_option("--concurrency", flags->concurrency,
-                   "Requests in flight (default: baliza.yml extract.concurrency, else "
-                   "endpoints.yaml, 4)")
-      ->check(CLI::Range(1, 256));
+  add_concurrency_option(extract_cmd, flags->concurrency);
   extract_cmd->add_option("--base-url", flags->base_url,
                           "API base URL (default: endpoints.yaml base_url)");
   extract_cmd->add_flag("--no-plan", flags->no_plan,
@@ -223,8 +219,7 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
   retry_cmd->add_option("--max-retries", *max_retries, "Retries per page after its first attempt")
       ->check(CLI::Range(0, 50));
   retry_cmd->add_option("--endpoint", retry_filters->endpoints, "Only these endpoints");
-  retry_cmd->add_option("--concurrency", retry_flags->concurrency, "Requests in flight")
-      ->check(CLI::Range(1, 256));
+  add_concurrency_option(retry_cmd, retry_flags->concurrency);
   retry_cmd->add_option("--base-url", retry_flags->base_url, "API base URL");
   retry_cmd->callback([&ctx, &exit_code, retry_month, max_retries, retry_filters, retry_flags] {
     exit_code = run_retry_failed(ctx, *retry_month, *max_retries, *retry_filters, *retry_flags);
@@ -263,8 +258,7 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
   verify_cmd->add_option("--seed", verify_options->seed, "Which sample (default 0)");
   verify_cmd->add_option("--endpoint", verify_options->endpoints, "Only these endpoints");
   verify_cmd->add_option("--base-url", verify_options->base_url, "API base URL");
-  verify_cmd->add_option("--concurrency", verify_options->concurrency, "Requests in flight")
-      ->check(CLI::Range(1, 256));
+  add_concurrency_option(verify_cmd, verify_options->concurrency);
   verify_cmd->callback([&ctx, &exit_code, verify_range, verify_options] {
     ops::VerifyOptions o = *verify_options;
     if (!verify_range->empty()) o.range = plan::parse_range(*verify_range);
@@ -290,8 +284,7 @@ void add_extract_commands(CLI::App& app, Context& ctx, int& exit_code) {
       result = ops::verify_pages(ctx.db(), config, o);
     } catch (const Error& e) {
       pages.end(static_cast<int>(e.code()), {}, e.what());
-      if (std::string line = events.finish(static_cast<int>(e.code()), e.what()); !line.empty())
-        ctx.say(line);
+      finish_events_on_error(ctx, events, e);
       throw;
     }
     pages.end(result.exit_code(), ops::verify_rows(result), ops::verify_failure(result));

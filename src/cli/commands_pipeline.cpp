@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "cli/concurrency_option.h"
 #include "cli/context.h"
 #include "cli/extract_outcome.h"
 #include "cli/interrupts.h"
@@ -239,11 +240,7 @@ void add_pipeline_commands(CLI::App& app, Context& ctx, int& exit_code) {
       "run", "Plan, extract and transform a period: --mes 2024-01, --latest, ... (live PNCP API)");
   run->period.add_to(run_cmd);
   run_cmd->add_option("--base-url", run->base_url, "API base URL (default: endpoints.yaml)");
-  run_cmd
-      ->add_option("--concurrency", run->concurrency,
-                   "Requests in flight (default: baliza.yml extract.concurrency, else "
-                   "endpoints.yaml, 4)")
-      ->check(CLI::Range(1, 256));
+  add_concurrency_option(run_cmd, run->concurrency);
   run_cmd->add_option("--rate", run->rate,
                       "Fixed requests per second per host (default: endpoints.yaml's adaptive "
                       "pacing, 0.5/s rising to at most 2/s for the PNCP)");
@@ -275,10 +272,7 @@ void add_pipeline_commands(CLI::App& app, Context& ctx, int& exit_code) {
   demo_cmd->add_option("--mes", demo->month, "The month to simulate (default 2024-03)");
   demo_cmd->add_option("--scale", demo->scale, "Volume: 1.0 = about 6,000 records a month");
   demo_cmd->add_option("--seed", demo->seed, "Simulator seed (same seed, same data)");
-  demo_cmd
-      ->add_option("--concurrency", demo->concurrency,
-                   "Requests in flight (default: baliza.yml extract.concurrency, else 4)")
-      ->check(CLI::Range(1, 256));
+  add_concurrency_option(demo_cmd, demo->concurrency);
   demo_cmd->add_option("--endpoint", demo->endpoints,
                        "Only these endpoints (repeatable; default: all, items and results "
                        "included)");

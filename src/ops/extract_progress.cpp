@@ -1,20 +1,12 @@
 #include "ops/extract_progress.h"
 
+#include "plan/task_scope.h"
+
 namespace baliza::ops {
 
 PageProgress page_progress(Connection& conn, const plan::DateRange& range,
                            const std::vector<std::string>& endpoints) {
-  std::string scope = "t.removed_at IS NULL AND t.data_date <= DATE " +
-                      quote_literal(plan::iso_date(range.last)) +
-                      " AND coalesce(t.window_end, t.data_date) >= DATE " +
-                      quote_literal(plan::iso_date(range.first));
-  if (!endpoints.empty()) {
-    scope += " AND t.endpoint_name IN (";
-    for (size_t i = 0; i < endpoints.size(); ++i) {
-      scope += (i ? ", " : "") + quote_literal(endpoints[i]);
-    }
-    scope += ")";
-  }
+  const std::string scope = plan::task_scope_sql(range, endpoints);
   Result r = conn.query(
       "WITH t AS (SELECT task_id, status FROM planning.task_plan t WHERE " + scope +
       "), p AS (SELECT task_id, count(DISTINCT page_number) AS stored, "

@@ -63,6 +63,17 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command);
 
 }  // namespace
 
+transform::ProjectBuildOptions pipeline_build_options(const PipelineOptions& o) {
+  transform::ProjectBuildOptions build;
+  build.database = o.database;
+  build.main = o.main;
+  build.target = o.target;
+  build.command_line = o.command_line;
+  build.threads = o.threads;
+  build.print = o.say;
+  return build;
+}
+
 PipelineReport run_pipeline(const PipelineOptions& o) {
   if (o.events == nullptr || !o.events->enabled()) return run_stages(o, nullptr);
   CommandRun command(*o.events, o.project->name(), o.command);
@@ -173,13 +184,7 @@ PipelineReport run_stages(const PipelineOptions& o, CommandRun* command) {
 
   start = Clock::now();
   o.say("== transform");
-  transform::ProjectBuildOptions build;
-  build.database = o.database;
-  build.main = o.main;
-  build.target = o.target;
-  build.command_line = o.command_line;
-  build.threads = o.threads;
-  build.print = o.say;
+  transform::ProjectBuildOptions build = pipeline_build_options(o);
   std::unique_ptr<lineage::ModelEvents> model_events;
   const transform::Dag* built_dag = nullptr;
   std::optional<lineage::ProjectLineage> columns;

@@ -18,6 +18,7 @@
 #include "lineage/run_accounting.h"
 #include "plan/window.h"
 #include "transform/project.h"
+#include "transform/project_build.h"
 #include "transform/runner.h"
 
 namespace baliza::ops {
@@ -62,6 +63,11 @@ struct PipelineReport {
 };
 
 PipelineReport run_pipeline(const PipelineOptions& options);
+
+// The transform build of a pipeline: its database and connection, artifacts folder, command
+// line, threads, and `say` as the printer; the caller adds what to select. Used by the final
+// build and by the SQL rounds' builds of what their queries read (ops/sql_rounds.h).
+transform::ProjectBuildOptions pipeline_build_options(const PipelineOptions& options);
 
 // The summary a user reads at the end: per endpoint, per stage, accounting, quarantine.
 std::string describe_pipeline(const PipelineReport& report);

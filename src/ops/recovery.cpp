@@ -11,23 +11,12 @@
 #include "core/sha256.h"
 #include "extract/extractor.h"
 #include "extract/fetch_engine.h"
+#include "plan/task_scope.h"
 
 namespace baliza::ops {
 namespace {
 
-std::string scope_sql(const plan::DateRange& range, const std::vector<std::string>& endpoints) {
-  std::string sql = "t.removed_at IS NULL AND t.data_date <= DATE " +
-                    quote_literal(plan::iso_date(range.last)) +
-                    " AND coalesce(t.window_end, t.data_date) >= DATE " +
-                    quote_literal(plan::iso_date(range.first));
-  if (!endpoints.empty()) {
-    sql += " AND t.endpoint_name IN (";
-    for (size_t i = 0; i < endpoints.size(); ++i)
-      sql += (i ? ", " : "") + quote_literal(endpoints[i]);
-    sql += ")";
-  }
-  return sql;
-}
+using plan::task_scope_sql;
 
 std::string next_step(const EndpointRecovery& r, const std::string& period) {
   if (r.planned == 0) return "nothing planned: baliza plan --mes " + period;
@@ -59,11 +48,11 @@ std::vector<std::string> requeue_failed(Connection& conn, const plan::DateRange&
     Result r = conn.query(
         "SELECT task_id FROM planning.task_plan t WHERE t.status IN ('failed', "
         "'partial') AND " +
-        scope_sql(range, endpoints) + " ORDER BY task_id");
+        task_scope_sql(range, endpoints) + " ORDER BY task_id");
     for (size_t i = 0; i < r.row_count(); ++i) ids.push_back(r.get_string(0, i));
     if (ids.empty()) return;
     const std::string condition =
-        "t.status IN ('failed', 'partial') AND " + scope_sql(range, endpoints);
+        "t.status IN ('failed', 'partial') AND " + task_scope_sql(range, endpoints);
     conn.prepare(
             "INSERT INTO planning.task_events (task_id, event, status, run_id, detail, "
             "occurred_at) SELECT task_id, 'requeued', 'pending', $1, 'was ' || status || "
@@ -90,7 +79,7 @@ std::vector<EndpointRecovery> recovery_status(Connection& conn, const plan::Date
 std::vector<EndpointRecovery> recovery_status(Reader& reader, const plan::DateRange& range,
                                               const std::string& period_arg) {
   TextTable r = reader.query(
-      "WITH t AS (SELECT * FROM planning.task_plan t WHERE " + scope_sql(range, {}) +
+      "WITH t AS (SELECT * FROM planning.task_plan t WHERE " + task_scope_sql(range, {}) +
       "), pages AS (SELECT task_id, count(*) AS stored, max(coalesce(total_pages, 0)) AS "
       "total_pages, max(total_records) AS total_records, sum(records_count) AS records FROM "
       "runtime.task_results WHERE superseded_at IS NULL GROUP BY task_id), "
@@ -139,7 +128,7 @@ std::vector<EndpointRecovery> recovery_status(Reader& reader, const plan::DateRa
   // are done), and when the data was last proved.
   TextTable known = reader.query(
       "WITH t AS (SELECT * FROM planning.task_plan t WHERE t.removed_at IS NULL AND " +
-      scope_sql(range, {}) +
+      task_scope_sql(range, {}) +
       "), checks AS (SELECT c.task_id, max(c.checked_at) AS at FROM meta.completeness_checks c "
       "WHERE c.outcome = 'confirmed' GROUP BY 1) SELECT t.endpoint_name, CASE WHEN "
       "count(*) FILTER (WHERE t.status <> 'done') = 0 THEN max(coalesce(t.window_end, "
@@ -224,11 +213,11 @@ RawRequest request_of(const Checked& c) {
 std::vector<StoredRef> select_pages(Connection& conn, const VerifyOptions& o) {
   std::string where = "r.superseded_at IS NULL AND a.payload_sha256 IS NOT NULL";
   if (o.range)
-    where += " AND " + scope_sql(*o.range, o.endpoints);
+    where += " AND " + task_scope_sql(*o.range, o.endpoints);
   else if (!o.endpoints.empty()) {
-    where += " AND " +
-             scope_sql({plan::parse_iso_date("1900-01-01"), plan::parse_iso_date("2999-12-31")},
-                       o.endpoints);
+    where += " AND " + task_scope_sql(
+                           {plan::parse_iso_date("1900-01-01"), plan::parse_iso_date("2999-12-31")},
+                           o.endpoints);
   }
   if (o.sample < 1.0) {
     where += " AND hash(a.request_id || " + quote_literal(std::to_string(o.seed)) +

@@ -41,12 +41,7 @@ SqlRoundsResult run_sql_rounds(const PipelineOptions& o, const plan::EndpointsCo
       continue;
     const plan::EndpointConfig& e = *config.find(name);
     if (!e.from_sql->after.empty()) {
-      transform::ProjectBuildOptions build;
-      build.database = o.database;
-      build.main = o.main;
-      build.target = o.target;
-      build.command_line = o.command_line;
-      build.threads = o.threads;
+      transform::ProjectBuildOptions build = pipeline_build_options(o);
       build.print = [](const std::string&) {};  // the final build reports
       for (const auto& model : e.from_sql->after) build.select.push_back("+" + model);
       transform::RunSummary summary = transform::build_project(*o.project, build);

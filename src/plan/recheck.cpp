@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "core/clock.h"
+#include "plan/task_scope.h"
 
 namespace baliza::plan {
 
@@ -10,20 +11,9 @@ std::int64_t requeue_recent(Connection& conn, const PlanScope& scope, Date today
                             const std::string& run_id) {
   if (days <= 0) return 0;
   const Date since{std::chrono::sys_days{today} - std::chrono::days(days)};
-  std::string condition =
-      "t.status = 'done' AND t.removed_at IS NULL AND coalesce(t.window_end, t.data_date) >= "
-      "DATE " +
-      quote_literal(iso_date(since)) + " AND t.data_date <= DATE " +
-      quote_literal(iso_date(scope.range.last)) +
-      " AND coalesce(t.window_end, t.data_date) >= DATE " +
-      quote_literal(iso_date(scope.range.first));
-  if (!scope.endpoints.empty()) {
-    condition += " AND t.endpoint_name IN (";
-    for (size_t i = 0; i < scope.endpoints.size(); ++i) {
-      condition += (i ? ", " : "") + quote_literal(scope.endpoints[i]);
-    }
-    condition += ")";
-  }
+  const std::string condition =
+      "t.status = 'done' AND coalesce(t.window_end, t.data_date) >= DATE " +
+      quote_literal(iso_date(since)) + " AND " + task_scope_sql(scope.range, scope.endpoints);
   std::int64_t n = 0;
   const std::string now = utc_timestamp_now();
   conn.transaction([&] {
