@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <charconv>
+#include <cstring>
 #include <functional>
 
 #include <fmt/format.h>
@@ -60,15 +61,60 @@ std::optional<std::int64_t> read_int(simdjson::dom::object object, std::string_v
   return std::nullopt;
 }
 
-// One hash per record: of its minified JSON text (so the same record served twice hashes the
-// same, whatever the spacing).
+std::uint64_t mix(std::uint64_t h, std::uint64_t v) {  // order-sensitive combine (splitmix64)
+  std::uint64_t z = h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+std::uint64_t text_hash(std::string_view s) {
+  return static_cast<std::uint64_t>(std::hash<std::string_view>{}(s));
+}
+
+// A hash of one JSON value's content (types, keys in order, values), walked in place: no text
+// is built. The same record served twice hashes the same, whatever its spacing.
+std::uint64_t value_hash(simdjson::dom::element e) {
+  using simdjson::dom::element_type;
+  switch (e.type()) {
+    case element_type::OBJECT: {
+      std::uint64_t h = 1;
+      for (auto field : simdjson::dom::object(e)) {
+        h = mix(h, text_hash(field.key));
+        h = mix(h, value_hash(field.value));
+      }
+      return h;
+    }
+    case element_type::ARRAY: {
+      std::uint64_t h = 2;
+      for (simdjson::dom::element child : simdjson::dom::array(e)) h = mix(h, value_hash(child));
+      return h;
+    }
+    case element_type::STRING:
+      return mix(3, text_hash(std::string_view(e)));
+    case element_type::INT64:
+      return mix(4, static_cast<std::uint64_t>(std::int64_t(e)));
+    case element_type::UINT64:
+      return mix(5, std::uint64_t(e));
+    case element_type::DOUBLE: {
+      const double d = double(e);
+      std::uint64_t bits = 0;
+      std::memcpy(&bits, &d, sizeof bits);
+      return mix(6, bits);
+    }
+    case element_type::BOOL:
+      return mix(7, bool(e) ? 1 : 0);
+    case element_type::NULL_VALUE:
+      return 8;
+  }
+  return 9;
+}
+
+// One hash per record (see value_hash).
 std::vector<std::uint64_t> record_hashes(simdjson::dom::array data) {
   std::vector<std::uint64_t> out;
   out.reserve(data.size());
-  for (simdjson::dom::element record : data) {
-    const std::string text = simdjson::minify(record);
-    out.push_back(static_cast<std::uint64_t>(std::hash<std::string>{}(text)));
-  }
+  for (simdjson::dom::element record : data) out.push_back(value_hash(record));
   return out;
 }
 
