@@ -33,7 +33,9 @@ namespace baliza::coord {
   X(PQgetisnull) \
   X(PQcmdTuples) \
   X(PQclear) \
-  X(PQsetNoticeProcessor)
+  X(PQsetNoticeProcessor) \
+  X(PQuser) \
+  X(PQdb)
 // clang-format on
 
 struct LibpqApi {

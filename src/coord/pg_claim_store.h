@@ -6,9 +6,13 @@
 // transaction on the server's clock, so no task is ever claimed by two workers at once. Claims
 // are history: a claim row is never deleted, it ends as done/failed/partial/released/expired
 // with ended_at, so "claimed twice at once" can be checked from baliza.task_claims.
-// finish() ends the claim only while it is still active (a claim reaped meanwhile changes
+// finish() ends the claim only while it is still active and not past its expiry (a claim
+// that expired or was reaped meanwhile changes
 // nothing: the task belongs to its next claimer) and is queued on the extraction store's
 // writer, after the task's pages.
+//
+// With a ClaimFence (claim_fence.h), claim() registers each claim as the task's fence token
+// and finish() forgets it, so the extraction store drops writes made after a claim expired.
 //
 // Threads: claim/renew/reap/count run on the caller's thread on the store's own connection
 // (one caller at a time: the extractor's loop). Connection losses are retried for `patience`.
@@ -24,10 +28,12 @@
 namespace baliza::coord {
 
 class PgWriter;
+class ClaimFence;
 
 class PgClaimStore final : public extract::ClaimStore {
  public:
-  PgClaimStore(const std::string& url, PgWriter& writer, std::chrono::seconds patience);
+  PgClaimStore(const std::string& url, PgWriter& writer, std::chrono::seconds patience,
+               ClaimFence* fence = nullptr);
 
   int start_worker(const std::string& worker_id) override;
   std::vector<extract::ClaimedTask> claim(const std::string& worker_id, int n,
@@ -51,6 +57,7 @@ class PgClaimStore final : public extract::ClaimStore {
   std::string url_;
   PgWriter& writer_;
   std::chrono::seconds patience_;
+  ClaimFence* fence_;
   std::unique_ptr<PgConnection> conn_;
 };
 

@@ -1,5 +1,6 @@
 #include "coord/pg_connection.h"
 
+#include <mutex>
 #include <thread>
 
 #include "coord/libpq_api.h"
@@ -31,29 +32,16 @@ bool is_connection_state(const std::string& sqlstate) {
 
 void ignore_notice(void*, const char*) {}
 
-}  // namespace
-
-std::string redact_url(const std::string& url) {
-  std::string out = url;
-  // URI form: scheme://user:password@host
-  const auto scheme = out.find("://");
-  if (scheme != std::string::npos) {
-    const auto at = out.find('@', scheme + 3);
-    const auto colon = out.find(':', scheme + 3);
-    if (at != std::string::npos && colon != std::string::npos && colon < at) {
-      out.replace(colon + 1, at - colon - 1, "***");
-    }
-  }
-  // key=value form and URI query: password=...
-  for (std::size_t pos = out.find("password="); pos != std::string::npos;
-       pos = out.find("password=", pos + 1)) {
-    const std::size_t start = pos + 9;
-    std::size_t end = out.find_first_of(" &", start);
-    if (end == std::string::npos) end = out.size();
-    out.replace(start, end - start, "***");
-  }
-  return out;
+std::mutex& session_name_mutex() {
+  static std::mutex m;
+  return m;
 }
+std::string& session_name() {
+  static std::string name = "baliza";
+  return name;
+}
+
+}  // namespace
 
 PgResult::~PgResult() {
   if (result_) libpq_api().PQclear(result_);
@@ -93,13 +81,31 @@ PgConnection::PgConnection(std::string url) : url_(std::move(url)) {
   const LibpqApi& pq = libpq_api();
   conn_ = pq.PQconnectdb(url_.c_str());
   if (!conn_ || pq.PQstatus(conn_) != CONNECTION_OK) {
-    const std::string why = conn_ ? trim(pq.PQerrorMessage(conn_)) : "out of memory";
+    const std::string why =
+        redact_text(conn_ ? trim(pq.PQerrorMessage(conn_)) : "out of memory", url_);
     if (conn_) pq.PQfinish(conn_);
     conn_ = nullptr;
     throw PgConnectionLost("cannot connect to the coordinator " + redact_url(url_) + ": " + why +
                            "\n" + kConnectFix);
   }
   pq.PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+  std::string name;
+  {
+    std::lock_guard lock(session_name_mutex());
+    name = session_name();
+  }
+  try {
+    exec("SELECT set_config('application_name', $1, false)", {name});
+  } catch (...) {
+    pq.PQfinish(conn_);
+    conn_ = nullptr;
+    throw;
+  }
+}
+
+void set_session_name(const std::string& name) {
+  std::lock_guard lock(session_name_mutex());
+  session_name() = name.substr(0, 63);
 }
 
 PgConnection::~PgConnection() {
@@ -112,6 +118,7 @@ void PgConnection::fail(pg_result* result, const std::string& sql) {
   const std::string sqlstate = state ? state : "";
   std::string why = trim(result ? pq.PQresultErrorMessage(result) : pq.PQerrorMessage(conn_));
   if (why.empty()) why = trim(pq.PQerrorMessage(conn_));
+  why = redact_text(why, url_);
   if (result) pq.PQclear(result);
   if (pq.PQstatus(conn_) != CONNECTION_OK || is_connection_state(sqlstate) || !result) {
     throw PgConnectionLost("lost the connection to the coordinator " + redact_url(url_) + ": " +
@@ -122,10 +129,18 @@ void PgConnection::fail(pg_result* result, const std::string& sql) {
                       "), will run again: " + why);
   }
   if (sqlstate == "42501") {
-    throw environment_error("the coordinator " + redact_url(url_) +
-                            " refused a statement for lack of permission: " + why +
-                            "\nGrant the user CREATE and USAGE on the database (GRANT CREATE ON "
-                            "DATABASE <db> TO <user>), or run `baliza` once as its owner.");
+    const char* user = pq.PQuser(conn_);
+    const char* db = pq.PQdb(conn_);
+    const std::string u = user && *user ? user : "<user>";
+    const std::string d = db && *db ? db : "<database>";
+    throw environment_error(
+        "the coordinator " + redact_url(url_) + " refused a statement for lack of permission: " +
+        why + "\nAs the database's owner, either let " + u +
+        " create the coordinator's schema (GRANT CREATE ON DATABASE \"" + d + "\" TO \"" + u +
+        "\";) or, when another user made schema baliza, let it use the tables (GRANT USAGE ON "
+        "SCHEMA baliza TO \"" +
+        u + "\"; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA baliza TO \"" + u +
+        "\";).");
   }
   throw failure("coordinator statement failed (" + first_line(sql) + "): " + why);
 }
@@ -195,7 +210,12 @@ void run_with_reconnect(std::unique_ptr<PgConnection>& conn, const std::string& 
         log_warn("coordinator unreachable; retrying",
                  {{"cause", e.what()}, {"patience_s", std::to_string(patience.count())}});
       }
-      if (now - *first_loss >= patience) throw;
+      if (now - *first_loss >= patience) {
+        throw PgConnectionLost(std::string(e.what()) + "\nthe coordinator stayed unreachable for " +
+                               std::to_string(patience.count()) +
+                               " s (--patience): bring PostgreSQL back and run again; what was "
+                               "stored stays, unfinished tasks are claimed again");
+      }
       std::this_thread::sleep_for(wait);
       wait = std::min(wait * 2, std::chrono::milliseconds(5000));
     }

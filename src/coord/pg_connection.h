@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "coord/redact.h"
 #include "core/error.h"
 
 struct pg_conn;
@@ -102,8 +103,9 @@ class PgConnection {
   pg_conn* conn_ = nullptr;
 };
 
-// The URL with any password replaced by "***" (URI user:password@ and key=value password=).
-std::string redact_url(const std::string& url);
+// The name every later connection of this process shows in pg_stat_activity.application_name
+// (e.g. "baliza worker w1"), so an operator can tell workers' sessions apart (and end one).
+void set_session_name(const std::string& name);
 
 // Runs `unit` with a connection, reconnecting and running it again after PgConnectionLost
 // until it succeeds or `patience` has passed since the first loss (then the last loss is

@@ -79,9 +79,11 @@ void PgExtractionStore::put_page(extract::PageWrite page) {
   if (page.request.request_id.empty()) page.request.request_id = random_id();
   const std::string result_id = random_id();
   const std::int64_t seq = ++seq_;
-  writer_.enqueue([p = std::make_shared<const extract::PageWrite>(std::move(page)), result_id, seq,
-                   worker = worker_id_](PgConnection& c) {
+  std::optional<std::string> claim = claim_for(page.request.task_id);
+  writer_.enqueue([this, p = std::make_shared<const extract::PageWrite>(std::move(page)), result_id,
+                   seq, claim, worker = worker_id_](PgConnection& c) {
     const RawRequest& q = p->request;
+    if (!admitted(c, q.task_id, claim)) return;
     if (p->has_body) {
       c.exec(
           "INSERT INTO baliza.payloads (payload_sha256, codec, raw_size, compressed) VALUES "
@@ -125,8 +127,10 @@ void PgExtractionStore::put_page(extract::PageWrite page) {
 }
 
 void PgExtractionStore::put_failure(extract::FailureWrite f) {
-  writer_.enqueue([f = std::move(f), id = random_id(), at = utc_timestamp_now(),
+  std::optional<std::string> claim = claim_for(f.task_id);
+  writer_.enqueue([this, f = std::move(f), claim, id = random_id(), at = utc_timestamp_now(),
                    worker = worker_id_](PgConnection& c) {
+    if (!admitted(c, f.task_id, claim)) return;
     c.exec(
         "INSERT INTO baliza.failed_requests (request_id, task_id, endpoint, url, page, "
         "http_status, error_class, error_message, attempts, failed_at, worker_id) VALUES ($1, "
@@ -140,7 +144,9 @@ void PgExtractionStore::put_failure(extract::FailureWrite f) {
 void PgExtractionStore::supersede(const std::string& task_id, bool only_other_totals,
                                   std::optional<std::int64_t> total) {
   const std::int64_t seq = seq_.load();
-  writer_.enqueue([task_id, only_other_totals, total, seq, worker = worker_id_](PgConnection& c) {
+  writer_.enqueue([this, task_id, only_other_totals, total, seq, claim = claim_for(task_id),
+                   worker = worker_id_](PgConnection& c) {
+    if (!admitted(c, task_id, claim)) return;
     std::string sql =
         "UPDATE baliza.task_results SET superseded_at = now(), xid = pg_current_xact_id() "
         "WHERE task_id = $1 AND superseded_at IS NULL AND NOT (worker_id = $2 AND put_seq > $3)";
@@ -154,7 +160,9 @@ void PgExtractionStore::supersede(const std::string& task_id, bool only_other_to
 }
 
 void PgExtractionStore::put_shift(extract::ShiftWrite s) {
-  writer_.enqueue([s, id = random_id(), at = utc_timestamp_now()](PgConnection& c) {
+  writer_.enqueue([this, s, claim = claim_for(s.task_id), id = random_id(),
+                   at = utc_timestamp_now()](PgConnection& c) {
+    if (!admitted(c, s.task_id, claim)) return;
     c.exec(
         "INSERT INTO baliza.data_shifts (shift_id, run_id, task_id, endpoint, page, "
         "total_before, total_after, detected_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
@@ -174,7 +182,8 @@ void PgExtractionStore::supersede_task(const std::string& task_id) {
 }
 
 void PgExtractionStore::resolve_failures(const std::string& task_id) {
-  writer_.enqueue([task_id](PgConnection& c) {
+  writer_.enqueue([this, task_id, claim = claim_for(task_id)](PgConnection& c) {
+    if (!admitted(c, task_id, claim)) return;
     c.exec(
         "UPDATE baliza.failed_requests SET resolved_at = now(), xid = pg_current_xact_id() "
         "WHERE task_id = $1 AND resolved_at IS NULL AND (page IS NULL OR page IN (SELECT "
@@ -195,8 +204,10 @@ void PgExtractionStore::put_circuit_event(extract::CircuitEventWrite e) {
 }
 
 void PgExtractionStore::put_completeness_check(extract::CompletenessCheckWrite k) {
-  writer_.enqueue([k = std::move(k), id = random_id(), at = utc_timestamp_now(),
+  std::optional<std::string> claim = claim_for(k.task_id);
+  writer_.enqueue([this, k = std::move(k), claim, id = random_id(), at = utc_timestamp_now(),
                    worker = worker_id_](PgConnection& c) {
+    if (!admitted(c, k.task_id, claim)) return;
     c.exec(
         "INSERT INTO baliza.completeness_checks (check_id, run_id, task_id, endpoint, "
         "total_records, total_after, outcome, checked_at, worker_id) VALUES ($1, $2, $3, $4, $5, "

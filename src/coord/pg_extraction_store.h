@@ -9,6 +9,10 @@
 // current page. "Supersede" operations only touch results this worker put before the
 // operation (put_seq), so replaying them cannot supersede a later page.
 //
+// Every task-scoped write (page, failure, shift, supersede, resolve, completeness check) is
+// fenced by the claim the task is worked under (claim_fence.h): a write made after this
+// worker's claim expired is dropped, never landing over the re-claimer's work.
+//
 // Threads: as ExtractionStore. Lifetime: owns its PgWriter; finish() of PgClaimStore goes
 // through writer() so that a task ends after its pages are durable.
 #pragma once
@@ -17,6 +21,7 @@
 #include <memory>
 #include <string>
 
+#include "coord/claim_fence.h"
 #include "coord/pg_writer.h"
 #include "extract/extraction_store.h"
 
@@ -46,6 +51,7 @@ class PgExtractionStore final : public extract::ExtractionStore {
   std::uint64_t refused_writes() const override;
 
   PgWriter& writer() { return writer_; }
+  ClaimFence& fence() { return fence_; }
   const std::string& worker_id() const { return worker_id_; }
 
  private:
@@ -54,6 +60,17 @@ class PgExtractionStore final : public extract::ExtractionStore {
   void supersede(const std::string& task_id, bool only_other_totals,
                  std::optional<std::int64_t> total);
 
+  // The claim `task_id` is worked under now, to check in the write's transaction.
+  std::optional<std::string> claim_for(const std::string& task_id) const {
+    return fence_.claim_of(task_id);
+  }
+  // In a write's transaction: false when the write must be dropped (its claim ended).
+  bool admitted(PgConnection& c, const std::string& task_id,
+                const std::optional<std::string>& claim) {
+    return !claim || fence_.still_active(c, task_id, *claim);
+  }
+
+  ClaimFence fence_;
   PgWriter writer_;
   std::string worker_id_;
   std::atomic<std::int64_t> seq_{0};

@@ -1,5 +1,8 @@
 #include "coord/pg_schema.h"
 
+#include <cstdint>
+#include <string>
+
 namespace baliza::coord {
 namespace {
 
@@ -174,6 +177,16 @@ ALTER TABLE baliza.completeness_checks ADD COLUMN IF NOT EXISTS
 INSERT INTO baliza.schema_version VALUES (3) ON CONFLICT DO NOTHING;
 )SQL";
 
+constexpr std::int64_t kSchemaVersion = 3;  // the newest version this binary writes
+
+void refuse_newer(std::int64_t version, const PgConnection& conn) {
+  if (version <= kSchemaVersion) return;
+  throw environment_error("the coordinator " + redact_url(conn.url()) + " has schema version " +
+                          std::to_string(version) + " (baliza.schema_version), newer than this " +
+                          "baliza knows (" + std::to_string(kSchemaVersion) +
+                          "): upgrade baliza on this machine to the version the other workers run");
+}
+
 }  // namespace
 
 void ensure_coordinator_schema(PgConnection& conn) {
@@ -183,13 +196,15 @@ void ensure_coordinator_schema(PgConnection& conn) {
       "'schema_version'");
   if (ready.get_int64(0, 0) > 0) {
     const PgResult v = conn.exec("SELECT coalesce(max(version), 0) FROM baliza.schema_version");
-    if (v.get_int64(0, 0) >= 3) return;
+    refuse_newer(v.get_int64(0, 0), conn);
+    if (v.get_int64(0, 0) >= kSchemaVersion) return;
   }
   conn.transaction([&] {
     conn.exec("SELECT pg_advisory_xact_lock(7355608)");  // one DDL runner at a time
     conn.exec_script(kSchemaV1);
     conn.exec_script(kSchemaV2);
     conn.exec_script(kSchemaV3);
+    refuse_newer(conn.exec("SELECT max(version) FROM baliza.schema_version").get_int64(0, 0), conn);
   });
 }
 

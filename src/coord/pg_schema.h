@@ -9,7 +9,9 @@
 //
 // ensure_coordinator_schema() is idempotent and safe when many workers start at once (an
 // advisory lock serialises the DDL). Throws PgConnectionLost / environment errors
-// (pg_connection.h), e.g. when the user may not create the schema.
+// (pg_connection.h), e.g. when the user may not create the schema. A schema of an older version
+// (a coordinator made by an older baliza) is upgraded in place; a schema newer than this
+// binary knows is refused with an environment error (exit 3) naming the upgrade.
 #pragma once
 
 #include "coord/pg_connection.h"

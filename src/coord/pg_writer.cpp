@@ -75,16 +75,44 @@ void PgWriter::loop() {
   }
 }
 
+void PgWriter::throw_if_lost() const {
+  std::string cause;
+  {
+    std::lock_guard lock(mutex_);
+    cause = lost_;
+  }
+  if (!cause.empty()) throw PgConnectionLost(cause);
+}
+
 void PgWriter::apply(std::deque<Op>& batch) {
+  bool lost = false;
+  {
+    std::lock_guard lock(mutex_);
+    lost = !lost_.empty();
+  }
+  if (lost && !conn_) {
+    try {
+      conn_ = std::make_unique<PgConnection>(url_);  // one attempt: no new wait of `patience`
+    } catch (const PgConnectionLost&) {
+      refused_ += batch.size();
+      return;
+    }
+  }
   try {
     run_with_reconnect(conn_, url_, patience_, [&] {
       conn_->transaction([&] {
         for (Op& op : batch) op(*conn_);
       });
     });
+    std::lock_guard lock(mutex_);
+    lost_.clear();
     return;
   } catch (const PgConnectionLost& e) {
     refused_ += batch.size();
+    {
+      std::lock_guard lock(mutex_);
+      lost_ = e.what();
+    }
     log_error("could not store extraction records: the coordinator stayed unreachable",
               {{"error", e.what()}, {"records", std::to_string(batch.size())}});
     return;

@@ -8,6 +8,12 @@
 // reason (an SQL error) is applied again one operation per transaction; each operation still
 // refused is counted (refused()) and logged, and the others land.
 //
+// When the coordinator stays unreachable past `patience`, the batch is counted as refused and
+// the writer is "lost": later batches try one connection each and are refused at once when it
+// fails (no new wait of `patience` per batch), and throw_if_lost() lets the claim side stop
+// the worker (exit 3) instead of fetching pages nobody can store. A batch that lands again
+// clears the state.
+//
 // Threads: enqueue/flush/call from any thread. call() runs a function on the writer's
 // connection after every operation queued before it, and returns its result (reads that must
 // see earlier writes). Lifetime: the destructor applies what is queued, then stops.
@@ -44,6 +50,8 @@ class PgWriter {
   // Runs `fn` on the writer thread after the queued operations; rethrows what it throws.
   void call(const Op& fn);
   std::uint64_t refused() const { return refused_.load(); }
+  // Throws PgConnectionLost (with the last cause) while the writer is lost (see above).
+  void throw_if_lost() const;
 
  private:
   void loop();
@@ -52,12 +60,13 @@ class PgWriter {
   std::string url_;
   std::chrono::seconds patience_;
   std::unique_ptr<PgConnection> conn_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_, done_;
   std::deque<Op> queue_;
   std::uint64_t queued_ = 0, applied_ = 0;
   bool stop_ = false;
   std::atomic<std::uint64_t> refused_{0};
+  std::string lost_;  // the cause while lost, else empty (guarded by mutex_)
   std::thread thread_;
 };
 

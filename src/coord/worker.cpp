@@ -42,9 +42,10 @@ std::unique_ptr<PgConnection> connect_coordinator(const std::string& url) {
 extract::ExtractResult run_worker(const WorkerOptions& worker, const plan::EndpointsConfig& config,
                                   extract::ExtractOptions options) {
   const std::string id = worker.worker_id.empty() ? default_worker_id() : worker.worker_id;
+  set_session_name("baliza worker " + id);
   connect_coordinator(worker.url);  // fail fast, and make sure the tables exist
   PgExtractionStore store(worker.url, id, worker.patience);
-  PgClaimStore claims(worker.url, store.writer(), worker.patience);
+  PgClaimStore claims(worker.url, store.writer(), worker.patience, &store.fence());
   options.worker_id = id;
   log_info("worker started", {{"worker", id}, {"coordinator", redact_url(worker.url)}});
   extract::ExtractResult total = extract::run_extract(store, claims, config, options);

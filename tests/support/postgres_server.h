@@ -69,6 +69,15 @@ class PostgresServer {
                     dir_);
     return r.exit_code == 0;
   }
+  // Stops the server (fast: sessions are cut) until start_again().
+  bool stop() {
+    ProcessResult r =
+        run_command(as_user_ + bin_dir() + "/pg_ctl -D '" + data() + "' -m fast -w stop", dir_);
+    return r.exit_code == 0;
+  }
+  bool start_again() { return start(); }
+  // The folder of the server's unix socket (host= of url()).
+  std::string socket_dir() const { return dir_.string(); }
   // psql -tA: the single value `sql` returns ("" on error).
   std::string scalar(const std::string& sql) const {
     ProcessResult r = run_command("psql -X -tA -d \"" + url() + "\" -c \"" + sql + "\"", dir_);
