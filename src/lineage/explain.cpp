@@ -240,6 +240,13 @@ struct RowidSet {
   }
 };
 
+// A list of integers ("1,2,3") as a BIGINT[] value: one string cast, which DuckDB binds in
+// well under a millisecond where a literal list of thousands of constants takes ~10 ms to parse
+// and bind, in every query that embeds it.
+std::string bigint_list(const std::string& comma_separated) {
+  return "CAST('[" + comma_separated + "]' AS BIGINT[])";
+}
+
 // Runs a (rowid, __rank) query once and returns it as literal lists, so that the levels below
 // do not run every level above again (a trace nests one query per level).
 RowidSet materialize_ranked(Connection& conn, const std::string& rowids) {
@@ -266,8 +273,8 @@ RowidSet materialize_ranked(Connection& conn, const std::string& rowids) {
     else
       ++out.superseded;
   }
-  out.sql = "SELECT unnest([" + ids + "]::BIGINT[]) AS rowid, unnest([" + ranks +
-            "]::BIGINT[]) AS __rank";
+  out.sql = "SELECT unnest(" + bigint_list(ids) + ") AS rowid, unnest(" + bigint_list(ranks) +
+            ") AS __rank";
   out.inlined = true;
   return out;
 }
@@ -288,24 +295,43 @@ RowidSet materialize_ids(Connection& conn, const std::string& rowids) {
     if (i == 0) out.lo = rowid;
     out.hi = rowid;
   }
-  out.sql = "SELECT unnest([" + ids + "]::BIGINT[]) AS rowid";
+  out.sql = "SELECT unnest(" + bigint_list(ids) + ") AS rowid";
   out.inlined = true;
   return out;
 }
 
 // Up to `limit` rows of a rowid set as JSON, in rowid order.
+// The rows of relation with these rowids (sorted, few) as JSON, by rowid. The bounds let DuckDB
+// read only the vectors between them.
+std::map<std::int64_t, json> rows_json(Connection& conn, const std::string& relation,
+                                       const std::vector<std::int64_t>& rowids) {
+  std::map<std::int64_t, json> out;
+  if (rowids.empty()) return out;
+  std::string list;
+  for (std::int64_t id : rowids) list += (list.empty() ? "" : ",") + std::to_string(id);
+  Result r =
+      conn.query("SELECT __t.rowid, to_json(__t)::VARCHAR FROM " + relation +
+                 " AS __t WHERE __t.rowid BETWEEN " + std::to_string(rowids.front()) + " AND " +
+                 std::to_string(rowids.back()) + " AND __t.rowid IN (" + list + ")");
+  for (std::size_t i = 0; i < r.row_count(); ++i)
+    out[r.get_int64(0, i)] = json::parse(r.get_string(1, i), nullptr, false);
+  return out;
+}
+
+// Up to `limit` rows of a rowid set as JSON, in rowid order: the rowids to show are picked
+// first (only the rowid column is read), then only those rows are turned into JSON.
 json sample_rowids(Connection& conn, const std::string& relation, const RowidSet& ids, int limit) {
   json out = json::array();
   if (limit <= 0) return out;
   std::string range;
   if (ids.inlined && ids.hi >= ids.lo)
-    range =
-        "__t.rowid BETWEEN " + std::to_string(ids.lo) + " AND " + std::to_string(ids.hi) + " AND ";
-  Result r = conn.query("SELECT to_json(__t)::VARCHAR FROM " + relation + " AS __t WHERE " + range +
-                        "__t.rowid IN (SELECT rowid FROM (" + ids.sql +
-                        ")) ORDER BY __t.rowid LIMIT " + std::to_string(limit));
-  for (std::size_t i = 0; i < r.row_count(); ++i)
-    out.push_back(json::parse(r.get_string(0, i), nullptr, false));
+    range = "rowid BETWEEN " + std::to_string(ids.lo) + " AND " + std::to_string(ids.hi) + " AND ";
+  Result picked = conn.query("SELECT rowid FROM " + relation + " WHERE " + range +
+                             "rowid IN (SELECT rowid FROM (" + ids.sql +
+                             ")) ORDER BY rowid LIMIT " + std::to_string(limit));
+  std::vector<std::int64_t> rowids;
+  for (std::size_t i = 0; i < picked.row_count(); ++i) rowids.push_back(picked.get_int64(0, i));
+  for (auto& [rowid, row] : rows_json(conn, relation, rowids)) out.push_back(std::move(row));
   return out;
 }
 
@@ -338,17 +364,20 @@ void trace_input(Explainer& ex, const std::string& label, const std::string& row
     }
     // The versions to show are picked from the rowids first (kept first, then by rowid), so
     // that only those rows are turned into JSON.
-    Result s = ex.conn.query(
-        "SELECT CASE WHEN __b.__rank = 1 THEN 'kept' ELSE 'superseded' END, "
-        "to_json(__t)::VARCHAR FROM " +
-        relation + " AS __t JOIN (SELECT rowid, min(__rank) AS __rank FROM (" + rowids.sql +
-        ") WHERE rowid IN (SELECT rowid FROM " + relation +
-        ") GROUP BY rowid ORDER BY __rank, rowid LIMIT " + std::to_string(o.limit) +
-        ") AS __b ON __t.rowid = __b.rowid ORDER BY __b.__rank, __t.rowid");
-    for (std::size_t i = 0; i < s.row_count(); ++i) {
-      json row = json::parse(s.get_string(1, i), nullptr, false);
-      row["_version"] = s.get_string(0, i);
-      level.sample.push_back(row);
+    Result picked = ex.conn.query("SELECT rowid, min(__rank) AS __rank FROM (" + rowids.sql +
+                                  ") WHERE rowid IN (SELECT rowid FROM " + relation +
+                                  ") GROUP BY rowid ORDER BY __rank, rowid LIMIT " +
+                                  std::to_string(std::max(o.limit, 0)));
+    std::vector<std::int64_t> ids;
+    for (std::size_t i = 0; i < picked.row_count(); ++i) ids.push_back(picked.get_int64(0, i));
+    std::sort(ids.begin(), ids.end());
+    std::map<std::int64_t, json> rows = rows_json(ex.conn, relation, ids);
+    for (std::size_t i = 0; i < picked.row_count(); ++i) {
+      auto it = rows.find(picked.get_int64(0, i));
+      if (it == rows.end()) continue;
+      json row = std::move(it->second);
+      row["_version"] = picked.get_int64(1, i) == 1 ? "kept" : "superseded";
+      level.sample.push_back(std::move(row));
     }
   } else if (level.kind != "raw page") {
     level.sample = sample_rowids(ex.conn, relation, rowids, o.limit);
