@@ -8,6 +8,7 @@
 //     redacted); a later worker resumes without loss.
 // Claim expiry is simulated by moving expires_at into the past (as the server's clock would),
 // so each test takes seconds, not the 30 s minimum TTL.
+#include <httplib.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -58,7 +59,7 @@ endpoints:
     start_sim(o);
   }
   std::vector<std::string> period() const {
-    return {"--mes", "2024-01", "--endpoint", "contratos"};
+    return {"--range", "2024-01-01:2024-01-10", "--endpoint", "contratos"};
   }
   std::vector<std::string> with(std::vector<std::string> head) const {
     for (const auto& a : period()) head.push_back(a);
@@ -102,11 +103,32 @@ endpoints:
     Child pull(dir.path(), {"--db", db_path(), "pull"}, "pull");
     ASSERT_EQ(pull.wait(), 0) << pull.err();
     open_db();
-    EXPECT_EQ(stored_counts(false), truth(config(), {"contratos"}, "20240101", "20240131"));
-    EXPECT_EQ(stored_counts(true), truth(config(), {"contratos"}, "20240101", "20240131"));
+    EXPECT_EQ(stored_counts(false), truth(config(), {"contratos"}, "20240101", "20240110"));
+    EXPECT_EQ(stored_counts(true), truth(config(), {"contratos"}, "20240101", "20240110"));
     EXPECT_EQ(duplicate_pages(), 0);
     EXPECT_EQ(count("SELECT count(*) FROM planning.task_plan WHERE status <> 'done'"), 0);
     close_db();
+  }
+  // Starts `baliza ui` and returns the body of GET /api/workers (the UI's workers view).
+  std::string ui_workers_body() {
+    Child ui(dir.path(), {"--db", db_path(), "ui", "--port", "0"}, "ui");
+    int port = 0;
+    for (int i = 0; i < 400 && port == 0; ++i) {
+      const std::string out = ui.out();
+      const auto at = out.find("http://127.0.0.1:");
+      if (at != std::string::npos && out.find('/', at + 17) != std::string::npos)
+        port = std::stoi(out.substr(at + 17));
+      else
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_GT(port, 0) << ui.err();
+    httplib::Client client("127.0.0.1", port);
+    client.set_read_timeout(60, 0);
+    auto res = client.Get("/api/workers");
+    ui.signal(SIGINT);
+    ui.wait();
+    EXPECT_TRUE(res);
+    return res ? res->body + ui.err() + ui.out() : "";
   }
   void expect_claims_never_overlap() {
     EXPECT_EQ(pg.scalar("SELECT count(*) FROM baliza.task_claims a JOIN baliza.task_claims b ON "
@@ -327,6 +349,7 @@ TEST_F(CoordChaos, EveryUrlFormReachesTheServerAndNoPasswordIsShown) {
       "postgresql:///postgres?host=" + pg.socket_dir() + "&user=baliza&password=Pw0rdA",
       "host=" + pg.socket_dir() + " port=5432 user=baliza dbname=postgres password='Pw0rdA'",
   };
+  setenv("OPENLINEAGE__TRANSPORT__LOG_FILE_PATH", "events.jsonl", 1);
   for (const std::string& url : forms) {
     setenv("BALIZA_COORDINATOR_URL", url.c_str(), 1);
     Child w(dir.path(), {"--db", db_path(), "workers"}, "workers");
@@ -337,6 +360,26 @@ TEST_F(CoordChaos, EveryUrlFormReachesTheServerAndNoPasswordIsShown) {
       EXPECT_EQ(text.find("Pw0rdA"), std::string::npos) << url << "\n" << text;
     }
   }
+  // A worker's OpenLineage events (the file transport) and the pull's name the server only.
+  {
+    Child w(dir.path(), worker("w1"), "w1");
+    EXPECT_EQ(w.wait(), 0) << w.err();
+    EXPECT_EQ((w.err() + w.out()).find("Pw0rdA"), std::string::npos);
+  }
+  const std::string events = testing::read_file(dir / "events.jsonl");
+  EXPECT_NE(events.find("baliza.api_requests"), std::string::npos) << events.substr(0, 2000);
+  EXPECT_EQ(events.find("Pw0rdA"), std::string::npos);
+  unsetenv("OPENLINEAGE__TRANSPORT__LOG_FILE_PATH");
+  // The UI's workers view, reachable and not.
+  std::string view = ui_workers_body();
+  EXPECT_NE(view.find("\"worker_id\":\"w1\""), std::string::npos) << view;
+  EXPECT_NE(view.find("password=***"), std::string::npos) << view;
+  EXPECT_EQ(view.find("Pw0rdA"), std::string::npos) << view;
+  setenv("BALIZA_COORDINATOR_URL",
+         ("host=" + (dir / "nowhere").string() + " user=baliza password=Pw0rdA").c_str(), 1);
+  view = ui_workers_body();
+  EXPECT_NE(view.find("live_error"), std::string::npos) << view;
+  EXPECT_EQ(view.find("Pw0rdA"), std::string::npos) << view;
 }
 
 }  // namespace
