@@ -1,6 +1,9 @@
 #include "coord/pg_extraction_store.h"
 
+#include "coord/pg_hex.h"
 #include "core/clock.h"
+#include "core/zstd_codec.h"
+#include "extract/page_envelope.h"
 
 namespace baliza::coord {
 
@@ -31,10 +34,14 @@ std::map<std::string, std::vector<StoredPage>> PgExtractionStore::current_pages(
   array += "}";
   writer_.call([&](PgConnection& c) {
     pages.clear();
+    // With each page's stored body, for its record hashes (repeated records, task_state.h).
     const PgResult r = c.exec(
-        "SELECT task_id, page_number, records_count, total_records, coalesce(total_pages, 0) "
-        "FROM baliza.task_results WHERE superseded_at IS NULL AND task_id = ANY($1::text[]) "
-        "ORDER BY task_id, page_number, completed_at",
+        "SELECT t.task_id, t.page_number, t.records_count, t.total_records, "
+        "coalesce(t.total_pages, 0), encode(p.compressed, 'hex') FROM baliza.task_results t "
+        "LEFT JOIN baliza.api_requests a ON a.request_id = t.request_id LEFT JOIN "
+        "baliza.payloads p ON p.payload_sha256 = a.payload_sha256 AND p.codec = 'zstd' WHERE "
+        "t.superseded_at IS NULL AND t.task_id = ANY($1::text[]) ORDER BY t.task_id, "
+        "t.page_number, t.completed_at",
         {array});
     for (int i = 0; i < r.rows(); ++i) {
       StoredPage p;
@@ -43,7 +50,14 @@ std::map<std::string, std::vector<StoredPage>> PgExtractionStore::current_pages(
       if (!r.is_null(i, 3)) p.total_records = r.get_int64(i, 3);
       p.total_pages = static_cast<int>(r.get_int64(i, 4));
       auto& list = pages[r.get(i, 0)];
-      if (list.empty() || list.back().page != p.page) list.push_back(p);
+      if (!list.empty() && list.back().page == p.page) continue;
+      if (!r.is_null(i, 5) && p.records > 0) {
+        try {
+          p.record_hashes = extract::record_hashes_of(zstd_decompress(unhex(r.get(i, 5))));
+        } catch (const std::exception&) {  // not readable back: this page is not compared
+        }
+      }
+      list.push_back(std::move(p));
     }
   });
   return pages;

@@ -3,6 +3,7 @@
 #include <map>
 #include <unordered_set>
 
+#include "coord/pg_hex.h"
 #include "core/clock.h"
 #include "extract/raw_tables.h"
 
@@ -30,20 +31,6 @@ CREATE TABLE IF NOT EXISTS meta.coordinator_workers (
   pulled_at TIMESTAMP
 );
 )SQL";
-
-std::string unhex(const std::string& hex) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return 0;
-  };
-  std::string out(hex.size() / 2, '\0');
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
-  }
-  return out;
-}
 
 std::string sql_list(const std::vector<std::string>& values) {
   std::string list;

@@ -16,10 +16,7 @@ namespace {
 // be read back (then the page is not compared for repeated records).
 std::vector<std::uint64_t> stored_record_hashes(const std::string& compressed) {
   try {
-    const std::string body = zstd_decompress(compressed);
-    EnvelopeParse parse = parse_page_envelope(body);
-    if (!parse.ok()) parse = parse_page_envelope(body, true);
-    if (parse.ok()) return std::move(parse.envelope.record_hashes);
+    return record_hashes_of(zstd_decompress(compressed));
   } catch (const std::exception&) {  // a body that does not decompress: not compared
   }
   return {};

@@ -207,6 +207,13 @@ EnvelopeParse parse_page_envelope(std::string_view body, bool array_body) {
   return result;
 }
 
+std::vector<std::uint64_t> record_hashes_of(std::string_view body) {
+  EnvelopeParse parse = parse_page_envelope(body);
+  if (!parse.ok()) parse = parse_page_envelope(body, true);
+  if (!parse.ok()) return {};
+  return std::move(parse.envelope.record_hashes);
+}
+
 EnvelopeParse parse_count_body(std::string_view body) {
   EnvelopeParse result;
   simdjson::dom::element root;

@@ -49,6 +49,10 @@ struct EnvelopeParse {
 // the items of a purchase) the page must be a bare JSON array of records instead.
 EnvelopeParse parse_page_envelope(std::string_view body, bool array_body = false);
 
+// The record hashes of a stored body: an envelope page, else a bare array; empty when it is
+// neither (then its records cannot be compared). Thread-safe.
+std::vector<std::uint64_t> record_hashes_of(std::string_view body);
+
 // A count of records (endpoints.yaml count_path, e.g. a purchase's .../itens/quantidade): the
 // body must be one non-negative JSON integer; it becomes total_registros (record_count 0).
 // Anything else (an HTML throttle page, an object) is kNotAPage.

@@ -52,9 +52,8 @@
 // again like a short page (short_page_retries, with backoff); still repeating, it is recorded
 // in meta.failed_requests (error_class 'repeated_records', with the URL and the count) and the
 // task ends partial with the repeated records counted as missing. Pages stored by an earlier
-// run are compared too when the store reads their hashes back (StoredPage::record_hashes: the
-// DuckDB store does; the PostgreSQL one does not), so retry-failed or a re-check asks a page
-// still repeating again instead of calling the task done.
+// run are compared too (the stores read their hashes back: StoredPage::record_hashes), so
+// retry-failed or a re-check asks a page still repeating again instead of calling it done.
 // A page past the end answered 404 (not an endpoint's empty status) is taken like 400 "Página
 // N inexistente": the data shrank, the task starts again from page 1.
 // An envelope with totalRegistros but no totalPaginas is paged by the page size asked for.
