@@ -125,6 +125,8 @@ nlohmann::json node_json(const Project& project, const Dag& dag, std::size_t i,
     j["test_metadata"] = {{"name", n.test_metadata.test_name},
                           {"kwargs", n.test_metadata.kwargs.is_null() ? nlohmann::json::object()
                                                                       : n.test_metadata.kwargs}};
+    if (!n.test_metadata.package.empty())
+      j["test_metadata"]["namespace"] = n.test_metadata.package;  // dbt's TestMetadata.namespace
     if (!n.test_metadata.column_name.empty()) j["column_name"] = n.test_metadata.column_name;
     j["attached_node"] = n.attached_node;
   }

@@ -26,8 +26,10 @@ struct TestQuery {
 };
 
 // The failure query of a test node. Throws usage_error for a test it cannot build (e.g. a
-// relationships test without `to`).
-TestQuery test_query(const Project& project, const Compiler& compiler, const Node& test);
+// relationships test without `to`). With `conn`, the test's templates may query the database
+// (run_query, statement blocks, adapter.get_columns_in_relation), as when dbt runs a test.
+TestQuery test_query(const Project& project, const Compiler& compiler, const Node& test,
+                     Connection* conn = nullptr);
 inline std::string test_sql(const Project& project, const Compiler& compiler, const Node& test) {
   return test_query(project, compiler, test).sql;
 }

@@ -15,7 +15,7 @@ const std::vector<std::string> kUsedKeys = {
     "test-paths",    "macro-paths",  "snapshot-paths", "analysis-paths", "target-path",
     "clean-targets", "on-run-start", "on-run-end",     "dispatch",       "flags",
     "quoting",       "models",       "seeds",          "snapshots",      "tests",
-    "data_tests",    "sources",      "version",        "config-version"};
+    "data_tests",    "sources",      "version",        "config-version", "packages-install-path"};
 
 std::vector<std::string> hook_list(const std::string& file, const YamlNode& node,
                                    const std::string& key) {
@@ -72,6 +72,10 @@ ProjectSettings parse_dbt_project_settings(const std::string& text, const std::s
   paths("analysis-paths", s.analysis_paths);
   paths("clean-targets", s.clean_targets);
   if (root["target-path"]) s.target_path = expect_string(file, root["target-path"], "target-path");
+  if (root["packages-install-path"]) {
+    s.packages_install_path =
+        expect_string(file, root["packages-install-path"], "packages-install-path");
+  }
   s.on_run_start = hook_list(file, root["on-run-start"], "on-run-start");
   s.on_run_end = hook_list(file, root["on-run-end"], "on-run-end");
   if (root["dispatch"]) s.dispatch = yaml_to_json(root["dispatch"]);

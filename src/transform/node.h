@@ -17,6 +17,7 @@ namespace baliza::transform {
 // A data test declared in yml, as written (the test node carries the same in test_metadata).
 struct TestSpec {
   std::string test_name;    // not_null, unique, accepted_values, relationships, expression_is_true
+  std::string package;      // the namespace written before it (dbt_utils.equality), else empty
   std::string column_name;  // empty for a model-level test
   nlohmann::json kwargs;    // object: values, to, field, expression, ... (null when none)
   ConfigPatch config;       // severity, store_failures, where, ...

@@ -400,8 +400,11 @@ void link_macros(Project& p, std::vector<PreparedFile>& files) {
   for (PreparedFile& f : files) {
     if (f.kind == FileKind::kMacros) library->add(std::move(f.macro_file));
   }
-  // dbt_packages/ as installed by `dbt deps`, then the built-in dbt_utils, dbt_date and dbt.
-  add_package_macros(*library, p.root);
+  // dbt_packages/ as installed by `dbt deps`, packages.yml's local packages, then the built-in
+  // dbt_utils, dbt_date, dbt_expectations and dbt. A listed package found nowhere is an error.
+  std::vector<PackageEntry> listed;
+  if (p.settings.dbt) listed = read_package_list(p.root);
+  add_package_macros(*library, p.root, p.settings.packages_install_path, listed, &p.warnings);
   library->root_name = p.settings.name;
   library->check();
   // Every template's link error is reported, not only the first.

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "core/error.h"
+#include "transform/python_literal.h"
 #include "transform/template.h"
 
 namespace baliza::transform {
@@ -62,6 +63,10 @@ nlohmann::json native_value(const std::string& rendered) {
   if (t == "True" || t == "true") return true;
   if (t == "False" || t == "false") return false;
   if (t == "None" || t == "none" || t == "null") return nullptr;
+  // A list, tuple, dict or quoted string as Python prints it ({{ var('codes') }} of a list).
+  if (!t.empty() && std::string_view("[({'\"").find(t[0]) != std::string_view::npos) {
+    if (auto literal = parse_python_literal(t)) return *literal;
+  }
   if (!t.empty()) {
     const char* begin = t.c_str();
     char* end = nullptr;

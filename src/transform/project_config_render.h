@@ -34,7 +34,8 @@ void render_config_templates(ProjectSettings& settings, const nlohmann::json& va
                              const nlohmann::json* target);
 
 // The native value of a rendered text, as dbt's native Jinja takes it: true/false, an
-// integer or a float, null, else the text itself.
+// integer or a float, null, a list / dict / quoted string as Python prints it
+// (python_literal.h), else the text itself.
 nlohmann::json native_value(const std::string& rendered);
 
 }  // namespace baliza::transform

@@ -46,6 +46,7 @@ struct ProjectSettings {
   std::vector<std::string> snapshot_paths{"snapshots"};
   std::vector<std::string> analysis_paths{"analyses"};
   std::string target_path = "target";
+  std::string packages_install_path = "dbt_packages";  // where `dbt deps` put the packages
   std::vector<std::string> clean_targets;
   std::vector<std::string> on_run_start;  // SQL templates run before / after the nodes
   std::vector<std::string> on_run_end;

@@ -586,7 +586,7 @@ class Run {
   }
 
   void run_test_node(Connection& conn, const Node& n, Outcome& o) {
-    TestQuery q = test_query(project_, compiler_, n);
+    TestQuery q = test_query(project_, compiler_, n, &conn);
     o.result.compiled_code = q.sql;
     TestSettings settings = test_settings(n, q.macro_config, options_.store_failures);
     TestOutcome t;

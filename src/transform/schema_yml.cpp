@@ -68,7 +68,12 @@ void check_test_arguments(const std::string& file, const YamlNode& at, const Tes
   };
   if (t.test_name == "accepted_values") {
     require("values", "accepted_values: {values: [a, b]}");
-    if (!t.kwargs["values"].is_array())
+    // A list, or Jinja giving one ("{{ var('codes') }}"), rendered when the test runs.
+    const nlohmann::json& values = t.kwargs["values"];
+    bool templated = values.is_string() &&
+                     (values.get_ref<const std::string&>().find("{{") != std::string::npos ||
+                      values.get_ref<const std::string&>().find("var(") != std::string::npos);
+    if (!values.is_array() && !templated)
       yaml_fail(file, at, "accepted_values.values must be a list");
   } else if (t.test_name == "relationships") {
     require("to", "relationships: {to: \"ref('other')\", field: id}");
@@ -121,7 +126,10 @@ TestSpec parse_test(const std::string& file, const YamlNode& item, const std::st
   // A package prefix (dbt_utils.accepted_range) names where the test macro lives; the name alone
   // finds it (built in, or test_<name> among the project's macros: checked when the project is
   // assembled, since macros are not known yet here).
-  if (auto dot = t.test_name.rfind('.'); dot != std::string::npos) t.test_name.erase(0, dot + 1);
+  if (auto dot = t.test_name.rfind('.'); dot != std::string::npos) {
+    t.package = t.test_name.substr(0, dot);
+    t.test_name.erase(0, dot + 1);
+  }
   if (args != nullptr) parse_test_arguments(file, *args, t);
   check_test_arguments(file, item, t);
   return t;

@@ -125,8 +125,17 @@ PlainSqlEdges add_plain_sql_dependencies(const Project& project, Dag& dag, Conne
         (n.resource_type == ResourceType::kModel && n.config.materialized != "ephemeral");
     if (relation) by_relation.emplace(lower(node_schema(n) + "." + node_identifier(n)), i);
     if (n.resource_type == ResourceType::kModel && n.tmpl) {
+      // A template that needs the database (run_query, dbt_utils.get_column_values on a seed
+      // not loaded yet) cannot render before the build: it gets no plain-SQL edges here, and
+      // its error, if it still has one, is reported when it compiles or runs (as in dbt).
+      std::string sql;
+      try {
+        sql = compiler.render(n, false);
+      } catch (const Error&) {
+        continue;
+      }
       models.push_back(i);
-      sqls.push_back(compiler.render(n, false));
+      sqls.push_back(std::move(sql));
     }
   }
   PlainSqlEdges result;

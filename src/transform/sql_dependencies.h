@@ -42,7 +42,8 @@ struct PlainSqlEdges {
   std::vector<std::pair<std::size_t, ParsedSql>> errors;
 };
 
-// Renders every enabled model (is_incremental false), parses them in one batch and adds the
+// Renders every enabled model (is_incremental false; a model whose render fails without the
+// database is left out), parses them in one batch and adds the
 // edges found to `dag`. Throws usage_error when an edge closes a cycle (the cycle is named).
 PlainSqlEdges add_plain_sql_dependencies(const Project& project, Dag& dag, Connection& conn);
 

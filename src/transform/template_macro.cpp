@@ -135,8 +135,15 @@ const Macro* MacroLibrary::resolve(std::string_view name, std::string_view from_
   return find_in("dbt", name);
 }
 
-const Macro* MacroLibrary::find_test(std::string_view name, std::string* package) const {
+const Macro* MacroLibrary::find_test(std::string_view name, std::string* package,
+                                     std::string_view preferred) const {
   std::string macro = "test_" + std::string(name);
+  if (!preferred.empty() && preferred != root_name) {
+    if (const Macro* m = find_in(preferred, macro)) {
+      if (package != nullptr) *package = std::string(preferred);
+      return m;
+    }
+  }
   if (const Macro* m = find(macro)) {
     if (package != nullptr) package->clear();
     return m;

@@ -89,7 +89,10 @@ class MacroLibrary {
   // The generic test `name` (macro test_<name>) as a yml entry finds it, with or without its
   // package prefix: the root project's, else the first package (by name) that has one; sets
   // *package to the package ("" for the root). nullptr when none has it.
-  const Macro* find_test(std::string_view name, std::string* package) const;
+  // `preferred`: the namespace the yml wrote (dbt_utils.equality) is searched first, so a root
+  // macro of the same name does not shadow the package's test.
+  const Macro* find_test(std::string_view name, std::string* package,
+                         std::string_view preferred = {}) const;
   // An unqualified name called from a macro of `from_package`: that package, the root, dbt.
   const Macro* resolve(std::string_view name, std::string_view from_package) const;
   bool has_package(std::string_view package) const;

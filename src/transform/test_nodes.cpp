@@ -56,7 +56,9 @@ GenericTestName generic_test_name(const TestSpec& test, const Node& attached) {
     }
     for (const auto& part : parts) unique += (unique.empty() ? "" : "__") + clean(python_str(part));
   }
-  std::string type = clean(test.test_name);  // dbt_utils.expression_is_true -> dbt_utils_...
+  // dbt_utils.expression_is_true -> dbt_utils_expression_is_true_... (dbt's namespace prefix)
+  std::string type =
+      clean(test.package.empty() ? test.test_name : test.package + "_" + test.test_name);
   std::string identifier = attached.resource_type == ResourceType::kSource
                                ? "source_" + type + "_" + attached.source_name + "_" + attached.name
                                : type + "_" + attached.name;

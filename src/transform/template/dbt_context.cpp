@@ -8,6 +8,7 @@
 #include "transform/template/dbt_objects.h"
 #include "transform/template/evaluator.h"
 #include "transform/template/filters.h"
+#include "transform/template/re_module.h"
 #include "transform/template_macro.h"
 #include "transform/text_util.h"
 
@@ -228,8 +229,28 @@ class AdapterObject : public Object {
         return Value(!r.rows.empty() && !r.rows[0].empty() && r.rows[0][0] != 0);
       });
     }
-    if (name == "expand_target_column_types" || name == "drop_relation" || name == "commit" ||
-        name == "truncate_relation" || name == "rename_relation") {
+    if (name == "drop_relation") {
+      // adapter.drop_relation(relation): drop it if it exists (its type from the relation).
+      return make_function(
+          "adapter.drop_relation", [](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
+            const RenderContext& ctx = ctx_of(ev);
+            auto parts = a.positional.empty() ? std::nullopt : relation_parts(a.positional[0]);
+            if (!parts) ev.fail(o, "adapter.drop_relation() needs a relation");
+            if (!ctx.run_query || !ctx.execute) return Value();
+            auto found = ctx.get_relation ? ctx.get_relation(*parts) : std::nullopt;
+            if (!found) return Value();
+            std::string kind = found->type == "view" ? "VIEW" : "TABLE";
+            std::string rel = a.positional[0].str();
+            try {
+              ctx.run_query("DROP " + kind + " IF EXISTS " + rel + " CASCADE");
+            } catch (const Error& e) {
+              ev.fail(o, std::string("adapter.drop_relation failed: ") + e.what());
+            }
+            return Value();
+          });
+    }
+    if (name == "expand_target_column_types" || name == "commit" || name == "truncate_relation" ||
+        name == "rename_relation") {
       return make_function("adapter.noop",
                            [](Evaluator&, CallArgs&, std::size_t) { return Value(); });
     }
@@ -336,6 +357,7 @@ const std::vector<std::string>& dbt_context_names() {
                                                   "invocation_id",
                                                   "is_incremental",
                                                   "load_result",
+                                                  "load_relation",
                                                   "local_md5",
                                                   "log",
                                                   "model",
@@ -437,7 +459,14 @@ void install_shared(Environment& env) {
                  make_function("is_incremental", [](Evaluator& ev, CallArgs&, std::size_t) {
                    return Value(ctx_of(ev).is_incremental);
                  }));
-  env.set_global("adapter", Value(ObjectPtr(std::make_shared<AdapterObject>())));
+  auto adapter = std::make_shared<AdapterObject>();
+  env.set_global("adapter", Value(ObjectPtr(adapter)));
+  {
+    // dbt's load_relation(relation): adapter.get_relation for that relation's parts.
+    ErrorSite site("", "");
+    Evaluator probe("", site, env);
+    if (auto f = adapter->attr(probe, "load_relation")) env.set_global("load_relation", *f);
+  }
   env.set_global("run_query",
                  make_function("run_query", [](Evaluator& ev, CallArgs& a, std::size_t o) -> Value {
                    if (a.positional.empty()) ev.fail(o, "run_query() needs the SQL to run");
@@ -566,6 +595,7 @@ void install_shared(Environment& env) {
   {
     auto modules = std::make_shared<Namespace>("modules");
     modules->set("datetime", make_datetime_module());
+    modules->set("re", make_re_module());
     env.set_global("modules", Value(ObjectPtr(modules)));
   }
   env.set_global("zip", make_function("zip", [](Evaluator& ev, CallArgs& a, std::size_t o) {

@@ -197,6 +197,23 @@ class TableSequence : public Object {
         return Value::list(std::move(out));
       });
     }
+    // agate's MappedSequence: items() -> (name, column) pairs, values() -> the columns.
+    if ((name == "items" || name == "values") && columns_) {
+      auto t = t_;
+      bool items = name == "items";
+      return make_function(std::string(name), [t, items](Evaluator&, CallArgs&, std::size_t) {
+        List out;
+        for (std::size_t i = 0; i < t->result.column_names.size(); ++i) {
+          Value column(ObjectPtr(std::make_shared<TableColumnObject>(t, i)));
+          if (items) {
+            out.push_back(Value::tuple(List{Value(t->result.column_names[i]), column}));
+          } else {
+            out.push_back(column);
+          }
+        }
+        return Value::list(std::move(out));
+      });
+    }
     return std::nullopt;
   }
   std::optional<Value> item(Evaluator&, const Value& key) override {
@@ -475,6 +492,31 @@ RelationObject::RelationObject(std::string rendered) : rendered_(std::move(rende
 RelationObject::RelationObject(RelationParts parts, bool include_database, bool include_schema)
     : rendered_(render_parts(parts, include_database, include_schema)), parts_(std::move(parts)) {}
 
+namespace {
+
+// The relation as dbt serializes it (the keys relation['...'] and .get('...') read).
+Value relation_dict(const RelationParts& p) {
+  Value d = Value::dict();
+  Value path = Value::dict();
+  path.as_dict()->set("database", p.database.empty() ? Value() : Value(p.database));
+  path.as_dict()->set("schema", Value(p.schema));
+  path.as_dict()->set("identifier", Value(p.identifier));
+  d.as_dict()->set("path", path);
+  d.as_dict()->set("type", Value(p.type));
+  Value metadata = Value::dict();
+  metadata.as_dict()->set("type", Value(std::string("DuckDBRelation")));
+  d.as_dict()->set("metadata", metadata);
+  return d;
+}
+
+}  // namespace
+
+std::optional<Value> RelationObject::item(Evaluator&, const Value& key) {
+  Value d = relation_dict(parts_);
+  if (const Value* v = d.as_dict()->find(key.str())) return *v;
+  return std::nullopt;
+}
+
 std::optional<Value> RelationObject::attr(Evaluator&, std::string_view name) {
   if (name == "database") return parts_.database.empty() ? Value() : Value(parts_.database);
   if (name == "schema") return Value(parts_.schema);
@@ -488,6 +530,16 @@ std::optional<Value> RelationObject::attr(Evaluator&, std::string_view name) {
   if (name == "render") {
     return make_function(
         "render", [rendered](Evaluator&, CallArgs&, std::size_t) { return Value(rendered); });
+  }
+  if (name == "get") {
+    return make_function("get", [parts](Evaluator&, CallArgs& a, std::size_t) {
+      Value d = relation_dict(parts);
+      const Value* key = a.arg(0, "key");
+      const Value* found = key != nullptr ? d.as_dict()->find(key->str()) : nullptr;
+      if (found != nullptr) return *found;
+      const Value* fallback = a.arg(1, "default");
+      return fallback != nullptr ? *fallback : Value();
+    });
   }
   if (name == "include") {
     return make_function("include", [parts](Evaluator&, CallArgs& a, std::size_t) {
@@ -506,7 +558,12 @@ std::optional<Value> RelationObject::attr(Evaluator&, std::string_view name) {
           if (const Value* v = path->as_dict()->find("database")) p.database = v->str();
           return Value(ObjectPtr(std::make_shared<RelationObject>(p)));
         }
-        if (const Value* t = a.kwarg("type")) p.type = t->str();
+        if (const Value* t = a.kwarg("type")) {
+          p.type = t->str();
+          auto r = std::make_shared<RelationObject>(rendered);
+          r->parts_.type = p.type;  // same text, the type it was given
+          return Value(ObjectPtr(r));
+        }
       }
       if (method == "without_identifier") {
         std::string out;

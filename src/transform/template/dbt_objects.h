@@ -24,6 +24,10 @@ class RelationObject : public Object {
   std::optional<Value> attr(Evaluator& ev, std::string_view name) override;
   std::vector<std::string> attr_names() const override;
   std::string str() const override { return rendered_; }
+  // A Relation is a mapping in dbt: relation['path'], relation.get('metadata') ({type:
+  // 'DuckDBRelation'}, what dbt_utils checks before using a value as a relation).
+  bool is_mapping() const override { return true; }
+  std::optional<Value> item(Evaluator& ev, const Value& key) override;
   const RelationParts& parts() const { return parts_; }
 
  private:

@@ -1,6 +1,7 @@
 #include "transform/template/evaluator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "core/error.h"
@@ -196,6 +197,39 @@ std::string percent_format(Evaluator& ev, const std::string& fmt, const Value& a
     }
   }
   return out;
+}
+
+// Whether `name` is assigned by a {% set %} or a {% for %} somewhere in `source`. Such a name,
+// read where its assignment did not run, is Jinja's Undefined (prints nothing, is false), which
+// real packages rely on ({% if cols %}{% set select_cols = ... %}{% endif %} ...
+// {{ select_cols }}). A name assigned nowhere is a typo and stays an error.
+bool assigned_in_source(std::string_view src, std::string_view name) {
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  std::size_t pos = 0;
+  while ((pos = src.find("{%", pos)) != std::string_view::npos) {
+    pos += 2;
+    if (pos < src.size() && (src[pos] == '-' || src[pos] == '+')) ++pos;
+    while (pos < src.size() && std::isspace(static_cast<unsigned char>(src[pos]))) ++pos;
+    std::size_t kw = 0;
+    if (src.compare(pos, 3, "set") == 0 || src.compare(pos, 3, "for") == 0) kw = 3;
+    if (kw == 0 || pos + kw >= src.size() || ident(src[pos + kw])) continue;
+    pos += kw;
+    // Targets: names separated by commas, spaces and parentheses, up to '=', '|', '%' or `in`.
+    while (pos < src.size()) {
+      char c = src[pos];
+      if (c == '=' || c == '|' || c == '%' || c == '-') break;
+      if (!ident(c)) {
+        ++pos;
+        continue;
+      }
+      std::size_t b = pos;
+      while (pos < src.size() && (ident(src[pos]) || src[pos] == '.')) ++pos;
+      std::string_view word = src.substr(b, pos - b);
+      if (word == "in") break;
+      if (word == name) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -476,7 +510,7 @@ Value Evaluator::eval_name(const Expr& e) {
     return Value(CallablePtr(std::make_shared<MacroCallable>(*m)));
   }
   if (auto v = env_.fallback(e.name)) return *v;
-  if (lenient_ > 0) return Value::undefined(e.name);
+  if (lenient_ > 0 || assigned_in_source(source_, e.name)) return Value::undefined(e.name);
   fail(e.offset, "undefined name '" + e.name + "'", did_you_mean(e.name, known_names()));
 }
 
@@ -681,9 +715,12 @@ Value Evaluator::call_macro(const Macro& macro, CallArgs& args, std::size_t offs
   inner.set_local("varargs", Value::list(std::move(varargs)));
   inner.set_local("kwargs", kwargs);
   if (!args.caller.is_none()) inner.set_local("caller", args.caller);
+  // An argument neither given nor defaulted is Jinja's Undefined (prints nothing, is false),
+  // as Jinja calls macros; dbt_utils' own tests call pretty_log_format() with no message.
   for (std::size_t i = 0; i < params.size(); ++i) {
     if (!bound[i] && !params[i].default_value) {
-      fail(offset, "macro '" + macro.name + "' is missing argument '" + params[i].name + "'", hint);
+      inner.set_local(params[i].name, Value::undefined(params[i].name));
+      bound[i] = true;
     }
   }
   env_.chain.push_back(macro.name);

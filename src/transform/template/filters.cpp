@@ -14,7 +14,13 @@ namespace {
 
 List items_of(Evaluator& ev, const Value& v, std::size_t offset, const char* filter) {
   if (v.is_undefined() || v.is_none()) {
-    if (v.is_none()) ev.fail(offset, std::string("filter '") + filter + "' got None");
+    // Jinja's map/select/reject/selectattr/rejectattr start with `if value:`, so None gives
+    // nothing (dbt_utils relies on it: `x in compare_columns|map('lower') or not
+    // compare_columns`); the other filters fail on None.
+    std::string_view f(filter);
+    bool lazy =
+        f == "map" || f == "select" || f == "reject" || f == "selectattr" || f == "rejectattr";
+    if (v.is_none() && !lazy) ev.fail(offset, std::string("filter '") + filter + "' got None");
     return {};
   }
   auto items = v.iterate();

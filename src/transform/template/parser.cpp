@@ -259,7 +259,8 @@ class Parser {
     const std::string shown = s.target.names[0];
     if (peek().kind == TokenKind::kBlockEnd || is_operator("|")) {
       s.kind = Stmt::Kind::kSetBlock;
-      if (s.target.names.size() != 1 || !s.target.attribute.empty()) {
+      // One name or one namespace attribute ({% set ns.msg %}...{% endset %}), as Jinja.
+      if (s.target.names.size() != 1) {
         site_.fail(s.target.offset, "a '{% set %}' block assigns one name",
                    "; write {% set x %}...{% endset %}");
       }

@@ -33,7 +33,10 @@ const std::map<std::string, TestFn, std::less<>>& table() {
       {"boolean", [](Evaluator&, const Value& v, CallArgs&, std::size_t) { return v.is_bool(); }},
       {"true", [](Evaluator&, const Value& v, CallArgs&, std::size_t) { return v.is_bool() && v.as_bool(); }},
       {"false", [](Evaluator&, const Value& v, CallArgs&, std::size_t) { return v.is_bool() && !v.as_bool(); }},
-      {"mapping", [](Evaluator&, const Value& v, CallArgs&, std::size_t) { return v.is_dict(); }},
+      {"mapping",
+       [](Evaluator&, const Value& v, CallArgs&, std::size_t) {
+         return v.is_dict() || (v.is_object() && v.as_object()->is_mapping());
+       }},
       {"iterable",
        [](Evaluator&, const Value& v, CallArgs&, std::size_t) {
          return v.is_list() || v.is_dict() || v.is_string() ||

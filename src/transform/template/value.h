@@ -188,6 +188,8 @@ class Object {
   // obj[key]; nullopt when it has none.
   virtual std::optional<Value> item(Evaluator&, const Value&) { return std::nullopt; }
   virtual bool truthy() const { return true; }
+  // True for dict-like objects (`is mapping`; dbt's Relation is one).
+  virtual bool is_mapping() const { return false; }
   virtual nlohmann::json to_json() const { return str(); }
   // `this <op> other` (or `other <op> this` when `reversed`) for + - < > ...; nullopt when
   // the object does not support it.

@@ -196,12 +196,21 @@ TEST(TemplateMacro, WrongArgumentsNameTheMacroAndItsSignature) {
   EXPECT_EQ(
       render_error("{{ cents('a', sufix='_x') }}"),
       "macro 'cents' has no argument 'sufix' at models/m.sql:1:21; did you mean 'suffix'?" + hint);
-  EXPECT_EQ(render_error("{{ cents(scale=2) }}"),
-            "macro 'cents' is missing argument 'col' at models/m.sql:1:4" + hint);
   EXPECT_EQ(render_error("{{ cents('a', col='b') }}"),
             "argument 'col' of macro 'cents' is given twice (by position and by name) at "
             "models/m.sql:1:19" +
                 hint);
+}
+
+// As Jinja calls macros: an argument neither given nor defaulted is Undefined, which prints
+// nothing and is false (real packages call macros so: dbt_utils.pretty_log_format()).
+TEST(TemplateMacro, AMissingArgumentIsUndefined) {
+  Project p = load({{"macros/util.sql", kUtilMacros},
+                    {"macros/opt.sql",
+                     "{% macro opt(a, b) %}{% if b %}b={{ b }}{% else %}no b{% endif %}"
+                     "{% endmacro %}"},
+                    {"models/m.sql", "select {{ cents(scale=2) }} -- {{ opt(1) }}"}});
+  EXPECT_EQ(render(p, "model.shop.m"), "select round( * 2) as _c -- no b");
 }
 
 TEST(TemplateMacro, ErrorsInsideAMacroNameTheCall) {

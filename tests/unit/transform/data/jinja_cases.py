@@ -58,6 +58,12 @@ CASES = {
     "filters_tojson_indent": "{{ {'a': [1, 'x', none, true]} | tojson }} {{ 'line1\\nline2' | indent(2) }} {{ 'a\\nb' | indent(2, true) }}",
     "filters_dictsort_items_batch": "{{ {'b': 1, 'a': 2} | dictsort }} {{ {'a': 1} | items | list }} {{ [1,2,3,4,5] | batch(2) | list }}",
     "filters_chain_precedence": "{{ -1 | abs }} {{ [1,2] | length + 1 }} {{ 'a' ~ 'b' | upper }}",
+    # What real packages rely on (dbt_utils): a namespace attribute set by a block, a name
+    # set only in an untaken branch, a macro called without an argument, map() on None.
+    "set_block_namespace_attr": "{% set ns = namespace(msg='') %}{% set ns.msg %}n={{ 1 + 1 }}{% endset %}[{{ ns.msg }}]",
+    "conditional_set_undefined": "{% if false %}{% set cols = 'a, ' %}{% endif %}select {{ cols }}x{% if not cols %} none{% endif %}",
+    "macro_missing_argument": "{% macro m(a, b) %}[{{ a }}|{{ b }}|{{ b is defined }}]{% endmacro %}{{ m(1) }}",
+    "map_select_on_none": "{{ none | map('lower') | list }} {{ none | select | list }} {{ none | rejectattr('x') | list }}",
 }
 
 
