@@ -4,8 +4,9 @@
 // \g<1> in repl; search / match / fullmatch (a match object: group(n), groups(), start(),
 // end(), span(), or None); findall (strings, or tuples of groups); split (maxsplit); escape;
 // compile (a pattern object with the same methods); flags IGNORECASE / I.
-// A pattern std::regex rejects (Python-only syntax such as (?P<name>...)) fails with the
-// template's file:line:column. Stateless; safe to share between renders.
+// A pattern std::regex rejects (Python-only syntax such as (?P<name>...)) and a string longer
+// than 2,000 bytes fail with the template's file:line:column. Stateless; safe to share between
+// renders.
 #pragma once
 
 #include "transform/template/value.h"

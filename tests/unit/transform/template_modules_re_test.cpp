@@ -44,6 +44,19 @@ TEST(TemplateModulesRe, AnUnsupportedPatternNamesThePlace) {
   }
 }
 
+// std::regex recurses per character: a long text is an error, not a stack overflow.
+TEST(TemplateModulesRe, ALongTextIsRefusedClearly) {
+  try {
+    render("{{ modules.re.sub('(a|b)*', '', 'ab' * 5000) }}");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a string of 10000 bytes is longer than 2000"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(render("{{ modules.re.sub('(a|b)*', '', 'ab' * 1000) | length }}"), "0");
+}
+
 TEST(PythonLiteral, ReadsWhatPythonPrints) {
   EXPECT_EQ(*parse_python_literal("['SE', 'NO']"), nlohmann::json::parse(R"(["SE","NO"])"));
   EXPECT_EQ(*parse_python_literal(" {'a': (1, 2.5), 'b': [None, True]} "),
