@@ -44,7 +44,8 @@ std::string_view stem_of(std::string_view relative) {
 // Builds nodes from classified files. One instance per load.
 class ProjectBuilder {
  public:
-  ProjectBuilder(Project& project) : p_(project) {}
+  ProjectBuilder(Project& project, const nlohmann::json* target = nullptr)
+      : p_(project), target_(target) {}
 
   void add_file(PreparedFile& f) {
     std::string_view rel = std::string_view(f.file.path).substr(f.relative_offset);
@@ -290,8 +291,11 @@ class ProjectBuilder {
       apply_config(n.config, folder_config_for(s.tests, n.fqn));
     if (n.resource_type == ResourceType::kSnapshot)
       apply_config(n.config, folder_config_for(s.snapshots, n.fqn));
-    if (auto it = yml_config_.find(index); it != yml_config_.end())
+    if (auto it = yml_config_.find(index); it != yml_config_.end()) {
+      render_config_patch(it->second, n.resource_type, p_.vars, target_,
+                          n.patch_path.empty() ? n.original_file_path : n.patch_path);
       apply_config(n.config, it->second);
+    }
     if (n.tmpl && n.tmpl->has_config()) apply_template_config(n);
     for (const std::string& dep : n.config.depends_on) add_config_dependency(n, dep);
     if (is_microbatch(n)) microbatch_spec(n);  // its config is checked before anything runs
@@ -365,7 +369,10 @@ class ProjectBuilder {
       test_names_.emplace(node.name, test.file);
     }
     apply_config(node.config, folder_config_for(p_.settings.tests, node.fqn));
-    apply_config(node.config, test.config);
+    ConfigPatch config = test.config;
+    render_config_patch(config, ResourceType::kTest, p_.vars, target_,
+                        format_pos(test.file, test.pos) + " (test " + test.test_name + ")");
+    apply_config(node.config, config);
     p_.nodes.push_back(std::move(node));
   }
 
@@ -390,6 +397,7 @@ class ProjectBuilder {
   std::unordered_map<std::string, std::string> test_names_;
   std::unordered_map<std::string, std::size_t> source_tables_;
   std::unordered_map<std::size_t, ConfigPatch> yml_config_;
+  const nlohmann::json* target_ = nullptr;  // the profile's target, for Jinja in yml configs
   std::vector<std::pair<TestSpec, std::size_t>> pending_tests_;
 };
 
@@ -441,7 +449,7 @@ Project build_project(ProjectSettings settings, std::vector<PreparedFile>& files
   prepare_files(files);
   link_macros(p, files);
   p.nodes.reserve(files.size() + files.size() / 4);
-  ProjectBuilder builder(p);
+  ProjectBuilder builder(p, options.target.is_object() ? &options.target : nullptr);
   for (PreparedFile& f : files) builder.add_file(f);
   builder.finish();
   return p;

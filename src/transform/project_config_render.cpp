@@ -81,6 +81,28 @@ nlohmann::json native_value(const std::string& rendered) {
   return rendered;
 }
 
+void render_config_patch(ConfigPatch& patch, ResourceType type, const nlohmann::json& vars,
+                         const nlohmann::json* target, const std::string& where) {
+  for (auto& [key, value] : patch) {
+    if (key == "where" || !is_config_template(key, value)) continue;
+    std::string text = value.get<std::string>();
+    RenderContext ctx;
+    ctx.vars = &vars;
+    ctx.target = target;
+    std::string rendered;
+    try {
+      rendered = Template::parse(text, where).render(ctx);
+    } catch (const Error& e) {
+      throw usage_error(where + " " + key + ": " + e.what());
+    }
+    value = native_value(rendered);
+    if (auto problem = normalize_config_entry(type, key, value)) {
+      throw usage_error(where + " " + key + ": " + *problem + " (it rendered '" + text + "' to '" +
+                        trimmed(rendered) + "')");
+    }
+  }
+}
+
 void render_config_templates(ProjectSettings& settings, const nlohmann::json& vars,
                              const nlohmann::json* target) {
   Renderer r{vars, target, settings.file};

@@ -33,6 +33,12 @@ bool is_config_template(std::string_view key, const nlohmann::json& value);
 void render_config_templates(ProjectSettings& settings, const nlohmann::json& vars,
                              const nlohmann::json* target);
 
+// Renders the templated values of one yml config patch (a model's or a test's `config:`),
+// except `where` (rendered when the test runs), and checks them; `where` labels errors
+// ("models/schema.yml: test accepted_values config"). Throws usage_error.
+void render_config_patch(ConfigPatch& patch, ResourceType type, const nlohmann::json& vars,
+                         const nlohmann::json* target, const std::string& where);
+
 // The native value of a rendered text, as dbt's native Jinja takes it: true/false, an
 // integer or a float, null, a list / dict / quoted string as Python prints it
 // (python_literal.h), else the text itself.

@@ -1,6 +1,7 @@
 #include "transform/schema_yml.h"
 
 #include "core/log.h"
+#include "transform/project_config_render.h"
 #include "transform/source_freshness.h"
 #include "transform/text_util.h"
 #include "transform/yaml_util.h"
@@ -51,8 +52,12 @@ ConfigPatch parse_config(const std::string& file, const YamlNode& node, Resource
   for (const auto& entry : node.entries()) {
     std::string key = entry.first.Scalar();
     nlohmann::json value = yaml_to_json(entry.second);
-    if (auto problem = normalize_config_entry(type, key, value)) {
-      yaml_fail(file, entry.second, *problem);
+    // Jinja ("{{ target.type != 'x' }}") is rendered once vars and target are known
+    // (render_config_patch), then checked.
+    if (!is_config_template(key, value)) {
+      if (auto problem = normalize_config_entry(type, key, value)) {
+        yaml_fail(file, entry.second, *problem);
+      }
     }
     patch.push_back({key, std::move(value)});
   }
@@ -98,8 +103,10 @@ void parse_test_arguments(const std::string& file, const YamlNode& args, TestSpe
         t.kwargs[arg.first.Scalar()] = yaml_to_json(arg.second);
     } else if (contains(kTestConfigKeys, key)) {
       nlohmann::json value = yaml_to_json(entry.second);
-      if (auto problem = normalize_config_entry(ResourceType::kTest, key, value)) {
-        yaml_fail(file, entry.second, *problem);
+      if (!is_config_template(key, value)) {
+        if (auto problem = normalize_config_entry(ResourceType::kTest, key, value)) {
+          yaml_fail(file, entry.second, *problem);
+        }
       }
       t.config.push_back({key, std::move(value)});
     } else {

@@ -146,5 +146,32 @@ TEST_F(DbtRealProjects2, AModelThatQueriesASeedBuildsAfterIt) {
   EXPECT_EQ(csv("select * from main.pivot"), "blue,red\n1,2\n");
 }
 
+// Jinja in a yml config value is rendered with the vars and the profile's target before it is
+// checked (dbt-expectations' tests: enabled: "{{ target.type not in ['bigquery'] }}").
+TEST_F(DbtRealProjects2, JinjaInYmlConfigValuesIsRenderedFirst) {
+  write("models/m.sql", "select 1 as id union all select 1\n");
+  write("models/schema.yml",
+        "version: 2\nmodels:\n  - name: m\n    config:\n"
+        "      materialized: \"{{ 'table' if target.type == 'duckdb' else 'view' }}\"\n"
+        "    columns:\n      - name: id\n        data_tests:\n"
+        "          - unique:\n              config:\n"
+        "                enabled: \"{{ target.type not in ['bigquery'] }}\"\n"
+        "          - not_null:\n              config:\n"
+        "                enabled: \"{{ target.type == 'bigquery' }}\"\n");
+  auto r = dbt("build");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // unique runs (and fails), not_null is disabled
+  EXPECT_EQ(relations(), "table_schema,table_name,table_type\nmain,m,BASE TABLE\n");
+  EXPECT_TRUE(contains(r.out + r.err, "FAIL 1 test unique_m_id")) << r.out << r.err;
+  EXPECT_FALSE(contains(r.out + r.err, "not_null_m_id")) << r.out << r.err;
+
+  write("models/schema.yml",
+        "version: 2\nmodels:\n  - name: m\n    config:\n"
+        "      enabled: \"{{ var('flag', 'maybe') }}\"\n");
+  r = dbt("build");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "enabled")) << r.err;
+  EXPECT_TRUE(contains(r.err, "maybe")) << r.err;
+}
+
 }  // namespace
 }  // namespace baliza
