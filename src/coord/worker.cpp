@@ -33,9 +33,10 @@ void add_round(extract::ExtractResult& into, const extract::ExtractResult& round
 
 }  // namespace
 
-std::unique_ptr<PgConnection> connect_coordinator(const std::string& url) {
+std::unique_ptr<PgConnection> connect_coordinator(const std::string& url,
+                                                  std::chrono::seconds patience) {
   auto conn = std::make_unique<PgConnection>(url);
-  ensure_coordinator_schema(*conn);
+  run_with_reconnect(conn, url, patience, [&] { ensure_coordinator_schema(*conn); });
   return conn;
 }
 
@@ -43,7 +44,7 @@ extract::ExtractResult run_worker(const WorkerOptions& worker, const plan::Endpo
                                   extract::ExtractOptions options) {
   const std::string id = worker.worker_id.empty() ? default_worker_id() : worker.worker_id;
   set_session_name("baliza worker " + id);
-  connect_coordinator(worker.url);  // fail fast, and make sure the tables exist
+  connect_coordinator(worker.url, worker.patience);  // fail fast, and make sure the tables exist
   PgExtractionStore store(worker.url, id, worker.patience);
   PgClaimStore claims(worker.url, store.writer(), worker.patience, &store.fence());
   options.worker_id = id;

@@ -31,7 +31,10 @@ struct WorkerOptions {
 extract::ExtractResult run_worker(const WorkerOptions& worker, const plan::EndpointsConfig& config,
                                   extract::ExtractOptions options);
 
-// Connects and creates/updates the coordinator's tables; throws as pg_connection.h.
-std::unique_ptr<PgConnection> connect_coordinator(const std::string& url);
+// Connects and creates/updates the coordinator's tables; throws as pg_connection.h. A server
+// that cannot be reached at all is exit 3 at once (a wrong URL should not wait); a connection
+// lost after it was made (a restart, a cut session) is retried for `patience`.
+std::unique_ptr<PgConnection> connect_coordinator(
+    const std::string& url, std::chrono::seconds patience = std::chrono::seconds(30));
 
 }  // namespace baliza::coord

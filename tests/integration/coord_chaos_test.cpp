@@ -187,14 +187,14 @@ TEST_F(CoordChaos, WorkerStoppedPastItsClaimExpiryCannotOverwriteTheReclaimer) {
 }
 
 TEST_F(CoordChaos, SessionsCutMidClaimAndMidWriteLoseNothing) {
-  start_slow_sim(20);
+  start_slow_sim(100);
   publish_plan();
   Child w1(dir.path(), worker("w1"), "w1");
   std::atomic<bool> done{false};
   std::atomic<std::int64_t> cuts{0};
   std::thread cutter([&] {
     while (!done.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(120));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
       const std::int64_t n = cut_sessions("w1");
       if (n > 0) cuts += n;
     }
