@@ -4,7 +4,8 @@
 //      directly through DuckDB, on chains of views and tables (200 and 1,000 models);
 //   3. a 100k-row seed loaded by `baliza seed`.
 // Every measure runs 3 times; the median is printed. Usage:
-//   bench_transform_engine [--models N] [--only synthetic|overhead|seed]
+//   bench_transform_engine [--models N] [--only synthetic|compile|overhead|chain|seed]
+// (chain: the 200-model chain of the overhead measure only).
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -69,6 +70,33 @@ double time_command(const std::string& cmd) {
     t.push_back(since(t0));
   }
   return median(t);
+}
+
+// CPU seconds (user + system) of this process's waited-for children so far.
+double children_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_CHILDREN, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+struct Timing {
+  double wall = 0, cpu = 0;  // medians of kRepeats
+};
+
+// Wall and CPU seconds of `cmd` (a whole process), medians of kRepeats after one warm-up run.
+// On a machine shared with other work CPU time is the steadier figure.
+Timing time_process(const std::string& cmd) {
+  run(cmd);
+  std::vector<double> wall, cpu;
+  for (int r = 0; r < kRepeats; ++r) {
+    double c0 = children_cpu_seconds();
+    auto t0 = Clock::now();
+    run(cmd);
+    wall.push_back(since(t0));
+    cpu.push_back(children_cpu_seconds() - c0);
+  }
+  return {median(wall), median(cpu)};
 }
 
 void parse_compile_validate(const fs::path& dir, std::size_t models) {
@@ -146,33 +174,46 @@ void load_and_compile(const fs::path& dir, std::size_t models) {
       models, kRepeats, median(load), median(compile), median(compile_cpu), bytes);
 }
 
+// The same chain of n models (half tables, half views) as a baliza.yml project (`baliza
+// transform`, which also measures each model's record ledger) and as a dbt project (`baliza dbt
+// build`), against the same DDL run directly through DuckDB. Wall and CPU seconds.
 void per_model_overhead(const fs::path& dir, int n) {
+  const fs::path dbt = dir / "dbt";
   write(dir / "baliza.yml", "name: b\ndatabase: b.duckdb\n");
+  write(dbt / "dbt_project.yml", "name: chain\nversion: '1.0'\nprofile: chain\n");
+  write(dbt / "profiles.yml",
+        "chain:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: "
+        "chain.duckdb\n      threads: 1\n");
   std::string direct;
   for (int i = 0; i < n; ++i) {
     std::string name = "m";
     name += std::to_string(i);
     std::string parent = i == 0 ? "range(100)" : "{{ ref('m" + std::to_string(i - 1) + "') }}";
     std::string kind = i % 2 ? "view" : "table";
-    write(dir / "models" / (name + ".sql"), "{{ config(materialized='" + kind + "') }}select " +
-                                                (i == 0 ? "range AS id" : "id") + " from " +
-                                                parent + "\n");
+    std::string model = "{{ config(materialized='" + kind + "') }}select " +
+                        (i == 0 ? "range AS id" : "id") + " from " + parent + "\n";
+    write(dir / "models" / (name + ".sql"), model);
+    write(dbt / "models" / (name + ".sql"), model);
     std::string parent_sql = i == 0 ? "range(100)" : "main.m" + std::to_string(i - 1);
     direct += "CREATE OR REPLACE " + std::string(i % 2 ? "VIEW" : "TABLE") + " main." + name +
               " AS select " + (i == 0 ? "range AS id" : "id") + " from " + parent_sql + ";\n";
   }
   std::string bin = BALIZA_BIN;
-  double engine = time_command("cd " + dir.string() + " && " + bin +
+  Timing engine = time_process("cd " + dir.string() + " && " + bin +
                                " -q transform --threads 1 >/dev/null 2>&1");
+  Timing dbt_build =
+      time_process("cd " + dbt.string() + " && BALIZA_CEILING_DIRECTORIES=" + dir.string() + " " +
+                   bin + " dbt build >/dev/null 2>&1");
   // Direct: the same DDL through one DuckDB connection, statements only, and as a process
   // would (open the file, run, close: the close checkpoints the WAL, as baliza's does).
-  std::vector<double> raw, raw_process;
+  std::vector<double> raw, raw_process, raw_cpu;
   {
     auto db = Database::open((dir / "direct.duckdb").string());
     Connection conn(db);
     conn.execute(direct);  // warm
   }
   for (int r = 0; r < kRepeats; ++r) {
+    double c0 = cpu_seconds();
     auto t0 = Clock::now();
     {
       auto db = Database::open((dir / "direct.duckdb").string());
@@ -182,14 +223,22 @@ void per_model_overhead(const fs::path& dir, int n) {
       raw.push_back(since(t1));
     }
     raw_process.push_back(since(t0));
+    raw_cpu.push_back(cpu_seconds() - c0);
   }
-  double startup = time_command(bin + " --version >/dev/null");
+  Timing startup = time_process(bin + " --version >/dev/null");
+  const double direct_wall = median(raw_process) + startup.wall;
+  const double direct_cpu = median(raw_cpu) + startup.cpu;
   std::printf(
-      "%d models (chain, half tables, median of %d): baliza transform %.3fs; same SQL direct "
-      "%.3fs (statements only), %.3fs (open + statements + close); overhead %.3f ms/model vs "
-      "open+close, %.3f ms/model vs statements only (process start %.3fs)\n",
-      n, kRepeats, engine, median(raw), median(raw_process),
-      (engine - median(raw_process)) * 1000 / n, (engine - median(raw)) * 1000 / n, startup);
+      "%d models (chain, half tables, median of %d):\n"
+      "  direct DuckDB: %.3fs statements only, %.3fs open + statements + close, %.3fs CPU "
+      "(process start %.3fs wall, %.3fs CPU, added below)\n"
+      "  baliza transform (with record ledger): %.3fs wall (%.2fx), %.3fs CPU (%.2fx); "
+      "%.3f ms/model over direct\n"
+      "  baliza dbt build: %.3fs wall (%.2fx), %.3fs CPU (%.2fx); %.3f ms/model over direct\n",
+      n, kRepeats, median(raw), median(raw_process), median(raw_cpu), startup.wall, startup.cpu,
+      engine.wall, engine.wall / direct_wall, engine.cpu, engine.cpu / direct_cpu,
+      (engine.wall - direct_wall) * 1000 / n, dbt_build.wall, dbt_build.wall / direct_wall,
+      dbt_build.cpu, dbt_build.cpu / direct_cpu, (dbt_build.wall - direct_wall) * 1000 / n);
 }
 
 void big_seed(const fs::path& dir) {
@@ -223,6 +272,7 @@ int main(int argc, char** argv) {
     per_model_overhead(base / "overhead200", 200);
     per_model_overhead(base / "overhead1000", 1000);
   }
+  if (only == "chain") per_model_overhead(base / "overhead200", 200);
   if (only.empty() || only == "seed") big_seed(base / "seed");
   fs::remove_all(base);
   return 0;

@@ -8,9 +8,11 @@
 // Errors: baliza::Error from DuckDB when a piece cannot be turned back into SQL. Not
 // thread-safe: one FlowSql per connection and thread. Texts are cached by node address: every
 // tree whose nodes are passed in must outlive the FlowSql (a freed tree's addresses could be
-// reused by another one).
+// reused by another one). Counts (count()) are cached by query text for the FlowSql's lifetime:
+// use one FlowSql only while the data it measures does not change.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 
@@ -37,10 +39,21 @@ class FlowSql {
 
   Connection& connection() { return conn_; }
 
+  // The value of the counting query `sql`: measure() once, then the remembered value.
+  template <typename Measure>
+  std::int64_t count(const std::string& sql, Measure&& measure) {
+    auto it = counts_.find(sql);
+    if (it != counts_.end()) return it->second;
+    std::int64_t n = measure();
+    counts_.emplace(sql, n);
+    return n;
+  }
+
  private:
   std::string cte_sql(const Cte& cte);
   Connection& conn_;
   std::unordered_map<const void*, std::string> cache_;
+  std::unordered_map<std::string, std::int64_t> counts_;
 };
 
 }  // namespace baliza::lineage

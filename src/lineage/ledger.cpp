@@ -15,6 +15,12 @@ std::int64_t count_of(Connection& conn, const std::string& sql) {
   return r.get_int64(0, 0);
 }
 
+// The same through `sql`'s cache: a relation counted for one model (its output) is counted
+// again for the next (its input) and the equal text is not run twice.
+std::int64_t count_of(FlowSql& sql, const std::string& text) {
+  return sql.count(text, [&] { return count_of(sql.connection(), text); });
+}
+
 json without_locations(const json& j) {
   if (j.is_object()) {
     json out = json::object();
@@ -113,8 +119,7 @@ std::optional<std::string> account_joins(Measure& m, const Flow& join, const std
     if (auto why = account_joins(m, left, with, driving_rows)) return why;
   } else {
     if (!left.table) return std::string("join side without a FROM item");
-    driving_rows =
-        count_of(m.conn(), with + "SELECT count(*) FROM " + m.sql.from_item(*left.table));
+    driving_rows = count_of(m.sql, with + "SELECT count(*) FROM " + m.sql.from_item(*left.table));
     m.line(LineKind::kInput, flow_label(left), "driving side of the join", driving_rows);
   }
   const std::string& type = join.join_type;
@@ -129,9 +134,9 @@ std::optional<std::string> account_joins(Measure& m, const Flow& join, const std
   const std::string left_sql = m.sql.from_item(*join.table->left);
   const std::string right_sql = m.sql.from_item(*join.table->right);
   const std::string joined_sql = m.sql.from_item(*join.table);
-  std::int64_t left_rows = count_of(m.conn(), with + "SELECT count(*) FROM " + left_sql);
-  std::int64_t joined = count_of(m.conn(), with + "SELECT count(*) FROM " + joined_sql);
-  std::int64_t lookup = count_of(m.conn(), with + "SELECT count(*) FROM " + right_sql);
+  std::int64_t left_rows = count_of(m.sql, with + "SELECT count(*) FROM " + left_sql);
+  std::int64_t joined = count_of(m.sql, with + "SELECT count(*) FROM " + joined_sql);
+  std::int64_t lookup = count_of(m.sql, with + "SELECT count(*) FROM " + right_sql);
   m.line(LineKind::kLookup, flow_label(right), type + " join", lookup);
   if (join.cross) {
     m.fanout += joined - left_rows;
@@ -148,8 +153,8 @@ std::optional<std::string> account_joins(Measure& m, const Flow& join, const std
   }
   std::int64_t dropped = 0;
   if (type == "INNER") {
-    dropped = count_of(m.conn(), with + "SELECT count(*) FROM " + left_sql + " ANTI JOIN " +
-                                     right_sql + condition);
+    dropped = count_of(
+        m.sql, with + "SELECT count(*) FROM " + left_sql + " ANTI JOIN " + right_sql + condition);
     m.fanout += joined - (left_rows - dropped);
   } else if (type == "LEFT") {
     m.fanout += joined - left_rows;
@@ -216,9 +221,9 @@ std::optional<std::int64_t> json_array_elements(Measure& m, const Flow& f) {
     field = item->children[1]->constant;
   }
   std::string path = "$.\"" + field + "\"";
-  return count_of(m.conn(), m.sql.with_clause(src) + "SELECT coalesce(sum(json_array_length(" +
-                                body + ", " + quote_literal(path) + ")), 0) FROM " +
-                                m.sql.from_item(*src.query->from));
+  return count_of(m.sql, m.sql.with_clause(src) + "SELECT coalesce(sum(json_array_length(" + body +
+                             ", " + quote_literal(path) + ")), 0) FROM " +
+                             m.sql.from_item(*src.query->from));
 }
 
 std::optional<std::string> account_select(Measure& m, const Flow& f) {
@@ -301,7 +306,7 @@ std::optional<std::string> account_select(Measure& m, const Flow& f) {
   for (std::size_t i = 0; i < conds.size(); ++i) {
     const std::string text = m.sql.expr(*f.filters[i]);
     if (const ErrorRelation* e = m.routed(*f.filters[i])) {
-      std::int64_t kept = count_of(m.conn(), "SELECT count(*) FROM " + FlowSql::relation(e->name));
+      std::int64_t kept = count_of(m.sql, "SELECT count(*) FROM " + FlowSql::relation(e->name));
       m.line(LineKind::kError, e->label,
              "rows failing where " + text + " (" + std::to_string(rejected[i]) + " rejected)",
              kept);
@@ -319,13 +324,13 @@ std::optional<std::string> account_select(Measure& m, const Flow& f) {
     after = kept;
   } else if (f.dedup.kind == DedupKind::kWindowFilter) {
     std::int64_t failed = count_of(
-        m.conn(), with + "SELECT count(*) FILTER (WHERE NOT coalesce(q, false)) FROM (SELECT (" +
-                      m.sql.expr(*f.dedup.qualify) + ") AS q FROM " + from + " WHERE " + pass_cond +
-                      ")");
+        m.sql, with + "SELECT count(*) FILTER (WHERE NOT coalesce(q, false)) FROM (SELECT (" +
+                   m.sql.expr(*f.dedup.qualify) + ") AS q FROM " + from + " WHERE " + pass_cond +
+                   ")");
     m.line(LineKind::kFiltered, "", "qualify " + m.sql.expr(*f.dedup.qualify), failed);
     after -= failed;
   } else if (f.dedup.kind != DedupKind::kNone) {
-    std::int64_t kept = count_of(m.conn(), "SELECT count(*) FROM (" + m.sql.query(f) + ")");
+    std::int64_t kept = count_of(m.sql, "SELECT count(*) FROM (" + m.sql.query(f) + ")");
     m.line(LineKind::kFiltered, "",
            f.dedup.kind == DedupKind::kDistinct ? "distinct" : "distinct on", after - kept);
     after = kept;
@@ -334,7 +339,7 @@ std::optional<std::string> account_select(Measure& m, const Flow& f) {
     m.groups = grouped ? at(col++) : 1;
     m.line(LineKind::kGroups, "", "groups of the kept rows", m.groups);
     if (f.having) {
-      std::int64_t rows = count_of(m.conn(), "SELECT count(*) FROM (" + m.sql.query(f) + ")");
+      std::int64_t rows = count_of(m.sql, "SELECT count(*) FROM (" + m.sql.query(f) + ")");
       m.having_removed = m.groups - rows;
       m.line(LineKind::kFiltered, "", "having " + m.sql.expr(*f.having) + " (groups)",
              m.having_removed);
@@ -351,8 +356,7 @@ std::optional<std::string> account_union(Measure& m, const Flow& f) {
     const Flow* op = strip_projections(*f.operands[i]);
     const std::string label = "operand " + std::to_string(i + 1) + ": ";
     if (op->kind == FlowKind::kRelation) {
-      std::int64_t n =
-          count_of(m.conn(), "SELECT count(*) FROM " + FlowSql::relation(op->relation));
+      std::int64_t n = count_of(m.sql, "SELECT count(*) FROM " + FlowSql::relation(op->relation));
       m.line(LineKind::kInput, op->relation.label(), label + "all rows", n);
       m.ledger.input += n;
       operands_out += n;
@@ -376,7 +380,7 @@ std::optional<std::string> account_union(Measure& m, const Flow& f) {
     operands_out += sub.input - removed;
   }
   if (!f.all) {
-    std::int64_t rows = count_of(m.conn(), "SELECT count(*) FROM (" + m.sql.query(f) + ")");
+    std::int64_t rows = count_of(m.sql, "SELECT count(*) FROM (" + m.sql.query(f) + ")");
     m.line(LineKind::kFiltered, "", "union: duplicates removed", operands_out - rows);
   }
   return std::nullopt;
@@ -482,11 +486,11 @@ ModelLedger account_model(FlowSql& sql, const ModelShape& shape, const std::stri
   Measure m{sql, errors, ledger};
   std::optional<std::string> why;
   try {
-    std::int64_t table_rows = count_of(sql.connection(), "SELECT count(*) FROM " + output);
+    std::int64_t table_rows = count_of(sql, "SELECT count(*) FROM " + output);
     if (produced && *produced == table_rows) m.produced = produced;
     for (const RelationName& r : input_relations(*shape.flow))
       m.line(LineKind::kRead, r.label(), "rows of an input relation",
-             count_of(sql.connection(), "SELECT count(*) FROM " + FlowSql::relation(r)));
+             count_of(sql, "SELECT count(*) FROM " + FlowSql::relation(r)));
     switch (f->kind) {
       case FlowKind::kSelect:
         why = account_select(m, *f);
@@ -495,8 +499,7 @@ ModelLedger account_model(FlowSql& sql, const ModelShape& shape, const std::stri
         why = account_union(m, *f);
         break;
       case FlowKind::kRelation:
-        ledger.input =
-            count_of(sql.connection(), "SELECT count(*) FROM " + FlowSql::relation(f->relation));
+        ledger.input = count_of(sql, "SELECT count(*) FROM " + FlowSql::relation(f->relation));
         m.line(LineKind::kInput, f->relation.label(), "", ledger.input);
         break;
       default:
@@ -511,10 +514,9 @@ ModelLedger account_model(FlowSql& sql, const ModelShape& shape, const std::stri
         match +=
             (match.empty() ? "" : " AND ") +
             ("__s." + quote_identifier(k) + " IS NOT DISTINCT FROM __t." + quote_identifier(k));
-      const std::int64_t kept =
-          count_of(sql.connection(), "SELECT count(*) FROM " + output +
-                                         " AS __t WHERE NOT EXISTS (SELECT 1 FROM (" +
-                                         sql.query(*shape.flow) + ") AS __s WHERE " + match + ")");
+      const std::int64_t kept = count_of(
+          sql, "SELECT count(*) FROM " + output + " AS __t WHERE NOT EXISTS (SELECT 1 FROM (" +
+                   sql.query(*shape.flow) + ") AS __s WHERE " + match + ")");
       if (kept > 0) settle(ledger, m.fanout, m.groups, m.having_removed, table_rows, kept);
     }
   } catch (const Error& e) {

@@ -110,18 +110,50 @@ void apply_gate(ModelAccounting& a, Thresholds t, std::optional<std::int64_t> pr
   }
 }
 
-std::optional<std::int64_t> previous_output(Connection& conn, const std::string& unique_id,
-                                            const std::string& run_id) {
+// Each model's output rows in its latest earlier accounted run (one query for the whole run).
+std::map<std::string, std::int64_t> previous_outputs(Connection& conn, const std::string& run_id) {
   Result r = conn.prepare(
-                     "SELECT l.rows FROM meta.model_accounting a JOIN meta.record_ledger l "
-                     "USING (run_id, unique_id) WHERE a.unique_id = $1 AND a.run_id <> $2 AND "
+                     "SELECT a.unique_id, l.rows FROM meta.model_accounting a JOIN "
+                     "meta.record_ledger l USING (run_id, unique_id) WHERE a.run_id <> $1 AND "
                      "a.status <> 'not_accounted' AND l.kind = 'output' "
-                     "ORDER BY a.computed_at DESC LIMIT 1")
-                 .bind(1, unique_id)
-                 .bind(2, run_id)
+                     "QUALIFY row_number() OVER (PARTITION BY a.unique_id "
+                     "ORDER BY a.computed_at DESC) = 1")
+                 .bind(1, run_id)
                  .execute();
-  if (r.row_count() == 0 || r.is_null(0, 0)) return std::nullopt;
-  return r.get_int64(0, 0);
+  std::map<std::string, std::int64_t> out;
+  for (std::size_t i = 0; i < r.row_count(); ++i)
+    if (!r.is_null(1, i)) out.emplace(r.get_string(0, i), r.get_int64(1, i));
+  return out;
+}
+
+// SQL literals for insert_rows: a string (NUL bytes dropped: a query's text ends at one), an
+// integer, or NULL.
+std::string lit(std::string_view value) {
+  std::string clean;
+  clean.reserve(value.size());
+  for (char c : value)
+    if (c != '\0') clean.push_back(c);
+  return quote_literal(clean);
+}
+std::string lit(std::int64_t value) {
+  return std::to_string(value);
+}
+std::string lit(const std::optional<std::int64_t>& value) {
+  return value ? std::to_string(*value) : "NULL";
+}
+
+// Inserts `rows` rows with one multi-row statement per chunk of them: `head` then, per row,
+// "(<values(row)>)". Literals rather than parameters: DuckDB binds a multi-row VALUES of
+// parameters a second time when it runs, which cost more than the rows themselves.
+template <typename Values>
+void insert_rows(Connection& conn, const std::string& head, std::size_t rows, Values values) {
+  constexpr std::size_t kChunk = 256;
+  for (std::size_t first = 0; first < rows; first += kChunk) {
+    const std::size_t n = std::min(kChunk, rows - first);
+    std::string sql = head;
+    for (std::size_t r = 0; r < n; ++r) sql += (r ? ", (" : " (") + values(first + r) + ")";
+    conn.execute(sql);
+  }
 }
 
 // "schema.table" or a model/seed name -> SQL text and label.
@@ -217,6 +249,32 @@ RunAccounting account_run(Connection& conn, const transform::Project& project,
     return it->second ? &*it->second : nullptr;
   };
 
+  // The built models' SQL parsed together (one DuckDB query per chunk); others on demand.
+  {
+    std::vector<const Node*> nodes;
+    std::vector<std::string> sqls;
+    for (const Node* n : built) {
+      try {
+        sqls.push_back(compiler.compile(*n, false).sql);
+        nodes.push_back(n);
+      } catch (const std::exception& e) {
+        shape_errors[n] = e.what();
+        shapes.emplace(n, std::nullopt);
+      }
+    }
+    std::vector<ParsedTree> parsed = parse_sqls(conn, sqls);
+    for (std::size_t k = 0; k < nodes.size(); ++k) {
+      std::optional<ModelShape> s;
+      try {
+        if (!parsed[k].tree) throw usage_error(parsed[k].error);
+        s = analyze(std::move(*parsed[k].tree));
+      } catch (const std::exception& e) {
+        shape_errors[nodes[k]] = e.what();
+      }
+      shapes.emplace(nodes[k], std::move(s));
+    }
+  }
+
   // Error relations first: a quarantine model may be built (and accounted) before its source.
   std::map<const Node*, std::vector<ErrorRelation>> errors;
   std::set<std::string> error_relations;  // models found keeping another model's rejects
@@ -238,6 +296,7 @@ RunAccounting account_run(Connection& conn, const transform::Project& project,
   }
 
   FlowSql sql(conn);
+  const std::map<std::string, std::int64_t> previous = previous_outputs(conn, summary.run_id);
   for (const Node* n : built) {
     const auto model_start = std::chrono::steady_clock::now();
     ModelAccounting a;
@@ -269,7 +328,9 @@ RunAccounting account_run(Connection& conn, const transform::Project& project,
     a.ledger.relation = transform::relation_label(*n);
     for (LedgerLine& l : a.ledger.lines)
       if (l.kind == LineKind::kOutput || l.kind == LineKind::kKept) l.relation = a.ledger.relation;
-    apply_gate(a, thresholds_of(*n), previous_output(conn, n->unique_id, summary.run_id),
+    auto prev = previous.find(n->unique_id);
+    apply_gate(a, thresholds_of(*n),
+               prev == previous.end() ? std::nullopt : std::optional<std::int64_t>(prev->second),
                error_relations.count(a.ledger.relation) > 0);
     switch (a.ledger.status) {
       case LedgerStatus::kBalanced:
@@ -294,53 +355,60 @@ RunAccounting account_run(Connection& conn, const transform::Project& project,
 
 void record_accounting(Connection& conn, const RunAccounting& accounting) {
   if (accounting.models.empty()) return;
+  struct Line {
+    const ModelAccounting* model;
+    std::size_t index;  // 0-based position in its ledger
+  };
+  std::vector<Line> lines;
+  for (const ModelAccounting& a : accounting.models)
+    for (std::size_t i = 0; i < a.ledger.lines.size(); ++i) lines.push_back({&a, i});
   conn.transaction([&] {
-    for (const ModelAccounting& a : accounting.models) {
-      const ModelLedger& l = a.ledger;
-      std::string messages;
-      for (const auto& m : a.gate_messages) messages += (messages.empty() ? "" : "; ") + m;
-      if (!l.message.empty() && l.status == LedgerStatus::kNotAccounted) messages = l.message;
-      bool counted = l.status != LedgerStatus::kNotAccounted;
-      conn.prepare(
-              "INSERT OR REPLACE INTO meta.model_accounting (run_id, unique_id, model, relation, "
-              "shape, status, input_rows, output_rows, filtered_rows, error_rows, equation, "
-              "gate, "
-              "message, computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-              "$13, current_timestamp::TIMESTAMP)")
-          .bind(1, accounting.run_id)
-          .bind(2, a.unique_id)
-          .bind(3, a.name)
-          .bind(4, l.relation)
-          .bind(5, l.shape)
-          .bind(6, to_string(l.status))
-          .bind(7, counted ? std::optional<std::int64_t>(l.input) : std::nullopt)
-          .bind(8, counted ? std::optional<std::int64_t>(table_rows(l)) : std::nullopt)
-          .bind(9, counted ? std::optional<std::int64_t>(l.filtered) : std::nullopt)
-          .bind(10, counted ? std::optional<std::int64_t>(l.errors) : std::nullopt)
-          .bind(11, l.equation())
-          .bind(12, to_string(a.gate))
-          .bind(13, messages)
-          .execute();
-      conn.prepare("DELETE FROM meta.record_ledger WHERE run_id = $1 AND unique_id = $2")
-          .bind(1, accounting.run_id)
-          .bind(2, a.unique_id)
-          .execute();
-      for (std::size_t i = 0; i < l.lines.size(); ++i) {
-        const LedgerLine& line = l.lines[i];
-        conn.prepare(
-                "INSERT INTO meta.record_ledger (run_id, unique_id, model, line, kind, relation, "
-                "reason, rows) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(1, accounting.run_id)
-            .bind(2, a.unique_id)
-            .bind(3, a.name)
-            .bind(4, static_cast<std::int64_t>(i + 1))
-            .bind(5, to_string(line.kind))
-            .bind(6, line.relation)
-            .bind(7, line.reason)
-            .bind(8, line.rows)
-            .execute();
-      }
+    const std::string run = lit(accounting.run_id);
+    // A model accounted again under the same run id replaces its earlier rows (a DELETE, then
+    // plain INSERTs: DuckDB's INSERT OR REPLACE costs more than both).
+    constexpr std::size_t kChunk = 256;
+    for (std::size_t first = 0; first < accounting.models.size(); first += kChunk) {
+      const std::size_t n = std::min(kChunk, accounting.models.size() - first);
+      std::string ids;
+      for (std::size_t r = 0; r < n; ++r)
+        ids += (r ? ", " : "") + lit(accounting.models[first + r].unique_id);
+      for (const char* table : {"meta.model_accounting", "meta.record_ledger"})
+        conn.execute(std::string("DELETE FROM ") + table + " WHERE run_id = " + run +
+                     " AND unique_id IN (" + ids + ")");
     }
+    insert_rows(
+        conn,
+        "INSERT INTO meta.model_accounting (run_id, unique_id, model, relation, shape, "
+        "status, input_rows, output_rows, filtered_rows, error_rows, equation, gate, message, "
+        "computed_at) VALUES",
+        accounting.models.size(), [&](std::size_t row) {
+          const ModelAccounting& a = accounting.models[row];
+          const ModelLedger& l = a.ledger;
+          std::string messages;
+          for (const auto& m : a.gate_messages) messages += (messages.empty() ? "" : "; ") + m;
+          if (!l.message.empty() && l.status == LedgerStatus::kNotAccounted) messages = l.message;
+          const bool counted = l.status != LedgerStatus::kNotAccounted;
+          auto counted_or_null = [&](std::int64_t v) {
+            return lit(counted ? std::optional<std::int64_t>(v) : std::nullopt);
+          };
+          return run + ", " + lit(a.unique_id) + ", " + lit(a.name) + ", " + lit(l.relation) +
+                 ", " + lit(l.shape) + ", " + lit(to_string(l.status)) + ", " +
+                 counted_or_null(l.input) + ", " + counted_or_null(table_rows(l)) + ", " +
+                 counted_or_null(l.filtered) + ", " + counted_or_null(l.errors) + ", " +
+                 lit(l.equation()) + ", " + lit(to_string(a.gate)) + ", " + lit(messages) +
+                 ", current_timestamp::TIMESTAMP";
+        });
+    insert_rows(conn,
+                "INSERT INTO meta.record_ledger (run_id, unique_id, model, line, kind, relation, "
+                "reason, rows) VALUES",
+                lines.size(), [&](std::size_t row) {
+                  const ModelAccounting& a = *lines[row].model;
+                  const LedgerLine& line = a.ledger.lines[lines[row].index];
+                  return run + ", " + lit(a.unique_id) + ", " + lit(a.name) + ", " +
+                         lit(static_cast<std::int64_t>(lines[row].index + 1)) + ", " +
+                         lit(to_string(line.kind)) + ", " + lit(line.relation) + ", " +
+                         lit(line.reason) + ", " + lit(line.rows);
+                });
   });
 }
 

@@ -1,5 +1,6 @@
 #include "lineage/sql_tree.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <unordered_set>
@@ -464,6 +465,38 @@ SqlTree parse_sql(Connection& conn, std::string_view sql) {
   json serialized = json::parse(text, nullptr, false);
   if (serialized.is_discarded()) throw usage_error("DuckDB returned an unreadable parse tree");
   return tree_from_json(std::string(sql), std::move(serialized));
+}
+
+std::vector<ParsedTree> parse_sqls(Connection& conn, const std::vector<std::string>& sqls) {
+  std::vector<ParsedTree> out(sqls.size());
+  constexpr std::size_t kChunk = 256;
+  for (std::size_t first = 0; first < sqls.size(); first += kChunk) {
+    const std::size_t n = std::min(kChunk, sqls.size() - first);
+    std::string query = "SELECT i, json_serialize_sql(s::VARCHAR) FROM (VALUES ";
+    for (std::size_t k = 0; k < n; ++k)
+      query += (k ? ", (" : "(") + std::to_string(k) + ", $" + std::to_string(k + 1) + ")";
+    PreparedStatement st = conn.prepare(query + ") AS t(i, s)");
+    for (std::size_t k = 0; k < n; ++k) st.bind(k + 1, sqls[first + k]);
+    Result r = st.execute();
+    for (std::size_t row = 0; row < r.row_count(); ++row) {
+      const auto k = static_cast<std::size_t>(r.get_int64(0, row));
+      if (k >= n) continue;
+      ParsedTree& t = out[first + k];
+      json serialized = json::parse(r.get_string(1, row), nullptr, false);
+      if (serialized.is_discarded()) {
+        t.error = "DuckDB returned an unreadable parse tree";
+        continue;
+      }
+      try {
+        t.tree = tree_from_json(sqls[first + k], std::move(serialized));
+      } catch (const std::exception& e) {
+        t.error = e.what();
+      }
+    }
+  }
+  for (ParsedTree& t : out)
+    if (!t.tree && t.error.empty()) t.error = "DuckDB returned no parse tree";
+  return out;
 }
 
 std::string query_sql(Connection& conn, const nlohmann::json& node) {

@@ -35,6 +35,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -174,6 +175,14 @@ struct SqlTree {
 // Parses one SELECT statement with DuckDB's parser on `conn`. Throws usage_error on a parse
 // error ("SQL does not parse: <DuckDB's message>") or when `sql` is not one SELECT.
 SqlTree parse_sql(Connection& conn, std::string_view sql);
+
+// parse_sql for many statements, with one DuckDB query per chunk of them (a query costs more
+// than parsing a small model). Entry i is sqls[i]'s tree, or the message parse_sql would throw.
+struct ParsedTree {
+  std::optional<SqlTree> tree;
+  std::string error;
+};
+std::vector<ParsedTree> parse_sqls(Connection& conn, const std::vector<std::string>& sqls);
 
 // Builds the tree from json_serialize_sql's output (exposed for tests and callers that already
 // hold the JSON; the rvalue form takes the document without copying it). Throws usage_error as

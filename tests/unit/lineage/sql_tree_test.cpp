@@ -128,5 +128,35 @@ TEST_F(SqlTreeTest, ErrorsSayWhatFailed) {
   EXPECT_THROW(parse_sql(conn, "select 1; select 2"), Error);
 }
 
+TEST_F(SqlTreeTest, ManyStatementsParseInOrderWithTheirOwnErrors) {
+  // More than one chunk of the batch (256), with failures among them: each entry is its own
+  // statement's tree or parse_sql's message for it.
+  std::vector<std::string> sqls;
+  for (int i = 0; i < 300; ++i)
+    sqls.push_back("select " + std::to_string(i) + " as c" + std::to_string(i));
+  sqls[7] = "select from where";
+  sqls[270] = "select 1; select 2";
+  sqls[12] = "select 'it''s' as q";
+  std::vector<ParsedTree> parsed = parse_sqls(conn, sqls);
+  ASSERT_EQ(parsed.size(), sqls.size());
+  for (std::size_t i = 0; i < sqls.size(); ++i) {
+    if (i == 7 || i == 270) {
+      EXPECT_FALSE(parsed[i].tree) << i;
+      try {
+        parse_sql(conn, sqls[i]);
+        FAIL() << "expected an error for " << sqls[i];
+      } catch (const Error& e) {
+        EXPECT_EQ(parsed[i].error, e.what()) << i;
+      }
+      continue;
+    }
+    ASSERT_TRUE(parsed[i].tree) << i << ": " << parsed[i].error;
+    EXPECT_EQ(parsed[i].tree->sql, sqls[i]);
+    ASSERT_EQ(parsed[i].tree->root->select_list.size(), 1u);
+    EXPECT_EQ(parsed[i].tree->root->select_list[0]->alias, i == 12 ? "q" : "c" + std::to_string(i));
+  }
+  EXPECT_TRUE(parse_sqls(conn, {}).empty());
+}
+
 }  // namespace
 }  // namespace baliza::lineage
