@@ -40,6 +40,10 @@ std::string& session_name() {
   static std::string name = "baliza";
   return name;
 }
+int& session_idle_timeout() {
+  static int seconds = 0;
+  return seconds;
+}
 
 }  // namespace
 
@@ -90,17 +94,28 @@ PgConnection::PgConnection(std::string url) : url_(std::move(url)) {
   }
   pq.PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
   std::string name;
+  int idle = 0;
   {
     std::lock_guard lock(session_name_mutex());
     name = session_name();
+    idle = session_idle_timeout();
   }
   try {
     exec("SELECT set_config('application_name', $1, false)", {name});
+    if (idle > 0) {
+      exec("SELECT set_config('idle_in_transaction_session_timeout', $1, false)",
+           {std::to_string(idle) + "s"});
+    }
   } catch (...) {
     pq.PQfinish(conn_);
     conn_ = nullptr;
     throw;
   }
+}
+
+void set_session_idle_timeout(int seconds) {
+  std::lock_guard lock(session_name_mutex());
+  session_idle_timeout() = seconds;
 }
 
 void set_session_name(const std::string& name) {

@@ -106,6 +106,11 @@ class PgConnection {
 // The name every later connection of this process shows in pg_stat_activity.application_name
 // (e.g. "baliza worker w1"), so an operator can tell workers' sessions apart (and end one).
 void set_session_name(const std::string& name);
+// idle_in_transaction_session_timeout (seconds, 0 = the server's default) of every later
+// connection of this process: a worker paused inside a transaction (SIGSTOP, a frozen VM) has its
+// session ended by the server, so the row locks it held never stall the other workers' reaping.
+// Workers set it; `pull` (which holds one snapshot while it writes locally) must not.
+void set_session_idle_timeout(int seconds);
 
 // Runs `unit` with a connection, reconnecting and running it again after PgConnectionLost
 // until it succeeds or `patience` has passed since the first loss (then the last loss is

@@ -44,6 +44,15 @@ extract::ExtractResult run_worker(const WorkerOptions& worker, const plan::Endpo
                                   extract::ExtractOptions options) {
   const std::string id = worker.worker_id.empty() ? default_worker_id() : worker.worker_id;
   set_session_name("baliza worker " + id);
+  // A worker's transactions last milliseconds: one left open a minute belongs to a paused
+  // process, and the server ends it (its claims expire and are re-claimed meanwhile).
+  set_session_idle_timeout(60);
+  struct ResetSession {
+    ~ResetSession() {
+      set_session_idle_timeout(0);
+      set_session_name("baliza");
+    }
+  } reset_session;
   connect_coordinator(worker.url, worker.patience);  // fail fast, and make sure the tables exist
   PgExtractionStore store(worker.url, id, worker.patience);
   PgClaimStore claims(worker.url, store.writer(), worker.patience, &store.fence());

@@ -258,6 +258,9 @@ TEST_F(CoordChaos, PullWhileWorkersWriteTwiceAtOnceAndKilledMidCopyConverges) {
     const int ra = a.wait(), rb = b.wait();
     for (const auto& [rc, child] : {std::pair{ra, &a}, std::pair{rb, &b}}) {
       EXPECT_TRUE(rc == 0 || rc == 3) << rc << child->err();
+      if (rc == 3) {
+        EXPECT_NE(child->err().find("is locked by"), std::string::npos) << child->err();
+      }
       if (rc == 0) ++pulls_ok;
     }
     // A pull killed mid-copy.
