@@ -247,28 +247,21 @@ std::string bigint_list(const std::string& comma_separated) {
   return "CAST('[" + comma_separated + "]' AS BIGINT[])";
 }
 
-// Runs a (rowid, __rank) query once and returns it as literal lists, so that the levels below
-// do not run every level above again (a trace nests one query per level).
-RowidSet materialize_ranked(Connection& conn, const std::string& rowids) {
-  Result r =
-      conn.query("SELECT rowid, min(__rank) FROM (" + rowids + ") GROUP BY rowid ORDER BY rowid");
+// Rows [begin, end) of r, columns (rowid, min rank) from `col` on, sorted by rowid, as a set.
+RowidSet inline_ranked(Result& r, std::size_t col, std::size_t begin, std::size_t end) {
   RowidSet out;
-  if (r.row_count() > kInlineIds) {
-    out.sql = rowids;
-    return out;
-  }
   std::string ids, ranks;
-  for (std::size_t i = 0; i < r.row_count(); ++i) {
-    if (i) {
+  for (std::size_t i = begin; i < end; ++i) {
+    if (i > begin) {
       ids += ',';
       ranks += ',';
     }
-    ids += r.get_string(0, i);
-    ranks += r.get_string(1, i);
-    const std::int64_t rowid = r.get_int64(0, i);
-    if (i == 0) out.lo = rowid;
+    ids += r.get_string(col, i);
+    ranks += r.get_string(col + 1, i);
+    const std::int64_t rowid = r.get_int64(col, i);
+    if (i == begin) out.lo = rowid;
     out.hi = rowid;
-    if (r.get_int64(1, i) == 1)
+    if (r.get_int64(col + 1, i) == 1)
       ++out.kept;
     else
       ++out.superseded;
@@ -276,6 +269,39 @@ RowidSet materialize_ranked(Connection& conn, const std::string& rowids) {
   out.sql = "SELECT unnest(" + bigint_list(ids) + ") AS rowid, unnest(" + bigint_list(ranks) +
             ") AS __rank";
   out.inlined = true;
+  return out;
+}
+
+// Runs a (rowid, __rank) query once and returns it as literal lists, so that the levels below
+// do not run every level above again (a trace nests one query per level).
+RowidSet materialize_ranked(Connection& conn, const std::string& rowids) {
+  Result r =
+      conn.query("SELECT rowid, min(__rank) FROM (" + rowids + ") GROUP BY rowid ORDER BY rowid");
+  if (r.row_count() > kInlineIds) {
+    RowidSet out;
+    out.sql = rowids;
+    return out;
+  }
+  return inline_ranked(r, 0, 0, r.row_count());
+}
+
+// The sets of several inputs from one (__input, rowid, __rank) query (backward_direct_all_sql):
+// one per input, nullopt for an input with too many rowids to inline (it is then asked alone).
+std::vector<std::optional<RowidSet>> materialize_inputs(Connection& conn, const std::string& rows,
+                                                        std::size_t inputs) {
+  Result r = conn.query("SELECT __input, rowid, min(__rank) FROM (" + rows +
+                        ") GROUP BY __input, rowid ORDER BY __input, rowid");
+  std::vector<std::optional<RowidSet>> out(inputs);
+  std::vector<std::size_t> begin(inputs + 1, r.row_count());
+  for (std::size_t i = r.row_count(); i-- > 0;) {
+    const std::int64_t input = r.get_int64(0, i);
+    if (input >= 0 && static_cast<std::size_t>(input) < inputs)
+      begin[static_cast<std::size_t>(input)] = i;
+  }
+  for (std::size_t k = inputs; k-- > 0;)  // an input with no rows starts where the next does
+    if (begin[k] > begin[k + 1]) begin[k] = begin[k + 1];
+  for (std::size_t k = 0; k < inputs; ++k)
+    if (begin[k + 1] - begin[k] <= kInlineIds) out[k] = inline_ranked(r, 1, begin[k], begin[k + 1]);
   return out;
 }
 
@@ -335,13 +361,12 @@ json sample_rowids(Connection& conn, const std::string& relation, const RowidSet
   return out;
 }
 
-void trace_input(Explainer& ex, const std::string& label, const std::string& rowids_sql,
+void trace_input(Explainer& ex, const std::string& label, const RowidSet& rowids,
                  const std::string& via, int depth, const TraceOptions& o, ExplainResult& result,
                  bool ranked, bool skip_empty = false) {
   const Node* n = ex.node_of(label);
   RelationName rel = split_label(label);
   const std::string relation = FlowSql::relation(rel);
-  const RowidSet rowids = materialize_ranked(ex.conn, rowids_sql);
   std::string rows = rowids.rows_of(relation);
   ExplainLevel level;
   level.depth = depth;
@@ -387,6 +412,13 @@ void trace_input(Explainer& ex, const std::string& label, const std::string& row
   result.levels.push_back(std::move(level));
   if (n && n->resource_type == ResourceType::kModel)
     trace_model(ex, *n, rows, "SELECT rowid FROM (" + rowids.sql + ")", depth, o, result);
+}
+
+void trace_input(Explainer& ex, const std::string& label, const std::string& rowids_sql,
+                 const std::string& via, int depth, const TraceOptions& o, ExplainResult& result,
+                 bool ranked, bool skip_empty = false) {
+  trace_input(ex, label, materialize_ranked(ex.conn, rowids_sql), via, depth, o, result, ranked,
+              skip_empty);
 }
 
 void trace_model(Explainer& ex, const Node& node, const std::string& selected,
@@ -440,7 +472,18 @@ void trace_model(Explainer& ex, const Node& node, const std::string& selected,
       }
     }
   }
-  for (const DirectInput& in : links.direct) {
+  // Several direct inputs (a join) without a dedup: their rowids from one pass over the FROM
+  // rows (with a dedup each input's rows are ranked on their own, as backward_direct_sql does).
+  std::vector<std::optional<RowidSet>> sets(links.direct.size());
+  if (links.direct.size() > 1 && links.dedup_partition.empty())
+    sets =
+        materialize_inputs(ex.conn, backward_direct_all_sql(links, selected), links.direct.size());
+  for (std::size_t i = 0; i < links.direct.size(); ++i) {
+    const DirectInput& in = links.direct[i];
+    if (sets[i]) {
+      trace_input(ex, in.relation.label(), *sets[i], via, depth + 1, o, result, false, in.carried);
+      continue;
+    }
     std::string rowids = backward_direct_sql(ex.sql, links, in, selected);
     trace_input(ex, in.relation.label(), rowids, via, depth + 1, o, result,
                 !links.dedup_partition.empty(), in.carried);

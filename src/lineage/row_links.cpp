@@ -516,6 +516,41 @@ std::string backward_direct_sql(FlowSql& sql, const ModelLinks& links, const Dir
   return links.with_sql + "SELECT " + input.rowid + " AS rowid, " + rank + " AS __rank" + rows;
 }
 
+std::string backward_direct_all_sql(const ModelLinks& links, const std::string& selected) {
+  std::string rank = links.dedup_partition.empty()
+                         ? std::string("1")
+                         : "row_number() OVER (PARTITION BY " + links.dedup_partition +
+                               (links.dedup_order.empty() ? "" : " ORDER BY " + links.dedup_order) +
+                               ")";
+  const std::string keys = selected_keys(links, selected);
+  std::string narrow;
+  for (std::size_t i = 0; i < links.keys.size(); ++i)
+    narrow += " AND ((" + links.keys[i].expr + ") IN (SELECT __k" + std::to_string(i) + " FROM (" +
+              keys + ")) OR (" + links.keys[i].expr + ") IS NULL)";
+  std::string cols, any;
+  for (std::size_t i = 0; i < links.direct.size(); ++i) {
+    cols += links.direct[i].rowid + " AS __r" + std::to_string(i) + ", ";
+    any += (i ? " OR " : "") + links.direct[i].rowid + " IS NOT NULL";
+  }
+  // The FROM rows behind the selected rows, once, with every input's rowid (the same rows and
+  // ranks as backward_direct_sql per input: a row counts for the inputs whose rowid is there).
+  const std::string rows = "__rows AS MATERIALIZED (SELECT " + cols + rank + " AS __rank FROM " +
+                           links.from_sql + " WHERE " + links.where_sql + " AND (" + any + ")" +
+                           narrow + " AND EXISTS (SELECT 1 FROM (" + keys + ") AS __sel WHERE " +
+                           key_match(links, "__sel") + "))";
+  std::string with = links.with_sql.empty()
+                         ? "WITH " + rows + " "
+                         : links.with_sql.substr(0, links.with_sql.size() - 1) + ", " + rows + " ";
+  std::string out;
+  for (std::size_t i = 0; i < links.direct.size(); ++i) {
+    const std::string r = "__r" + std::to_string(i);
+    out += (i ? " UNION ALL " : "") + ("SELECT " + std::to_string(i) + " AS __input, ") +
+           (links.direct[i].list ? "unnest(" + r + ")" : r) +
+           " AS rowid, __rank FROM __rows WHERE " + r + " IS NOT NULL";
+  }
+  return with + out;
+}
+
 std::string backward_origin_sql(const OriginInput& input, const std::string& selected) {
   std::string match;
   for (const auto& [mcol, rcol] : input.columns)

@@ -115,6 +115,9 @@ ModelLinks link_model(FlowSql& sql, Catalog& catalog, const ModelShape& shape,
 // model's table returning whole rows), with `__rank` (1 = kept version) when the model dedups.
 std::string backward_direct_sql(FlowSql& sql, const ModelLinks& links, const DirectInput& input,
                                 const std::string& selected);
+// Every direct input at once: (__input = index in links.direct, rowid, __rank), the FROM rows read
+// once; the same rows per input as backward_direct_sql.
+std::string backward_direct_all_sql(const ModelLinks& links, const std::string& selected);
 std::string backward_origin_sql(const OriginInput& input, const std::string& selected);
 std::string backward_semi_sql(const ModelLinks& links, const SemiInput& input,
                               const std::string& selected);
