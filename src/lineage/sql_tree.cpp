@@ -407,16 +407,6 @@ bool is_known_aggregate(std::string_view name) {
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
 bool Expr::is_aggregate() const {
   return kind == ExprKind::kFunction && is_known_aggregate(function_name);
 }

@@ -42,6 +42,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ascii_case.h"
 #include "db/database.h"
 
 namespace baliza::lineage {
@@ -202,7 +203,9 @@ void walk(const Expr& expr, const std::function<void(const Expr&)>& visit);
 // The conjuncts of a predicate: `a and (b and c)` -> [a, b, c]; anything else -> [expr].
 std::vector<const Expr*> conjuncts(const Expr& expr);
 
-// ASCII case-insensitive equality (SQL identifiers).
-bool iequals(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality (SQL identifiers), as DuckDB folds them.
+inline bool iequals(std::string_view a, std::string_view b) {
+  return ascii_iequals(a, b);
+}
 
 }  // namespace baliza::lineage

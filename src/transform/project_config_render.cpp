@@ -21,6 +21,30 @@ std::string trimmed(const std::string& s) {
   return s.substr(b, e - b);
 }
 
+// Renders one config value holding Jinja, with the project's vars and the profile's target,
+// and replaces it by the native value it prints, checked as `key` of a `type`. `source` names
+// the template in Jinja errors; `label` starts every message (file, path, key); `hint` ends the
+// message of a value that renders to something the key does not accept. Throws usage_error.
+void render_value(nlohmann::json& value, ResourceType type, const std::string& key,
+                  const nlohmann::json& vars, const nlohmann::json* target,
+                  const std::string& source, const std::string& label, const std::string& hint) {
+  std::string text = value.get<std::string>();
+  RenderContext ctx;
+  ctx.vars = &vars;
+  ctx.target = target;
+  std::string rendered;
+  try {
+    rendered = Template::parse(text, source).render(ctx);
+  } catch (const Error& e) {
+    throw usage_error(label + ": " + e.what());
+  }
+  value = native_value(rendered);
+  if (auto problem = normalize_config_entry(type, key, value)) {
+    throw usage_error(label + ": " + *problem + " (it rendered '" + text + "' to '" +
+                      trimmed(rendered) + "'" + hint + ")");
+  }
+}
+
 struct Renderer {
   const nlohmann::json& vars;
   const nlohmann::json* target;
@@ -29,22 +53,8 @@ struct Renderer {
   void walk(FolderConfig& folder, ResourceType type, const std::string& where) {
     for (auto& [key, value] : folder.config) {
       if (!is_config_template(key, value)) continue;
-      std::string text = value.get<std::string>();
-      RenderContext ctx;
-      ctx.vars = &vars;
-      ctx.target = target;
-      std::string rendered;
-      try {
-        rendered = Template::parse(text, file).render(ctx);
-      } catch (const Error& e) {
-        throw usage_error(file + ": " + where + " +" + key + ": " + e.what());
-      }
-      value = native_value(rendered);
-      if (auto problem = normalize_config_entry(type, key, value)) {
-        throw usage_error(file + ": " + where + " +" + key + ": " + *problem + " (it rendered '" +
-                          text + "' to '" + trimmed(rendered) +
-                          "'; check the vars and env vars it reads)");
-      }
+      render_value(value, type, key, vars, target, file, file + ": " + where + " +" + key,
+                   "; check the vars and env vars it reads");
     }
     for (auto& [name, child] : folder.children) walk(child, type, where + "." + name);
   }
@@ -85,21 +95,7 @@ void render_config_patch(ConfigPatch& patch, ResourceType type, const nlohmann::
                          const nlohmann::json* target, const std::string& where) {
   for (auto& [key, value] : patch) {
     if (key == "where" || !is_config_template(key, value)) continue;
-    std::string text = value.get<std::string>();
-    RenderContext ctx;
-    ctx.vars = &vars;
-    ctx.target = target;
-    std::string rendered;
-    try {
-      rendered = Template::parse(text, where).render(ctx);
-    } catch (const Error& e) {
-      throw usage_error(where + " " + key + ": " + e.what());
-    }
-    value = native_value(rendered);
-    if (auto problem = normalize_config_entry(type, key, value)) {
-      throw usage_error(where + " " + key + ": " + *problem + " (it rendered '" + text + "' to '" +
-                        trimmed(rendered) + "')");
-    }
+    render_value(value, type, key, vars, target, where, where + " " + key, "");
   }
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/ascii_case.h"
 #include "core/error.h"
 
 namespace baliza::ui {
@@ -20,16 +21,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
 }
 
 // Hands the bytes to httplib as a sized content provider: httplib compresses set_content()
@@ -83,7 +74,7 @@ bool accepts_gzip(std::string_view header) {
         if (end == value.c_str()) q = 0;
       }
     }
-    if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
+    if (ascii_iequals(coding, "gzip") || ascii_iequals(coding, "x-gzip")) {
       gzip_listed = true;
       gzip_ok = gzip_ok || q > 0;
     } else if (coding == "*") {
