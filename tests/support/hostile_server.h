@@ -30,6 +30,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/loopback_socket.h"
+
 namespace baliza::testing {
 
 struct HostileRequest {
@@ -105,17 +107,7 @@ class HostileServer {
   using Handler = std::function<void(const HostileRequest&, HostileConn&)>;
 
   explicit HostileServer(Handler handler) : handler_(std::move(handler)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    const int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    ::listen(fd_, 64);
+    fd_ = bind_loopback(port_, 64);
     acceptor_ = std::thread([this] { accept_loop(); });
   }
   ~HostileServer() {

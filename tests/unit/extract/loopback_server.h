@@ -17,6 +17,8 @@
 #include <string>
 #include <thread>
 
+#include "support/loopback_socket.h"
+
 namespace baliza::extract::testing {
 
 // Register handlers on `server` before start().
@@ -48,15 +50,7 @@ class DroppingServer {
  public:
   DroppingServer(int drop_first, std::string response)
       : drop_first_(drop_first), response_(std::move(response)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    ::listen(fd_, 16);
+    fd_ = baliza::testing::bind_loopback(port_, 16);
     thread_ = std::thread([this] { serve(); });
   }
   ~DroppingServer() {
@@ -105,15 +99,9 @@ class DroppingServer {
 
 // A port on 127.0.0.1 where nothing listens (bound, then closed).
 inline int closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  int port = 0;
+  ::close(baliza::testing::bind_loopback(port, 0));
+  return port;
 }
 
 // Counts requests running at once in a handler: Track t(gauge) inside the handler.
